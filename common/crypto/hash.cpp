@@ -1,0 +1,65 @@
+#include "crypto/hash.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/sha.h>
+
+#include <memory>
+
+namespace cmeet::crypto {
+
+QByteArray sha256(QByteArrayView data)
+{
+    QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+    SHA256(reinterpret_cast<const unsigned char *>(data.data()), static_cast<size_t>(data.size()),
+           reinterpret_cast<unsigned char *>(digest.data()));
+    return digest;
+}
+
+QByteArray hmacSha256(QByteArrayView key, QByteArrayView data)
+{
+    QByteArray mac(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+    unsigned int macLength = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char *>(data.data()), static_cast<size_t>(data.size()),
+         reinterpret_cast<unsigned char *>(mac.data()), &macLength);
+    return mac;
+}
+
+Expected<SecretBytes, CryptoError> hkdfSha256(QByteArrayView inputKeyMaterial, QByteArrayView salt,
+                                              QByteArrayView info, qsizetype length)
+{
+    if (length <= 0 || length > 255 * SHA256_DIGEST_LENGTH)
+        return unexpected(CryptoError::InvalidLength);
+    std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr), EVP_KDF_free);
+    if (!kdf)
+        return unexpected(CryptoError::InternalError);
+    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> context(EVP_KDF_CTX_new(kdf.get()), EVP_KDF_CTX_free);
+    if (!context)
+        return unexpected(CryptoError::InternalError);
+
+    // OSSL_PARAM takes non-const pointers but does not modify inputs. An empty salt or info is
+    // left out: RFC 5869 then uses a salt of zeros and empty info, which OpenSSL does by default.
+    char digestName[] = "SHA256";
+    OSSL_PARAM params[5];
+    int count = 0;
+    params[count++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digestName, 0);
+    params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char *>(inputKeyMaterial.data()),
+                                                        static_cast<size_t>(inputKeyMaterial.size()));
+    if (!salt.isEmpty())
+        params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char *>(salt.data()),
+                                                            static_cast<size_t>(salt.size()));
+    if (!info.isEmpty())
+        params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char *>(info.data()),
+                                                            static_cast<size_t>(info.size()));
+    params[count] = OSSL_PARAM_construct_end();
+    SecretBytes output(length);
+    if (EVP_KDF_derive(context.get(), reinterpret_cast<unsigned char *>(output.data()),
+                       static_cast<size_t>(length), params) != 1)
+        return unexpected(CryptoError::InternalError);
+    return output;
+}
+
+} // namespace cmeet::crypto

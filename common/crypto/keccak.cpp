@@ -1,0 +1,110 @@
+#include "crypto/keccak.h"
+
+#include <bit>
+#include <cstddef>
+
+namespace cmeet::crypto {
+namespace {
+
+constexpr std::array<std::uint64_t, 24> roundConstants = {
+    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
+    0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
+    0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
+    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
+    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
+    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
+};
+
+// Rotation offsets and lane permutation of the rho and pi steps, in the order the pi step visits
+// the lanes starting from lane 1.
+constexpr std::array<int, 24> rhoOffsets = {1,  3,  6,  10, 15, 21, 28, 36, 45, 55, 2,  14,
+                                            27, 41, 56, 8,  25, 43, 62, 18, 39, 61, 20, 44};
+constexpr std::array<int, 24> piLanes = {10, 7,  11, 17, 18, 3, 5,  16, 8,  21, 24, 4,
+                                         15, 23, 19, 13, 12, 2, 20, 14, 22, 9,  6,  1};
+
+void keccakF1600(std::array<std::uint64_t, 25> &a)
+{
+    for (const std::uint64_t roundConstant : roundConstants) {
+        // theta
+        std::array<std::uint64_t, 5> c{};
+        for (int x = 0; x < 5; ++x)
+            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; ++x) {
+            const std::uint64_t d = c[(x + 4) % 5] ^ std::rotl(c[(x + 1) % 5], 1);
+            for (int y = 0; y < 25; y += 5)
+                a[y + x] ^= d;
+        }
+        // rho and pi
+        std::uint64_t carried = a[1];
+        for (std::size_t i = 0; i < 24; ++i) {
+            const int lane = piLanes[i];
+            const std::uint64_t next = a[lane];
+            a[lane] = std::rotl(carried, rhoOffsets[i]);
+            carried = next;
+        }
+        // chi
+        for (int y = 0; y < 25; y += 5) {
+            std::array<std::uint64_t, 5> row{};
+            for (int x = 0; x < 5; ++x)
+                row[x] = a[y + x];
+            for (int x = 0; x < 5; ++x)
+                a[y + x] = row[x] ^ (~row[(x + 1) % 5] & row[(x + 2) % 5]);
+        }
+        // iota
+        a[0] ^= roundConstant;
+    }
+}
+
+// Lanes are little-endian: byte i of the state is byte (i % 8) of lane i / 8.
+void xorByte(std::array<std::uint64_t, 25> &state, int position, std::uint8_t byte)
+{
+    state[position / 8] ^= std::uint64_t{byte} << (8 * (position % 8));
+}
+
+} // namespace
+
+Keccak256::Keccak256() = default;
+
+void Keccak256::update(QByteArrayView data)
+{
+    // Fast path: whole blocks absorbed a lane (8 bytes, little-endian) at a time.
+    while (m_offset == 0 && data.size() >= rate) {
+        for (int lane = 0; lane < rate / 8; ++lane) {
+            std::uint64_t value = 0;
+            for (int byte = 7; byte >= 0; --byte)
+                value = (value << 8) | static_cast<std::uint8_t>(data[lane * 8 + byte]);
+            m_state[lane] ^= value;
+        }
+        keccakF1600(m_state);
+        data = data.sliced(rate);
+    }
+    for (const char c : data) {
+        xorByte(m_state, m_offset, static_cast<std::uint8_t>(c));
+        if (++m_offset == rate) {
+            keccakF1600(m_state);
+            m_offset = 0;
+        }
+    }
+}
+
+QByteArray Keccak256::finish()
+{
+    xorByte(m_state, m_offset, 0x01);
+    xorByte(m_state, rate - 1, 0x80);
+    keccakF1600(m_state);
+    QByteArray digest(digestSize, Qt::Uninitialized);
+    for (int i = 0; i < digestSize; ++i)
+        digest[i] = static_cast<char>(m_state[i / 8] >> (8 * (i % 8)));
+    m_state.fill(0);
+    m_offset = 0;
+    return digest;
+}
+
+QByteArray keccak256(QByteArrayView data)
+{
+    Keccak256 hasher;
+    hasher.update(data);
+    return hasher.finish();
+}
+
+} // namespace cmeet::crypto

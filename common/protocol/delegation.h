@@ -1,0 +1,57 @@
+#pragma once
+// Session-key delegation (DESIGN.md §3): the identity key signs
+// {identity, session key address, meeting, relay, expiry, nonce}, binding the session key to one
+// meeting on one relay for a limited time, so it can't be replayed elsewhere.
+// Signed like events: sig = EIP-191 signature of keccak256(canonical bytes without "sig"); the
+// member "purpose": "cmeet-delegation" keeps its bytes distinct from any event.
+
+#include "base/expected.h"
+#include "crypto/keys.h"
+#include "protocol/error.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace cmeet::protocol {
+
+class Delegation {
+public:
+    struct Fields {
+        crypto::Address identity;
+        crypto::Address session;
+        QString meeting;   // lowercase RFC 4122 UUID
+        crypto::Address relay;
+        qint64 expires = 0; // Unix milliseconds
+        QByteArray nonce;   // 16 random bytes
+    };
+
+    // Signs with the identity key; fails if the key is not the identity's.
+    [[nodiscard]] static Expected<Delegation, ProtocolError> create(const Fields &fields,
+                                                                    const crypto::PrivateKey &identityKey);
+    // Convenience: a fresh random nonce.
+    [[nodiscard]] static Expected<Delegation, ProtocolError> create(const crypto::PrivateKey &identityKey,
+                                                                    const crypto::Address &session, const QString &meeting,
+                                                                    const crypto::Address &relay, qint64 expires);
+    // Parses and checks that the signature recovers to the identity: a Delegation object is
+    // always authentic. Binding and expiry are checked by checkFor.
+    [[nodiscard]] static Expected<Delegation, ProtocolError> fromJson(const QJsonObject &object);
+
+    // Is it valid for this meeting on this relay at this time?
+    [[nodiscard]] Expected<Ok, ProtocolError> checkFor(QStringView meeting, const crypto::Address &relay,
+                                                       qint64 nowMs) const;
+
+    [[nodiscard]] const Fields &fields() const { return m_fields; }
+    [[nodiscard]] const QByteArray &id() const { return m_id; }
+    [[nodiscard]] const crypto::Signature &signature() const { return *m_signature; }
+    [[nodiscard]] QJsonObject toJson() const;
+
+private:
+    Delegation() = default;
+    Fields m_fields;
+    QJsonObject m_body;
+    QByteArray m_id;
+    std::optional<crypto::Signature> m_signature; // always set once constructed
+};
+
+} // namespace cmeet::protocol

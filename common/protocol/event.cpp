@@ -1,0 +1,215 @@
+#include "protocol/event.h"
+
+#include "base/hex.h"
+#include "protocol/canonical_json.h"
+#include "protocol/signing.h"
+
+
+namespace cmeet::protocol {
+namespace {
+
+const QString kBy = QStringLiteral("by");
+const QString kContent = QStringLiteral("content");
+const QString kMeeting = QStringLiteral("meeting");
+const QString kRef = QStringLiteral("ref");
+const QString kSig = QStringLiteral("sig");
+const QString kTs = QStringLiteral("ts");
+const QString kType = QStringLiteral("type");
+const QString kV = QStringLiteral("v");
+
+Unexpected<ProtocolError> malformed(const QString &detail)
+{
+    return unexpected(ProtocolError{ErrorCode::MalformedEvent, detail});
+}
+
+bool isSafeInteger(const QJsonValue &value)
+{
+    // Values from parseCanonical are exact integers; values built in code may not be.
+    if (!value.isDouble())
+        return false;
+    const double number = value.toDouble();
+    return number == static_cast<double>(value.toInteger()) && value.toInteger() >= -json::maxSafeInteger
+        && value.toInteger() <= json::maxSafeInteger;
+}
+
+// The envelope rules every event obeys whatever its type.
+Expected<Event::Fields, ProtocolError> readFields(const QJsonObject &body)
+{
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const QString &key = it.key();
+        if (key != kBy && key != kContent && key != kMeeting && key != kRef && key != kTs && key != kType && key != kV)
+            return malformed(QStringLiteral("unknown member \"%1\"").arg(key));
+    }
+    const QJsonValue version = body.value(kV);
+    if (!isSafeInteger(version))
+        return malformed(QStringLiteral("\"v\" must be an integer"));
+    if (version.toInteger() != protocolVersion)
+        return unexpected(ProtocolError{ErrorCode::UnsupportedVersion,
+                                        QStringLiteral("protocol version %1 is not supported (this is version %2)")
+                                            .arg(version.toInteger())
+                                            .arg(protocolVersion)});
+    Event::Fields fields;
+    const QJsonValue type = body.value(kType);
+    if (!type.isString())
+        return malformed(QStringLiteral("\"type\" must be a string"));
+    const auto parsedType = typeFromName(type.toString());
+    if (!parsedType)
+        return unexpected(ProtocolError{ErrorCode::UnknownType, QStringLiteral("unknown event type \"%1\"").arg(type.toString())});
+    fields.type = *parsedType;
+
+    const QJsonValue meeting = body.value(kMeeting);
+    if (!meeting.isString() || !isCanonicalUuid(meeting.toString()))
+        return malformed(QStringLiteral("\"meeting\" must be a lowercase RFC 4122 UUID"));
+    fields.meeting = meeting.toString();
+
+    const QJsonValue by = body.value(kBy);
+    const auto byBytes = by.isString() ? hex::decodeLowercase(by.toString(), crypto::Address::size) : std::nullopt;
+    if (!byBytes)
+        return malformed(QStringLiteral("\"by\" must be an address: 0x + 40 lowercase hex digits"));
+    fields.by = *crypto::Address::fromBytes(*byBytes);
+
+    if (body.contains(kRef)) {
+        const QJsonValue ref = body.value(kRef);
+        auto refBytes = ref.isString() ? hex::decodeLowercase(ref.toString(), 32) : std::nullopt;
+        if (!refBytes)
+            return malformed(QStringLiteral("\"ref\" must be an event id: 0x + 64 lowercase hex digits"));
+        fields.ref = std::move(*refBytes);
+    }
+    if (fields.type == EventType::Start && fields.ref)
+        return malformed(QStringLiteral("a start event has no \"ref\""));
+    if (fields.type != EventType::Start && fields.type != EventType::AckError && !fields.ref)
+        return malformed(QStringLiteral("\"ref\" is required on a %1 event").arg(typeName(fields.type)));
+
+    const QJsonValue ts = body.value(kTs);
+    if (!isSafeInteger(ts) || ts.toInteger() < 0)
+        return malformed(QStringLiteral("\"ts\" must be a non-negative integer (Unix milliseconds)"));
+    fields.ts = ts.toInteger();
+
+    const QJsonValue content = body.value(kContent);
+    if (!content.isObject())
+        return malformed(QStringLiteral("\"content\" must be an object"));
+    fields.content = content.toObject();
+    return fields;
+}
+
+} // namespace
+
+bool isCanonicalUuid(QStringView text)
+{
+    // 8-4-4-4-12 lowercase hex digits, version 1-5, variant 10xx.
+    if (text.size() != 36)
+        return false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != u'-')
+                return false;
+        } else if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f'))) {
+            return false;
+        }
+    }
+    const char16_t version = text[14].unicode();
+    const char16_t variant = text[19].unicode();
+    return version >= u'1' && version <= u'5'
+        && (variant == u'8' || variant == u'9' || variant == u'a' || variant == u'b');
+}
+
+Expected<Event, ProtocolError> Event::create(const Fields &fields)
+{
+    if (fields.ref && fields.ref->size() != 32)
+        return malformed(QStringLiteral("\"ref\" must be a 32-byte event id"));
+    QJsonObject body;
+    body.insert(kV, protocolVersion);
+    body.insert(kType, typeName(fields.type));
+    body.insert(kMeeting, fields.meeting);
+    body.insert(kBy, fields.by.toLowerHex());
+    if (fields.ref)
+        body.insert(kRef, hex::encode(*fields.ref));
+    body.insert(kTs, fields.ts);
+    body.insert(kContent, fields.content);
+    return fromObject(std::move(body));
+}
+
+Expected<Event, ProtocolError> Event::fromWire(QByteArrayView bytes)
+{
+    if (bytes.size() > maxEventBytes)
+        return unexpected(ProtocolError{ErrorCode::TooLarge,
+                                        QStringLiteral("event of %1 bytes exceeds the limit of %2 bytes")
+                                            .arg(bytes.size())
+                                            .arg(maxEventBytes)});
+    auto object = parseCanonicalObject(bytes);
+    if (!object)
+        return unexpected(object.error());
+    if (!object->contains(kSig))
+        return unexpected(ProtocolError{ErrorCode::MissingSignature, QStringLiteral("event has no \"sig\"")});
+    auto signature = signatureFromJson(object->value(kSig));
+    if (!signature)
+        return unexpected(signature.error());
+    object->remove(kSig);
+    auto event = fromObject(std::move(*object));
+    if (!event)
+        return event;
+    event->m_signature = *signature;
+    event->m_wireBytes = bytes.toByteArray();
+    return event;
+}
+
+Expected<Event, ProtocolError> Event::fromObject(QJsonObject body)
+{
+    auto fields = readFields(body);
+    if (!fields)
+        return unexpected(fields.error());
+    auto hashed = json::serialize(body);
+    if (!hashed)
+        return unexpected(toProtocolError(hashed.error()));
+    Event event;
+    event.m_fields = std::move(*fields);
+    event.m_body = std::move(body);
+    event.m_hashedBytes = std::move(*hashed);
+    event.m_id = objectId(event.m_hashedBytes);
+    return event;
+}
+
+Expected<Ok, ProtocolError> Event::sign(const crypto::PrivateKey &key)
+{
+    auto signature = signId(m_id, key);
+    if (!signature)
+        return unexpected(signature.error());
+    m_signature = *signature;
+    auto wire = json::serialize(toJson());
+    if (!wire)
+        return unexpected(toProtocolError(wire.error()));
+    m_wireBytes = std::move(*wire);
+    return Ok{};
+}
+
+Expected<crypto::Address, ProtocolError> Event::recoverSigner() const
+{
+    if (!m_signature)
+        return unexpected(ProtocolError{ErrorCode::MissingSignature, QStringLiteral("event is not signed")});
+    return recoverSignerOfId(m_id, *m_signature);
+}
+
+Expected<Ok, ProtocolError> Event::verifySignedBy(const crypto::Address &expected) const
+{
+    auto signer = recoverSigner();
+    if (!signer)
+        return unexpected(signer.error());
+    if (*signer != expected)
+        return unexpected(ProtocolError{ErrorCode::WrongSigner,
+                                        QStringLiteral("signed by %1, expected %2")
+                                            .arg(signer->toChecksumHex(), expected.toChecksumHex())});
+    return Ok{};
+}
+
+QString Event::idHex() const { return hex::encode(m_id); }
+
+QJsonObject Event::toJson() const
+{
+    QJsonObject object = m_body;
+    if (m_signature)
+        object.insert(kSig, m_signature->toHex());
+    return object;
+}
+
+} // namespace cmeet::protocol

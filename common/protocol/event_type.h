@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QString>
+#include <QStringView>
+#include <optional>
+
+namespace cmeet::protocol {
+
+inline constexpr int protocolVersion = 1;
+
+// The thesis' twelve event types plus the relay's five acknowledgements (DESIGN.md §3).
+enum class EventType {
+    Start, Join, Leave, Poll, PollEnd, Vote, Comment, Reply, Discussion, Disagreement, PatientDataChange, End,
+    Ack, JoinAck, PollEndAck, AckError, AckEnd,
+};
+
+inline constexpr EventType allEventTypes[] = {
+    EventType::Start, EventType::Join, EventType::Leave, EventType::Poll, EventType::PollEnd, EventType::Vote,
+    EventType::Comment, EventType::Reply, EventType::Discussion, EventType::Disagreement,
+    EventType::PatientDataChange, EventType::End, EventType::Ack, EventType::JoinAck, EventType::PollEndAck,
+    EventType::AckError, EventType::AckEnd,
+};
+
+[[nodiscard]] QString typeName(EventType type);
+[[nodiscard]] std::optional<EventType> typeFromName(QStringView name);
+
+// Acknowledgements are authored and signed by the relay.
+[[nodiscard]] bool isRelayAcknowledgement(EventType type);
+
+} // namespace cmeet::protocol

@@ -1,0 +1,142 @@
+#include "protocol/schema_validator.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+#include <map>
+#include <string>
+
+#include <valijson/adapters/qtjson_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+Q_LOGGING_CATEGORY(lcSchema, "cmeet.protocol.schema")
+
+namespace cmeet::protocol {
+
+struct SchemaValidator::Schemas {
+    valijson::Schema envelope;
+    std::map<EventType, valijson::Schema> content;
+};
+
+namespace {
+
+Expected<QJsonValue, QString> readJsonFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return unexpected(QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return unexpected(QStringLiteral("%1 is not a JSON object: %2").arg(path, error.errorString()));
+    return QJsonValue(document.object());
+}
+
+// Parses one schema file; "$ref"s to other files are resolved relative to the schemas directory.
+Expected<Ok, QString> parseSchema(const QDir &root, const QString &relativePath, valijson::Schema &schema)
+{
+    auto document = readJsonFile(root.filePath(relativePath));
+    if (!document)
+        return unexpected(document.error());
+    // valijson hands us the reference as written, relative to the referring file's $id.
+    const QString baseDirectory = QFileInfo(relativePath).path();
+    QString lastFetchError;
+    const auto fetch = [&](const std::string &uri) -> const QJsonValue * {
+        const QString path = QDir::cleanPath(QDir(baseDirectory).filePath(QString::fromStdString(uri)));
+        auto fetched = readJsonFile(root.filePath(path));
+        if (!fetched) {
+            lastFetchError = fetched.error();
+            return nullptr;
+        }
+        return new QJsonValue(*fetched);
+    };
+    const auto release = [](const QJsonValue *value) { delete value; };
+    try {
+        valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+        valijson::adapters::QtJsonAdapter adapter(*document);
+        parser.populateSchema(adapter, schema, fetch, release);
+    } catch (const std::exception &exception) {
+        return unexpected(QStringLiteral("invalid schema %1: %2 %3")
+                              .arg(relativePath, QString::fromStdString(exception.what()), lastFetchError));
+    }
+    return Ok{};
+}
+
+// Validates and turns the first error into "path: description".
+Expected<Ok, ProtocolError> runValidation(const valijson::Schema &schema, const QJsonValue &value, const QString &what)
+{
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    const valijson::adapters::QtJsonAdapter adapter(value);
+    bool valid = false;
+    try {
+        valid = validator.validate(schema, adapter, &results);
+    } catch (const std::exception &exception) {
+        return unexpected(ProtocolError{ErrorCode::SchemaViolation,
+                                        what + QStringLiteral(": ") + QString::fromStdString(exception.what())});
+    }
+    if (valid)
+        return Ok{};
+    // valijson reports outer failures (allOf, properties) before the innermost cause: the last
+    // error is the most specific one.
+    valijson::ValidationResults::Error error;
+    QString detail = what;
+    std::string deepest;
+    std::string description;
+    while (results.popError(error)) {
+        std::string path;
+        for (const std::string &part : error.context)
+            path += part;
+        if (path.size() >= deepest.size()) {
+            deepest = path;
+            description = error.description;
+        }
+    }
+    detail += QStringLiteral(" %1: %2").arg(QString::fromStdString(deepest), QString::fromStdString(description));
+    return unexpected(ProtocolError{ErrorCode::SchemaViolation, detail});
+}
+
+} // namespace
+
+SchemaValidator::SchemaValidator(std::unique_ptr<Schemas> schemas) : m_schemas(std::move(schemas)) {}
+SchemaValidator::~SchemaValidator() = default;
+
+Expected<std::shared_ptr<const SchemaValidator>, QString> SchemaValidator::load(const QString &directory)
+{
+    const QDir root(directory);
+    auto schemas = std::make_unique<Schemas>();
+    if (auto ok = parseSchema(root, QStringLiteral("envelope.json"), schemas->envelope); !ok)
+        return unexpected(ok.error());
+    for (const EventType type : allEventTypes) {
+        const QString path = QStringLiteral("content/%1.json").arg(typeName(type));
+        if (auto ok = parseSchema(root, path, schemas->content[type]); !ok)
+            return unexpected(ok.error());
+    }
+    qCDebug(lcSchema) << "loaded event schemas from" << directory;
+    return std::shared_ptr<const SchemaValidator>(new SchemaValidator(std::move(schemas)));
+}
+
+Expected<Ok, ProtocolError> SchemaValidator::validateEnvelope(const QJsonValue &event) const
+{
+    return runValidation(m_schemas->envelope, event, QStringLiteral("envelope"));
+}
+
+Expected<Ok, ProtocolError> SchemaValidator::validateContent(EventType type, const QJsonValue &content) const
+{
+    return runValidation(m_schemas->content.at(type), content, QStringLiteral("%1 content").arg(typeName(type)));
+}
+
+Expected<Ok, ProtocolError> SchemaValidator::validate(const Event &event) const
+{
+    if (auto ok = validateEnvelope(event.toJson()); !ok)
+        return ok;
+    return validateContent(event.type(), event.content());
+}
+
+} // namespace cmeet::protocol

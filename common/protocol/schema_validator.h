@@ -1,0 +1,34 @@
+#pragma once
+// Validates events against the JSON Schemas (draft-07) in schemas/, loaded at run time: by
+// default from the copy compiled into the binary as Qt resources (:/schemas), or from a directory.
+
+#include "base/expected.h"
+#include "protocol/error.h"
+#include "protocol/event.h"
+
+#include <QJsonValue>
+#include <QString>
+#include <memory>
+
+namespace cmeet::protocol {
+
+class SchemaValidator {
+public:
+    // Loads envelope.json and content/<type>.json for every type. Error: which file and why.
+    [[nodiscard]] static Expected<std::shared_ptr<const SchemaValidator>, QString>
+    load(const QString &directory = QStringLiteral(":/schemas"));
+
+    ~SchemaValidator();
+
+    // The envelope (with "sig") and the content of the event's type.
+    [[nodiscard]] Expected<Ok, ProtocolError> validate(const Event &event) const;
+    [[nodiscard]] Expected<Ok, ProtocolError> validateContent(EventType type, const QJsonValue &content) const;
+    [[nodiscard]] Expected<Ok, ProtocolError> validateEnvelope(const QJsonValue &event) const;
+
+private:
+    struct Schemas;
+    explicit SchemaValidator(std::unique_ptr<Schemas> schemas);
+    std::unique_ptr<Schemas> m_schemas;
+};
+
+} // namespace cmeet::protocol

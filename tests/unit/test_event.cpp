@@ -1,0 +1,231 @@
+#include "crypto/keccak.h"
+#include "protocol/canonical_json.h"
+#include "protocol/event.h"
+#include "protocol/schema_validator.h"
+#include "support/sample_events.h"
+#include "test_support.h"
+
+#include <QTest>
+
+using namespace cmeet;
+using protocol::ErrorCode;
+using protocol::Event;
+using protocol::EventType;
+
+Q_DECLARE_METATYPE(EventType)
+
+namespace {
+
+QByteArray canonical(const QJsonObject &object) { return *protocol::json::serialize(object); }
+
+QString codeOf(const Expected<Event, protocol::ProtocolError> &result)
+{
+    return result ? QStringLiteral("accepted") : protocol::wireCode(result.error().code);
+}
+
+} // namespace
+
+class TestEvent : public QObject {
+    Q_OBJECT
+
+private:
+    test::SampleMeeting m_meeting;
+    std::shared_ptr<const protocol::SchemaValidator> m_schemas;
+
+    // The whole receiver-side check: bytes, schema, and the expected signer.
+    bool fullyVerifies(QByteArrayView wire, const crypto::Address &expectedSigner) const
+    {
+        auto event = Event::fromWire(wire);
+        return event && m_schemas->validate(*event) && event->verifySignedBy(expectedSigner);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto schemas = protocol::SchemaValidator::load();
+        QVERIFY2(schemas, qPrintable(schemas ? QString() : schemas.error()));
+        m_schemas = *schemas;
+    }
+
+    void everyTypeRoundTrips_data()
+    {
+        QTest::addColumn<EventType>("type");
+        for (const EventType type : protocol::allEventTypes)
+            QTest::newRow(qPrintable(protocol::typeName(type))) << type;
+    }
+
+    void everyTypeRoundTrips()
+    {
+        QFETCH(EventType, type);
+        const Event event = test::sampleEvent(type, m_meeting);
+        const crypto::Address signer = test::signerFor(type, m_meeting).address();
+
+        // Canonical: the wire bytes parse strictly and serialise to themselves.
+        auto reparsed = protocol::json::parseCanonical(event.wireBytes());
+        QVERIFY(reparsed);
+        QCOMPARE(*protocol::json::serialize(*reparsed), event.wireBytes());
+        QVERIFY(!protocol::json::parseCanonical(event.hashedBytes())->toObject().contains(QStringLiteral("sig")));
+        QCOMPARE(event.id(), crypto::keccak256(event.hashedBytes()));
+
+        auto valid = m_schemas->validate(event);
+        QVERIFY2(valid, qPrintable(valid ? QString() : valid.error().detail));
+
+        auto received = Event::fromWire(event.wireBytes());
+        QVERIFY2(received, qPrintable(received ? QString() : received.error().detail));
+        QCOMPARE(received->id(), event.id());
+        QCOMPARE(received->hashedBytes(), event.hashedBytes());
+        QCOMPARE(received->type(), type);
+        QCOMPARE(received->meeting(), m_meeting.meeting);
+        QCOMPARE(received->ts(), m_meeting.ts);
+        QCOMPARE(received->content(), event.content());
+        QCOMPARE(received->ref().has_value(), type != EventType::Start);
+        QVERIFY(received->verifySignedBy(signer));
+        QCOMPARE(*received->recoverSigner(), signer);
+
+        auto wrongSigner = received->verifySignedBy(test::SampleMeeting::fixedKey(99).address());
+        QVERIFY(!wrongSigner);
+        QCOMPARE(wrongSigner.error().code, ErrorCode::WrongSigner);
+    }
+
+    // Flipping any single byte of a signed event makes the full check fail.
+    void everyFlippedByteFails_data()
+    {
+        QTest::addColumn<EventType>("type");
+        for (const EventType type : {EventType::Comment, EventType::Start, EventType::Ack})
+            QTest::newRow(qPrintable(protocol::typeName(type))) << type;
+    }
+
+    void everyFlippedByteFails()
+    {
+        QFETCH(EventType, type);
+        const Event event = test::sampleEvent(type, m_meeting);
+        const crypto::Address signer = test::signerFor(type, m_meeting).address();
+        const QByteArray wire = event.wireBytes();
+        QVERIFY(fullyVerifies(wire, signer));
+        for (qsizetype i = 0; i < wire.size(); ++i) {
+            for (const char mask : {'\x01', '\x20', '\x80'}) {
+                QByteArray tampered = wire;
+                tampered[i] = static_cast<char>(tampered[i] ^ mask);
+                QVERIFY2(!fullyVerifies(tampered, signer), qPrintable(QStringLiteral("byte %1 mask %2").arg(i).arg(int(mask))));
+            }
+        }
+    }
+
+    void envelopeRejections_data()
+    {
+        QTest::addColumn<QByteArray>("wire");
+        QTest::addColumn<QString>("code");
+
+        const Event comment = test::sampleEvent(EventType::Comment, m_meeting);
+        const QJsonObject base = comment.toJson();
+        const auto with = [&](const QString &key, const QJsonValue &value) {
+            QJsonObject object = base;
+            object.insert(key, value);
+            return canonical(object);
+        };
+        const auto without = [&](const QString &key) {
+            QJsonObject object = base;
+            object.remove(key);
+            return canonical(object);
+        };
+
+        QTest::newRow("not json") << QByteArray("hello") << QStringLiteral("malformed_json");
+        QTest::newRow("truncated") << comment.wireBytes().chopped(1) << QStringLiteral("malformed_json");
+        QTest::newRow("pretty printed") << QJsonDocument(base).toJson() << QStringLiteral("non_canonical");
+        QByteArray reordered = comment.wireBytes();
+        reordered.replace("{\"by\"", "{\"zz\":0,\"by\"");
+        QTest::newRow("unsorted keys") << reordered << QStringLiteral("non_canonical");
+        QTest::newRow("array") << QByteArray("[1]") << QStringLiteral("malformed_event");
+        QTest::newRow("too large") << QByteArray(protocol::maxEventBytes + 1, ' ') << QStringLiteral("too_large");
+        QTest::newRow("unknown member") << with(QStringLiteral("extra"), 1) << QStringLiteral("malformed_event");
+        QTest::newRow("version 2") << with(QStringLiteral("v"), 2) << QStringLiteral("unsupported_version");
+        QTest::newRow("version string") << with(QStringLiteral("v"), QStringLiteral("1")) << QStringLiteral("malformed_event");
+        QTest::newRow("unknown type") << with(QStringLiteral("type"), QStringLiteral("shout")) << QStringLiteral("unknown_type");
+        QTest::newRow("uppercase meeting") << with(QStringLiteral("meeting"), m_meeting.meeting.toUpper()) << QStringLiteral("malformed_event");
+        QTest::newRow("meeting not uuid") << with(QStringLiteral("meeting"), QStringLiteral("meeting-1")) << QStringLiteral("malformed_event");
+        QTest::newRow("checksummed by") << with(QStringLiteral("by"), m_meeting.host.address().toChecksumHex()) << QStringLiteral("malformed_event");
+        QTest::newRow("short ref") << with(QStringLiteral("ref"), QStringLiteral("0x1234")) << QStringLiteral("malformed_event");
+        QTest::newRow("missing ref") << without(QStringLiteral("ref")) << QStringLiteral("malformed_event");
+        QTest::newRow("negative ts") << with(QStringLiteral("ts"), -1) << QStringLiteral("malformed_event");
+        QByteArray floatTs = comment.wireBytes();
+        floatTs.replace(QByteArray("\"ts\":" + QByteArray::number(m_meeting.ts)), QByteArray("\"ts\":1.5"));
+        QVERIFY(floatTs != comment.wireBytes());
+        QTest::newRow("float ts") << floatTs << QStringLiteral("non_canonical");
+        QTest::newRow("content array") << with(QStringLiteral("content"), QJsonArray()) << QStringLiteral("malformed_event");
+        QTest::newRow("missing sig") << without(QStringLiteral("sig")) << QStringLiteral("missing_signature");
+        QTest::newRow("uppercase sig") << with(QStringLiteral("sig"), comment.signature()->toHex().toUpper().replace(QStringLiteral("0X"), QStringLiteral("0x")))
+                                       << QStringLiteral("bad_signature");
+        QTest::newRow("short sig") << with(QStringLiteral("sig"), comment.signature()->toHex().chopped(2)) << QStringLiteral("bad_signature");
+
+        QJsonObject startWithRef = test::sampleEvent(EventType::Start, m_meeting).toJson();
+        startWithRef.insert(QStringLiteral("ref"), comment.idHex());
+        QTest::newRow("start with ref") << canonical(startWithRef) << QStringLiteral("malformed_event");
+
+        // Same r, s' = n - s, v flipped: a valid ECDSA signature, but high-s.
+        const QByteArray sig = comment.signature()->bytes();
+        const QByteArray order = test::fromHex(QStringLiteral("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"));
+        QByteArray s(32, '\0');
+        int borrow = 0;
+        for (int i = 31; i >= 0; --i) {
+            const int difference = static_cast<unsigned char>(order[i]) - static_cast<unsigned char>(sig[32 + i]) - borrow;
+            borrow = difference < 0;
+            s[i] = static_cast<char>(difference + (borrow ? 256 : 0));
+        }
+        const QByteArray highS = sig.left(32) + s + QByteArray(1, static_cast<char>(sig[64] == 27 ? 28 : 27));
+        QTest::newRow("high-s sig") << with(QStringLiteral("sig"), hex::encode(highS)) << QStringLiteral("bad_signature");
+    }
+
+    void envelopeRejections()
+    {
+        QFETCH(QByteArray, wire);
+        QFETCH(QString, code);
+        auto result = Event::fromWire(wire);
+        QCOMPARE(codeOf(result), code);
+        QVERIFY(!result.error().detail.isEmpty());
+    }
+
+    void highSDetailSaysSo()
+    {
+        // The reason names the rule, so a client developer knows what to fix.
+        const Event comment = test::sampleEvent(EventType::Comment, m_meeting);
+        QJsonObject object = comment.toJson();
+        QByteArray sig = comment.signature()->bytes();
+        sig[64] = 29;
+        object.insert(QStringLiteral("sig"), hex::encode(sig));
+        auto result = Event::fromWire(canonical(object));
+        QVERIFY(!result);
+        QVERIFY(result.error().detail.contains(QStringLiteral("27 or 28")));
+    }
+
+    void createRejectsBadFields()
+    {
+        Event::Fields fields;
+        fields.type = EventType::Comment;
+        fields.meeting = m_meeting.meeting;
+        fields.by = m_meeting.host.address();
+        fields.ts = m_meeting.ts;
+        QCOMPARE(codeOf(Event::create(fields)), QStringLiteral("malformed_event")); // comment needs a ref
+        fields.ref = QByteArray(31, 'x');
+        QCOMPARE(codeOf(Event::create(fields)), QStringLiteral("malformed_event"));
+        fields.ref = QByteArray(32, 'x');
+        QCOMPARE(codeOf(Event::create(fields)), QStringLiteral("accepted"));
+        fields.content.insert(QStringLiteral("score"), 0.5);
+        QCOMPARE(codeOf(Event::create(fields)), QStringLiteral("non_canonical"));
+    }
+
+    void unsignedEventHasNoWireBytes()
+    {
+        Event::Fields fields;
+        fields.type = EventType::Start;
+        fields.meeting = m_meeting.meeting;
+        fields.by = m_meeting.host.address();
+        auto event = Event::create(fields);
+        QVERIFY(event);
+        QVERIFY(!event->isSigned());
+        QVERIFY(event->wireBytes().isEmpty());
+        QCOMPARE(event->recoverSigner().error().code, ErrorCode::MissingSignature);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvent)
+#include "test_event.moc"

@@ -1,0 +1,54 @@
+#include "crypto/hash.h"
+#include "test_support.h"
+
+#include <QTest>
+
+using namespace cmeet;
+
+class TestHash : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sha256KnownAnswer()
+    {
+        // FIPS 180-2 example "abc".
+        QCOMPARE(crypto::sha256("abc").toHex(),
+                 QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    }
+
+    void hmacKnownAnswer()
+    {
+        // RFC 4231 test case 2.
+        QCOMPARE(crypto::hmacSha256("Jefe", "what do ya want for nothing?").toHex(),
+                 QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+    }
+
+    // RFC 5869 appendix A.1 and A.3.
+    void hkdfKnownAnswers()
+    {
+        const QByteArray ikm(22, '\x0b');
+        auto okm = crypto::hkdfSha256(ikm, test::fromHex(QStringLiteral("0x000102030405060708090a0b0c")),
+                                      test::fromHex(QStringLiteral("0xf0f1f2f3f4f5f6f7f8f9")), 42);
+        QVERIFY(okm);
+        QCOMPARE(okm->view().toByteArray().toHex(),
+                 QByteArray("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"));
+
+        auto noSaltNoInfo = crypto::hkdfSha256(ikm, {}, {}, 42);
+        QVERIFY(noSaltNoInfo);
+        QCOMPARE(noSaltNoInfo->view().toByteArray().toHex(),
+                 QByteArray("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"));
+    }
+
+    void hkdfRejectsBadLengths()
+    {
+        auto zero = crypto::hkdfSha256("key", {}, {}, 0);
+        QVERIFY(!zero);
+        QCOMPARE(zero.error(), crypto::CryptoError::InvalidLength);
+        auto tooLong = crypto::hkdfSha256("key", {}, {}, 255 * 32 + 1);
+        QVERIFY(!tooLong);
+        QCOMPARE(tooLong.error(), crypto::CryptoError::InvalidLength);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHash)
+#include "test_hash.moc"

@@ -1,0 +1,126 @@
+#include "protocol/canonical_json.h"
+#include "protocol/schema_validator.h"
+#include "support/sample_events.h"
+#include "test_support.h"
+
+#include <QJsonObject>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::EventType;
+
+Q_DECLARE_METATYPE(EventType)
+
+class TestSchemaValidator : public QObject {
+    Q_OBJECT
+
+private:
+    test::SampleMeeting m;
+    std::shared_ptr<const protocol::SchemaValidator> m_schemas;
+
+    QString contentError(EventType type, const QJsonObject &content) const
+    {
+        auto result = m_schemas->validateContent(type, content);
+        return result ? QString() : result.error().detail;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto schemas = protocol::SchemaValidator::load();
+        QVERIFY2(schemas, qPrintable(schemas ? QString() : schemas.error()));
+        m_schemas = *schemas;
+    }
+
+    // The files in schemas/ load as well as the compiled-in copy.
+    void loadsFromDirectory()
+    {
+        auto fromDisk = protocol::SchemaValidator::load(QStringLiteral(CMEET_SCHEMAS_DIR));
+        QVERIFY2(fromDisk, qPrintable(fromDisk ? QString() : fromDisk.error()));
+        const protocol::Event poll = test::sampleEvent(EventType::Poll, m);
+        QVERIFY((*fromDisk)->validate(poll));
+    }
+
+    void missingDirectoryIsAClearError()
+    {
+        auto missing = protocol::SchemaValidator::load(QStringLiteral("/nonexistent/schemas"));
+        QVERIFY(!missing);
+        QVERIFY(missing.error().contains(QStringLiteral("envelope.json")));
+    }
+
+    void contentViolations_data()
+    {
+        QTest::addColumn<EventType>("type");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QJsonValue>("value"); // Undefined: remove the key
+        QTest::addColumn<QString>("mentions");
+
+        QTest::newRow("poll one option") << EventType::Poll << QStringLiteral("options") << QJsonValue(QJsonArray{QStringLiteral("Yes")}) << QStringLiteral("options");
+        QTest::newRow("poll duplicate options") << EventType::Poll << QStringLiteral("options") << QJsonValue(QJsonArray{QStringLiteral("A"), QStringLiteral("A")}) << QStringLiteral("options");
+        QTest::newRow("poll uncompressed key") << EventType::Poll << QStringLiteral("votingKey") << QJsonValue(hex::encode(m.voting.publicKey().uncompressed())) << QStringLiteral("votingKey");
+        QTest::newRow("poll no question") << EventType::Poll << QStringLiteral("question") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("question");
+        QTest::newRow("comment empty") << EventType::Comment << QStringLiteral("text") << QJsonValue(QString()) << QStringLiteral("text");
+        QTest::newRow("comment too long") << EventType::Comment << QStringLiteral("text") << QJsonValue(QString(5001, u'x')) << QStringLiteral("text");
+        QTest::newRow("comment extra member") << EventType::Comment << QStringLiteral("mood") << QJsonValue(QStringLiteral("happy")) << QStringLiteral("mood");
+        QTest::newRow("comment bad patient") << EventType::Comment << QStringLiteral("patient") << QJsonValue(QStringLiteral("P 001")) << QStringLiteral("patient");
+        QTest::newRow("data change unknown field") << EventType::PatientDataChange << QStringLiteral("field") << QJsonValue(QStringLiteral("bloodType")) << QStringLiteral("field");
+        QTest::newRow("vote short ciphertext") << EventType::Vote << QStringLiteral("ciphertext") << QJsonValue(QStringLiteral("0x00")) << QStringLiteral("ciphertext");
+        QTest::newRow("pollEnd short secret") << EventType::PollEnd << QStringLiteral("votingSecret") << QJsonValue(QStringLiteral("0x01")) << QStringLiteral("votingSecret");
+        QTest::newRow("start empty roster") << EventType::Start << QStringLiteral("roster") << QJsonValue(QJsonArray()) << QStringLiteral("roster");
+        QTest::newRow("start no delegation") << EventType::Start << QStringLiteral("delegation") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("delegation");
+        QTest::newRow("join bad delegation") << EventType::Join << QStringLiteral("delegation") << QJsonValue(QJsonObject{{QStringLiteral("purpose"), QStringLiteral("x")}}) << QStringLiteral("delegation");
+        QTest::newRow("end with member") << EventType::End << QStringLiteral("note") << QJsonValue(QStringLiteral("bye")) << QStringLiteral("note");
+        QTest::newRow("ack seq zero") << EventType::Ack << QStringLiteral("seq") << QJsonValue(0) << QStringLiteral("seq");
+        QTest::newRow("ack no tree") << EventType::Ack << QStringLiteral("tree") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("tree");
+        QTest::newRow("ackEnd no leaves") << EventType::AckEnd << QStringLiteral("leaves") << QJsonValue(QJsonArray()) << QStringLiteral("leaves");
+        QTest::newRow("ackError bad code") << EventType::AckError << QStringLiteral("code") << QJsonValue(QStringLiteral("Bad Code")) << QStringLiteral("code");
+    }
+
+    void contentViolations()
+    {
+        QFETCH(EventType, type);
+        QFETCH(QString, key);
+        QFETCH(QJsonValue, value);
+        QFETCH(QString, mentions);
+        QJsonObject content = test::sampleContent(type, m);
+        QVERIFY(contentError(type, content).isEmpty());
+        if (value.isUndefined())
+            content.remove(key);
+        else
+            content.insert(key, value);
+        const QString error = contentError(type, content);
+        QVERIFY2(!error.isEmpty(), "violation was accepted");
+        QVERIFY2(error.contains(mentions) || error.contains(QStringLiteral("required")) || error.contains(QStringLiteral("additional")),
+                 qPrintable(error));
+        auto result = m_schemas->validateContent(type, content);
+        QCOMPARE(result.error().code, protocol::ErrorCode::SchemaViolation);
+    }
+
+    void envelopeViolations()
+    {
+        const QJsonObject good = test::sampleEvent(EventType::Comment, m).toJson();
+        QVERIFY(m_schemas->validateEnvelope(good));
+        QJsonObject noTs = good;
+        noTs.remove(QStringLiteral("ts"));
+        QVERIFY(!m_schemas->validateEnvelope(noTs));
+        QJsonObject noRef = good;
+        noRef.remove(QStringLiteral("ref"));
+        QVERIFY(!m_schemas->validateEnvelope(noRef));
+        QJsonObject startWithRef = test::sampleEvent(EventType::Start, m).toJson();
+        QVERIFY(m_schemas->validateEnvelope(startWithRef));
+        startWithRef.insert(QStringLiteral("ref"), good.value(QStringLiteral("ref")));
+        QVERIFY(!m_schemas->validateEnvelope(startWithRef));
+        QJsonObject ackErrorNoRef = test::sampleEvent(EventType::AckError, m).toJson();
+        ackErrorNoRef.remove(QStringLiteral("ref"));
+        QVERIFY(m_schemas->validateEnvelope(ackErrorNoRef));
+        QJsonObject bigTs = good;
+        bigTs.insert(QStringLiteral("ts"), qint64(4102444800000)); // 2100-01-01: beyond 32 bits, still valid
+        QVERIFY(m_schemas->validateEnvelope(bigTs));
+        QJsonObject badType = good;
+        badType.insert(QStringLiteral("type"), QStringLiteral("shout"));
+        QVERIFY(!m_schemas->validateEnvelope(badType));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSchemaValidator)
+#include "test_schema_validator.moc"
