@@ -15,7 +15,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
-Q_LOGGING_CATEGORY(lcSchema, "cmeet.protocol.schema")
+Q_LOGGING_CATEGORY(lcSchema, "cmeet.protocol.schema", QtInfoMsg)
 
 namespace cmeet::protocol {
 

@@ -1,0 +1,110 @@
+#include "commands.h"
+#include "terminal.h"
+
+#include "crypto/keystore.h"
+
+#include <QFile>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcIdentity, "cmeet.cli.identity", QtInfoMsg)
+
+namespace cmeet::cli {
+namespace {
+
+int createIdentity(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Creates a new identity key and writes it to a key file encrypted with a passphrase\n"
+        "(CMEET_PASSPHRASE, or asked on the terminal)."));
+    const QCommandLineOption out({QStringLiteral("o"), QStringLiteral("out")}, QStringLiteral("Key file to write."),
+                                 QStringLiteral("file"));
+    const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("Overwrite an existing key file."));
+    parser.addOptions({out, force});
+    int exitCode = 0;
+    if (!parseOrExplain(parser, arguments, exitCode))
+        return exitCode;
+    if (!parser.isSet(out)) {
+        printError(QStringLiteral("identity create needs --out FILE"));
+        return 2;
+    }
+    const QString path = parser.value(out);
+    if (QFile::exists(path) && !parser.isSet(force)) {
+        printError(QStringLiteral("%1 exists; use --force to overwrite it").arg(path));
+        return 1;
+    }
+    const crypto::SecretBytes passphrase = readPassphrase(QStringLiteral("New passphrase: "), true);
+    if (passphrase.isEmpty()) {
+        printError(QStringLiteral("a passphrase is required: set CMEET_PASSPHRASE or run on a terminal"));
+        return 1;
+    }
+    auto key = crypto::PrivateKey::generate();
+    if (!key) {
+        printError(crypto::describe(key.error()));
+        return 1;
+    }
+    auto sealed = crypto::keystore::seal(*key, passphrase);
+    if (!sealed) {
+        printError(crypto::describe(sealed.error()));
+        return 1;
+    }
+    QFile file(path);
+    // Owner-only from the first byte on.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) || file.write(*sealed) != sealed->size()
+        || !file.flush()) {
+        printError(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return 1;
+    }
+    qCInfo(lcIdentity) << "created identity" << key->address().toChecksumHex() << "in" << path;
+    printLine(key->address().toChecksumHex());
+    return 0;
+}
+
+int showIdentity(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Prints the address of a key file (no passphrase needed)."));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Key file."));
+    int exitCode = 0;
+    if (!parseOrExplain(parser, arguments, exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 1) {
+        printError(QStringLiteral("identity show needs exactly one key file"));
+        return 2;
+    }
+    QFile file(parser.positionalArguments().constFirst());
+    if (!file.open(QIODevice::ReadOnly)) {
+        printError(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+        return 1;
+    }
+    auto address = crypto::keystore::addressOf(file.readAll());
+    if (!address) {
+        printError(QStringLiteral("%1 is not a c-meet key file").arg(file.fileName()));
+        return 1;
+    }
+    printLine(address->toChecksumHex());
+    return 0;
+}
+
+} // namespace
+
+int identityCommand(const QStringList &arguments)
+{
+    const QString action = arguments.value(1);
+    const QStringList rest = QStringList{QStringLiteral("cmeet-cli identity ") + action} + arguments.mid(2);
+    if (action == QStringLiteral("create"))
+        return createIdentity(rest);
+    if (action == QStringLiteral("show"))
+        return showIdentity(rest);
+    if (action.isEmpty() || action == QStringLiteral("--help") || action == QStringLiteral("-h")) {
+        printLine(QStringLiteral("Usage: cmeet-cli identity create --out FILE | show FILE\n"
+                                 "  create  make a new identity key in a passphrase-encrypted key file\n"
+                                 "  show    print the address of a key file"));
+        return action.isEmpty() ? 2 : 0;
+    }
+    printError(QStringLiteral("unknown identity action \"%1\" (see cmeet-cli identity --help)").arg(action));
+    return 2;
+}
+
+} // namespace cmeet::cli

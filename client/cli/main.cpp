@@ -1,0 +1,52 @@
+// cmeet-cli: the headless c-meet participant and tools.
+
+#include "commands.h"
+#include "terminal.h"
+
+#include <QCoreApplication>
+
+namespace {
+
+const char *const usage =
+    "Usage: cmeet-cli COMMAND [options]\n"
+    "\n"
+    "Commands:\n"
+    "  identity create|show   identity keys in passphrase-encrypted key files\n"
+    "  event sign|verify      sign an event; check events from their bytes\n"
+    "  demo                   hold a small meeting in memory and audit it\n"
+    "\n"
+    "Run 'cmeet-cli COMMAND --help' for a command's options.\n"
+    "Passphrases come from CMEET_PASSPHRASE or are asked on the terminal.\n"
+    "Logs: QT_LOGGING_RULES=\"cmeet.*=true\" for details.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("cmeet-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CMEET_VERSION));
+    const QStringList arguments = QCoreApplication::arguments();
+    const QString command = arguments.value(1);
+
+    if (command == QStringLiteral("identity"))
+        return cmeet::cli::identityCommand(arguments.mid(1));
+    if (command == QStringLiteral("event"))
+        return cmeet::cli::eventCommand(arguments.mid(1));
+    if (command == QStringLiteral("demo"))
+        return cmeet::cli::demoCommand(QStringList{QStringLiteral("cmeet-cli demo")} + arguments.mid(2));
+    if (command == QStringLiteral("--version") || command == QStringLiteral("-v")) {
+        cmeet::cli::printLine(QStringLiteral("cmeet-cli " CMEET_VERSION));
+        return 0;
+    }
+    if (command == QStringLiteral("--help") || command == QStringLiteral("-h") || command == QStringLiteral("help")) {
+        cmeet::cli::printLine(QString::fromLatin1(usage).trimmed());
+        return 0;
+    }
+    if (command.isEmpty())
+        cmeet::cli::printError(QStringLiteral("no command given"));
+    else
+        cmeet::cli::printError(QStringLiteral("unknown command \"%1\"").arg(command));
+    cmeet::cli::printLine(QString::fromLatin1(usage).trimmed());
+    return 2;
+}

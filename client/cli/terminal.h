@@ -1,0 +1,27 @@
+#pragma once
+// Terminal helpers for cmeet-cli: output and passphrases.
+
+#include "base/expected.h"
+#include "crypto/keys.h"
+#include "crypto/secret.h"
+
+#include <QCommandLineParser>
+#include <QString>
+
+namespace cmeet::cli {
+
+void printLine(const QString &text);      // stdout
+void printError(const QString &text);     // stderr, prefixed with "cmeet-cli: "
+
+// Processes arguments (program name first) and handles --help; returns false with an error
+// printed when the arguments are wrong, or when --help was shown (exitCode tells which).
+[[nodiscard]] bool parseOrExplain(QCommandLineParser &parser, const QStringList &arguments, int &exitCode);
+
+// From the CMEET_PASSPHRASE environment variable (for scripts), else asked on the terminal
+// without echo. Empty when neither is available.
+[[nodiscard]] crypto::SecretBytes readPassphrase(const QString &prompt, bool confirm);
+
+// Opens an encrypted key file, asking for its passphrase; prints the reason on failure.
+[[nodiscard]] Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path);
+
+} // namespace cmeet::cli

@@ -1,0 +1,150 @@
+// cmeet-cli as a user runs it: a real process, real files.
+
+#include "crypto/keystore.h"
+#include "protocol/event.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cmeet;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runCli(const QStringList &arguments, const QByteArray &passphrase = "demo passphrase", const QByteArray &input = {})
+{
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
+    process.waitForStarted();
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel();
+    process.waitForFinished(60000);
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+private Q_SLOTS:
+    void helpEverywhere()
+    {
+        for (const QStringList &arguments : {QStringList{QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("identity"), QStringLiteral("show"), QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("event"), QStringLiteral("sign"), QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("event"), QStringLiteral("verify"), QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("demo"), QStringLiteral("--help")}}) {
+            const Run run = runCli(arguments);
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(run.out.contains(QStringLiteral("Usage")) || run.out.contains(QStringLiteral("usage")), qPrintable(run.out));
+        }
+        const Run unknown = runCli({QStringLiteral("frobnicate")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("unknown command \"frobnicate\"")));
+    }
+
+    void identityKeyFileIsEncryptedAndPrivate()
+    {
+        const Run created = runCli({QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), path(QStringLiteral("host.key"))});
+        QCOMPARE(created.exitCode, 0);
+        auto address = crypto::Address::fromHex(created.out.trimmed());
+        QVERIFY(address);
+
+        QFile file(path(QStringLiteral("host.key")));
+        QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+                 QFileDevice::Permissions());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray contents = file.readAll();
+        auto key = crypto::keystore::open(contents, crypto::SecretBytes(QByteArrayView("demo passphrase")));
+        QVERIFY(key);
+        QCOMPARE(key->address(), *address);
+        QVERIFY(!contents.contains(key->secret().view().toByteArray().toHex()));
+
+        const Run shown = runCli({QStringLiteral("identity"), QStringLiteral("show"), path(QStringLiteral("host.key"))});
+        QCOMPARE(shown.exitCode, 0);
+        QCOMPARE(shown.out.trimmed(), address->toChecksumHex());
+
+        const Run again = runCli({QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), path(QStringLiteral("host.key"))});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains(QStringLiteral("--force")));
+        QFile unchanged(path(QStringLiteral("host.key")));
+        QVERIFY(unchanged.open(QIODevice::ReadOnly));
+        QCOMPARE(unchanged.readAll(), contents); // nothing lost
+
+        const Run noPassphrase = runCli({QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), path(QStringLiteral("other.key"))}, QByteArray());
+        QCOMPARE(noPassphrase.exitCode, 1);
+        QVERIFY(!QFile::exists(path(QStringLiteral("other.key"))));
+    }
+
+    void signThenVerify()
+    {
+        QVERIFY(runCli({QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), path(QStringLiteral("signer.key"))}).exitCode == 0);
+        const QStringList signArguments{QStringLiteral("event"), QStringLiteral("sign"),
+                                        QStringLiteral("--key"), path(QStringLiteral("signer.key")),
+                                        QStringLiteral("--type"), QStringLiteral("comment"),
+                                        QStringLiteral("--meeting"), QStringLiteral("6f1c2a4e-8b3d-4f5a-9c7e-2d1b0a9f8e7d"),
+                                        QStringLiteral("--ref"), QStringLiteral("0x") + QString(64, u'a'),
+                                        QStringLiteral("--content"), QStringLiteral("{\"text\": \"Résumé: MRI first.\", \"patient\": \"P-001\"}")};
+        const Run signedRun = runCli(signArguments);
+        QCOMPARE(signedRun.exitCode, 0);
+        const QByteArray wire = signedRun.out.trimmed().toUtf8();
+        auto event = protocol::Event::fromWire(wire);
+        QVERIFY2(event, qPrintable(signedRun.out + signedRun.err));
+        QCOMPARE(event->content().value(QStringLiteral("text")).toString(), QStringLiteral("Résumé: MRI first."));
+
+        const Run verified = runCli({QStringLiteral("event"), QStringLiteral("verify")}, {}, wire + '\n');
+        QCOMPARE(verified.exitCode, 0);
+        QVERIFY(verified.out.contains(QStringLiteral("1 accepted, 0 rejected")));
+        QVERIFY(verified.out.contains(event->idHex()));
+
+        QByteArray tampered = wire;
+        tampered.replace("MRI", "CT ");
+        const Run caught = runCli({QStringLiteral("event"), QStringLiteral("verify"), QStringLiteral("--signer"),
+                                   event->recoverSigner()->toChecksumHex()}, {}, wire + '\n' + tampered + '\n');
+        QCOMPARE(caught.exitCode, 1);
+        QVERIFY2(caught.out.contains(QStringLiteral("REJECTED -:2 wrong_signer")), qPrintable(caught.out));
+        QVERIFY(caught.out.contains(QStringLiteral("1 accepted, 1 rejected")));
+
+        const Run wrongPassphrase = runCli(signArguments, "not the passphrase");
+        QCOMPARE(wrongPassphrase.exitCode, 1);
+        QVERIFY(wrongPassphrase.err.contains(QStringLiteral("wrong passphrase")));
+
+        QStringList badContent = signArguments;
+        badContent.last() = QStringLiteral("{\"text\": \"\"}");
+        const Run schema = runCli(badContent);
+        QCOMPARE(schema.exitCode, 1);
+        QVERIFY2(schema.err.contains(QStringLiteral("schema_violation")), qPrintable(schema.err));
+    }
+
+    void demoRunsAndItsOutputVerifies()
+    {
+        const Run demo = runCli({QStringLiteral("demo"), QStringLiteral("--out"), path(QStringLiteral("demo.events"))});
+        QCOMPARE(demo.exitCode, 0);
+        QVERIFY(demo.out.contains(QStringLiteral("forgery caught")));
+        QVERIFY(demo.out.contains(QStringLiteral("0 rejected in the audit")));
+        const Run verified = runCli({QStringLiteral("event"), QStringLiteral("verify"), path(QStringLiteral("demo.events"))});
+        QCOMPARE(verified.exitCode, 0);
+        QVERIFY2(verified.out.contains(QStringLiteral("13 accepted, 0 rejected")), qPrintable(verified.out));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
