@@ -71,7 +71,8 @@ Expected<Ok, QString> parseSchema(const QDir &root, const QString &relativePath,
 // Validates and turns the first error into "path: description".
 Expected<Ok, ProtocolError> runValidation(const valijson::Schema &schema, const QJsonValue &value, const QString &what)
 {
-    valijson::Validator validator;
+    // The validator caches compiled patterns (std::regex is slow to build): one per thread.
+    thread_local valijson::Validator validator;
     valijson::ValidationResults results;
     const valijson::adapters::QtJsonAdapter adapter(value);
     bool valid = false;
