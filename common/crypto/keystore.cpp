@@ -1,21 +1,19 @@
 #include "crypto/keystore.h"
 
 #include "base/hex.h"
+#include "crypto/aead.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <openssl/evp.h>
 
-#include <memory>
 
 namespace cmeet::crypto::keystore {
 namespace {
 
 constexpr int formatVersion = 1;
 constexpr qsizetype saltSize = 16;
-constexpr qsizetype nonceSize = 12;
-constexpr qsizetype tagSize = 16;
 constexpr quint64 maxScryptN = quint64{1} << 20; // refuse files that would take minutes or GiBs
 
 Expected<SecretBytes, CryptoError> deriveKey(const SecretBytes &passphrase, QByteArrayView salt, ScryptCost cost)
@@ -32,28 +30,6 @@ Expected<SecretBytes, CryptoError> deriveKey(const SecretBytes &passphrase, QByt
     return key;
 }
 
-// AES-256-GCM; on decryption returns false when the tag does not match.
-bool gcm(bool encrypting, const SecretBytes &key, QByteArrayView nonce, QByteArrayView aad, QByteArrayView input,
-         char *output, char *tag)
-{
-    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> context(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-    const auto *keyBytes = reinterpret_cast<const unsigned char *>(key.data());
-    const auto *nonceBytes = reinterpret_cast<const unsigned char *>(nonce.data());
-    int length = 0;
-    if (!context || EVP_CipherInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, keyBytes, nonceBytes, encrypting ? 1 : 0) != 1)
-        return false;
-    if (EVP_CipherUpdate(context.get(), nullptr, &length, reinterpret_cast<const unsigned char *>(aad.data()),
-                         static_cast<int>(aad.size())) != 1
-        || EVP_CipherUpdate(context.get(), reinterpret_cast<unsigned char *>(output), &length,
-                            reinterpret_cast<const unsigned char *>(input.data()), static_cast<int>(input.size())) != 1)
-        return false;
-    if (!encrypting && EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, tagSize, tag) != 1)
-        return false;
-    if (EVP_CipherFinal_ex(context.get(), nullptr, &length) != 1)
-        return false;
-    return !encrypting || EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, tagSize, tag) == 1;
-}
-
 QByteArray associatedData(const QString &address) { return "cmeet-keyfile-v1:" + address.toLatin1(); }
 
 } // namespace
@@ -63,17 +39,16 @@ Expected<QByteArray, CryptoError> seal(const PrivateKey &key, const SecretBytes 
     if (passphrase.isEmpty())
         return unexpected(CryptoError::InvalidLength);
     auto salt = randomBytes(saltSize);
-    auto nonce = randomBytes(nonceSize);
+    auto nonce = randomBytes(aead::nonceSize);
     if (!salt || !nonce)
         return unexpected(CryptoError::RandomFailed);
     auto derived = deriveKey(passphrase, *salt, cost);
     if (!derived)
         return unexpected(derived.error());
     const QString address = key.address().toLowerHex();
-    QByteArray ciphertext(32 + tagSize, Qt::Uninitialized);
-    if (!gcm(true, *derived, *nonce, associatedData(address), key.secret().view(), ciphertext.data(),
-             ciphertext.data() + 32))
-        return unexpected(CryptoError::InternalError);
+    auto ciphertext = aead::seal(*derived, *nonce, associatedData(address), key.secret().view());
+    if (!ciphertext)
+        return unexpected(ciphertext.error());
     const QJsonObject file{
         {QStringLiteral("version"), formatVersion},
         {QStringLiteral("address"), key.address().toChecksumHex()},
@@ -84,7 +59,7 @@ Expected<QByteArray, CryptoError> seal(const PrivateKey &key, const SecretBytes 
                                             {QStringLiteral("salt"), hex::encode(*salt)}}},
         {QStringLiteral("cipher"), QStringLiteral("aes-256-gcm")},
         {QStringLiteral("nonce"), hex::encode(*nonce)},
-        {QStringLiteral("ciphertext"), hex::encode(ciphertext)},
+        {QStringLiteral("ciphertext"), hex::encode(*ciphertext)},
     };
     return QJsonDocument(file).toJson(QJsonDocument::Indented);
 }
@@ -101,8 +76,8 @@ Expected<PrivateKey, CryptoError> open(QByteArrayView keyFile, const SecretBytes
     const QJsonObject kdf = file.value(QStringLiteral("kdf")).toObject();
     auto address = Address::fromHex(file.value(QStringLiteral("address")).toString());
     const auto salt = hex::decode(kdf.value(QStringLiteral("salt")).toString(), saltSize);
-    const auto nonce = hex::decode(file.value(QStringLiteral("nonce")).toString(), nonceSize);
-    auto ciphertext = hex::decode(file.value(QStringLiteral("ciphertext")).toString(), 32 + tagSize);
+    const auto nonce = hex::decode(file.value(QStringLiteral("nonce")).toString(), aead::nonceSize);
+    const auto ciphertext = hex::decode(file.value(QStringLiteral("ciphertext")).toString(), 32 + aead::tagSize);
     if (file.value(QStringLiteral("version")).toInt() != formatVersion || !address || !salt || !nonce || !ciphertext
         || kdf.value(QStringLiteral("name")).toString() != QStringLiteral("scrypt")
         || file.value(QStringLiteral("cipher")).toString() != QStringLiteral("aes-256-gcm"))
@@ -113,11 +88,10 @@ Expected<PrivateKey, CryptoError> open(QByteArrayView keyFile, const SecretBytes
     auto derived = deriveKey(passphrase, *salt, cost);
     if (!derived)
         return unexpected(derived.error());
-    SecretBytes secret(32);
-    if (!gcm(false, *derived, *nonce, associatedData(address->toLowerHex()), QByteArrayView(*ciphertext).first(32),
-             secret.data(), ciphertext->data() + 32))
+    auto secret = aead::open(*derived, *nonce, associatedData(address->toLowerHex()), *ciphertext);
+    if (!secret)
         return unexpected(CryptoError::DecryptionFailed);
-    auto key = PrivateKey::fromBytes(secret.view());
+    auto key = PrivateKey::fromBytes(secret->view());
     if (!key || key->address() != *address)
         return unexpected(CryptoError::DecryptionFailed);
     return key;

@@ -161,17 +161,7 @@ private Q_SLOTS:
         startWithRef.insert(QStringLiteral("ref"), comment.idHex());
         QTest::newRow("start with ref") << canonical(startWithRef) << QStringLiteral("malformed_event");
 
-        // Same r, s' = n - s, v flipped: a valid ECDSA signature, but high-s.
-        const QByteArray sig = comment.signature()->bytes();
-        const QByteArray order = test::fromHex(QStringLiteral("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"));
-        QByteArray s(32, '\0');
-        int borrow = 0;
-        for (int i = 31; i >= 0; --i) {
-            const int difference = static_cast<unsigned char>(order[i]) - static_cast<unsigned char>(sig[32 + i]) - borrow;
-            borrow = difference < 0;
-            s[i] = static_cast<char>(difference + (borrow ? 256 : 0));
-        }
-        const QByteArray highS = sig.left(32) + s + QByteArray(1, static_cast<char>(sig[64] == 27 ? 28 : 27));
+        const QByteArray highS = test::highSTwin(comment.signature()->bytes());
         QTest::newRow("high-s sig") << with(QStringLiteral("sig"), hex::encode(highS)) << QStringLiteral("bad_signature");
     }
 
@@ -195,6 +185,11 @@ private Q_SLOTS:
         auto result = Event::fromWire(canonical(object));
         QVERIFY(!result);
         QVERIFY(result.error().detail.contains(QStringLiteral("27 or 28")));
+
+        object.insert(QStringLiteral("sig"), hex::encode(test::highSTwin(comment.signature()->bytes())));
+        auto highS = Event::fromWire(canonical(object));
+        QVERIFY(!highS);
+        QVERIFY2(highS.error().detail.contains(QStringLiteral("high s")), qPrintable(highS.error().detail));
     }
 
     void createRejectsBadFields()

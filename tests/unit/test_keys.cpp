@@ -11,28 +11,6 @@ namespace {
 const QByteArray curveOrder = test::fromHex(
     QStringLiteral("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"));
 
-// a - b for 32-byte big-endian numbers with a >= b.
-QByteArray subtract(const QByteArray &a, const QByteArray &b)
-{
-    QByteArray out(32, '\0');
-    int borrow = 0;
-    for (int i = 31; i >= 0; --i) {
-        int difference = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]) - borrow;
-        borrow = difference < 0 ? 1 : 0;
-        out[i] = static_cast<char>(difference + (borrow ? 256 : 0));
-    }
-    return out;
-}
-
-// The same signature with s replaced by n - s and the recovery id flipped: valid under plain
-// ECDSA, so exactly what a malleability attack would send.
-QByteArray highSTwin(const QByteArray &signature)
-{
-    QByteArray twin = signature.left(32) + subtract(curveOrder, signature.mid(32, 32));
-    twin.append(static_cast<char>(signature[64] == 27 ? 28 : 27));
-    return twin;
-}
-
 crypto::PrivateKey keyOf(const QString &hex)
 {
     auto key = crypto::PrivateKey::fromBytes(test::fromHex(hex));
@@ -148,7 +126,7 @@ private Q_SLOTS:
         const QByteArray digest = crypto::eip191Hash("high-s");
         auto signature = key.sign(digest);
         QVERIFY(signature);
-        const QByteArray twin = highSTwin(signature->bytes());
+        const QByteArray twin = test::highSTwin(signature->bytes());
         auto parsed = crypto::Signature::fromBytes(twin);
         QVERIFY(!parsed);
         QCOMPARE(parsed.error(), crypto::CryptoError::HighS);
