@@ -185,20 +185,10 @@ int verifyEvents(const QStringList &arguments)
 
 int eventCommand(const QStringList &arguments)
 {
-    const QString action = arguments.value(1);
-    const QStringList rest = QStringList{QStringLiteral("cmeet-cli event ") + action} + arguments.mid(2);
-    if (action == QStringLiteral("sign"))
-        return signEvent(rest);
-    if (action == QStringLiteral("verify"))
-        return verifyEvents(rest);
-    if (action.isEmpty() || action == QStringLiteral("--help") || action == QStringLiteral("-h")) {
-        printLine(QStringLiteral("Usage: cmeet-cli event sign ... | verify [FILE]...\n"
-                                 "  sign    build and sign an event, print its wire bytes\n"
-                                 "  verify  check events (one per line): encoding, schema, signature"));
-        return action.isEmpty() ? 2 : 0;
-    }
-    printError(QStringLiteral("unknown event action \"%1\" (see cmeet-cli event --help)").arg(action));
-    return 2;
+    return dispatchAction(QStringLiteral("event"), arguments,
+                          {{QStringLiteral("sign"), QStringLiteral("build and sign an event, print its wire bytes"), signEvent},
+                           {QStringLiteral("verify"), QStringLiteral("check events (one per line): encoding, schema, signature"),
+                            verifyEvents}});
 }
 
 } // namespace cmeet::cli

@@ -91,20 +91,10 @@ int showIdentity(const QStringList &arguments)
 
 int identityCommand(const QStringList &arguments)
 {
-    const QString action = arguments.value(1);
-    const QStringList rest = QStringList{QStringLiteral("cmeet-cli identity ") + action} + arguments.mid(2);
-    if (action == QStringLiteral("create"))
-        return createIdentity(rest);
-    if (action == QStringLiteral("show"))
-        return showIdentity(rest);
-    if (action.isEmpty() || action == QStringLiteral("--help") || action == QStringLiteral("-h")) {
-        printLine(QStringLiteral("Usage: cmeet-cli identity create --out FILE | show FILE\n"
-                                 "  create  make a new identity key in a passphrase-encrypted key file\n"
-                                 "  show    print the address of a key file"));
-        return action.isEmpty() ? 2 : 0;
-    }
-    printError(QStringLiteral("unknown identity action \"%1\" (see cmeet-cli identity --help)").arg(action));
-    return 2;
+    return dispatchAction(QStringLiteral("identity"), arguments,
+                          {{QStringLiteral("create"), QStringLiteral("make a new identity key in a passphrase-encrypted key file"),
+                            createIdentity},
+                           {QStringLiteral("show"), QStringLiteral("print the address of a key file"), showIdentity}});
 }
 
 } // namespace cmeet::cli

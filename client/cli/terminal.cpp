@@ -38,6 +38,25 @@ bool parseOrExplain(QCommandLineParser &parser, const QStringList &arguments, in
     return true;
 }
 
+int dispatchAction(const QString &group, const QStringList &arguments, const QList<Action> &actions)
+{
+    const QString name = arguments.value(1);
+    for (const Action &action : actions) {
+        if (action.name == name)
+            return action.run(QStringList{QStringLiteral("cmeet-cli %1 %2").arg(group, name)} + arguments.mid(2));
+    }
+    if (name.isEmpty() || name == QStringLiteral("--help") || name == QStringLiteral("-h")) {
+        QString usage = QStringLiteral("Usage: cmeet-cli %1 ACTION [options]\n").arg(group);
+        for (const Action &action : actions)
+            usage += QStringLiteral("  %1 %2\n").arg(action.name, -8).arg(action.summary);
+        usage += QStringLiteral("Run 'cmeet-cli %1 ACTION --help' for an action's options.").arg(group);
+        printLine(usage);
+        return name.isEmpty() ? 2 : 0;
+    }
+    printError(QStringLiteral("unknown %1 action \"%2\" (see cmeet-cli %1 --help)").arg(group, name));
+    return 2;
+}
+
 crypto::SecretBytes readPassphrase(const QString &prompt, bool confirm)
 {
     const QByteArray fromEnvironment = qgetenv("CMEET_PASSPHRASE");

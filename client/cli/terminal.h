@@ -8,6 +8,8 @@
 #include <QCommandLineParser>
 #include <QString>
 
+#include <functional>
+
 namespace cmeet::cli {
 
 void printLine(const QString &text);      // stdout
@@ -16,6 +18,16 @@ void printError(const QString &text);     // stderr, prefixed with "cmeet-cli: "
 // Processes arguments (program name first) and handles --help; returns false with an error
 // printed when the arguments are wrong, or when --help was shown (exitCode tells which).
 [[nodiscard]] bool parseOrExplain(QCommandLineParser &parser, const QStringList &arguments, int &exitCode);
+
+struct Action {
+    QString name;
+    QString summary;
+    std::function<int(const QStringList &)> run; // gets "cmeet-cli GROUP ACTION" then the options
+};
+
+// Runs the action named by arguments[1] of a command group ("identity", "event"); explains the
+// group on --help and rejects unknown actions (exit code 2).
+[[nodiscard]] int dispatchAction(const QString &group, const QStringList &arguments, const QList<Action> &actions);
 
 // From the CMEET_PASSPHRASE environment variable (for scripts), else asked on the terminal
 // without echo. Empty when neither is available.

@@ -56,6 +56,14 @@ private Q_SLOTS:
             QCOMPARE(run.exitCode, 0);
             QVERIFY2(run.out.contains(QStringLiteral("Usage")) || run.out.contains(QStringLiteral("usage")), qPrintable(run.out));
         }
+        for (const QString &group : {QStringLiteral("identity"), QStringLiteral("event")}) {
+            const Run groupHelp = runCli({group, QStringLiteral("--help")});
+            QCOMPARE(groupHelp.exitCode, 0);
+            QVERIFY(groupHelp.out.contains(QStringLiteral("Usage: cmeet-cli %1 ACTION").arg(group)));
+            const Run unknownAction = runCli({group, QStringLiteral("bogus")});
+            QCOMPARE(unknownAction.exitCode, 2);
+            QVERIFY(unknownAction.err.contains(QStringLiteral("unknown %1 action \"bogus\"").arg(group)));
+        }
         const Run unknown = runCli({QStringLiteral("frobnicate")});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY(unknown.err.contains(QStringLiteral("unknown command \"frobnicate\"")));
