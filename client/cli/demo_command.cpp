@@ -98,11 +98,13 @@ int audit(const QList<QByteArray> &wire, const protocol::SchemaValidator &schema
             verdict = unexpected(event.error());
         } else if (auto valid = schemas.validate(*event); !valid) {
             verdict = valid;
+        } else if (event->meeting() != meeting) {
+            verdict = unexpected(protocol::ProtocolError{protocol::ErrorCode::UnknownMeeting, QStringLiteral("event of another meeting")});
         } else if (event->type() == EventType::Start || event->type() == EventType::Join) {
             auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject());
             if (!delegation)
                 verdict = unexpected(delegation.error());
-            else if (auto bound = delegation->checkFor(meeting, relay, now); !bound)
+            else if (auto bound = delegation->checkFor(meeting, relay, event->ts()); !bound)
                 verdict = bound;
             else if (delegation->fields().identity != event->by())
                 verdict = unexpected(protocol::ProtocolError{protocol::ErrorCode::WrongSigner, QStringLiteral("delegation of someone else")});

@@ -2,8 +2,11 @@
 #include "terminal.h"
 
 #include "crypto/keystore.h"
+#include "crypto/passphrase.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcIdentity, "cmeet.cli.identity", QtInfoMsg)
@@ -29,11 +32,11 @@ int createIdentity(const QStringList &arguments)
         return 2;
     }
     const QString path = parser.value(out);
-    if (QFile::exists(path) && !parser.isSet(force)) {
+    if ((QFile::exists(path) || QFileInfo(path).isSymLink()) && !parser.isSet(force)) {
         printError(QStringLiteral("%1 exists; use --force to overwrite it").arg(path));
         return 1;
     }
-    const crypto::SecretBytes passphrase = readPassphrase(QStringLiteral("New passphrase: "), true);
+    const crypto::SecretBytes passphrase = crypto::readPassphrase(QStringLiteral("CMEET_PASSPHRASE"), QStringLiteral("New passphrase: "), true);
     if (passphrase.isEmpty()) {
         printError(QStringLiteral("a passphrase is required: set CMEET_PASSPHRASE or run on a terminal"));
         return 1;
@@ -48,11 +51,12 @@ int createIdentity(const QStringList &arguments)
         printError(crypto::describe(sealed.error()));
         return 1;
     }
-    QFile file(path);
-    // Owner-only from the first byte on.
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) || file.write(*sealed) != sealed->size()
-        || !file.flush()) {
+    // A temporary file, owner-only from the first byte, synced and renamed over the target: a
+    // failed write never leaves a half key file nor destroys the old one.
+    QSaveFile file(path);
+    file.setDirectWriteFallback(false);
+    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(*sealed) != sealed->size() || !file.commit()) {
         printError(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
         return 1;
     }
@@ -78,7 +82,7 @@ int showIdentity(const QStringList &arguments)
         printError(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
         return 1;
     }
-    auto address = crypto::keystore::addressOf(file.readAll());
+    auto address = crypto::keystore::addressOf(file.read(crypto::keystore::maxFileBytes));
     if (!address) {
         printError(QStringLiteral("%1 is not a c-meet key file").arg(file.fileName()));
         return 1;

@@ -1,13 +1,11 @@
 #include "terminal.h"
 
 #include "crypto/keystore.h"
+#include "crypto/passphrase.h"
 
 #include <QFile>
 #include <QTextStream>
 
-#include <cstdio>
-#include <termios.h>
-#include <unistd.h>
 
 namespace cmeet::cli {
 
@@ -57,56 +55,17 @@ int dispatchAction(const QString &group, const QStringList &arguments, const QLi
     return 2;
 }
 
-crypto::SecretBytes readPassphrase(const QString &prompt, bool confirm)
-{
-    const QByteArray fromEnvironment = qgetenv("CMEET_PASSPHRASE");
-    if (!fromEnvironment.isEmpty()) {
-        crypto::SecretBytes passphrase(fromEnvironment);
-        QByteArray copy = fromEnvironment;
-        crypto::secureWipe(copy.data(), copy.size());
-        return passphrase;
-    }
-    if (isatty(STDIN_FILENO) == 0)
-        return {};
-
-    const auto ask = [](const QString &text) {
-        QTextStream(stderr) << text << Qt::flush;
-        termios saved{};
-        tcgetattr(STDIN_FILENO, &saved);
-        termios silent = saved;
-        silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        tcsetattr(STDIN_FILENO, TCSANOW, &silent);
-        char buffer[1024];
-        const bool read = std::fgets(buffer, sizeof buffer, stdin) != nullptr;
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-        QTextStream err(stderr);
-        err << Qt::endl;
-        qsizetype length = read ? static_cast<qsizetype>(strnlen(buffer, sizeof buffer)) : 0;
-        while (length > 0 && (buffer[length - 1] == '\n' || buffer[length - 1] == '\r'))
-            --length;
-        crypto::SecretBytes passphrase(QByteArrayView(buffer, length));
-        crypto::secureWipe(buffer, sizeof buffer);
-        return passphrase;
-    };
-    crypto::SecretBytes first = ask(prompt);
-    if (confirm && !first.isEmpty() && !(ask(QStringLiteral("Repeat the passphrase: ")) == first)) {
-        printError(QStringLiteral("the passphrases differ"));
-        return {};
-    }
-    return first;
-}
-
 Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return unexpected(QStringLiteral("cannot read key file %1: %2").arg(path, file.errorString()));
-    QByteArray contents = file.readAll();
+    const QByteArray contents = file.read(crypto::keystore::maxFileBytes);
     auto address = crypto::keystore::addressOf(contents);
     if (!address)
         return unexpected(QStringLiteral("%1 is not a c-meet key file").arg(path));
     const crypto::SecretBytes passphrase =
-        readPassphrase(QStringLiteral("Passphrase for %1: ").arg(address->toChecksumHex()), false);
+        crypto::readPassphrase(QStringLiteral("CMEET_PASSPHRASE"), QStringLiteral("Passphrase for %1: ").arg(address->toChecksumHex()), false);
     if (passphrase.isEmpty())
         return unexpected(QStringLiteral("no passphrase: set CMEET_PASSPHRASE or run on a terminal"));
     auto key = crypto::keystore::open(contents, passphrase);

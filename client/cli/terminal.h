@@ -29,10 +29,6 @@ struct Action {
 // group on --help and rejects unknown actions (exit code 2).
 [[nodiscard]] int dispatchAction(const QString &group, const QStringList &arguments, const QList<Action> &actions);
 
-// From the CMEET_PASSPHRASE environment variable (for scripts), else asked on the terminal
-// without echo. Empty when neither is available.
-[[nodiscard]] crypto::SecretBytes readPassphrase(const QString &prompt, bool confirm);
-
 // Opens an encrypted key file, asking for its passphrase; prints the reason on failure.
 [[nodiscard]] Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path);
 

@@ -52,7 +52,7 @@ Expected<SecretBytes, CryptoError> decrypt(const PrivateKey &recipient, QByteArr
     const QByteArrayView sealed = ciphertext.sliced(publicKeySize + aead::nonceSize);
 
     auto sender = PublicKey::fromBytes(ephemeralKey);
-    if (!sender || ephemeralKey[0] == 0x04)
+    if (!sender)
         return unexpected(CryptoError::DecryptionFailed);
     auto sharedX = ecdhSharedX(recipient, *sender);
     if (!sharedX)

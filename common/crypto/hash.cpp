@@ -13,8 +13,10 @@ namespace cmeet::crypto {
 QByteArray sha256(QByteArrayView data)
 {
     QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
-    SHA256(reinterpret_cast<const unsigned char *>(data.data()), static_cast<size_t>(data.size()),
-           reinterpret_cast<unsigned char *>(digest.data()));
+    if (SHA256(reinterpret_cast<const unsigned char *>(data.data()), static_cast<size_t>(data.size()),
+               reinterpret_cast<unsigned char *>(digest.data()))
+        == nullptr)
+        qFatal("SHA-256 failed"); // only on a broken OpenSSL: never return an unhashed buffer
     return digest;
 }
 
@@ -22,9 +24,11 @@ QByteArray hmacSha256(QByteArrayView key, QByteArrayView data)
 {
     QByteArray mac(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
     unsigned int macLength = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char *>(data.data()), static_cast<size_t>(data.size()),
-         reinterpret_cast<unsigned char *>(mac.data()), &macLength);
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
+             static_cast<size_t>(data.size()), reinterpret_cast<unsigned char *>(mac.data()), &macLength)
+            == nullptr
+        || macLength != SHA256_DIGEST_LENGTH)
+        qFatal("HMAC-SHA-256 failed");
     return mac;
 }
 
@@ -60,6 +64,24 @@ Expected<SecretBytes, CryptoError> hkdfSha256(QByteArrayView inputKeyMaterial, Q
                        static_cast<size_t>(length), params) != 1)
         return unexpected(CryptoError::InternalError);
     return output;
+}
+
+Expected<SecretBytes, CryptoError> scrypt(QByteArrayView password, QByteArrayView salt, ScryptCost cost, qsizetype length)
+{
+    constexpr quint64 maxN = quint64{1} << 20;
+    constexpr quint64 maxMemory = quint64{256} << 20; // 128 * r * N bytes
+    constexpr quint64 maxWork = quint64{1} << 24;     // N * r * p
+    if (cost.n < 2 || cost.n > maxN || (cost.n & (cost.n - 1)) != 0 || cost.r == 0 || cost.r > 32 || cost.p == 0
+        || cost.p > 16 || length <= 0 || length > 1024 || 128 * quint64{cost.r} * cost.n > maxMemory
+        || cost.n * cost.r * cost.p > maxWork)
+        return unexpected(CryptoError::InvalidLength);
+    SecretBytes key(length);
+    const quint64 memory = 128 * quint64{cost.r} * (cost.n + quint64{cost.p} + 2);
+    if (EVP_PBE_scrypt(password.data(), static_cast<size_t>(password.size()),
+                       reinterpret_cast<const unsigned char *>(salt.data()), static_cast<size_t>(salt.size()), cost.n,
+                       cost.r, cost.p, memory, reinterpret_cast<unsigned char *>(key.data()), static_cast<size_t>(length)) != 1)
+        return unexpected(CryptoError::InternalError);
+    return key;
 }
 
 } // namespace cmeet::crypto

@@ -16,4 +16,15 @@ namespace cmeet::crypto {
 [[nodiscard]] Expected<SecretBytes, CryptoError> hkdfSha256(QByteArrayView inputKeyMaterial, QByteArrayView salt,
                                                             QByteArrayView info, qsizetype length);
 
+struct ScryptCost {
+    quint64 n = 1 << 15; // 32 MiB with r = 8: about 0.1 s on the reference machine
+    quint32 r = 8;
+    quint32 p = 1;
+};
+
+// RFC 7914 scrypt for passphrases and short codes. Refuses costs above 256 MiB of memory or
+// N * r * p > 2^24 (a file or peer must not make us spend minutes or gigabytes).
+[[nodiscard]] Expected<SecretBytes, CryptoError> scrypt(QByteArrayView password, QByteArrayView salt, ScryptCost cost,
+                                                        qsizetype length);
+
 } // namespace cmeet::crypto

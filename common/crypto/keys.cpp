@@ -118,7 +118,10 @@ QString Address::toChecksumHex() const
 
 Expected<PublicKey, CryptoError> PublicKey::fromBytes(QByteArrayView bytes)
 {
-    if (bytes.size() != 33 && bytes.size() != 65)
+    const auto prefix = bytes.isEmpty() ? 0 : static_cast<unsigned char>(bytes[0]);
+    const bool compressed = bytes.size() == 33 && (prefix == 0x02 || prefix == 0x03);
+    const bool uncompressed = bytes.size() == 65 && prefix == 0x04; // not the "hybrid" 0x06/0x07 forms
+    if (!compressed && !uncompressed)
         return unexpected(CryptoError::InvalidPublicKey);
     secp256k1_pubkey key;
     if (secp256k1_ec_pubkey_parse(context(), &key, bytesOf(bytes), static_cast<size_t>(bytes.size())) != 1)

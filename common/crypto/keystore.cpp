@@ -6,28 +6,16 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <openssl/evp.h>
-
 
 namespace cmeet::crypto::keystore {
 namespace {
 
 constexpr int formatVersion = 1;
 constexpr qsizetype saltSize = 16;
-constexpr quint64 maxScryptN = quint64{1} << 20; // refuse files that would take minutes or GiBs
 
 Expected<SecretBytes, CryptoError> deriveKey(const SecretBytes &passphrase, QByteArrayView salt, ScryptCost cost)
 {
-    if (cost.n < 2 || cost.n > maxScryptN || (cost.n & (cost.n - 1)) != 0 || cost.r == 0 || cost.r > 32
-        || cost.p == 0 || cost.p > 16)
-        return unexpected(CryptoError::InvalidLength);
-    SecretBytes key(32);
-    const quint64 memory = 128 * quint64{cost.r} * (cost.n + quint64{cost.p} + 2);
-    if (EVP_PBE_scrypt(passphrase.data(), static_cast<size_t>(passphrase.size()),
-                       reinterpret_cast<const unsigned char *>(salt.data()), static_cast<size_t>(salt.size()), cost.n,
-                       cost.r, cost.p, memory, reinterpret_cast<unsigned char *>(key.data()), 32) != 1)
-        return unexpected(CryptoError::InternalError);
-    return key;
+    return scrypt(passphrase.view(), salt, cost, aead::keySize);
 }
 
 QByteArray associatedData(const QString &address) { return "cmeet-keyfile-v1:" + address.toLatin1(); }

@@ -5,6 +5,7 @@
 
 #include "base/expected.h"
 #include "crypto/error.h"
+#include "crypto/hash.h"
 #include "crypto/keys.h"
 
 #include <QByteArray>
@@ -12,11 +13,10 @@
 
 namespace cmeet::crypto::keystore {
 
-struct ScryptCost {
-    quint64 n = 1 << 15; // 32 MiB with r = 8: about 0.1 s on the reference machine
-    quint32 r = 8;
-    quint32 p = 1;
-};
+using crypto::ScryptCost;
+
+// Key files are small; readers stop here rather than swallow a huge or endless file.
+inline constexpr qsizetype maxFileBytes = 64 * 1024;
 
 // Rejects an empty passphrase.
 [[nodiscard]] Expected<QByteArray, CryptoError> seal(const PrivateKey &key, const SecretBytes &passphrase,

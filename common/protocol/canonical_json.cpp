@@ -1,5 +1,7 @@
 #include "protocol/canonical_json.h"
 
+#include "protocol/error.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -297,13 +299,13 @@ private:
                 return unexpected(key.error());
             if (object.contains(*key)) {
                 m_pos = keyStart;
-                return fail(JsonErrorCode::DuplicateKey, QStringLiteral("duplicate key \"%1\"").arg(*key));
+                return fail(JsonErrorCode::DuplicateKey, QStringLiteral("duplicate key %1").arg(quoted(*key)));
             }
             if (!first && !lessByUtf16(previousKey, *key)) {
                 m_pos = keyStart;
                 return fail(JsonErrorCode::KeyOrder,
-                            QStringLiteral("key \"%1\" after \"%2\" (keys must be sorted by UTF-16 code units)")
-                                .arg(*key, previousKey));
+                            QStringLiteral("key %1 after %2 (keys must be sorted by UTF-16 code units)")
+                                .arg(quoted(*key), quoted(previousKey)));
             }
             if (!consume(':'))
                 return failUnexpected();

@@ -97,7 +97,7 @@ Expected<Delegation, ProtocolError> Delegation::fromJson(const QJsonObject &obje
     const QStringList known = {kPurpose, kIdentity, kSession, kMeeting, kRelay, kExpires, kNonce, kSig};
     for (auto it = object.begin(); it != object.end(); ++it) {
         if (!known.contains(it.key()))
-            return invalid(QStringLiteral("unknown member \"%1\"").arg(it.key()));
+            return invalid(QStringLiteral("unknown member %1").arg(quoted(it.key())));
     }
     if (object.value(kPurpose).toString() != kPurposeValue)
         return invalid(QStringLiteral("\"purpose\" must be \"cmeet-delegation\""));

@@ -2,6 +2,20 @@
 
 namespace cmeet::protocol {
 
+QString quoted(QStringView untrusted)
+{
+    constexpr qsizetype maxCharacters = 64;
+    QString out = QStringLiteral("\"");
+    for (const QChar c : untrusted.left(maxCharacters)) {
+        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    out += untrusted.size() > maxCharacters ? QStringLiteral("...\"") : QStringLiteral("\"");
+    return out;
+}
+
 QString wireCode(ErrorCode code)
 {
     switch (code) {
@@ -19,6 +33,39 @@ QString wireCode(ErrorCode code)
     case ErrorCode::DelegationExpired: return QStringLiteral("delegation_expired");
     case ErrorCode::DelegationWrongMeeting: return QStringLiteral("delegation_wrong_meeting");
     case ErrorCode::DelegationWrongRelay: return QStringLiteral("delegation_wrong_relay");
+    case ErrorCode::NotAuthenticated: return QStringLiteral("not_authenticated");
+    case ErrorCode::BadRequest: return QStringLiteral("bad_request");
+    case ErrorCode::UnknownMethod: return QStringLiteral("unknown_method");
+    case ErrorCode::UnknownMeeting: return QStringLiteral("unknown_meeting");
+    case ErrorCode::UnknownPatient: return QStringLiteral("unknown_patient");
+    case ErrorCode::UnknownStaff: return QStringLiteral("unknown_staff");
+    case ErrorCode::NotOnRoster: return QStringLiteral("not_on_roster");
+    case ErrorCode::NotHost: return QStringLiteral("not_host");
+    case ErrorCode::WrongAuthor: return QStringLiteral("wrong_author");
+    case ErrorCode::MeetingNotEditable: return QStringLiteral("meeting_not_editable");
+    case ErrorCode::MeetingCancelled: return QStringLiteral("meeting_cancelled");
+    case ErrorCode::NotStarted: return QStringLiteral("not_started");
+    case ErrorCode::AlreadyStarted: return QStringLiteral("already_started");
+    case ErrorCode::MeetingEnded: return QStringLiteral("meeting_ended");
+    case ErrorCode::MeetingMismatch: return QStringLiteral("meeting_mismatch");
+    case ErrorCode::TimestampOutOfRange: return QStringLiteral("timestamp_out_of_range");
+    case ErrorCode::DuplicateEvent: return QStringLiteral("duplicate_event");
+    case ErrorCode::UnknownRef: return QStringLiteral("unknown_ref");
+    case ErrorCode::WrongRefType: return QStringLiteral("wrong_ref_type");
+    case ErrorCode::RelayOnlyType: return QStringLiteral("relay_only_type");
+    case ErrorCode::NotJoined: return QStringLiteral("not_joined");
+    case ErrorCode::AlreadyJoined: return QStringLiteral("already_joined");
+    case ErrorCode::SessionKeyInUse: return QStringLiteral("session_key_in_use");
+    case ErrorCode::MissingAttendanceCode: return QStringLiteral("missing_attendance_code");
+    case ErrorCode::WrongAttendanceCode: return QStringLiteral("wrong_attendance_code");
+    case ErrorCode::AttendanceRateLimited: return QStringLiteral("attendance_rate_limited");
+    case ErrorCode::PollClosed: return QStringLiteral("poll_closed");
+    case ErrorCode::PollOpen: return QStringLiteral("poll_open");
+    case ErrorCode::AlreadyVoted: return QStringLiteral("already_voted");
+    case ErrorCode::VotingKeyMismatch: return QStringLiteral("voting_key_mismatch");
+    case ErrorCode::PatientNotOnAgenda: return QStringLiteral("patient_not_on_agenda");
+    case ErrorCode::StalePatientData: return QStringLiteral("stale_patient_data");
+    case ErrorCode::StorageError: return QStringLiteral("storage_error");
     case ErrorCode::InternalError: return QStringLiteral("internal_error");
     }
     return QStringLiteral("internal_error");

@@ -20,6 +20,40 @@ enum class ErrorCode {
     DelegationExpired,
     DelegationWrongMeeting,
     DelegationWrongRelay,
+    // Relay rules (DESIGN.md §3) and requests
+    NotAuthenticated,     // the connection has not logged in
+    BadRequest,           // a request message that is not what the method expects
+    UnknownMethod,
+    UnknownMeeting,
+    UnknownPatient,
+    UnknownStaff,
+    NotOnRoster,
+    NotHost,
+    WrongAuthor,          // "by" is not the logged-in identity
+    MeetingNotEditable,   // started, ended or cancelled meetings can't be edited
+    MeetingCancelled,
+    NotStarted,
+    AlreadyStarted,
+    MeetingEnded,
+    MeetingMismatch,      // the start's roster or agenda differ from the scheduled meeting
+    TimestampOutOfRange,  // ts more than 10 s from the relay's clock
+    DuplicateEvent,
+    UnknownRef,           // ref is not an event of this meeting
+    WrongRefType,         // e.g. a vote that does not ref a poll
+    RelayOnlyType,        // acknowledgements are written by the relay only
+    NotJoined,
+    AlreadyJoined,
+    SessionKeyInUse,      // a join whose session key another member already uses
+    MissingAttendanceCode,
+    WrongAttendanceCode,
+    AttendanceRateLimited,
+    PollClosed,
+    PollOpen,             // end while a poll is still open
+    AlreadyVoted,
+    VotingKeyMismatch,    // pollEnd secret does not match the poll's public key
+    PatientNotOnAgenda,
+    StalePatientData,     // patientDataChange "from" is not the current value
+    StorageError,         // the relay could not store the event; nothing changed
     InternalError,
 };
 
@@ -27,6 +61,10 @@ struct ProtocolError {
     ErrorCode code;
     QString detail; // human-readable; never contains secrets
 };
+
+// Untrusted text (a key, a type name) made safe to put in a detail: quoted, at most 64
+// characters, control characters shown as \uXXXX. Details go to logs, terminals and ackErrors.
+[[nodiscard]] QString quoted(QStringView untrusted);
 
 // Stable snake_case names used on the wire; never change an existing one.
 [[nodiscard]] QString wireCode(ErrorCode code);

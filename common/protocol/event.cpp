@@ -38,7 +38,7 @@ Expected<Event::Fields, ProtocolError> readFields(const QJsonObject &body)
     for (auto it = body.begin(); it != body.end(); ++it) {
         const QString &key = it.key();
         if (key != kBy && key != kContent && key != kMeeting && key != kRef && key != kTs && key != kType && key != kV)
-            return malformed(QStringLiteral("unknown member \"%1\"").arg(key));
+            return malformed(QStringLiteral("unknown member %1").arg(quoted(key)));
     }
     const QJsonValue version = body.value(kV);
     if (!isSafeInteger(version))
@@ -54,7 +54,7 @@ Expected<Event::Fields, ProtocolError> readFields(const QJsonObject &body)
         return malformed(QStringLiteral("\"type\" must be a string"));
     const auto parsedType = typeFromName(type.toString());
     if (!parsedType)
-        return unexpected(ProtocolError{ErrorCode::UnknownType, QStringLiteral("unknown event type \"%1\"").arg(type.toString())});
+        return unexpected(ProtocolError{ErrorCode::UnknownType, QStringLiteral("unknown event type %1").arg(quoted(type.toString()))});
     fields.type = *parsedType;
 
     const QJsonValue meeting = body.value(kMeeting);

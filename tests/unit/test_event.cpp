@@ -174,6 +174,18 @@ private Q_SLOTS:
         QVERIFY(!result.error().detail.isEmpty());
     }
 
+    // A huge or control-laden member name comes back short and escaped, never verbatim.
+    void detailsAreBounded()
+    {
+        QJsonObject object = test::sampleEvent(EventType::Comment, m_meeting).toJson();
+        object.insert(QString(100000, u'k') + QStringLiteral("\x1b[31m"), 1);
+        auto result = Event::fromWire(canonical(object));
+        QVERIFY(!result);
+        QCOMPARE(result.error().code, ErrorCode::MalformedEvent);
+        QVERIFY2(result.error().detail.size() < 200, qPrintable(result.error().detail.left(300)));
+        QCOMPARE(protocol::quoted(QStringLiteral("a\x1b")), QStringLiteral("\"a\\u001b\""));
+    }
+
     void highSDetailSaysSo()
     {
         // The reason names the rule, so a client developer knows what to fix.

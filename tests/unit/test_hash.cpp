@@ -39,6 +39,24 @@ private Q_SLOTS:
                  QByteArray("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"));
     }
 
+    // RFC 7914 section 12, third vector.
+    void scryptKnownAnswer()
+    {
+        auto key = crypto::scrypt("password", "NaCl", crypto::ScryptCost{1024, 8, 16}, 64);
+        QVERIFY(key);
+        QCOMPARE(key->view().toByteArray().toHex(),
+                 QByteArray("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff10927"
+                            "9d9830dac727afb94a83ee6d8360cbdfa2cc0640"));
+        QCOMPARE(crypto::scrypt("password", "NaCl", crypto::ScryptCost{1000, 8, 1}, 32).error(), crypto::CryptoError::InvalidLength);
+        QCOMPARE(crypto::scrypt("password", "NaCl", crypto::ScryptCost{quint64(1) << 21, 8, 1}, 32).error(),
+                 crypto::CryptoError::InvalidLength);
+        // Within each parameter's range, but 4 GiB and 2^29 work in all: refused.
+        QCOMPARE(crypto::scrypt("password", "NaCl", crypto::ScryptCost{quint64(1) << 20, 32, 16}, 32).error(),
+                 crypto::CryptoError::InvalidLength);
+        QCOMPARE(crypto::scrypt("password", "NaCl", crypto::ScryptCost{quint64(1) << 18, 8, 16}, 32).error(),
+                 crypto::CryptoError::InvalidLength);
+    }
+
     void hkdfRejectsBadLengths()
     {
         auto zero = crypto::hkdfSha256("key", {}, {}, 0);

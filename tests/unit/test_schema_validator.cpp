@@ -96,6 +96,18 @@ private Q_SLOTS:
         QCOMPARE(result.error().code, protocol::ErrorCode::SchemaViolation);
     }
 
+    // The largest vote allowed passes, one byte more fails: and matching a long pattern does not
+    // exhaust the stack (std::regex recurses per character).
+    void largestVote()
+    {
+        const QJsonObject largest{{QStringLiteral("ciphertext"), QString(QStringLiteral("0x") + QString(2 * 4096, u'a'))}};
+        QVERIFY(contentError(EventType::Vote, largest).isEmpty());
+        const QJsonObject tooLarge{{QStringLiteral("ciphertext"), QString(QStringLiteral("0x") + QString(2 * 4097, u'a'))}};
+        QVERIFY(!contentError(EventType::Vote, tooLarge).isEmpty());
+        const QJsonObject oddLength{{QStringLiteral("ciphertext"), QString(QStringLiteral("0x") + QString(2 * 100 + 1, u'a'))}};
+        QVERIFY(!contentError(EventType::Vote, oddLength).isEmpty());
+    }
+
     void envelopeViolations()
     {
         const QJsonObject good = test::sampleEvent(EventType::Comment, m).toJson();

@@ -1,0 +1,39 @@
+#include "client/core/participant.h"
+
+#include "protocol/delegation.h"
+
+namespace cmeet::client {
+
+Participant::Participant(crypto::PrivateKey identityKey, QString meeting, crypto::Address relay)
+    : m_identity(std::move(identityKey)), m_identityAddress(m_identity.address()), m_meeting(std::move(meeting)),
+      m_relay(std::move(relay))
+{
+}
+
+Expected<QJsonObject, protocol::ProtocolError> Participant::newSession(qint64 now, qint64 validForMs)
+{
+    auto session = crypto::PrivateKey::generate();
+    if (!session)
+        return unexpected(protocol::ProtocolError{protocol::ErrorCode::InternalError, crypto::describe(session.error())});
+    auto delegation = protocol::Delegation::create(m_identity, session->address(), m_meeting, m_relay, now + validForMs);
+    if (!delegation)
+        return unexpected(delegation.error());
+    m_session = std::move(*session);
+    return delegation->toJson();
+}
+
+Expected<protocol::Event, protocol::ProtocolError> Participant::makeEvent(protocol::EventType type, const QJsonObject &content,
+                                                                          std::optional<QByteArray> ref, qint64 now) const
+{
+    const bool identitySigned = type == protocol::EventType::Start || type == protocol::EventType::Join;
+    if (!identitySigned && !m_session)
+        return unexpected(protocol::ProtocolError{protocol::ErrorCode::NotJoined, QStringLiteral("no session key: join first")});
+    auto event = protocol::Event::create({type, m_meeting, m_identityAddress, std::move(ref), now, content});
+    if (!event)
+        return event;
+    if (auto ok = event->sign(identitySigned ? m_identity : *m_session); !ok)
+        return unexpected(ok.error());
+    return event;
+}
+
+} // namespace cmeet::client

@@ -1,0 +1,36 @@
+#pragma once
+// A meeting participant's keys and event making, free of networking and widgets: the identity
+// key, a fresh session key per meeting with its delegation, and signed events.
+
+#include "crypto/keys.h"
+#include "protocol/event.h"
+
+#include <QJsonObject>
+#include <optional>
+
+namespace cmeet::client {
+
+class Participant {
+public:
+    Participant(crypto::PrivateKey identityKey, QString meeting, crypto::Address relay);
+
+    [[nodiscard]] const crypto::Address &identity() const { return m_identityAddress; }
+    [[nodiscard]] const QString &meeting() const { return m_meeting; }
+
+    // Makes a fresh session key and its delegation (valid for validForMs from now).
+    [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> newSession(qint64 now, qint64 validForMs = 12 * 3600 * 1000);
+    [[nodiscard]] const std::optional<crypto::PrivateKey> &sessionKey() const { return m_session; }
+
+    // Builds and signs an event: start and join with the identity key, the rest with the session key.
+    [[nodiscard]] Expected<protocol::Event, protocol::ProtocolError> makeEvent(protocol::EventType type, const QJsonObject &content,
+                                                                               std::optional<QByteArray> ref, qint64 now) const;
+
+private:
+    crypto::PrivateKey m_identity;
+    crypto::Address m_identityAddress;
+    QString m_meeting;
+    crypto::Address m_relay;
+    std::optional<crypto::PrivateKey> m_session;
+};
+
+} // namespace cmeet::client

@@ -1,0 +1,156 @@
+#include "client/core/relay_connection.h"
+
+#include "base/hex.h"
+#include "protocol/login.h"
+
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcConnection, "cmeet.client.connection", QtInfoMsg)
+
+namespace cmeet::client {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::ProtocolError;
+
+// Runs the event loop until done() or the timeout; true when done.
+template <typename Done>
+bool waitUntil(Done done, int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    QEventLoop loop;
+    while (!done()) {
+        if (deadline.hasExpired())
+            return false;
+        QTimer::singleShot(std::min<qint64>(deadline.remainingTime(), 50), &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+} // namespace
+
+RelayConnection::RelayConnection(QObject *parent) : QObject(parent)
+{
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelayConnection::receive);
+    connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::disconnected);
+    m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
+}
+
+Expected<Ok, QString> RelayConnection::open(const QUrl &url, int timeoutMs)
+{
+    if (url.scheme() == QStringLiteral("wss")) {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.addCaCertificates(m_trusted);
+        m_socket.setSslConfiguration(configuration);
+    }
+    QString socketError;
+    connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, [&](QAbstractSocket::SocketError) { socketError = m_socket.errorString(); });
+    connect(&m_socket, &QWebSocket::sslErrors, this, [&](const QList<QSslError> &errors) {
+        socketError = errors.isEmpty() ? QStringLiteral("TLS error") : errors.constFirst().errorString();
+    });
+    m_nonce.clear();
+    m_socket.open(url);
+    const bool greeted = waitUntil([&] { return !m_nonce.isEmpty() || !socketError.isEmpty(); }, timeoutMs);
+    disconnect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, nullptr);
+    disconnect(&m_socket, &QWebSocket::sslErrors, this, nullptr);
+    if (!socketError.isEmpty())
+        return unexpected(QStringLiteral("cannot connect to %1: %2").arg(url.toString(), socketError));
+    if (!greeted)
+        return unexpected(QStringLiteral("no answer from %1 within %2 ms").arg(url.toString()).arg(timeoutMs));
+    return Ok{};
+}
+
+void RelayConnection::receive(const QString &text)
+{
+    const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QString type = message.value(QStringLiteral("type")).toString();
+    if (type == QStringLiteral("challenge")) {
+        m_relay = crypto::Address::fromHex(message.value(QStringLiteral("relay")).toString()).value_or(crypto::Address());
+        m_nonce = hex::decode(message.value(QStringLiteral("nonce")).toString(), protocol::loginNonceSize).value_or(QByteArray());
+    } else if (type == QStringLiteral("response")) {
+        m_responses.insert(message.value(QStringLiteral("id")).toInteger(), message);
+    } else if (type == QStringLiteral("event")) {
+        RelayEvent event{message.value(QStringLiteral("meeting")).toString(), message.value(QStringLiteral("index")).toInteger(),
+                         message.value(QStringLiteral("event")).toString().toUtf8()};
+        m_received.append(event);
+        Q_EMIT eventReceived(event);
+    } else {
+        qCWarning(lcConnection) << "ignoring a message of unknown type" << type;
+    }
+}
+
+Expected<QJsonObject, ProtocolError> RelayConnection::roundTrip(QJsonObject message, int timeoutMs)
+{
+    if (!isOpen())
+        return unexpected(ProtocolError{ErrorCode::InternalError, QStringLiteral("not connected to the relay")});
+    const qint64 id = m_nextId++;
+    message.insert(QStringLiteral("id"), id);
+    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    if (!waitUntil([&] { return m_responses.contains(id) || !isOpen(); }, timeoutMs))
+        return unexpected(ProtocolError{ErrorCode::InternalError, QStringLiteral("the relay did not answer within %1 ms").arg(timeoutMs)});
+    if (!m_responses.contains(id))
+        return unexpected(ProtocolError{ErrorCode::InternalError, QStringLiteral("the connection to the relay closed")});
+    const QJsonObject response = m_responses.take(id);
+    m_lastAckError = response.value(QStringLiteral("ackError")).toString().toUtf8();
+    if (response.contains(QStringLiteral("error"))) {
+        const QJsonObject error = response.value(QStringLiteral("error")).toObject();
+        // Map the wire code back; unknown codes stay visible in the detail.
+        const QString code = error.value(QStringLiteral("code")).toString();
+        ErrorCode mapped = ErrorCode::InternalError;
+        for (int value = 0; value <= static_cast<int>(ErrorCode::InternalError); ++value) {
+            if (protocol::wireCode(static_cast<ErrorCode>(value)) == code)
+                mapped = static_cast<ErrorCode>(value);
+        }
+        return unexpected(ProtocolError{mapped, error.value(QStringLiteral("detail")).toString()});
+    }
+    return response;
+}
+
+Expected<QJsonObject, ProtocolError> RelayConnection::login(const crypto::PrivateKey &identityKey, int timeoutMs)
+{
+    auto signature = protocol::signLogin(identityKey, m_relay, m_nonce);
+    if (!signature)
+        return unexpected(signature.error());
+    auto response = roundTrip({{QStringLiteral("type"), QStringLiteral("login")},
+                               {QStringLiteral("identity"), identityKey.address().toLowerHex()},
+                               {QStringLiteral("signature"), signature->toHex()}},
+                              timeoutMs);
+    if (!response)
+        return response;
+    return response->value(QStringLiteral("result")).toObject();
+}
+
+Expected<QJsonValue, ProtocolError> RelayConnection::call(const QString &method, const QJsonObject &params, int timeoutMs)
+{
+    auto response = roundTrip({{QStringLiteral("type"), QStringLiteral("request")},
+                               {QStringLiteral("method"), method},
+                               {QStringLiteral("params"), params}},
+                              timeoutMs);
+    if (!response)
+        return unexpected(response.error());
+    return response->value(QStringLiteral("result"));
+}
+
+Expected<QJsonObject, ProtocolError> RelayConnection::submit(const QByteArray &eventBytes, const QString &attendanceCode, int timeoutMs)
+{
+    QJsonObject params{{QStringLiteral("event"), QString::fromUtf8(eventBytes)}};
+    if (!attendanceCode.isEmpty())
+        params.insert(QStringLiteral("attendanceCode"), attendanceCode);
+    auto result = call(QStringLiteral("event.submit"), params, timeoutMs);
+    if (!result)
+        return unexpected(result.error());
+    return result->toObject();
+}
+
+bool RelayConnection::waitForEvents(qsizetype count, int timeoutMs)
+{
+    return waitUntil([&] { return m_received.size() >= count; }, timeoutMs);
+}
+
+} // namespace cmeet::client

@@ -1,0 +1,73 @@
+#pragma once
+// A connection to a relay: WebSocket (ws:// or wss://), the login challenge, requests matched to
+// responses, and the live event stream. Asynchronous through signals; call() and friends wait
+// for their answer with a local event loop, for command-line tools and tests.
+
+#include "crypto/keys.h"
+#include "protocol/error.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QSslCertificate>
+#include <QUrl>
+#include <QWebSocket>
+
+namespace cmeet::client {
+
+struct RelayEvent {
+    QString meeting;
+    qint64 index = 0;
+    QByteArray bytes; // exact wire bytes
+};
+
+class RelayConnection : public QObject {
+    Q_OBJECT
+
+public:
+    explicit RelayConnection(QObject *parent = nullptr);
+
+    // Extra CAs to trust for wss:// (a hospital CA or a test CA), on top of the system's.
+    void setTrustedCertificates(const QList<QSslCertificate> &certificates) { m_trusted = certificates; }
+
+    // Connects and waits for the relay's challenge.
+    [[nodiscard]] Expected<Ok, QString> open(const QUrl &url, int timeoutMs = 10000);
+    // Signs the challenge with the identity key.
+    [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> login(const crypto::PrivateKey &identityKey, int timeoutMs = 10000);
+    // A request and its result (or the relay's error, or a timeout/transport error as InternalError).
+    [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(const QString &method, const QJsonObject &params = {},
+                                                                     int timeoutMs = 30000);
+    // event.submit; the error carries the relay's code and detail (and ackErrorBytes() the signed ackError).
+    [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> submit(const QByteArray &eventBytes,
+                                                                        const QString &attendanceCode = {}, int timeoutMs = 30000);
+    [[nodiscard]] const QByteArray &lastAckError() const { return m_lastAckError; }
+
+    [[nodiscard]] bool isOpen() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    [[nodiscard]] const crypto::Address &relayAddress() const { return m_relay; }
+    void close() { m_socket.close(); }
+
+    // Events received so far (broadcasts), in arrival order.
+    [[nodiscard]] const QList<RelayEvent> &received() const { return m_received; }
+    // Waits until at least count events have arrived in total.
+    bool waitForEvents(qsizetype count, int timeoutMs = 10000);
+
+Q_SIGNALS:
+    void eventReceived(const cmeet::client::RelayEvent &event);
+    void disconnected();
+
+private:
+    void receive(const QString &text);
+    [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> roundTrip(QJsonObject message, int timeoutMs);
+
+    QWebSocket m_socket;
+    QList<QSslCertificate> m_trusted;
+    crypto::Address m_relay;
+    QByteArray m_nonce;
+    qint64 m_nextId = 1;
+    QHash<qint64, QJsonObject> m_responses;
+    QList<RelayEvent> m_received;
+    QByteArray m_lastAckError;
+};
+
+} // namespace cmeet::client

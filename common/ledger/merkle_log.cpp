@@ -1,0 +1,274 @@
+#include "ledger/merkle_log.h"
+
+#include "crypto/hash.h"
+
+#include <bit>
+
+namespace cmeet::ledger {
+namespace {
+
+// RFC 6962 section 2.1: k, the largest power of two smaller than n (n >= 2).
+qint64 splitPoint(qint64 n)
+{
+    Q_ASSERT(n >= 2);
+    return static_cast<qint64>(std::bit_floor(static_cast<quint64>(n - 1)));
+}
+
+bool hasHashSize(QByteArrayView bytes)
+{
+    return bytes.size() == hashSize;
+}
+
+bool allHashSize(const QList<QByteArray> &hashes)
+{
+    for (const QByteArray &hash : hashes) {
+        if (!hasHashSize(hash))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+QByteArray leafHash(QByteArrayView leaf)
+{
+    // The 0x00 / 0x01 prefixes keep a leaf from ever being mistaken for an inner node.
+    QByteArray buffer;
+    buffer.reserve(1 + leaf.size());
+    buffer.append('\x00');
+    buffer.append(leaf);
+    return crypto::sha256(buffer);
+}
+
+QByteArray nodeHash(QByteArrayView left, QByteArrayView right)
+{
+    QByteArray buffer;
+    buffer.reserve(1 + left.size() + right.size());
+    buffer.append('\x01');
+    buffer.append(left);
+    buffer.append(right);
+    return crypto::sha256(buffer);
+}
+
+QByteArray emptyRoot()
+{
+    return crypto::sha256(QByteArrayView());
+}
+
+qint64 MerkleLog::append(QByteArrayView leaf)
+{
+    const qint64 index = m_size;
+    if (m_levels.empty())
+        m_levels.emplace_back();
+    m_levels[0].append(leafHash(leaf));
+    ++m_size;
+    m_rootCache.clear();
+
+    // A level whose count turns even has just completed a subtree one level up: at most
+    // log2(n) hashes, one on average.
+    for (std::size_t level = 0; (m_levels[level].size() / hashSize) % 2 == 0; ++level) {
+        if (level + 1 == m_levels.size())
+            m_levels.emplace_back();
+        const QByteArrayView nodes(m_levels[level]);
+        const QByteArray parent = nodeHash(nodes.sliced(nodes.size() - 2 * hashSize, hashSize),
+                                           nodes.sliced(nodes.size() - hashSize, hashSize));
+        m_levels[level + 1].append(parent);
+    }
+    return index;
+}
+
+QByteArray MerkleLog::root() const
+{
+    if (m_rootCache.isEmpty())
+        m_rootCache = subtreeHash(0, m_size);
+    return m_rootCache;
+}
+
+Expected<QByteArray, LedgerError> MerkleLog::rootAt(qint64 treeSize) const
+{
+    if (treeSize < 0 || treeSize > m_size)
+        return unexpected(LedgerError::SizeOutOfRange);
+    if (treeSize == m_size)
+        return root();
+    return subtreeHash(0, treeSize);
+}
+
+Expected<QByteArray, LedgerError> MerkleLog::leafHashAt(qint64 index) const
+{
+    if (index < 0 || index >= m_size)
+        return unexpected(LedgerError::IndexOutOfRange);
+    return cachedNode(0, index).toByteArray();
+}
+
+Expected<QList<QByteArray>, LedgerError> MerkleLog::inclusionProof(qint64 index, qint64 treeSize) const
+{
+    if (treeSize < 0 || treeSize > m_size)
+        return unexpected(LedgerError::SizeOutOfRange);
+    if (index < 0 || index >= treeSize)
+        return unexpected(LedgerError::IndexOutOfRange);
+    QList<QByteArray> path;
+    inclusionPath(index, 0, treeSize, path);
+    return path;
+}
+
+Expected<QList<QByteArray>, LedgerError> MerkleLog::consistencyProof(qint64 oldSize, qint64 newSize) const
+{
+    if (oldSize < 0 || newSize < 0 || newSize > m_size)
+        return unexpected(LedgerError::SizeOutOfRange);
+    if (oldSize > newSize)
+        return unexpected(LedgerError::InvalidRange);
+    QList<QByteArray> proof;
+    // Every tree extends the empty one, and a tree extends itself: nothing to prove.
+    if (oldSize == 0 || oldSize == newSize)
+        return proof;
+    consistencySubproof(oldSize, 0, newSize, true, proof);
+    return proof;
+}
+
+QByteArray MerkleLog::subtreeHash(qint64 begin, qint64 end) const
+{
+    const qint64 count = end - begin;
+    Q_ASSERT(begin >= 0 && count >= 0 && end <= m_size);
+    if (count == 0)
+        return emptyRoot();
+    const auto unsignedCount = static_cast<quint64>(count);
+    if (std::has_single_bit(unsignedCount)) {
+        const int level = std::countr_zero(unsignedCount);
+        Q_ASSERT(begin % count == 0);
+        return cachedNode(level, begin >> level).toByteArray();
+    }
+    const qint64 split = begin + splitPoint(count);
+    return nodeHash(subtreeHash(begin, split), subtreeHash(split, end));
+}
+
+QByteArrayView MerkleLog::cachedNode(int level, qint64 position) const
+{
+    const QByteArray &nodes = m_levels[static_cast<std::size_t>(level)];
+    Q_ASSERT((position + 1) * hashSize <= nodes.size());
+    return QByteArrayView(nodes).sliced(position * hashSize, hashSize);
+}
+
+// RFC 6962 section 2.1.1 PATH(m, D[n]), with absolute leaf positions.
+void MerkleLog::inclusionPath(qint64 index, qint64 begin, qint64 end, QList<QByteArray> &path) const
+{
+    if (end - begin <= 1)
+        return;
+    const qint64 split = begin + splitPoint(end - begin);
+    if (index < split) {
+        inclusionPath(index, begin, split, path);
+        path.append(subtreeHash(split, end));
+    } else {
+        inclusionPath(index, split, end, path);
+        path.append(subtreeHash(begin, split));
+    }
+}
+
+// RFC 6962 section 2.1.2 SUBPROOF(m, D[n], b): the old tree is D[begin:oldEnd].
+void MerkleLog::consistencySubproof(qint64 oldEnd, qint64 begin, qint64 end, bool isOldRoot,
+                                    QList<QByteArray> &proof) const
+{
+    if (oldEnd == end) {
+        // The verifier already has the old root; any other complete subtree must be sent.
+        if (!isOldRoot)
+            proof.append(subtreeHash(begin, end));
+        return;
+    }
+    const qint64 split = begin + splitPoint(end - begin);
+    if (oldEnd <= split) {
+        consistencySubproof(oldEnd, begin, split, isOldRoot, proof);
+        proof.append(subtreeHash(split, end));
+    } else {
+        consistencySubproof(oldEnd, split, end, false, proof);
+        proof.append(subtreeHash(begin, split));
+    }
+}
+
+bool verifyInclusion(QByteArrayView leaf, qint64 index, qint64 treeSize, const QList<QByteArray> &proof,
+                     QByteArrayView root)
+{
+    return verifyInclusionOfHash(leafHash(leaf), index, treeSize, proof, root);
+}
+
+bool verifyInclusionOfHash(QByteArrayView leafHashBytes, qint64 index, qint64 treeSize,
+                           const QList<QByteArray> &proof, QByteArrayView root)
+{
+    if (index < 0 || index >= treeSize)
+        return false;
+    if (!hasHashSize(leafHashBytes) || !hasHashSize(root) || !allHashSize(proof))
+        return false;
+
+    // RFC 9162 section 2.1.3.2. fn walks the leaf's position up the tree, sn the last leaf's;
+    // where they meet on the right edge a level may have no sibling, so both skip up.
+    auto fn = static_cast<quint64>(index);
+    auto sn = static_cast<quint64>(treeSize - 1);
+    QByteArray r = leafHashBytes.toByteArray();
+    for (const QByteArray &p : proof) {
+        if (sn == 0)
+            return false; // proof longer than the path
+        if ((fn & 1) != 0 || fn == sn) {
+            r = nodeHash(p, r);
+            while ((fn & 1) == 0 && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            r = nodeHash(r, p);
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    return sn == 0 && QByteArrayView(r) == root;
+}
+
+bool verifyConsistency(qint64 oldSize, qint64 newSize, QByteArrayView oldRoot, QByteArrayView newRoot,
+                       const QList<QByteArray> &proof)
+{
+    if (oldSize < 0 || newSize < oldSize)
+        return false;
+    if (!hasHashSize(oldRoot) || !hasHashSize(newRoot) || !allHashSize(proof))
+        return false;
+    if (oldSize == 0)
+        return proof.isEmpty() && oldRoot == QByteArrayView(emptyRoot());
+    if (oldSize == newSize)
+        return proof.isEmpty() && oldRoot == newRoot;
+    if (proof.isEmpty())
+        return false;
+
+    // RFC 9162 section 2.1.4.2. When the old tree is a complete subtree its root is the proof's
+    // implicit first element.
+    QList<QByteArrayView> path;
+    path.reserve(proof.size() + 1);
+    if (std::has_single_bit(static_cast<quint64>(oldSize)))
+        path.append(oldRoot);
+    for (const QByteArray &p : proof)
+        path.append(p);
+
+    auto fn = static_cast<quint64>(oldSize - 1);
+    auto sn = static_cast<quint64>(newSize - 1);
+    while ((fn & 1) != 0) {
+        fn >>= 1;
+        sn >>= 1;
+    }
+    QByteArray fr = path.first().toByteArray();
+    QByteArray sr = fr;
+    for (qsizetype i = 1; i < path.size(); ++i) {
+        const QByteArrayView c = path[i];
+        if (sn == 0)
+            return false; // proof longer than needed
+        if ((fn & 1) != 0 || fn == sn) {
+            fr = nodeHash(c, fr);
+            sr = nodeHash(c, sr);
+            while ((fn & 1) == 0 && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            sr = nodeHash(sr, c);
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    return sn == 0 && QByteArrayView(fr) == oldRoot && QByteArrayView(sr) == newRoot;
+}
+
+} // namespace cmeet::ledger

@@ -1,0 +1,318 @@
+#include "relay/core/meeting_engine.h"
+
+#include "base/hex.h"
+#include "protocol/delegation.h"
+
+#include <QJsonArray>
+
+namespace cmeet::relay {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::Event;
+using protocol::EventType;
+using protocol::ProtocolError;
+
+Unexpected<ProtocolError> fail(ErrorCode code, const QString &detail) { return unexpected(ProtocolError{code, detail}); }
+
+QString key(const QString &patient, const QString &field) { return patient + QLatin1Char('\n') + field; }
+
+bool isHostOnly(EventType type)
+{
+    switch (type) {
+    case EventType::Start:
+    case EventType::Poll:
+    case EventType::PollEnd:
+    case EventType::Discussion:
+    case EventType::PatientDataChange:
+    case EventType::End:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString shortId(const QByteArray &id) { return hex::encode(id).left(18) + QStringLiteral("..."); }
+
+QJsonArray idArray(const QList<QByteArray> &ids)
+{
+    QJsonArray array;
+    for (const QByteArray &id : ids)
+        array.append(hex::encode(id));
+    return array;
+}
+
+} // namespace
+
+MeetingEngine::MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData)
+    : m_meeting(std::move(meeting)), m_relayKey(relayKey), m_patientData(std::move(patientData))
+{
+}
+
+QString MeetingEngine::patientDataValue(const QString &patient, const QString &field) const
+{
+    return m_patientData.value(key(patient, field));
+}
+
+Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypto::Address &caller, qint64 now) const
+{
+    if (event.meeting() != m_meeting.id)
+        return fail(ErrorCode::UnknownMeeting, QStringLiteral("event is for another meeting"));
+    if (m_meeting.status == MeetingStatus::Cancelled)
+        return fail(ErrorCode::MeetingCancelled, QStringLiteral("the meeting was cancelled"));
+    if (!m_meeting.hasMember(caller))
+        return fail(ErrorCode::NotOnRoster, QStringLiteral("you are not on the roster of this meeting"));
+    if (event.by() != caller)
+        return fail(ErrorCode::WrongAuthor, QStringLiteral("\"by\" must be your identity %1").arg(caller.toChecksumHex()));
+    if (protocol::isRelayAcknowledgement(event.type()))
+        return fail(ErrorCode::RelayOnlyType, QStringLiteral("%1 events are written by the relay").arg(protocol::typeName(event.type())));
+    if (qAbs(event.ts() - now) > timestampToleranceMs)
+        return fail(ErrorCode::TimestampOutOfRange,
+                    QStringLiteral("ts is %1 ms from the relay's clock (tolerance %2 ms)").arg(event.ts() - now).arg(timestampToleranceMs));
+    if (m_types.contains(event.id()))
+        return fail(ErrorCode::DuplicateEvent, QStringLiteral("event %1 was already accepted").arg(shortId(event.id())));
+    if (m_ended)
+        return fail(ErrorCode::MeetingEnded, QStringLiteral("the meeting has ended"));
+    if (event.type() == EventType::Start && started())
+        return fail(ErrorCode::AlreadyStarted, QStringLiteral("the meeting has already started"));
+    if (event.type() != EventType::Start && !started())
+        return fail(ErrorCode::NotStarted, QStringLiteral("the meeting has not started"));
+    if (isHostOnly(event.type()) && caller != m_meeting.host)
+        return fail(ErrorCode::NotHost, QStringLiteral("only the host may send %1 events").arg(protocol::typeName(event.type())));
+    if (event.type() == EventType::Join && isPresent(caller))
+        return fail(ErrorCode::AlreadyJoined, QStringLiteral("you have already joined; leave first to join with a new session key"));
+    if (event.type() != EventType::Start && event.type() != EventType::Join && !isPresent(caller))
+        return fail(ErrorCode::NotJoined, QStringLiteral("join the meeting first"));
+    if (auto ok = checkRefAndRole(event); !ok)
+        return ok;
+    if (auto ok = checkSignature(event, now); !ok)
+        return ok;
+    return checkContent(event);
+}
+
+Expected<Ok, ProtocolError> MeetingEngine::checkRefAndRole(const Event &event) const
+{
+    if (event.type() == EventType::Start)
+        return Ok{};
+    const QByteArray ref = event.ref().value_or(QByteArray());
+    if (!m_types.contains(ref))
+        return fail(ErrorCode::UnknownRef, QStringLiteral("ref %1 is not an event of this meeting").arg(shortId(ref)));
+    const EventType refType = m_types.value(ref);
+    const auto requireRef = [&](std::initializer_list<EventType> allowed, const QString &what) -> Expected<Ok, ProtocolError> {
+        for (const EventType type : allowed) {
+            if (refType == type)
+                return Ok{};
+        }
+        return fail(ErrorCode::WrongRefType, QStringLiteral("a %1 must ref %2, not a %3")
+                                                 .arg(protocol::typeName(event.type()), what, protocol::typeName(refType)));
+    };
+    switch (event.type()) {
+    case EventType::Join: return requireRef({EventType::Start}, QStringLiteral("the start"));
+    case EventType::Reply: return requireRef({EventType::Comment, EventType::Reply}, QStringLiteral("a comment or reply"));
+    case EventType::Vote:
+    case EventType::PollEnd:
+        if (auto ok = requireRef({EventType::Poll}, QStringLiteral("a poll")); !ok)
+            return ok;
+        if (!m_polls.value(ref).open)
+            return fail(ErrorCode::PollClosed, QStringLiteral("poll %1 has ended").arg(shortId(ref)));
+        return Ok{};
+    default: return Ok{};
+    }
+}
+
+Expected<Ok, ProtocolError> MeetingEngine::checkSignature(const Event &event, qint64 now) const
+{
+    if (event.type() != EventType::Start && event.type() != EventType::Join)
+        return event.verifySignedBy(m_sessions.value(event.by().bytes()));
+
+    // start and join: signed by the identity key, carrying the session-key delegation.
+    if (auto ok = event.verifySignedBy(event.by()); !ok)
+        return ok;
+    auto delegation = protocol::Delegation::fromJson(event.content().value(QStringLiteral("delegation")).toObject());
+    if (!delegation)
+        return unexpected(delegation.error());
+    if (delegation->fields().identity != event.by())
+        return fail(ErrorCode::DelegationInvalid, QStringLiteral("the delegation is for another identity"));
+    if (auto ok = delegation->checkFor(m_meeting.id, m_relayKey.address(), now); !ok)
+        return ok;
+    if (m_usedSessionKeys.contains(delegation->fields().session.bytes()))
+        return fail(ErrorCode::SessionKeyInUse, QStringLiteral("this session key is already used in the meeting"));
+    return Ok{};
+}
+
+Expected<Ok, ProtocolError> MeetingEngine::checkContent(const Event &event) const
+{
+    const QJsonObject &content = event.content();
+    switch (event.type()) {
+    case EventType::Start: {
+        QStringList roster;
+        for (const crypto::Address &member : m_meeting.details.roster)
+            roster.append(member.toLowerHex());
+        QStringList claimedRoster;
+        for (const QJsonValue &member : content.value(QStringLiteral("roster")).toArray())
+            claimedRoster.append(member.toString());
+        QStringList sortedRoster = roster;
+        sortedRoster.sort();
+        claimedRoster.sort();
+        if (claimedRoster != sortedRoster)
+            return fail(ErrorCode::MeetingMismatch, QStringLiteral("the start's roster differs from the scheduled meeting's"));
+        QStringList agenda;
+        for (const QJsonValue &patient : content.value(QStringLiteral("agenda")).toArray())
+            agenda.append(patient.toString());
+        if (agenda != m_meeting.details.agenda)
+            return fail(ErrorCode::MeetingMismatch, QStringLiteral("the start's agenda differs from the scheduled meeting's"));
+        return Ok{};
+    }
+    case EventType::Comment:
+    case EventType::Discussion:
+    case EventType::Poll:
+    case EventType::PatientDataChange: {
+        const QString patient = content.value(QStringLiteral("patient")).toString();
+        if ((content.contains(QStringLiteral("patient")) || event.type() == EventType::Discussion)
+            && !m_meeting.details.agenda.contains(patient))
+            return fail(ErrorCode::PatientNotOnAgenda, QStringLiteral("patient %1 is not on the agenda").arg(patient));
+        if (event.type() == EventType::PatientDataChange) {
+            const QString field = content.value(QStringLiteral("field")).toString();
+            if (content.value(QStringLiteral("from")).toString() != patientDataValue(patient, field))
+                return fail(ErrorCode::StalePatientData,
+                            QStringLiteral("\"from\" is not the current %1 of %2").arg(field, patient));
+        }
+        return Ok{};
+    }
+    case EventType::Vote: {
+        const Poll &poll = m_polls[*event.ref()];
+        if (poll.voters.contains(event.by().bytes()))
+            return fail(ErrorCode::AlreadyVoted, QStringLiteral("you have already voted in this poll"));
+        return Ok{};
+    }
+    case EventType::PollEnd: {
+        const auto secret = hex::decodeLowercase(content.value(QStringLiteral("votingSecret")).toString(), 32);
+        auto votingKey = secret ? crypto::PrivateKey::fromBytes(*secret) : unexpected(crypto::CryptoError::InvalidPrivateKey);
+        if (!votingKey || votingKey->publicKey().compressed() != m_polls.value(*event.ref()).votingKey)
+            return fail(ErrorCode::VotingKeyMismatch, QStringLiteral("votingSecret does not match the poll's votingKey"));
+        return Ok{};
+    }
+    case EventType::End:
+        for (auto it = m_polls.cbegin(); it != m_polls.cend(); ++it) {
+            if (it->open)
+                return fail(ErrorCode::PollOpen, QStringLiteral("end poll %1 first").arg(shortId(it.key())));
+        }
+        return Ok{};
+    default:
+        return Ok{};
+    }
+}
+
+QJsonObject MeetingEngine::acknowledgementContent(const Event &event) const
+{
+    QJsonObject content{{QStringLiteral("seq"), m_seq + 1},
+                        {QStringLiteral("tree"), ledger::TreeHead{m_log.size(), m_log.root()}.toJson()}};
+    switch (event.type()) {
+    case EventType::Join:
+        content.insert(QStringLiteral("start"), hex::encode(m_startId));
+        content.insert(QStringLiteral("joins"), idArray(m_joinIds));
+        break;
+    case EventType::PollEnd:
+        content.insert(QStringLiteral("votes"), idArray(m_polls.value(*event.ref()).votes));
+        break;
+    case EventType::End: {
+        QList<QByteArray> leaves;
+        for (const QByteArray &id : m_order) {
+            if (!m_referenced.contains(id))
+                leaves.append(id);
+        }
+        content.insert(QStringLiteral("leaves"), idArray(leaves));
+        break;
+    }
+    default:
+        break;
+    }
+    return content;
+}
+
+Expected<Event, ProtocolError> MeetingEngine::acknowledge(const Event &event, qint64 now)
+{
+    apply(event);
+    EventType ackType = EventType::Ack;
+    if (event.type() == EventType::Join)
+        ackType = EventType::JoinAck;
+    else if (event.type() == EventType::PollEnd)
+        ackType = EventType::PollEndAck;
+    else if (event.type() == EventType::End)
+        ackType = EventType::AckEnd;
+    auto ack = Event::create({ackType, m_meeting.id, m_relayKey.address(), event.id(), now, acknowledgementContent(event)});
+    if (!ack)
+        return ack;
+    if (auto ok = ack->sign(m_relayKey); !ok)
+        return unexpected(ok.error());
+    apply(*ack);
+    return ack;
+}
+
+void MeetingEngine::apply(const Event &event)
+{
+    const QByteArray &id = event.id();
+    m_log.append(id);
+    m_types.insert(id, event.type());
+    m_order.append(id);
+    if (event.ref())
+        m_referenced.insert(*event.ref());
+    const QJsonObject &content = event.content();
+    switch (event.type()) {
+    case EventType::Start:
+    case EventType::Join: {
+        if (event.type() == EventType::Start)
+            m_startId = id;
+        else
+            m_joinIds.append(id);
+        const auto session = crypto::Address::fromHex(
+            content.value(QStringLiteral("delegation")).toObject().value(QStringLiteral("session")).toString());
+        m_sessions.insert(event.by().bytes(), session.value_or(crypto::Address()));
+        m_usedSessionKeys.insert(session.value_or(crypto::Address()).bytes());
+        break;
+    }
+    case EventType::Leave:
+        m_sessions.remove(event.by().bytes());
+        break;
+    case EventType::Poll:
+        m_polls.insert(id, Poll{*hex::decodeLowercase(content.value(QStringLiteral("votingKey")).toString(), 33), true, {}, {}});
+        break;
+    case EventType::Vote: {
+        Poll &poll = m_polls[*event.ref()];
+        poll.votes.append(id);
+        poll.voters.insert(event.by().bytes());
+        break;
+    }
+    case EventType::PollEnd:
+        m_polls[*event.ref()].open = false;
+        break;
+    case EventType::PatientDataChange:
+        m_patientData.insert(key(content.value(QStringLiteral("patient")).toString(), content.value(QStringLiteral("field")).toString()),
+                             content.value(QStringLiteral("to")).toString());
+        break;
+    case EventType::End:
+        m_ended = true;
+        break;
+    case EventType::Ack:
+    case EventType::JoinAck:
+    case EventType::PollEndAck:
+    case EventType::AckEnd:
+        m_seq = content.value(QStringLiteral("seq")).toInteger();
+        break;
+    default:
+        break;
+    }
+}
+
+Expected<Ok, ProtocolError> MeetingEngine::replay(const QList<QByteArray> &storedLog)
+{
+    for (const QByteArray &bytes : storedLog) {
+        auto event = Event::fromWire(bytes);
+        if (!event)
+            return unexpected(ProtocolError{event.error().code, QStringLiteral("stored event is unreadable: ") + event.error().detail});
+        apply(*event);
+    }
+    return Ok{};
+}
+
+} // namespace cmeet::relay

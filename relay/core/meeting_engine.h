@@ -1,0 +1,75 @@
+#pragma once
+// The events protocol for one meeting (DESIGN.md §3, thesis 4.6): checks an event against every
+// rule, then acknowledges it: the relay-signed ack carries seq and the RFC 6962 tree head over
+// everything accepted so far. Pure: no storage, no sockets, no clock (the caller passes "now").
+// State is derived from accepted events and acks only, so replaying the stored log rebuilds it.
+
+#include "crypto/keys.h"
+#include "ledger/merkle_log.h"
+#include "protocol/error.h"
+#include "protocol/event.h"
+#include "relay/core/directory.h"
+
+#include <QHash>
+#include <QSet>
+
+namespace cmeet::relay {
+
+inline constexpr qint64 timestampToleranceMs = 10'000;
+
+class MeetingEngine {
+public:
+    // patientData: current values keyed "patient\nfield".
+    MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData);
+
+    // Every rule but the attendance code (checked by the caller, which keeps its counters).
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> check(const protocol::Event &event, const crypto::Address &caller,
+                                                              qint64 now) const;
+
+    // Applies a checked event and returns its signed acknowledgement, also applied.
+    // If storing them fails, the caller must drop this engine and replay the stored log.
+    [[nodiscard]] Expected<protocol::Event, protocol::ProtocolError> acknowledge(const protocol::Event &event, qint64 now);
+
+    // Rebuilds state from the stored log, in order (events and acks).
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> replay(const QList<QByteArray> &storedLog);
+
+    [[nodiscard]] const Meeting &meeting() const { return m_meeting; }
+    [[nodiscard]] bool started() const { return !m_startId.isEmpty(); }
+    [[nodiscard]] bool ended() const { return m_ended; }
+    [[nodiscard]] qint64 logSize() const { return m_log.size(); }
+    [[nodiscard]] qint64 lastSeq() const { return m_seq; }
+    [[nodiscard]] bool isPresent(const crypto::Address &member) const { return m_sessions.contains(member.bytes()); }
+    [[nodiscard]] QString patientDataValue(const QString &patient, const QString &field) const;
+
+private:
+    struct Poll {
+        QByteArray votingKey; // compressed public key
+        bool open = true;
+        QList<QByteArray> votes;        // ids, in order
+        QSet<QByteArray> voters;        // identity address bytes
+    };
+
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> checkRefAndRole(const protocol::Event &event) const;
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> checkSignature(const protocol::Event &event, qint64 now) const;
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> checkContent(const protocol::Event &event) const;
+    void apply(const protocol::Event &event);
+    [[nodiscard]] QJsonObject acknowledgementContent(const protocol::Event &event) const;
+
+    Meeting m_meeting;
+    const crypto::PrivateKey &m_relayKey;
+    QHash<QString, QString> m_patientData;
+
+    ledger::MerkleLog m_log;
+    qint64 m_seq = 0;
+    QHash<QByteArray, protocol::EventType> m_types; // every accepted id
+    QList<QByteArray> m_order;                      // ids in log order
+    QSet<QByteArray> m_referenced;
+    QByteArray m_startId;
+    QList<QByteArray> m_joinIds;
+    bool m_ended = false;
+    QHash<QByteArray, crypto::Address> m_sessions; // present member (identity bytes) -> session key
+    QSet<QByteArray> m_usedSessionKeys;
+    QHash<QByteArray, Poll> m_polls;
+};
+
+} // namespace cmeet::relay

@@ -1,0 +1,46 @@
+#pragma once
+// The relay's SQLite database (WAL): staff and patient directory, meetings, the append-only
+// event log of every meeting, and attendance-code state. One connection per RelayDatabase,
+// used from one thread.
+
+#include "base/expected.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+namespace cmeet::relay {
+
+struct DatabaseError {
+    QString detail;
+};
+
+class RelayDatabase {
+public:
+    ~RelayDatabase();
+    RelayDatabase(const RelayDatabase &) = delete;
+    RelayDatabase &operator=(const RelayDatabase &) = delete;
+
+    // Opens (creating if needed) and migrates to the current schema.
+    [[nodiscard]] static Expected<std::unique_ptr<RelayDatabase>, DatabaseError> open(const QString &path);
+
+    [[nodiscard]] QSqlDatabase &connection() { return m_db; }
+    [[nodiscard]] int schemaVersion();
+
+    // Runs a prepared statement; returns the error text on failure.
+    [[nodiscard]] Expected<QSqlQuery, DatabaseError> run(const QString &sql, const QVariantList &values = {});
+
+    // Everything in one transaction or nothing.
+    [[nodiscard]] bool begin();
+    [[nodiscard]] bool commit();
+    void rollback();
+
+private:
+    RelayDatabase(QSqlDatabase db, QString connectionName);
+    [[nodiscard]] Expected<Ok, DatabaseError> migrate();
+
+    QSqlDatabase m_db;
+    QString m_connectionName;
+};
+
+} // namespace cmeet::relay

@@ -1,0 +1,426 @@
+#include "relay/core/relay_service.h"
+
+#include "base/hex.h"
+#include "protocol/login.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QVariant>
+
+Q_LOGGING_CATEGORY(lcService, "cmeet.relay.service", QtInfoMsg)
+
+namespace cmeet::relay {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::Event;
+using protocol::EventType;
+using protocol::ProtocolError;
+
+Unexpected<ProtocolError> fail(ErrorCode code, const QString &detail) { return unexpected(ProtocolError{code, detail}); }
+
+QByteArray encode(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
+
+QByteArray response(const QJsonValue &id, const QJsonValue &result)
+{
+    return encode({{QStringLiteral("type"), QStringLiteral("response")}, {QStringLiteral("id"), id}, {QStringLiteral("result"), result}});
+}
+
+QByteArray errorResponse(const QJsonValue &id, const ProtocolError &error, const QByteArray &ackError = {})
+{
+    QJsonObject message{{QStringLiteral("type"), QStringLiteral("response")},
+                        {QStringLiteral("id"), id},
+                        {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), protocol::wireCode(error.code)},
+                                                              {QStringLiteral("detail"), error.detail}}}};
+    if (!ackError.isEmpty())
+        message.insert(QStringLiteral("ackError"), QString::fromUtf8(ackError));
+    return encode(message);
+}
+
+QByteArray eventMessage(const QString &meeting, qint64 index, const QByteArray &bytes)
+{
+    return encode({{QStringLiteral("type"), QStringLiteral("event")},
+                   {QStringLiteral("meeting"), meeting},
+                   {QStringLiteral("index"), index},
+                   {QStringLiteral("event"), QString::fromUtf8(bytes)}});
+}
+
+Expected<crypto::Address, ProtocolError> addressParam(const QJsonValue &value, const QString &name)
+{
+    auto address = crypto::Address::fromHex(value.toString());
+    if (!address)
+        return fail(ErrorCode::BadRequest, QStringLiteral("\"%1\" must be an address").arg(name));
+    return *address;
+}
+
+Expected<QString, ProtocolError> stringParam(const QJsonObject &params, const QString &name)
+{
+    const QJsonValue value = params.value(name);
+    if (!value.isString() || value.toString().isEmpty())
+        return fail(ErrorCode::BadRequest, QStringLiteral("\"%1\" (a string) is required").arg(name));
+    return value.toString();
+}
+
+Expected<MeetingDraft, ProtocolError> draftFrom(const QJsonObject &params)
+{
+    MeetingDraft draft;
+    draft.title = params.value(QStringLiteral("title")).toString();
+    draft.description = params.value(QStringLiteral("description")).toString();
+    draft.scheduledAt = params.value(QStringLiteral("scheduledAt")).toInteger();
+    for (const QJsonValue &member : params.value(QStringLiteral("roster")).toArray()) {
+        auto address = addressParam(member, QStringLiteral("roster"));
+        if (!address)
+            return unexpected(address.error());
+        if (!draft.roster.contains(*address))
+            draft.roster.append(*address);
+    }
+    for (const QJsonValue &patient : params.value(QStringLiteral("agenda")).toArray())
+        draft.agenda.append(patient.toString());
+    return draft;
+}
+
+std::optional<MeetingFilter> filterFrom(const QString &name)
+{
+    if (name.isEmpty() || name == QStringLiteral("upcoming"))
+        return MeetingFilter::Upcoming;
+    if (name == QStringLiteral("previous"))
+        return MeetingFilter::Previous;
+    if (name == QStringLiteral("all"))
+        return MeetingFilter::All;
+    return std::nullopt;
+}
+
+} // namespace
+
+RelayService::RelayService(RelayDatabase &database, crypto::PrivateKey relayKey,
+                           std::shared_ptr<const protocol::SchemaValidator> schemas, Clock clock, AttendanceLimits limits)
+    : m_db(database), m_relayKey(std::move(relayKey)), m_address(m_relayKey.address()), m_schemas(std::move(schemas)),
+      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits)
+{
+}
+
+Expected<std::unique_ptr<RelayService>, QString> RelayService::open(RelayDatabase &database, crypto::PrivateKey relayKey,
+                                                                    std::shared_ptr<const protocol::SchemaValidator> schemas,
+                                                                    Clock clock, AttendanceLimits limits)
+{
+    std::unique_ptr<RelayService> service(
+        new RelayService(database, std::move(relayKey), std::move(schemas), std::move(clock), limits));
+    for (const QString &id : service->m_directory.meetingsWithStatus(MeetingStatus::Started)) {
+        auto engine = service->loadEngine(*service->m_directory.loadMeeting(id));
+        if (!engine)
+            return unexpected(QStringLiteral("cannot resume meeting %1: %2").arg(id, engine.error().detail));
+        qCInfo(lcService) << "resumed meeting" << id << "with" << (*engine)->logSize() << "log entries";
+        service->m_engines.insert(id, std::shared_ptr<MeetingEngine>(std::move(*engine)));
+    }
+    return service;
+}
+
+Expected<std::unique_ptr<MeetingEngine>, ProtocolError> RelayService::loadEngine(const Meeting &meeting)
+{
+    QHash<QString, QString> patientData;
+    auto data = m_db.run(QStringLiteral("SELECT patient, field, value FROM meeting_patient_data WHERE meeting = ?"), {meeting.id});
+    while (data && data->next())
+        patientData.insert(data->value(0).toString() + QLatin1Char('\n') + data->value(1).toString(), data->value(2).toString());
+    auto engine = std::make_unique<MeetingEngine>(meeting, m_relayKey, patientData);
+    QList<QByteArray> log;
+    auto rows = m_db.run(QStringLiteral("SELECT bytes FROM event_log WHERE meeting = ? ORDER BY position"), {meeting.id});
+    if (!rows)
+        return fail(ErrorCode::StorageError, rows.error().detail);
+    while (rows->next())
+        log.append(rows->value(0).toByteArray());
+    if (auto ok = engine->replay(log); !ok)
+        return unexpected(ok.error());
+    return engine;
+}
+
+QByteArray RelayService::greet(Session &session)
+{
+    session.nonce = crypto::randomBytes(protocol::loginNonceSize).value_or(QByteArray());
+    return encode({{QStringLiteral("type"), QStringLiteral("challenge")},
+                   {QStringLiteral("protocol"), protocol::protocolVersion},
+                   {QStringLiteral("relay"), m_address.toLowerHex()},
+                   {QStringLiteral("nonce"), hex::encode(session.nonce)}});
+}
+
+Outcome RelayService::handle(Session &session, QByteArrayView message)
+{
+    if (message.size() > maxMessageBytes)
+        return {errorResponse(QJsonValue(), {ErrorCode::TooLarge, QStringLiteral("message over %1 bytes").arg(maxMessageBytes)}), {}};
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(message.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return {errorResponse(QJsonValue(), {ErrorCode::MalformedJson, QStringLiteral("a message is one JSON object: ") + parseError.errorString()}), {}};
+    const QJsonObject object = document.object();
+    const QString type = object.value(QStringLiteral("type")).toString();
+    const QJsonValue id = object.value(QStringLiteral("id"));
+    if (type == QStringLiteral("login"))
+        return login(session, object);
+    if (type != QStringLiteral("request"))
+        return {errorResponse(id, {ErrorCode::BadRequest, QStringLiteral("unknown message type \"%1\"").arg(type)}), {}};
+    if (!session.identity)
+        return {errorResponse(id, {ErrorCode::NotAuthenticated, QStringLiteral("log in first")}), {}};
+    const QString method = object.value(QStringLiteral("method")).toString();
+    const QJsonObject params = object.value(QStringLiteral("params")).toObject();
+    if (method == QStringLiteral("event.submit"))
+        return submit(session, id, params);
+    QList<Broadcast> broadcasts;
+    auto result = call(session, method, params, broadcasts);
+    if (!result)
+        return {errorResponse(id, result.error()), {}};
+    return {response(id, *result), broadcasts};
+}
+
+Outcome RelayService::login(Session &session, const QJsonObject &message)
+{
+    const QJsonValue id = message.value(QStringLiteral("id"));
+    auto identity = addressParam(message.value(QStringLiteral("identity")), QStringLiteral("identity"));
+    auto signature = crypto::Signature::fromHex(message.value(QStringLiteral("signature")).toString());
+    if (!identity || !signature)
+        return {errorResponse(id, {ErrorCode::BadRequest, QStringLiteral("login needs \"identity\" and \"signature\"")}), {}};
+    if (session.nonce.isEmpty())
+        return {errorResponse(id, {ErrorCode::NotAuthenticated, QStringLiteral("no challenge was issued")}), {}};
+    if (auto ok = protocol::verifyLogin(*identity, m_address, session.nonce, *signature); !ok)
+        return {errorResponse(id, ok.error()), {}};
+    // Until the on-chain identity registry, the staff directory is the source of truth.
+    const auto member = m_directory.staffMember(*identity);
+    if (!member)
+        return {errorResponse(id, {ErrorCode::UnknownStaff, QStringLiteral("%1 is not in the staff directory").arg(identity->toChecksumHex())}), {}};
+    session.identity = *identity;
+    session.nonce.clear(); // one login per challenge
+    qCInfo(lcService) << "login" << identity->toChecksumHex() << member->name;
+    return {response(id, QJsonObject{{QStringLiteral("identity"), identity->toLowerHex()},
+                                     {QStringLiteral("name"), member->name},
+                                     {QStringLiteral("role"), member->role}}),
+            {}};
+}
+
+Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const QString &method, const QJsonObject &params,
+                                                       QList<Broadcast> &broadcasts)
+{
+    Q_UNUSED(broadcasts)
+    const crypto::Address &caller = *session.identity;
+    const qint64 now = m_clock();
+    if (method == QStringLiteral("staff.list")) {
+        QJsonArray staff;
+        for (const StaffMember &member : m_directory.staff())
+            staff.append(QJsonObject{{QStringLiteral("address"), member.address.toLowerHex()},
+                                     {QStringLiteral("name"), member.name},
+                                     {QStringLiteral("role"), member.role}});
+        return staff;
+    }
+    if (method == QStringLiteral("patients.list")) {
+        QJsonArray patients;
+        for (const Patient &patient : m_directory.patients())
+            patients.append(QJsonObject{{QStringLiteral("id"), patient.id},
+                                        {QStringLiteral("name"), patient.name},
+                                        {QStringLiteral("birthDate"), patient.birthDate},
+                                        {QStringLiteral("hospitalNumber"), patient.hospitalNumber}});
+        return patients;
+    }
+    if (method == QStringLiteral("meeting.create") || method == QStringLiteral("meeting.edit")) {
+        auto draft = draftFrom(params);
+        if (!draft)
+            return unexpected(draft.error());
+        auto meeting = method == QStringLiteral("meeting.create")
+            ? m_directory.createMeeting(caller, *draft, now)
+            : m_directory.editMeeting(caller, params.value(QStringLiteral("id")).toString(), *draft);
+        if (!meeting)
+            return unexpected(meeting.error());
+        return meeting->toJson();
+    }
+    if (method == QStringLiteral("meeting.cancel") || method == QStringLiteral("meeting.get")) {
+        const QString id = params.value(QStringLiteral("id")).toString();
+        auto meeting = method == QStringLiteral("meeting.cancel") ? m_directory.cancelMeeting(caller, id)
+                                                                   : m_directory.meeting(caller, id);
+        if (!meeting)
+            return unexpected(meeting.error());
+        return meeting->toJson();
+    }
+    if (method == QStringLiteral("meeting.list")) {
+        const auto filter = filterFrom(params.value(QStringLiteral("filter")).toString());
+        if (!filter)
+            return fail(ErrorCode::BadRequest, QStringLiteral("filter is upcoming, previous or all"));
+        auto meetings = m_directory.listMeetings(caller, *filter, now);
+        if (!meetings)
+            return unexpected(meetings.error());
+        QJsonArray list;
+        for (const Meeting &meeting : *meetings)
+            list.append(meeting.toJson());
+        return list;
+    }
+    if (method == QStringLiteral("meeting.patientData")) {
+        auto data = m_directory.patientData(caller, params.value(QStringLiteral("id")).toString());
+        if (!data)
+            return unexpected(data.error());
+        return *data;
+    }
+    if (method == QStringLiteral("meeting.setPatientData")) {
+        auto ok = m_directory.setPatientData(caller, params.value(QStringLiteral("id")).toString(),
+                                             params.value(QStringLiteral("patient")).toString(),
+                                             params.value(QStringLiteral("field")).toString(),
+                                             params.value(QStringLiteral("value")).toString());
+        if (!ok)
+            return unexpected(ok.error());
+        return QJsonObject();
+    }
+    if (method == QStringLiteral("meeting.rotateCode")) {
+        auto meeting = m_directory.meeting(caller, params.value(QStringLiteral("id")).toString());
+        if (!meeting)
+            return unexpected(meeting.error());
+        if (meeting->host != caller)
+            return fail(ErrorCode::NotHost, QStringLiteral("only the host rotates the attendance code"));
+        if (meeting->status != MeetingStatus::Started)
+            return fail(ErrorCode::NotStarted, QStringLiteral("the code can be rotated while the meeting runs"));
+        auto ok = m_attendance.setCode(meeting->id, params.value(QStringLiteral("code")).toString(), now);
+        if (!ok)
+            return unexpected(ok.error());
+        qCInfo(lcService) << "attendance code rotated for meeting" << meeting->id; // never the code itself
+        return QJsonObject();
+    }
+    if (method == QStringLiteral("events.get") || method == QStringLiteral("meeting.subscribe")) {
+        auto events = readEvents(caller, params);
+        if (events && method == QStringLiteral("meeting.subscribe"))
+            session.subscriptions.insert(params.value(QStringLiteral("meeting")).toString());
+        return events;
+    }
+    return fail(ErrorCode::UnknownMethod, QStringLiteral("unknown method \"%1\"").arg(method));
+}
+
+Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Address &caller, const QJsonObject &params)
+{
+    auto meetingId = stringParam(params, QStringLiteral("meeting"));
+    if (!meetingId)
+        return unexpected(meetingId.error());
+    auto meeting = m_directory.meeting(caller, *meetingId);
+    if (!meeting)
+        return unexpected(meeting.error());
+    const qint64 from = params.value(QStringLiteral("fromIndex")).toInteger(0);
+    const qint64 limit = qBound(qint64{1}, params.value(QStringLiteral("limit")).toInteger(100000), qint64{100000});
+    auto rows = m_db.run(QStringLiteral("SELECT position, bytes FROM event_log WHERE meeting = ? AND position >= ? ORDER BY position LIMIT ?"),
+                         {*meetingId, from, limit});
+    if (!rows)
+        return fail(ErrorCode::StorageError, rows.error().detail);
+    QJsonArray events;
+    while (rows->next())
+        events.append(QJsonObject{{QStringLiteral("index"), rows->value(0).toLongLong()},
+                                  {QStringLiteral("event"), QString::fromUtf8(rows->value(1).toByteArray())}});
+    auto count = m_db.run(QStringLiteral("SELECT COUNT(*) FROM event_log WHERE meeting = ?"), {*meetingId});
+    return QJsonObject{{QStringLiteral("meeting"), meeting->toJson()},
+                       {QStringLiteral("events"), events},
+                       {QStringLiteral("size"), count && count->next() ? count->value(0).toLongLong() : 0}};
+}
+
+Expected<MeetingEngine *, ProtocolError> RelayService::engineFor(const QString &meetingId)
+{
+    if (auto found = m_engines.find(meetingId); found != m_engines.end())
+        return found->get();
+    const auto meeting = m_directory.loadMeeting(meetingId);
+    if (!meeting)
+        return fail(ErrorCode::UnknownMeeting, QStringLiteral("no meeting %1").arg(meetingId));
+    if (meeting->status == MeetingStatus::Ended)
+        return fail(ErrorCode::MeetingEnded, QStringLiteral("the meeting has ended"));
+    if (meeting->status == MeetingStatus::Cancelled)
+        return fail(ErrorCode::MeetingCancelled, QStringLiteral("the meeting was cancelled"));
+    // A scheduled meeting gets its engine with its start event.
+    auto engine = loadEngine(*meeting);
+    if (!engine)
+        return unexpected(engine.error());
+    auto inserted = m_engines.insert(meetingId, std::shared_ptr<MeetingEngine>(std::move(*engine)));
+    return inserted->get();
+}
+
+QByteArray RelayService::ackErrorFor(const Event &event, const ProtocolError &error)
+{
+    QJsonObject content{{QStringLiteral("code"), protocol::wireCode(error.code)},
+                        {QStringLiteral("detail"), error.detail.left(1000)},
+                        {QStringLiteral("event"), event.idHex()}};
+    auto ack = Event::create({EventType::AckError, event.meeting(), m_address, std::nullopt, m_clock(), content});
+    if (!ack || !ack->sign(m_relayKey))
+        return {};
+    return ack->wireBytes();
+}
+
+Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Event &event, const Event &ack,
+                                                const QString &attendanceCode)
+{
+    const QString &meeting = engine.meeting().id;
+    const qint64 now = m_clock();
+    const qint64 eventIndex = engine.logSize() - 2;
+    const auto insert = [&](const Event &entry, qint64 index) {
+        return m_db.run(QStringLiteral("INSERT INTO event_log(meeting, position, id, type, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                        {meeting, index, entry.id(), protocol::typeName(entry.type()), entry.wireBytes(), now});
+    };
+    if (!m_db.begin())
+        return fail(ErrorCode::StorageError, QStringLiteral("cannot begin a transaction"));
+    Expected<Ok, ProtocolError> effects = Ok{};
+    if (auto stored = insert(event, eventIndex); !stored)
+        effects = fail(ErrorCode::StorageError, stored.error().detail);
+    else if (auto storedAck = insert(ack, eventIndex + 1); !storedAck)
+        effects = fail(ErrorCode::StorageError, storedAck.error().detail);
+    else if (event.type() == EventType::Start)
+        effects = m_directory.setStatus(meeting, MeetingStatus::Started).hasValue() ? m_attendance.setCode(meeting, attendanceCode, now)
+                                                                                   : fail(ErrorCode::StorageError, QStringLiteral("status"));
+    else if (event.type() == EventType::End)
+        effects = m_directory.setStatus(meeting, MeetingStatus::Ended);
+    else if (event.type() == EventType::PatientDataChange)
+        effects = m_directory.storePatientData(meeting, event.content().value(QStringLiteral("patient")).toString(),
+                                               event.content().value(QStringLiteral("field")).toString(),
+                                               event.content().value(QStringLiteral("to")).toString());
+    if (!effects || !m_db.commit()) {
+        m_db.rollback();
+        return effects ? fail(ErrorCode::StorageError, QStringLiteral("commit failed")) : effects;
+    }
+    return Ok{};
+}
+
+Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJsonObject &params)
+{
+    const crypto::Address &caller = *session.identity;
+    const qint64 now = m_clock();
+    auto event = Event::fromWire(params.value(QStringLiteral("event")).toString().toUtf8());
+    if (!event)
+        return {errorResponse(id, event.error()), {}};
+    const auto reject = [&](const ProtocolError &error) {
+        qCInfo(lcService) << "rejected" << protocol::typeName(event->type()) << "from" << caller.toChecksumHex() << ":"
+                          << protocol::wireCode(error.code);
+        return Outcome{errorResponse(id, error, ackErrorFor(*event, error)), {}};
+    };
+    if (auto valid = m_schemas->validate(*event); !valid)
+        return reject(valid.error());
+    auto engine = engineFor(event->meeting());
+    if (!engine)
+        return reject(engine.error());
+    if (auto ok = (*engine)->check(*event, caller, now); !ok)
+        return reject(ok.error());
+
+    const QString code = params.value(QStringLiteral("attendanceCode")).toString();
+    if (event->type() == EventType::Start && !Attendance::isWellFormed(code))
+        return reject({ErrorCode::MissingAttendanceCode, QStringLiteral("a start needs the attendance code to show (4-12 letters or digits)")});
+    if (event->type() == EventType::Join) {
+        if (auto ok = m_attendance.verify(event->meeting(), caller, code, now); !ok)
+            return reject(ok.error());
+    }
+
+    auto ack = (*engine)->acknowledge(*event, now);
+    Expected<Ok, ProtocolError> stored = ack ? store(**engine, *event, *ack, code) : Expected<Ok, ProtocolError>(unexpected(ack.error()));
+    if (!stored) {
+        // The engine already counted the event: rebuild it from what was committed.
+        qCWarning(lcService) << "could not store an event, reloading meeting" << event->meeting() << ":" << stored.error().detail;
+        m_engines.remove(event->meeting());
+        if (auto meeting = m_directory.loadMeeting(event->meeting()); meeting && meeting->status == MeetingStatus::Started) {
+            if (auto reloaded = loadEngine(*meeting))
+                m_engines.insert(meeting->id, std::shared_ptr<MeetingEngine>(std::move(*reloaded)));
+        }
+        return reject(stored.error());
+    }
+    const qint64 index = (*engine)->logSize() - 2;
+    const QString meeting = event->meeting();
+    if (event->type() == EventType::End)
+        m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
+    session.subscriptions.insert(meeting);
+    return {response(id, QJsonObject{{QStringLiteral("index"), index}, {QStringLiteral("ack"), QString::fromUtf8(ack->wireBytes())}}),
+            {{meeting, eventMessage(meeting, index, event->wireBytes())}, {meeting, eventMessage(meeting, index + 1, ack->wireBytes())}}};
+}
+
+} // namespace cmeet::relay

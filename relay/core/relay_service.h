@@ -1,0 +1,84 @@
+#pragma once
+// The relay's request handling, free of sockets: a message from a session goes in, the reply
+// and the broadcasts come out. cmeet-relay's WebSocket server only moves bytes; tests drive this
+// directly. Wire messages are JSON text frames, described in docs/relay-protocol.md.
+
+#include "crypto/keys.h"
+#include "protocol/schema_validator.h"
+#include "relay/core/attendance.h"
+#include "relay/core/directory.h"
+#include "relay/core/meeting_engine.h"
+#include "relay/core/relay_database.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace cmeet::relay {
+
+// One client connection.
+struct Session {
+    QByteArray nonce;                         // the login challenge sent to this connection
+    std::optional<crypto::Address> identity; // set once logged in
+    QSet<QString> subscriptions;              // meetings whose events this session receives live
+};
+
+struct Broadcast {
+    QString meeting;
+    QByteArray message;
+};
+
+struct Outcome {
+    QByteArray reply;               // to the sender; empty when there is nothing to say
+    QList<Broadcast> broadcasts;    // to every session subscribed to the meeting, in order
+};
+
+class RelayService {
+public:
+    using Clock = std::function<qint64()>; // Unix ms
+
+    // Loads every started meeting and replays its log.
+    [[nodiscard]] static Expected<std::unique_ptr<RelayService>, QString>
+    open(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
+         Clock clock, AttendanceLimits limits = {});
+
+    // The first message on a new connection: a fresh login challenge.
+    [[nodiscard]] QByteArray greet(Session &session);
+    [[nodiscard]] Outcome handle(Session &session, QByteArrayView message);
+
+    [[nodiscard]] const crypto::Address &address() const { return m_address; }
+    [[nodiscard]] Directory &directory() { return m_directory; }
+    [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
+
+    static constexpr qsizetype maxMessageBytes = 2 * 1024 * 1024;
+
+private:
+    RelayService(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
+                 Clock clock, AttendanceLimits limits);
+
+    [[nodiscard]] Outcome login(Session &session, const QJsonObject &message);
+    [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(Session &session, const QString &method,
+                                                                     const QJsonObject &params, QList<Broadcast> &broadcasts);
+    [[nodiscard]] Outcome submit(Session &session, const QJsonValue &id, const QJsonObject &params);
+    [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> readEvents(const crypto::Address &caller,
+                                                                           const QJsonObject &params);
+    [[nodiscard]] Expected<MeetingEngine *, protocol::ProtocolError> engineFor(const QString &meetingId);
+    [[nodiscard]] Expected<std::unique_ptr<MeetingEngine>, protocol::ProtocolError> loadEngine(const Meeting &meeting);
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> store(MeetingEngine &engine, const protocol::Event &event,
+                                                              const protocol::Event &ack, const QString &attendanceCode);
+    [[nodiscard]] QByteArray ackErrorFor(const protocol::Event &event, const protocol::ProtocolError &error);
+
+    RelayDatabase &m_db;
+    crypto::PrivateKey m_relayKey;
+    crypto::Address m_address;
+    std::shared_ptr<const protocol::SchemaValidator> m_schemas;
+    Clock m_clock;
+    Directory m_directory;
+    Attendance m_attendance;
+    QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
+};
+
+} // namespace cmeet::relay

@@ -1,0 +1,289 @@
+// cmeet-relay: the c-meet meeting relay (headless).
+
+#include "crypto/keystore.h"
+#include "crypto/passphrase.h"
+#include "relay/core/relay_service.h"
+#include "relay/server/relay_server.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSslCertificate>
+#include <QSslKey>
+
+Q_LOGGING_CATEGORY(lcRelay, "cmeet.relay", QtInfoMsg)
+
+using namespace cmeet;
+
+namespace {
+
+const QString passphraseVariable = QStringLiteral("CMEET_RELAY_PASSPHRASE");
+
+void fail(const QString &text) { QTextStream(stderr) << "cmeet-relay: " << text << '\n'; }
+
+QString keyPath(const QString &dataDir) { return QDir(dataDir).filePath(QStringLiteral("relay.key")); }
+QString databasePath(const QString &dataDir) { return QDir(dataDir).filePath(QStringLiteral("relay.sqlite")); }
+
+Expected<crypto::PrivateKey, QString> loadRelayKey(const QString &dataDir)
+{
+    QFile file(keyPath(dataDir));
+    if (!file.open(QIODevice::ReadOnly))
+        return unexpected(QStringLiteral("no relay key in %1: run 'cmeet-relay init' first").arg(dataDir));
+    const QByteArray contents = file.read(crypto::keystore::maxFileBytes);
+    const crypto::SecretBytes passphrase = crypto::readPassphrase(passphraseVariable, QStringLiteral("Relay key passphrase: "), false);
+    if (passphrase.isEmpty())
+        return unexpected(QStringLiteral("no passphrase: set %1 or run on a terminal").arg(passphraseVariable));
+    auto key = crypto::keystore::open(contents, passphrase);
+    if (!key)
+        return unexpected(QStringLiteral("cannot open the relay key: wrong passphrase or damaged file"));
+    return *key;
+}
+
+int init(const QString &dataDir)
+{
+    if (!QDir().mkpath(dataDir)) {
+        fail(QStringLiteral("cannot create %1").arg(dataDir));
+        return 1;
+    }
+    QFile::setPermissions(dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    if (QFile::exists(keyPath(dataDir))) {
+        fail(QStringLiteral("%1 already has a relay key; refusing to replace it").arg(dataDir));
+        return 1;
+    }
+    const crypto::SecretBytes passphrase = crypto::readPassphrase(passphraseVariable, QStringLiteral("New relay key passphrase: "), true);
+    if (passphrase.isEmpty()) {
+        fail(QStringLiteral("a passphrase is required: set %1 or run on a terminal").arg(passphraseVariable));
+        return 1;
+    }
+    auto key = crypto::PrivateKey::generate();
+    auto sealed = key ? crypto::keystore::seal(*key, passphrase) : unexpected(key.error());
+    QSaveFile file(keyPath(dataDir));
+    file.setDirectWriteFallback(false);
+    if (!sealed || !file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(*sealed) != sealed->size() || !file.commit()) {
+        fail(QStringLiteral("cannot write the relay key: %1").arg(file.errorString()));
+        return 1;
+    }
+    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    if (!database) {
+        fail(database.error().detail);
+        return 1;
+    }
+    QTextStream(stdout) << "relay " << key->address().toChecksumHex() << " initialised in " << dataDir << '\n';
+    return 0;
+}
+
+// admin: staff and patients, straight into the database (the relay may be stopped or running).
+int admin(const QString &dataDir, const QStringList &arguments)
+{
+    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    if (!database) {
+        fail(database.error().detail);
+        return 1;
+    }
+    relay::Directory directory(**database);
+    const QString action = arguments.value(0);
+    if (action == QStringLiteral("add-staff") && (arguments.size() == 3 || arguments.size() == 4)) {
+        auto address = crypto::Address::fromHex(arguments.at(1));
+        if (!address) {
+            fail(QStringLiteral("not an address: %1").arg(arguments.at(1)));
+            return 2;
+        }
+        auto ok = directory.upsertStaff({*address, arguments.at(2), arguments.value(3, QStringLiteral("staff"))});
+        if (!ok)
+            fail(ok.error().detail);
+        return ok ? 0 : 1;
+    }
+    if (action == QStringLiteral("add-patient") && arguments.size() >= 3) {
+        auto ok = directory.upsertPatient({arguments.at(1), arguments.at(2), arguments.value(3), arguments.value(4)});
+        if (!ok)
+            fail(ok.error().detail);
+        return ok ? 0 : 1;
+    }
+    if (action == QStringLiteral("import") && arguments.size() == 2) {
+        QFile file(arguments.at(1));
+        if (!file.open(QIODevice::ReadOnly)) {
+            fail(QStringLiteral("cannot read %1").arg(arguments.at(1)));
+            return 1;
+        }
+        const QJsonObject import = QJsonDocument::fromJson(file.readAll()).object();
+        int count = 0;
+        for (const QJsonValue &member : import.value(QStringLiteral("staff")).toArray()) {
+            auto address = crypto::Address::fromHex(member[QStringLiteral("address")].toString());
+            auto ok = address ? directory.upsertStaff({*address, member[QStringLiteral("name")].toString(),
+                                                       member[QStringLiteral("role")].toString(QStringLiteral("staff"))})
+                              : Expected<Ok, protocol::ProtocolError>(unexpected(protocol::ProtocolError{protocol::ErrorCode::BadRequest, QStringLiteral("bad address")}));
+            if (!ok) {
+                fail(QStringLiteral("staff entry %1: %2").arg(count + 1).arg(ok.error().detail));
+                return 1;
+            }
+            ++count;
+        }
+        for (const QJsonValue &patient : import.value(QStringLiteral("patients")).toArray()) {
+            auto ok = directory.upsertPatient({patient[QStringLiteral("id")].toString(), patient[QStringLiteral("name")].toString(),
+                                               patient[QStringLiteral("birthDate")].toString(),
+                                               patient[QStringLiteral("hospitalNumber")].toString()});
+            if (!ok) {
+                fail(QStringLiteral("patient %1: %2").arg(patient[QStringLiteral("id")].toString(), ok.error().detail));
+                return 1;
+            }
+            ++count;
+        }
+        QTextStream(stdout) << "imported " << count << " entries\n";
+        return 0;
+    }
+    if (action == QStringLiteral("list")) {
+        QTextStream out(stdout);
+        for (const relay::StaffMember &member : directory.staff())
+            out << "staff   " << member.address.toChecksumHex() << "  " << member.role << "  " << member.name << '\n';
+        for (const relay::Patient &patient : directory.patients())
+            out << "patient " << patient.id << "  " << patient.name << '\n';
+        return 0;
+    }
+    fail(QStringLiteral("usage: cmeet-relay admin add-staff ADDRESS NAME [staff|admin] | add-patient ID NAME [BIRTH_DATE] "
+                        "[HOSPITAL_NUMBER] | import FILE.json | list"));
+    return 2;
+}
+
+std::optional<QSslConfiguration> tlsConfiguration(const QString &certificatePath, const QString &keyPath, QString &error)
+{
+    if (certificatePath.isEmpty() && keyPath.isEmpty())
+        return std::nullopt;
+    QFile certificateFile(certificatePath);
+    QFile keyFile(keyPath);
+    if (!certificateFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
+        error = QStringLiteral("cannot read the TLS certificate and key (both are needed)");
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
+    const QSslKey key(keyFile.readAll(), QSsl::Ec, QSsl::Pem);
+    const QSslKey rsaKey = key.isNull() ? QSslKey(keyFile.readAll(), QSsl::Rsa, QSsl::Pem) : key;
+    if (chain.isEmpty() || (key.isNull() && rsaKey.isNull())) {
+        error = QStringLiteral("the TLS certificate or key is not valid PEM");
+        return std::nullopt;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key.isNull() ? rsaKey : key);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    return configuration;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("cmeet-relay"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CMEET_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "The c-meet relay: checks, orders, acknowledges, stores and broadcasts meeting events.\n\n"
+        "Commands:\n"
+        "  serve (default)   run the relay\n"
+        "  init              create the data directory, relay key and database\n"
+        "  admin ...         manage staff and patients (admin --help)\n\n"
+        "The relay key passphrase comes from CMEET_RELAY_PASSPHRASE or is asked on the terminal.\n"
+        "Logs: QT_LOGGING_RULES=\"cmeet.*.debug=true\" for more detail."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve, init or admin"), QStringLiteral("[command]"));
+    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("INI file with [relay] settings (same names as the options)."), QStringLiteral("file"));
+    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("Directory for the relay key and database (default: ./relay-data)."), QStringLiteral("dir"));
+    const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on (default: 127.0.0.1)."), QStringLiteral("address"));
+    const QCommandLineOption portOption(QStringLiteral("port"), QStringLiteral("Port (default: 8765; 0 picks a free one)."), QStringLiteral("port"));
+    const QCommandLineOption certOption(QStringLiteral("tls-cert"), QStringLiteral("PEM certificate chain: serve wss://."), QStringLiteral("file"));
+    const QCommandLineOption keyOption(QStringLiteral("tls-key"), QStringLiteral("PEM private key of the certificate."), QStringLiteral("file"));
+    const QCommandLineOption insecureOption(QStringLiteral("allow-insecure-remote"), QStringLiteral("Allow plain ws:// on a non-loopback address."));
+    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption});
+    parser.parse(app.arguments());
+    if (parser.isSet(QStringLiteral("help"))) {
+        parser.showHelp(0);
+    }
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.unknownOptionNames().isEmpty() && parser.positionalArguments().value(0) != QStringLiteral("admin")) {
+        fail(parser.errorText());
+        return 2;
+    }
+
+    // Command-line options override the config file, which overrides the defaults.
+    QSettings settings(parser.value(configOption), QSettings::IniFormat);
+    const auto setting = [&](const QCommandLineOption &option, const QString &fallback) {
+        const QString name = option.names().constFirst();
+        if (parser.isSet(option))
+            return parser.value(option);
+        return settings.value(QStringLiteral("relay/") + name, fallback).toString();
+    };
+    if (parser.isSet(configOption) && settings.status() != QSettings::NoError) {
+        fail(QStringLiteral("cannot read config %1").arg(parser.value(configOption)));
+        return 2;
+    }
+    const QString dataDir = setting(dataDirOption, QStringLiteral("relay-data"));
+    const QStringList positional = parser.positionalArguments();
+    const QString command = positional.value(0, QStringLiteral("serve"));
+    if (command == QStringLiteral("init"))
+        return init(dataDir);
+    if (command == QStringLiteral("admin"))
+        return admin(dataDir, positional.mid(1));
+    if (command != QStringLiteral("serve")) {
+        fail(QStringLiteral("unknown command \"%1\" (see --help)").arg(command));
+        return 2;
+    }
+
+    auto key = loadRelayKey(dataDir);
+    if (!key) {
+        fail(key.error());
+        return 1;
+    }
+    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    if (!database) {
+        fail(database.error().detail);
+        return 1;
+    }
+    auto schemas = protocol::SchemaValidator::load();
+    if (!schemas) {
+        fail(schemas.error());
+        return 1;
+    }
+    auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); });
+    if (!service) {
+        fail(service.error());
+        return 1;
+    }
+    relay::ServerOptions options;
+    options.address = QHostAddress(setting(listenOption, QStringLiteral("127.0.0.1")));
+    bool portOk = false;
+    options.port = static_cast<quint16>(setting(portOption, QStringLiteral("8765")).toUInt(&portOk));
+    if (options.address.isNull() || !portOk) {
+        fail(QStringLiteral("--listen needs an IP address and --port a number"));
+        return 2;
+    }
+    options.allowInsecureRemote = parser.isSet(insecureOption) || settings.value(QStringLiteral("relay/allow-insecure-remote")).toBool();
+    QString tlsError;
+    options.tls = tlsConfiguration(setting(certOption, {}), setting(keyOption, {}), tlsError);
+    if (!tlsError.isEmpty()) {
+        fail(tlsError);
+        return 2;
+    }
+    relay::RelayServer server(**service);
+    if (auto ok = server.listen(options); !ok) {
+        fail(ok.error());
+        return 1;
+    }
+    // Scripts and tests read this line to learn the port.
+    QTextStream(stdout) << "cmeet-relay " << key->address().toChecksumHex() << " listening on " << server.url() << Qt::endl;
+    qCInfo(lcRelay) << (*service)->openMeetings() << "open meetings resumed";
+    // No shutdown handler: every acknowledged event is committed before it is sent, so
+    // SIGTERM/SIGKILL at any instant lose nothing.
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,447 @@
+// The events protocol and meeting management as the relay enforces them: RelayService on a real
+// SQLite file, driven message by message (the WebSocket layer is tested in test_relay_server).
+
+#include "base/hex.h"
+#include "crypto/ecies.h"
+#include "ledger/merkle_log.h"
+#include "protocol/canonical_json.h"
+#include "protocol/delegation.h"
+#include "test_support.h"
+#include "support/relay_fixture.h"
+
+#include <QJsonArray>
+#include <QFile>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::Event;
+using protocol::EventType;
+using test::errorCode;
+
+namespace {
+
+QJsonObject resultOf(const QJsonObject &reply) { return reply.value(QStringLiteral("result")).toObject(); }
+
+Event ackOf(const QJsonObject &reply)
+{
+    return *Event::fromWire(resultOf(reply).value(QStringLiteral("ack")).toString().toUtf8());
+}
+
+QByteArray idOf(const QJsonObject &reply) { return ackOf(reply).ref().value_or(QByteArray()); }
+
+} // namespace
+
+class TestRelayService : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::RelayFixture> f;
+
+    // host, alice, bob on the roster; carol on staff but not on the roster; started, alice and bob joined.
+    void startedMeeting(bool joinBob = true)
+    {
+        f = std::make_unique<test::RelayFixture>();
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")})
+            f->login(f->addMember(name));
+        f->createMeeting(f->member(QStringLiteral("host")), {QStringLiteral("alice"), QStringLiteral("bob")});
+        f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")});
+        QVERIFY(f->start(f->member(QStringLiteral("host"))).contains(QStringLiteral("result")));
+        QVERIFY(f->join(f->member(QStringLiteral("alice"))).contains(QStringLiteral("result")));
+        if (joinBob)
+            QVERIFY(f->join(f->member(QStringLiteral("bob"))).contains(QStringLiteral("result")));
+    }
+
+    test::Member &m(const QString &name) { return f->member(name); }
+
+    // Rejection: the code, an ackError signed by the relay, and nothing stored.
+    void expectRejected(const QJsonObject &reply, const QString &code)
+    {
+        QCOMPARE(errorCode(reply), code);
+        QVERIFY(!reply.value(QStringLiteral("error")).toObject().value(QStringLiteral("detail")).toString().isEmpty());
+        if (reply.contains(QStringLiteral("ackError"))) {
+            auto ackError = Event::fromWire(reply.value(QStringLiteral("ackError")).toString().toUtf8());
+            QVERIFY(ackError);
+            QCOMPARE(ackError->type(), EventType::AckError);
+            QVERIFY(ackError->verifySignedBy(f->service->address()));
+            QCOMPARE(ackError->content().value(QStringLiteral("code")).toString(), code);
+        }
+    }
+
+private Q_SLOTS:
+    void fullMeetingEveryType()
+    {
+        startedMeeting();
+        test::Member &host = m(QStringLiteral("host"));
+        test::Member &alice = m(QStringLiteral("alice"));
+        test::Member &bob = m(QStringLiteral("bob"));
+
+        QVERIFY(f->submit(host, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}).contains(QStringLiteral("result")));
+        const QJsonObject comment = f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("CT: T3 N0.")}, {QStringLiteral("patient"), QStringLiteral("P-001")}});
+        QVERIFY(comment.contains(QStringLiteral("result")));
+        QVERIFY(f->submit(bob, EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed.")}}, idOf(comment)).contains(QStringLiteral("result")));
+        QVERIFY(f->submit(bob, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("Staging is old.")}}, idOf(comment)).contains(QStringLiteral("result")));
+        QVERIFY(f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
+                                                               {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}})
+                    .contains(QStringLiteral("result")));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        const QJsonObject poll = f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                   {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                   {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}});
+        const QByteArray pollId = idOf(poll);
+        QList<QByteArray> voteIds;
+        for (test::Member *voter : {&alice, &bob}) {
+            const QByteArray ciphertext = *crypto::ecies::encrypt(voting.publicKey(), "{\"option\":0}", QByteArray(pollId + voter->key.address().bytes()));
+            const QJsonObject vote = f->submit(*voter, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}}, pollId);
+            QVERIFY2(vote.contains(QStringLiteral("result")), QJsonDocument(vote).toJson().constData());
+            voteIds.append(idOf(vote));
+        }
+        const QJsonObject pollEnd = f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
+        const Event pollEndAck = ackOf(pollEnd);
+        QCOMPARE(pollEndAck.type(), EventType::PollEndAck);
+        QStringList counted;
+        for (const QJsonValue &id : pollEndAck.content().value(QStringLiteral("votes")).toArray())
+            counted.append(id.toString());
+        QCOMPARE(counted, (QStringList{hex::encode(voteIds.at(0)), hex::encode(voteIds.at(1))}));
+        QVERIFY(f->submit(bob, EventType::Leave, {}).contains(QStringLiteral("result")));
+        const QJsonObject end = f->submit(host, EventType::End, {});
+        const Event ackEnd = ackOf(end);
+        QCOMPARE(ackEnd.type(), EventType::AckEnd);
+        QVERIFY(!ackEnd.content().value(QStringLiteral("leaves")).toArray().isEmpty());
+
+        // The patient data change reached the meeting's patient data.
+        const QJsonObject data = resultOf(f->request(alice, QStringLiteral("meeting.patientData"), {{QStringLiteral("id"), f->meeting}}));
+        QCOMPARE(data.value(QStringLiteral("P-001")).toObject().value(QStringLiteral("data")).toObject().value(QStringLiteral("mdtOutcome")).toString(),
+                 QStringLiteral("Surgery"));
+
+        // The stored log: every entry canonical; each ack signed by the relay, refs the entry before
+        // it, seq 1, 2, 3..., and its tree head is the RFC 6962 root over everything before it.
+        const QList<QByteArray> log = f->log(alice);
+        ledger::MerkleLog merkle;
+        qint64 seq = 0;
+        QSet<QString> types;
+        for (qsizetype i = 0; i < log.size(); ++i) {
+            auto entry = Event::fromWire(log.at(i));
+            QVERIFY(entry);
+            types.insert(protocol::typeName(entry->type()));
+            if (protocol::isRelayAcknowledgement(entry->type())) {
+                QVERIFY(entry->verifySignedBy(f->service->address()));
+                QCOMPARE(*entry->ref(), Event::fromWire(log.at(i - 1))->id());
+                QCOMPARE(entry->content().value(QStringLiteral("seq")).toInteger(), ++seq);
+                const QJsonObject tree = entry->content().value(QStringLiteral("tree")).toObject();
+                QCOMPARE(tree.value(QStringLiteral("size")).toInteger(), merkle.size());
+                QCOMPARE(tree.value(QStringLiteral("root")).toString(), hex::encode(merkle.root()));
+            }
+            merkle.append(entry->id());
+        }
+        QCOMPARE(types.size(), 16); // every type but ackError, which is never stored
+        QCOMPARE(log.size(), 2 * 14);
+
+        // Everyone subscribed saw the same entries in the same order as the stored log.
+        for (test::Member *member : {&host, &alice}) {
+            QList<QByteArray> seen;
+            for (const QByteArray &message : member->received) {
+                const QJsonObject broadcast = QJsonDocument::fromJson(message).object();
+                seen.append(broadcast.value(QStringLiteral("event")).toString().toUtf8());
+            }
+            QCOMPARE(seen, log.mid(log.size() - seen.size()));
+            QVERIFY(seen.size() >= log.size() - 2); // the host saw its own start and everything since
+        }
+        const QStringList statuses = {resultOf(f->request(host, QStringLiteral("meeting.get"), {{QStringLiteral("id"), f->meeting}}))
+                                          .value(QStringLiteral("status"))
+                                          .toString()};
+        QCOMPARE(statuses, QStringList{QStringLiteral("ended")});
+    }
+    // Every rule, each with its code, an ackError and nothing changed: after all of them the
+    // log is exactly as before and a valid event is still accepted.
+    void rejections()
+    {
+        startedMeeting(false);
+        test::Member &host = m(QStringLiteral("host"));
+        test::Member &alice = m(QStringLiteral("alice"));
+        test::Member &bob = m(QStringLiteral("bob"));
+        test::Member &carol = m(QStringLiteral("carol"));
+        const QList<QByteArray> before = f->log(alice);
+        const qsizetype receivedBefore = alice.received.size();
+        const QByteArray startId = Event::fromWire(before.constFirst())->id();
+
+        const QJsonObject comment{{QStringLiteral("text"), QStringLiteral("Hello")}};
+        const auto valid = alice.participant->makeEvent(EventType::Comment, comment, f->lastId(alice), f->now);
+        QVERIFY(valid);
+        const QJsonObject validJson = valid->toJson();
+        const auto resignedWith = [&](QJsonObject body, const crypto::PrivateKey &key) {
+            body.remove(QStringLiteral("sig"));
+            Event::Fields fields{*protocol::typeFromName(body.value(QStringLiteral("type")).toString()), body.value(QStringLiteral("meeting")).toString(),
+                                 *crypto::Address::fromHex(body.value(QStringLiteral("by")).toString()),
+                                 body.contains(QStringLiteral("ref")) ? hex::decode(body.value(QStringLiteral("ref")).toString()) : std::nullopt,
+                                 body.value(QStringLiteral("ts")).toInteger(), body.value(QStringLiteral("content")).toObject()};
+            auto event = Event::create(fields);
+            (void)event->sign(key);
+            return event->wireBytes();
+        };
+
+        // Malformed and non-canonical bytes.
+        expectRejected(f->submitBytes(alice, "{not json"), QStringLiteral("malformed_json"));
+        expectRejected(f->submitBytes(alice, QJsonDocument(validJson).toJson()), QStringLiteral("non_canonical"));
+        // Schema: an empty comment.
+        QJsonObject emptyText = validJson;
+        emptyText.insert(QStringLiteral("content"), QJsonObject{{QStringLiteral("text"), QString()}});
+        expectRejected(f->submitBytes(alice, resignedWith(emptyText, *alice.participant->sessionKey())), QStringLiteral("schema_violation"));
+        // Unknown meeting.
+        QJsonObject otherMeeting = validJson;
+        otherMeeting.insert(QStringLiteral("meeting"), QStringLiteral("11111111-2222-4333-8444-555555555555"));
+        expectRejected(f->submitBytes(alice, resignedWith(otherMeeting, *alice.participant->sessionKey())), QStringLiteral("unknown_meeting"));
+        // Not on the roster: carol.
+        expectRejected(f->submit(carol, EventType::Join, {{QStringLiteral("delegation"), *carol.participant->newSession(f->now)}}, startId, QStringLiteral("4711")),
+                       QStringLiteral("not_on_roster"));
+        // Not joined: bob comments before joining.
+        QVERIFY(bob.participant->newSession(f->now));
+        expectRejected(f->submit(bob, EventType::Comment, comment), QStringLiteral("not_joined"));
+        // Wrong code, and the timestamp window.
+        expectRejected(f->join(bob, QStringLiteral("0000")), QStringLiteral("wrong_attendance_code"));
+        expectRejected(f->join(bob, QString()), QStringLiteral("missing_attendance_code"));
+        const qint64 realNow = f->now;
+        f->now += 10'001;
+        expectRejected(f->submitBytes(alice, valid->wireBytes()), QStringLiteral("timestamp_out_of_range"));
+        f->now = realNow;
+        // Dangling and wrongly typed refs.
+        expectRejected(f->submit(alice, EventType::Comment, comment, QByteArray(32, '\x01')), QStringLiteral("unknown_ref"));
+        expectRejected(f->submit(alice, EventType::Reply, comment, startId), QStringLiteral("wrong_ref_type"));
+        expectRejected(f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(61, '\x02'))}}, startId),
+                       QStringLiteral("wrong_ref_type"));
+        // Host-only events from a participant; acknowledgements from anyone but the relay.
+        expectRejected(f->submit(alice, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}), QStringLiteral("not_host"));
+        expectRejected(f->submit(alice, EventType::End, {}), QStringLiteral("not_host"));
+        QJsonObject fakeAck{{QStringLiteral("seq"), 99}, {QStringLiteral("tree"), QJsonObject{{QStringLiteral("size"), 1}, {QStringLiteral("root"), hex::encode(QByteArray(32, '\x03'))}}}};
+        expectRejected(f->submit(alice, EventType::Ack, fakeAck), QStringLiteral("relay_only_type"));
+        // Signed by somebody else's session key, or by the identity key instead of the session key.
+        expectRejected(f->submitBytes(alice, resignedWith(validJson, *host.participant->sessionKey())), QStringLiteral("wrong_signer"));
+        expectRejected(f->submitBytes(alice, resignedWith(validJson, alice.key)), QStringLiteral("wrong_signer"));
+        // A high-s signature: valid ECDSA, but not the one encoding.
+        QJsonObject highS = validJson;
+        highS.insert(QStringLiteral("sig"), hex::encode(test::highSTwin(valid->signature()->bytes())));
+        expectRejected(f->submitBytes(alice, *protocol::json::serialize(highS)), QStringLiteral("bad_signature"));
+        // "by" claims someone else: alice posting as the host.
+        QJsonObject asHost = validJson;
+        asHost.insert(QStringLiteral("by"), host.key.address().toLowerHex());
+        expectRejected(f->submitBytes(alice, resignedWith(asHost, *alice.participant->sessionKey())), QStringLiteral("wrong_author"));
+        // Patient data for a patient not on the agenda, and from a stale value.
+        expectRejected(f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-999")}, {QStringLiteral("field"), QStringLiteral("lc")},
+                                                                      {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("x")}}),
+                       QStringLiteral("patient_not_on_agenda"));
+        expectRejected(f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("lc")},
+                                                                      {QStringLiteral("from"), QStringLiteral("not what it is")}, {QStringLiteral("to"), QStringLiteral("x")}}),
+                       QStringLiteral("stale_patient_data"));
+        // A second start (it also replaces the host's session key in this test, so it comes last for the host).
+        expectRejected(f->start(host), QStringLiteral("already_started"));
+        // A join overwriting another member's session key: bob presents alice's session key.
+        auto aliceSessionDelegation = protocol::Delegation::create(bob.key, alice.participant->sessionKey()->address(), f->meeting,
+                                                                   f->service->address(), f->now + 3600000);
+        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), aliceSessionDelegation->toJson()}}, startId, QStringLiteral("4711")),
+                       QStringLiteral("session_key_in_use"));
+        // A delegation for another relay or meeting, or expired.
+        auto otherRelay = protocol::Delegation::create(bob.key, crypto::PrivateKey::generate()->address(), f->meeting, carol.key.address(), f->now + 3600000);
+        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), otherRelay->toJson()}}, startId, QStringLiteral("4711")),
+                       QStringLiteral("delegation_wrong_relay"));
+        auto otherMeetingDelegation = protocol::Delegation::create(bob.key, crypto::PrivateKey::generate()->address(),
+                                                                   QStringLiteral("11111111-2222-4333-8444-555555555555"), f->service->address(), f->now + 3600000);
+        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), otherMeetingDelegation->toJson()}}, startId, QStringLiteral("4711")),
+                       QStringLiteral("delegation_wrong_meeting"));
+        auto expired = protocol::Delegation::create(bob.key, crypto::PrivateKey::generate()->address(), f->meeting, f->service->address(), f->now - 1);
+        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), expired->toJson()}}, startId, QStringLiteral("4711")),
+                       QStringLiteral("delegation_expired"));
+        // A delegation signed by someone else's identity for bob's join.
+        auto forged = protocol::Delegation::create(carol.key, crypto::PrivateKey::generate()->address(), f->meeting, f->service->address(), f->now + 3600000);
+        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), forged->toJson()}}, startId, QStringLiteral("4711")),
+                       QStringLiteral("delegation_invalid"));
+        // Not logged in at all.
+        test::Member &stranger = f->addMember(QStringLiteral("stranger"));
+        QCOMPARE(errorCode(f->request(stranger, QStringLiteral("meeting.list"))), QStringLiteral("not_authenticated"));
+
+        // Nothing changed: same log, nothing broadcast; a duplicate of an accepted event is refused.
+        QCOMPARE(f->log(alice), before);
+        QCOMPARE(alice.received.size(), receivedBefore);
+        const QJsonObject accepted = f->submitBytes(alice, valid->wireBytes());
+        QVERIFY2(accepted.contains(QStringLiteral("result")), QJsonDocument(accepted).toJson().constData());
+        QCOMPARE(resultOf(accepted).value(QStringLiteral("index")).toInteger(), before.size());
+        expectRejected(f->submitBytes(alice, valid->wireBytes()), QStringLiteral("duplicate_event"));
+    }
+
+    void pollRules()
+    {
+        startedMeeting();
+        test::Member &host = m(QStringLiteral("host"));
+        test::Member &alice = m(QStringLiteral("alice"));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        const QByteArray pollId = idOf(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        const QJsonObject vote{{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}};
+        QVERIFY(f->submit(alice, EventType::Vote, vote, pollId).contains(QStringLiteral("result")));
+        expectRejected(f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(81, '\x05'))}}, pollId),
+                       QStringLiteral("already_voted"));
+        expectRejected(f->submit(host, EventType::End, {}), QStringLiteral("poll_open"));
+        const crypto::PrivateKey wrong = *crypto::PrivateKey::generate();
+        expectRejected(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(wrong.secret().view())}}, pollId),
+                       QStringLiteral("voting_key_mismatch"));
+        QVERIFY(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId).contains(QStringLiteral("result")));
+        expectRejected(f->submit(m(QStringLiteral("bob")), EventType::Vote, vote, pollId), QStringLiteral("poll_closed"));
+        QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
+        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("late")}}), QStringLiteral("meeting_ended"));
+    }
+
+    void eventsBeforeStart()
+    {
+        f = std::make_unique<test::RelayFixture>();
+        test::Member &host = f->addMember(QStringLiteral("host"));
+        test::Member &alice = f->addMember(QStringLiteral("alice"));
+        f->login(host);
+        f->login(alice);
+        f->createMeeting(host, {QStringLiteral("alice")});
+        f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice")});
+        (void)alice.participant->newSession(f->now);
+        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("early")}}, QByteArray(32, '\x07')),
+                       QStringLiteral("not_started"));
+        // A participant can't start the host's meeting, even with a well-formed start.
+        QJsonObject startByAlice = f->start(alice);
+        expectRejected(startByAlice, QStringLiteral("not_host"));
+        expectRejected(f->start(host, QStringLiteral("1")), QStringLiteral("missing_attendance_code"));
+        QVERIFY(f->start(host).contains(QStringLiteral("result")));
+    }
+
+    void attendanceLimits()
+    {
+        f = std::make_unique<test::RelayFixture>(relay::AttendanceLimits{3, 5, 60'000});
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            f->login(f->addMember(name));
+        f->createMeeting(m(QStringLiteral("host")), {QStringLiteral("alice"), QStringLiteral("bob")});
+        f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
+        QVERIFY(f->start(m(QStringLiteral("host")), QStringLiteral("CODE42")).contains(QStringLiteral("result")));
+
+        for (int i = 0; i < 3; ++i)
+            expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("WRONG%1").arg(i)), QStringLiteral("wrong_attendance_code"));
+        // Limited now, even with the right code; the message says when to retry.
+        const QJsonObject limited = f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42"));
+        expectRejected(limited, QStringLiteral("attendance_rate_limited"));
+        QVERIFY(limited.value(QStringLiteral("error")).toObject().value(QStringLiteral("detail")).toString().contains(QStringLiteral("retry in 60 s")));
+
+        // The counters survive a restart.
+        f->restart();
+        f->login(m(QStringLiteral("alice")));
+        f->login(m(QStringLiteral("bob")));
+        f->login(m(QStringLiteral("host")));
+        expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")), QStringLiteral("attendance_rate_limited"));
+
+        // The whole meeting's limit: bob's two wrong tries reach five in all.
+        for (int i = 0; i < 2; ++i)
+            expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("NOPE%1").arg(i)), QStringLiteral("wrong_attendance_code"));
+        expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("CODE42")), QStringLiteral("attendance_rate_limited"));
+
+        // After the window, the right code works; a rotated code replaces the old one.
+        f->now += 60'000;
+        QVERIFY(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")).contains(QStringLiteral("result")));
+        QCOMPARE(errorCode(f->request(m(QStringLiteral("alice")), QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), f->meeting}, {QStringLiteral("code"), QStringLiteral("NEW123")}})),
+                 QStringLiteral("not_host"));
+        QVERIFY(f->request(m(QStringLiteral("host")), QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), f->meeting}, {QStringLiteral("code"), QStringLiteral("NEW123")}})
+                    .contains(QStringLiteral("result")));
+        expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("CODE42")), QStringLiteral("wrong_attendance_code"));
+        QVERIFY(f->join(m(QStringLiteral("bob")), QStringLiteral("NEW123")).contains(QStringLiteral("result")));
+
+        // The code is nowhere in the database or the log.
+        QFile file(f->directory.filePath(QStringLiteral("relay.sqlite")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray raw = file.readAll();
+        QVERIFY(!raw.contains("CODE42") && !raw.contains("NEW123"));
+    }
+
+    void restartContinuesOpenMeetings()
+    {
+        startedMeeting();
+        test::Member &host = m(QStringLiteral("host"));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        const QByteArray pollId = idOf(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        QVERIFY(f->submit(m(QStringLiteral("alice")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}}, pollId)
+                    .contains(QStringLiteral("result")));
+        const QList<QByteArray> before = f->log(host);
+        f->restart();
+        QCOMPARE(f->service->openMeetings(), 1);
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            f->login(m(name));
+        QCOMPARE(f->log(host), before);
+        // Session keys, the open poll and its voters survived: the same rules still apply.
+        expectRejected(f->submit(m(QStringLiteral("alice")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}}, pollId),
+                       QStringLiteral("already_voted"));
+        QVERIFY(f->submit(m(QStringLiteral("bob")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}}, pollId)
+                    .contains(QStringLiteral("result")));
+        const QJsonObject pollEnd = f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
+        QCOMPARE(ackOf(pollEnd).content().value(QStringLiteral("votes")).toArray().size(), 2);
+        QCOMPARE(ackOf(pollEnd).content().value(QStringLiteral("seq")).toInteger(), before.size() / 2 + 2);
+        QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
+    }
+
+    void meetingManagement()
+    {
+        f = std::make_unique<test::RelayFixture>();
+        test::Member &host = f->addMember(QStringLiteral("host"));
+        test::Member &alice = f->addMember(QStringLiteral("alice"));
+        test::Member &carol = f->addMember(QStringLiteral("carol"));
+        for (test::Member *member : {&host, &alice, &carol})
+            f->login(*member);
+        const QString id = f->createMeeting(host, {QStringLiteral("alice")});
+        const QJsonObject idParam{{QStringLiteral("id"), id}};
+
+        // Visible to the roster only.
+        QCOMPARE(resultOf(f->request(alice, QStringLiteral("meeting.get"), idParam)).value(QStringLiteral("title")).toString(), QStringLiteral("Colorectal MDT"));
+        QCOMPARE(errorCode(f->request(carol, QStringLiteral("meeting.get"), idParam)), QStringLiteral("not_on_roster"));
+        QCOMPARE(errorCode(f->request(carol, QStringLiteral("meeting.patientData"), idParam)), QStringLiteral("not_on_roster"));
+        QCOMPARE(errorCode(f->request(carol, QStringLiteral("events.get"), {{QStringLiteral("meeting"), id}})), QStringLiteral("not_on_roster"));
+        QCOMPARE(f->request(alice, QStringLiteral("meeting.list")).value(QStringLiteral("result")).toArray().size(), 1);
+        QCOMPARE(f->request(carol, QStringLiteral("meeting.list")).value(QStringLiteral("result")).toArray().size(), 0);
+
+        // Only the host edits; an edit changes title, roster and agenda.
+        QJsonObject edit{{QStringLiteral("id"), id}, {QStringLiteral("title"), QStringLiteral("Renamed MDT")}, {QStringLiteral("scheduledAt"), f->now + 7200000},
+                         {QStringLiteral("roster"), QJsonArray{alice.key.address().toLowerHex(), carol.key.address().toLowerHex()}},
+                         {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-002")}}};
+        QCOMPARE(errorCode(f->request(alice, QStringLiteral("meeting.edit"), edit)), QStringLiteral("not_host"));
+        const QJsonObject edited = resultOf(f->request(host, QStringLiteral("meeting.edit"), edit));
+        QCOMPARE(edited.value(QStringLiteral("title")).toString(), QStringLiteral("Renamed MDT"));
+        QCOMPARE(edited.value(QStringLiteral("roster")).toArray().size(), 3);
+        QCOMPARE(resultOf(f->request(carol, QStringLiteral("meeting.get"), idParam)).value(QStringLiteral("agenda")).toArray(), QJsonArray{QStringLiteral("P-002")});
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.edit"), QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("title"), QString()}})),
+                 QStringLiteral("bad_request"));
+        QJsonObject unknownPatient = edit;
+        unknownPatient.insert(QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-404")});
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.edit"), unknownPatient)), QStringLiteral("unknown_patient"));
+
+        // Patient data before the meeting: host only, agenda patients and known fields only.
+        const QJsonObject setData{{QStringLiteral("id"), id}, {QStringLiteral("patient"), QStringLiteral("P-002")}, {QStringLiteral("field"), QStringLiteral("group")}, {QStringLiteral("value"), QStringLiteral("Colorectal")}};
+        QVERIFY(f->request(host, QStringLiteral("meeting.setPatientData"), setData).contains(QStringLiteral("result")));
+        QCOMPARE(errorCode(f->request(alice, QStringLiteral("meeting.setPatientData"), setData)), QStringLiteral("not_host"));
+        QJsonObject otherPatient = setData;
+        otherPatient.insert(QStringLiteral("patient"), QStringLiteral("P-001"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.setPatientData"), otherPatient)), QStringLiteral("patient_not_on_agenda"));
+        QCOMPARE(resultOf(f->request(alice, QStringLiteral("meeting.patientData"), idParam)).value(QStringLiteral("P-002")).toObject()
+                     .value(QStringLiteral("data")).toObject().value(QStringLiteral("group")).toString(),
+                 QStringLiteral("Colorectal"));
+
+        // Started meetings can't be edited or cancelled; cancelled ones can't start.
+        f->prepareParticipants(id, {QStringLiteral("host")});
+        QVERIFY(f->start(host).contains(QStringLiteral("result")));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.edit"), edit)), QStringLiteral("meeting_not_editable"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.cancel"), idParam)), QStringLiteral("meeting_not_editable"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.setPatientData"), setData)), QStringLiteral("meeting_not_editable"));
+
+        const QString second = f->createMeeting(host, {QStringLiteral("alice")});
+        QCOMPARE(resultOf(f->request(host, QStringLiteral("meeting.cancel"), {{QStringLiteral("id"), second}})).value(QStringLiteral("status")).toString(),
+                 QStringLiteral("cancelled"));
+        f->prepareParticipants(second, {QStringLiteral("host")});
+        expectRejected(f->start(host), QStringLiteral("meeting_cancelled"));
+        QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("previous")}}).value(QStringLiteral("result")).toArray().size(), 1);
+        QCOMPARE(errorCode(f->request(alice, QStringLiteral("meeting.frobnicate"))), QStringLiteral("unknown_method"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRelayService)
+#include "test_relay_service.moc"

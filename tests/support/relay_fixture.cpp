@@ -1,0 +1,180 @@
+#include "support/relay_fixture.h"
+
+#include "base/hex.h"
+#include "protocol/login.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace cmeet::test {
+
+using protocol::EventType;
+
+QString errorCode(const QJsonObject &reply)
+{
+    return reply.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
+}
+
+RelayFixture::RelayFixture(relay::AttendanceLimits attendanceLimits)
+    : relayKey(*crypto::PrivateKey::generate()), limits(attendanceLimits)
+{
+    open();
+    for (int i = 1; i <= 2; ++i) {
+        const QString id = QStringLiteral("P-00%1").arg(i);
+        (void)service->directory().upsertPatient({id, QStringLiteral("Patient %1").arg(i), QStringLiteral("2001-0%1-01").arg(i), {}});
+    }
+}
+
+void RelayFixture::open()
+{
+    auto opened = relay::RelayDatabase::open(directory.filePath(QStringLiteral("relay.sqlite")));
+    if (!opened)
+        qFatal("cannot open relay database: %s", qPrintable(opened.error().detail));
+    database = std::move(*opened);
+    auto schemas = protocol::SchemaValidator::load();
+    auto created = relay::RelayService::open(*database, relayKey, *schemas, [this] { return now; }, limits);
+    if (!created)
+        qFatal("cannot open relay service: %s", qPrintable(created.error()));
+    service = std::move(*created);
+}
+
+void RelayFixture::restart()
+{
+    service.reset();
+    database.reset();
+    open();
+    for (auto &m : members)
+        m->session = relay::Session{}; // connections are gone
+}
+
+Member &RelayFixture::member(const QString &name)
+{
+    for (auto &m : members) {
+        if (m->name == name)
+            return *m;
+    }
+    qFatal("no member %s", qPrintable(name));
+}
+
+Member &RelayFixture::addMember(const QString &name, bool onStaff)
+{
+    auto m = std::make_unique<Member>(Member{name, *crypto::PrivateKey::generate(), {}, nullptr, {}});
+    if (onStaff)
+        (void)service->directory().upsertStaff({m->key.address(), name, QStringLiteral("staff")});
+    members.push_back(std::move(m));
+    return *members.back();
+}
+
+QJsonObject RelayFixture::send(Member &from, const QJsonObject &message)
+{
+    const relay::Outcome outcome = service->handle(from.session, QJsonDocument(message).toJson(QJsonDocument::Compact));
+    for (const relay::Broadcast &broadcast : outcome.broadcasts) {
+        for (auto &m : members) {
+            if (m->session.subscriptions.contains(broadcast.meeting))
+                m->received.append(broadcast.message);
+        }
+    }
+    return QJsonDocument::fromJson(outcome.reply).object();
+}
+
+QJsonObject RelayFixture::request(Member &from, const QString &method, const QJsonObject &params)
+{
+    return send(from, {{QStringLiteral("type"), QStringLiteral("request")},
+                       {QStringLiteral("id"), m_nextId++},
+                       {QStringLiteral("method"), method},
+                       {QStringLiteral("params"), params}});
+}
+
+void RelayFixture::login(Member &m)
+{
+    const QJsonObject challenge = QJsonDocument::fromJson(service->greet(m.session)).object();
+    const QByteArray nonce = *hex::decode(challenge.value(QStringLiteral("nonce")).toString());
+    const auto signature = protocol::signLogin(m.key, service->address(), nonce);
+    const QJsonObject reply = send(m, {{QStringLiteral("type"), QStringLiteral("login")},
+                                       {QStringLiteral("id"), m_nextId++},
+                                       {QStringLiteral("identity"), m.key.address().toLowerHex()},
+                                       {QStringLiteral("signature"), signature->toHex()}});
+    if (!reply.contains(QStringLiteral("result")))
+        qFatal("login failed for %s", qPrintable(m.name));
+}
+
+QString RelayFixture::createMeeting(Member &host, const QStringList &rosterNames)
+{
+    QJsonArray roster;
+    for (const QString &name : rosterNames)
+        roster.append(member(name).key.address().toLowerHex());
+    const QJsonObject reply = request(host, QStringLiteral("meeting.create"),
+                                      {{QStringLiteral("title"), QStringLiteral("Colorectal MDT")},
+                                       {QStringLiteral("scheduledAt"), now + 3600 * 1000},
+                                       {QStringLiteral("roster"), roster},
+                                       {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001"), QStringLiteral("P-002")}}});
+    meeting = reply.value(QStringLiteral("result")).toObject().value(QStringLiteral("id")).toString();
+    if (meeting.isEmpty())
+        qFatal("meeting.create failed: %s", QJsonDocument(reply).toJson().constData());
+    return meeting;
+}
+
+void RelayFixture::prepareParticipants(const QString &meetingId, const QStringList &names)
+{
+    for (const QString &name : names) {
+        Member &m = member(name);
+        m.participant = std::make_unique<client::Participant>(m.key, meetingId, service->address());
+    }
+}
+
+QJsonObject RelayFixture::submitBytes(Member &from, const QByteArray &bytes, const QString &attendanceCode)
+{
+    QJsonObject params{{QStringLiteral("event"), QString::fromUtf8(bytes)}};
+    if (!attendanceCode.isEmpty())
+        params.insert(QStringLiteral("attendanceCode"), attendanceCode);
+    return request(from, QStringLiteral("event.submit"), params);
+}
+
+QJsonObject RelayFixture::submit(Member &from, EventType type, const QJsonObject &content, std::optional<QByteArray> ref,
+                                 const QString &attendanceCode)
+{
+    if (!ref && type != EventType::Start)
+        ref = lastId(from);
+    auto event = from.participant->makeEvent(type, content, ref, now);
+    if (!event)
+        qFatal("cannot make event: %s", qPrintable(event.error().detail));
+    return submitBytes(from, event->wireBytes(), attendanceCode);
+}
+
+QJsonObject RelayFixture::start(Member &host, const QString &code)
+{
+    QJsonArray roster;
+    const auto found = service->directory().loadMeeting(meeting);
+    for (const crypto::Address &address : found->details.roster)
+        roster.append(address.toLowerHex());
+    return submit(host, EventType::Start,
+                  {{QStringLiteral("title"), found->details.title},
+                   {QStringLiteral("agenda"), QJsonArray::fromStringList(found->details.agenda)},
+                   {QStringLiteral("roster"), roster},
+                   {QStringLiteral("delegation"), *host.participant->newSession(now)},
+                   {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x11'))}},
+                  std::nullopt, code);
+}
+
+QJsonObject RelayFixture::join(Member &m, const QString &code)
+{
+    const QByteArray startId = protocol::Event::fromWire(log(m).constFirst())->id();
+    return submit(m, EventType::Join, {{QStringLiteral("delegation"), *m.participant->newSession(now)}}, startId, code);
+}
+
+QList<QByteArray> RelayFixture::log(Member &reader)
+{
+    const QJsonObject reply = request(reader, QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}});
+    QList<QByteArray> out;
+    for (const QJsonValue &entry : reply.value(QStringLiteral("result")).toObject().value(QStringLiteral("events")).toArray())
+        out.append(entry[QStringLiteral("event")].toString().toUtf8());
+    return out;
+}
+
+QByteArray RelayFixture::lastId(Member &reader)
+{
+    const QList<QByteArray> entries = log(reader);
+    return entries.isEmpty() ? QByteArray() : protocol::Event::fromWire(entries.constLast())->id();
+}
+
+} // namespace cmeet::test

@@ -1,0 +1,69 @@
+#pragma once
+// A relay (RelayService on a real SQLite file, no sockets) with a directory of staff and
+// patients, a controllable clock, and logged-in sessions: for tests and benchmarks of the rules.
+
+#include "client/core/participant.h"
+#include "relay/core/relay_service.h"
+
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace cmeet::test {
+
+struct Member {
+    QString name;
+    crypto::PrivateKey key;
+    relay::Session session;
+    std::unique_ptr<client::Participant> participant; // for the meeting under test
+    QList<QByteArray> received;                       // broadcast messages delivered to this session
+};
+
+class RelayFixture {
+public:
+    explicit RelayFixture(relay::AttendanceLimits limits = {});
+
+    // Closes and reopens database and service on the same file (a relay restart).
+    void restart();
+
+    [[nodiscard]] Member &member(const QString &name);
+    [[nodiscard]] Member &addMember(const QString &name, bool onStaff = true);
+
+    // Sends a message; delivers broadcasts to subscribed sessions; returns the parsed reply.
+    QJsonObject send(Member &from, const QJsonObject &message);
+    QJsonObject request(Member &from, const QString &method, const QJsonObject &params = {});
+    void login(Member &member);
+
+    // Schedules a meeting hosted by host with the given roster names; the agenda P-001, P-002.
+    QString createMeeting(Member &host, const QStringList &rosterNames);
+    // Gives every roster member a Participant for the meeting.
+    void prepareParticipants(const QString &meeting, const QStringList &names);
+
+    // Builds, signs and submits an event; ref defaults to the last log entry.
+    QJsonObject submit(Member &from, protocol::EventType type, const QJsonObject &content,
+                       std::optional<QByteArray> ref = std::nullopt, const QString &attendanceCode = {});
+    QJsonObject submitBytes(Member &from, const QByteArray &bytes, const QString &attendanceCode = {});
+    QJsonObject start(Member &host, const QString &code = QStringLiteral("4711"));
+    QJsonObject join(Member &member, const QString &code = QStringLiteral("4711"));
+
+    // The meeting's stored log as seen by events.get.
+    [[nodiscard]] QList<QByteArray> log(Member &reader);
+    [[nodiscard]] QByteArray lastId(Member &reader);
+
+    qint64 now = 1764072000000;
+    QString meeting;
+    crypto::PrivateKey relayKey;
+    QTemporaryDir directory;
+    std::unique_ptr<relay::RelayDatabase> database;
+    std::unique_ptr<relay::RelayService> service;
+    std::vector<std::unique_ptr<Member>> members;
+    relay::AttendanceLimits limits;
+
+private:
+    void open();
+    int m_nextId = 1;
+};
+
+[[nodiscard]] QString errorCode(const QJsonObject &reply);
+
+} // namespace cmeet::test
