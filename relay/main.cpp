@@ -164,8 +164,9 @@ std::optional<QSslConfiguration> tlsConfiguration(const QString &certificatePath
         return std::nullopt;
     }
     const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
-    const QSslKey key(keyFile.readAll(), QSsl::Ec, QSsl::Pem);
-    const QSslKey rsaKey = key.isNull() ? QSslKey(keyFile.readAll(), QSsl::Rsa, QSsl::Pem) : key;
+    const QByteArray keyBytes = keyFile.readAll();
+    const QSslKey key(keyBytes, QSsl::Ec, QSsl::Pem);
+    const QSslKey rsaKey = key.isNull() ? QSslKey(keyBytes, QSsl::Rsa, QSsl::Pem) : key;
     if (chain.isEmpty() || (key.isNull() && rsaKey.isNull())) {
         error = QStringLiteral("the TLS certificate or key is not valid PEM");
         return std::nullopt;

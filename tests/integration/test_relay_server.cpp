@@ -1,0 +1,331 @@
+// cmeet-relay as deployed: the real binary on 127.0.0.1, real WebSocket connections (ws:// and
+// wss:// with a test CA), real SQLite files, SIGKILL at awkward moments.
+
+#include "base/hex.h"
+#include "client/core/participant.h"
+#include "client/core/relay_connection.h"
+#include "crypto/ecies.h"
+#include "protocol/event.h"
+#include "support/relay_process.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::Event;
+using protocol::EventType;
+
+namespace {
+
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+struct Person {
+    QString name;
+    crypto::PrivateKey key = *crypto::PrivateKey::generate();
+    std::unique_ptr<client::RelayConnection> connection = std::make_unique<client::RelayConnection>();
+    std::unique_ptr<client::Participant> participant;
+};
+
+} // namespace
+
+class TestRelayServer : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::RelayProcess> m_relay;
+    std::vector<std::unique_ptr<Person>> m_people;
+    QString m_meeting;
+
+    Person &person(const QString &name)
+    {
+        for (auto &p : m_people) {
+            if (p->name == name)
+                return *p;
+        }
+        qFatal("no person %s", qPrintable(name));
+    }
+
+    void connectAndLogin(Person &p)
+    {
+        p.connection = std::make_unique<client::RelayConnection>();
+        auto opened = p.connection->open(m_relay->url());
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error()));
+        auto login = p.connection->login(p.key);
+        QVERIFY2(login, qPrintable(login ? QString() : login.error().detail));
+    }
+
+    // A relay with host, alice and bob on staff, all connected, and a scheduled meeting.
+    void relayWithMeeting()
+    {
+        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        QVERIFY2(m_relay->init(), qPrintable(m_relay->lastOutput()));
+        m_people.clear();
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            m_people.push_back(std::make_unique<Person>());
+            m_people.back()->name = name;
+            QVERIFY2(m_relay->addStaff(m_people.back()->key.address(), name), qPrintable(m_relay->lastOutput()));
+        }
+        QVERIFY(m_relay->admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Patient One")}));
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people)
+            connectAndLogin(*p);
+        auto meeting = person(QStringLiteral("host")).connection->call(
+            QStringLiteral("meeting.create"),
+            {{QStringLiteral("title"), QStringLiteral("Tumour board")},
+             {QStringLiteral("scheduledAt"), now()},
+             {QStringLiteral("roster"), QJsonArray{person(QStringLiteral("alice")).key.address().toLowerHex(),
+                                                   person(QStringLiteral("bob")).key.address().toLowerHex()}},
+             {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
+        QVERIFY2(meeting, qPrintable(meeting ? QString() : meeting.error().detail));
+        m_meeting = meeting->toObject().value(QStringLiteral("id")).toString();
+        for (auto &p : m_people)
+            p->participant = std::make_unique<client::Participant>(p->key, m_meeting, p->connection->relayAddress());
+    }
+
+    // Submits over the connection; the event's ref defaults to the last event the person saw.
+    Expected<QJsonObject, protocol::ProtocolError> post(Person &p, EventType type, const QJsonObject &content,
+                                                        std::optional<QByteArray> ref = std::nullopt, const QString &code = {})
+    {
+        if (!ref && type != EventType::Start) {
+            const auto &received = p.connection->received();
+            ref = Event::fromWire(received.constLast().bytes)->id();
+        }
+        auto event = p.participant->makeEvent(type, content, ref, now());
+        if (!event)
+            return unexpected(event.error());
+        return p.connection->submit(event->wireBytes(), code);
+    }
+
+    QJsonObject startContent(Person &host)
+    {
+        return {{QStringLiteral("title"), QStringLiteral("Tumour board")},
+                {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                {QStringLiteral("roster"), QJsonArray{host.key.address().toLowerHex(), person(QStringLiteral("alice")).key.address().toLowerHex(),
+                                                      person(QStringLiteral("bob")).key.address().toLowerHex()}},
+                {QStringLiteral("delegation"), *host.participant->newSession(now())},
+                {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x22'))}};
+    }
+
+    QList<QByteArray> storedLog(Person &reader)
+    {
+        auto events = reader.connection->call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), m_meeting}});
+        QList<QByteArray> out;
+        for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray())
+            out.append(entry[QStringLiteral("event")].toString().toUtf8());
+        return out;
+    }
+
+    Expected<QJsonObject, protocol::ProtocolError> joinAs(Person &p)
+    {
+        const QByteArray startId = Event::fromWire(storedLog(p).constFirst())->id();
+        return post(p, EventType::Join, {{QStringLiteral("delegation"), *p.participant->newSession(now())}}, startId, QStringLiteral("2468"));
+    }
+
+private Q_SLOTS:
+    void fullMeetingOverWebSockets()
+    {
+        relayWithMeeting();
+        Person &host = person(QStringLiteral("host"));
+        Person &alice = person(QStringLiteral("alice"));
+        Person &bob = person(QStringLiteral("bob"));
+        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
+        QVERIFY(joinAs(alice));
+        QVERIFY(joinAs(bob));
+        QVERIFY(bob.connection->waitForEvents(2)); // its own join and joinAck
+        QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("MRI first.")}, {QStringLiteral("patient"), QStringLiteral("P-001")}}));
+        QVERIFY(bob.connection->waitForEvents(4));
+        const QByteArray commentId = Event::fromWire(bob.connection->received().at(2).bytes)->id();
+        QVERIFY(post(bob, EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed.")}}, commentId));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        auto poll = post(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                 {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                 {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}});
+        QVERIFY(poll);
+        const QByteArray pollId = Event::fromWire(poll->value(QStringLiteral("ack")).toString().toUtf8())->ref().value();
+        for (Person *voter : {&alice, &bob}) {
+            const QByteArray ciphertext = *crypto::ecies::encrypt(voting.publicKey(), "{\"option\":1}",
+                                                                  QByteArray(pollId + voter->key.address().bytes()));
+            QVERIFY(post(*voter, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}}, pollId));
+        }
+        QVERIFY(post(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId));
+        auto end = post(host, EventType::End, {});
+        QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
+
+        // Everyone received the same entries in the same order as stored, from when they came in.
+        const QList<QByteArray> log = storedLog(alice);
+        QCOMPARE(log.size(), 2 * 10);
+        for (Person *p : {&host, &alice, &bob}) {
+            QVERIFY(p->connection->waitForEvents(log.size() - (p == &host ? 0 : (p == &alice ? 2 : 4))));
+            QList<QByteArray> seen;
+            for (const client::RelayEvent &event : p->connection->received()) {
+                QCOMPARE(event.meeting, m_meeting);
+                QCOMPARE(log.at(event.index), event.bytes);
+                seen.append(event.bytes);
+            }
+            QCOMPARE(seen, log.mid(log.size() - seen.size()));
+        }
+        // A rejected event gets a private, relay-signed ackError and the connection stays usable.
+        auto late = post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("After the end")}});
+        QVERIFY(!late);
+        QCOMPARE(late.error().code, protocol::ErrorCode::MeetingEnded);
+        auto ackError = Event::fromWire(alice.connection->lastAckError());
+        QVERIFY(ackError && ackError->type() == EventType::AckError);
+        QVERIFY(ackError->verifySignedBy(alice.connection->relayAddress()));
+        QVERIFY(alice.connection->call(QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("all")}}));
+    }
+
+    void badInputKeepsTheRelayUp()
+    {
+        relayWithMeeting();
+        Person &alice = person(QStringLiteral("alice"));
+        // A wrong login: refused, other connections unaffected.
+        client::RelayConnection impostor;
+        QVERIFY(impostor.open(m_relay->url()));
+        const crypto::PrivateKey stranger = *crypto::PrivateKey::generate();
+        auto refused = impostor.login(stranger);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, protocol::ErrorCode::UnknownStaff);
+        auto unauthenticated = impostor.call(QStringLiteral("meeting.list"));
+        QCOMPARE(unauthenticated.error().code, protocol::ErrorCode::NotAuthenticated);
+        // Garbage as an event and as a message.
+        auto garbage = alice.connection->submit("\x01\x02 not an event");
+        QCOMPARE(garbage.error().code, protocol::ErrorCode::MalformedJson);
+        QVERIFY(alice.connection->call(QStringLiteral("staff.list")));
+    }
+
+    // SIGKILL while events are in flight, at several points; after each restart every event that
+    // was acknowledged is stored with its ack, and the meeting carries on to its end.
+    void crashAndRestart()
+    {
+        relayWithMeeting();
+        Person &host = person(QStringLiteral("host"));
+        Person &alice = person(QStringLiteral("alice"));
+        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
+        QVERIFY(joinAs(alice));
+        QSet<QByteArray> acknowledged;
+        int comment = 0;
+        for (const int burst : {2, 6, 12, 24}) {
+            // Send a comment every 2 ms without waiting for answers; kill the relay as soon as half
+            // of them are acknowledged, with the rest still arriving or queued.
+            const QByteArray ref = Event::fromWire(storedLog(alice).constLast())->id();
+            const qsizetype before = alice.connection->received().size();
+            const auto acksSoFar = [&] {
+                qsizetype acks = 0;
+                for (const client::RelayEvent &event : alice.connection->received().mid(before))
+                    acks += Event::fromWire(event.bytes)->type() == EventType::Ack ? 1 : 0;
+                return acks;
+            };
+            for (int i = 0; i < burst && acksSoFar() < burst / 2; ++i) {
+                auto event = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("comment %1").arg(++comment)}}, ref, now());
+                (void)alice.connection->submit(event->wireBytes(), {}, 0);
+                QTest::qWait(2);
+            }
+            QTRY_VERIFY_WITH_TIMEOUT(acksSoFar() >= burst / 2, 5000);
+            m_relay->kill();
+            for (const client::RelayEvent &event : alice.connection->received().mid(before)) {
+                auto received = Event::fromWire(event.bytes);
+                if (received->type() == EventType::Ack)
+                    acknowledged.insert(*received->ref());
+            }
+            QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+            for (auto &p : m_people)
+                connectAndLogin(*p);
+            const QList<QByteArray> log = storedLog(alice);
+            QSet<QByteArray> stored;
+            for (qsizetype i = 0; i < log.size(); ++i) {
+                auto entry = Event::fromWire(log.at(i));
+                QVERIFY(entry);
+                stored.insert(entry->id());
+                // Event and ack are committed together: every event is followed by its ack.
+                if (i % 2 == 1) {
+                    QVERIFY(protocol::isRelayAcknowledgement(entry->type()));
+                    QCOMPARE(*entry->ref(), Event::fromWire(log.at(i - 1))->id());
+                }
+            }
+            QCOMPARE(log.size() % 2, 0);
+            qInfo("burst of %d: %lld acknowledged in all, %lld log entries after restart", burst,
+                  static_cast<long long>(acknowledged.size()), static_cast<long long>(log.size()));
+            for (const QByteArray &id : acknowledged)
+                QVERIFY2(stored.contains(id), "an acknowledged event was lost");
+        }
+        QVERIFY(!acknowledged.isEmpty());
+        // The meeting continues with its session keys and finishes.
+        const QByteArray last = Event::fromWire(storedLog(alice).constLast())->id();
+        QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("still here")}}, last));
+        auto end = post(host, EventType::End, {}, Event::fromWire(storedLog(host).constLast())->id());
+        QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
+    }
+
+    void tlsWithTestCa()
+    {
+        QTemporaryDir pki;
+        const auto openssl = [&](const QStringList &arguments) {
+            QProcess process;
+            process.setWorkingDirectory(pki.path());
+            process.start(QStringLiteral("openssl"), arguments);
+            process.waitForFinished(60000);
+            return process.exitCode() == 0;
+        };
+        QFile extensions(pki.filePath(QStringLiteral("san.ext")));
+        QVERIFY(extensions.open(QIODevice::WriteOnly));
+        extensions.write("subjectAltName=IP:127.0.0.1\n");
+        extensions.close();
+        const QStringList ec{QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
+        QVERIFY(openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec
+                        + QStringList{QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"),
+                                      QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=c-meet test CA")}));
+        QVERIFY(openssl(QStringList{QStringLiteral("req")} + ec
+                        + QStringList{QStringLiteral("-keyout"), QStringLiteral("relay.key"), QStringLiteral("-out"), QStringLiteral("relay.csr"),
+                                      QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")}));
+        QVERIFY(openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("relay.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
+                         QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("relay.pem"),
+                         QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-extfile"), QStringLiteral("san.ext")}));
+
+        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        QVERIFY(m_relay->init());
+        const crypto::PrivateKey key = *crypto::PrivateKey::generate();
+        QVERIFY(m_relay->addStaff(key.address(), QStringLiteral("tls user")));
+        QVERIFY2(m_relay->start({QStringLiteral("--tls-cert"), pki.filePath(QStringLiteral("relay.pem")), QStringLiteral("--tls-key"), pki.filePath(QStringLiteral("relay.key"))}),
+                 qPrintable(m_relay->lastOutput()));
+        QCOMPARE(m_relay->url().scheme(), QStringLiteral("wss"));
+
+        client::RelayConnection untrusting;
+        auto refused = untrusting.open(m_relay->url(), 5000);
+        QVERIFY(!refused);
+
+        client::RelayConnection trusting;
+        trusting.setTrustedCertificates(QSslCertificate::fromPath(pki.filePath(QStringLiteral("ca.pem"))));
+        auto opened = trusting.open(m_relay->url());
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error()));
+        QVERIFY(trusting.login(key));
+        QVERIFY(trusting.call(QStringLiteral("staff.list")));
+    }
+
+    void refusesPlainWebSocketsOffLoopback()
+    {
+        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        QVERIFY(m_relay->init());
+        // Refused before anything binds, so no traffic leaves the machine.
+        QVERIFY(!m_relay->start({QStringLiteral("--listen"), QStringLiteral("192.0.2.1")}));
+        QVERIFY2(m_relay->lastOutput().contains(QStringLiteral("refusing plain ws://")), qPrintable(m_relay->lastOutput()));
+    }
+
+    void relayKeyIsEncrypted()
+    {
+        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        QVERIFY(m_relay->init());
+        QFile key(m_relay->dataDir() + QStringLiteral("/relay.key"));
+        QVERIFY(key.open(QIODevice::ReadOnly));
+        QVERIFY(key.readAll().contains("scrypt"));
+        QCOMPARE(key.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QVERIFY(!m_relay->init()); // never replaces an existing key
+        QVERIFY(m_relay->lastOutput().contains(QStringLiteral("refusing to replace")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRelayServer)
+#include "test_relay_server.moc"

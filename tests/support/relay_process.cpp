@@ -1,0 +1,91 @@
+#include "support/relay_process.h"
+
+#include <QDeadlineTimer>
+#include <QRegularExpression>
+
+namespace cmeet::test {
+
+RelayProcess::RelayProcess(QString binary) : m_binary(std::move(binary))
+{
+    m_process.setProcessEnvironment(environment());
+    m_process.setProcessChannelMode(QProcess::SeparateChannels);
+}
+
+RelayProcess::~RelayProcess() { kill(); }
+
+QProcessEnvironment RelayProcess::environment() const
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("CMEET_RELAY_PASSPHRASE"), QString::fromLatin1(passphrase));
+    return environment;
+}
+
+bool RelayProcess::init()
+{
+    QProcess process;
+    process.setProcessEnvironment(environment());
+    process.start(m_binary, {QStringLiteral("init"), QStringLiteral("--data-dir"), dataDir()});
+    process.waitForFinished(60000);
+    m_lastOutput = QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
+    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+bool RelayProcess::admin(const QStringList &arguments, QString *output)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment());
+    process.start(m_binary, QStringList{QStringLiteral("admin")} + arguments + QStringList{QStringLiteral("--data-dir"), dataDir()});
+    process.waitForFinished(60000);
+    m_lastOutput = QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
+    if (output)
+        *output = m_lastOutput;
+    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+bool RelayProcess::addStaff(const crypto::Address &address, const QString &name)
+{
+    return admin({QStringLiteral("add-staff"), address.toChecksumHex(), name});
+}
+
+bool RelayProcess::start(const QStringList &extraArguments)
+{
+    m_process.start(m_binary, QStringList{QStringLiteral("serve"), QStringLiteral("--data-dir"), dataDir(),
+                                          QStringLiteral("--port"), QStringLiteral("0")}
+                                  + extraArguments);
+    if (!m_process.waitForStarted(10000))
+        return false;
+    // "cmeet-relay 0x... listening on ws://127.0.0.1:PORT"
+    static const QRegularExpression listening(QStringLiteral("listening on (\\S+)"));
+    const QDeadlineTimer deadline(30000);
+    QByteArray output;
+    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
+        m_process.waitForReadyRead(100);
+        output += m_process.readAllStandardOutput();
+        if (const auto match = listening.match(QString::fromUtf8(output)); match.hasMatch()) {
+            m_url = QUrl(match.captured(1));
+            return true;
+        }
+    }
+    m_process.waitForFinished(1000);
+    m_lastOutput = QString::fromUtf8(output + m_process.readAllStandardOutput() + m_process.readAllStandardError());
+    return false;
+}
+
+void RelayProcess::kill()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(10000);
+    }
+}
+
+void RelayProcess::stop()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.terminate();
+        if (!m_process.waitForFinished(10000))
+            kill();
+    }
+}
+
+} // namespace cmeet::test
