@@ -114,29 +114,43 @@ int admin(const QString &dataDir, const QStringList &arguments)
             fail(QStringLiteral("cannot read %1").arg(arguments.at(1)));
             return 1;
         }
-        const QJsonObject import = QJsonDocument::fromJson(file.readAll()).object();
+        QJsonParseError parseError{};
+        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+            fail(QStringLiteral("%1 is not a JSON object with \"staff\" and \"patients\": %2").arg(arguments.at(1), parseError.errorString()));
+            return 1;
+        }
+        const QJsonObject import = document.object();
+        // All entries or none.
+        if (!(*database)->begin()) {
+            fail(QStringLiteral("cannot begin a transaction"));
+            return 1;
+        }
+        const auto abort = [&](const QString &why) {
+            (*database)->rollback();
+            fail(why + QStringLiteral(" (nothing imported)"));
+            return 1;
+        };
         int count = 0;
         for (const QJsonValue &member : import.value(QStringLiteral("staff")).toArray()) {
             auto address = crypto::Address::fromHex(member[QStringLiteral("address")].toString());
             auto ok = address ? directory.upsertStaff({*address, member[QStringLiteral("name")].toString(),
                                                        member[QStringLiteral("role")].toString(QStringLiteral("staff"))})
                               : Expected<Ok, protocol::ProtocolError>(unexpected(protocol::ProtocolError{protocol::ErrorCode::BadRequest, QStringLiteral("bad address")}));
-            if (!ok) {
-                fail(QStringLiteral("staff entry %1: %2").arg(count + 1).arg(ok.error().detail));
-                return 1;
-            }
+            if (!ok)
+                return abort(QStringLiteral("staff entry %1: %2").arg(count + 1).arg(ok.error().detail));
             ++count;
         }
         for (const QJsonValue &patient : import.value(QStringLiteral("patients")).toArray()) {
             auto ok = directory.upsertPatient({patient[QStringLiteral("id")].toString(), patient[QStringLiteral("name")].toString(),
                                                patient[QStringLiteral("birthDate")].toString(),
                                                patient[QStringLiteral("hospitalNumber")].toString()});
-            if (!ok) {
-                fail(QStringLiteral("patient %1: %2").arg(patient[QStringLiteral("id")].toString(), ok.error().detail));
-                return 1;
-            }
+            if (!ok)
+                return abort(QStringLiteral("patient %1: %2").arg(patient[QStringLiteral("id")].toString(), ok.error().detail));
             ++count;
         }
+        if (!(*database)->commit())
+            return abort(QStringLiteral("cannot commit"));
         QTextStream(stdout) << "imported " << count << " entries\n";
         return 0;
     }

@@ -7,6 +7,8 @@ namespace cmeet::cli {
 
 int identityCommand(const QStringList &arguments);
 int eventCommand(const QStringList &arguments);
+int tourCommand(const QStringList &arguments);
 int demoCommand(const QStringList &arguments);
+int simulateCommand(const QStringList &arguments);
 
 } // namespace cmeet::cli

@@ -1,256 +1,231 @@
-// The main job at this stage: a small meeting held in memory, then audited. It shows what the
-// protocol core does: canonical events, session-key delegations, signatures, an encrypted vote
-// and its tally, and a tampered event being caught. The relay and the chain join in later issues.
+// cmeet-cli simulate and demo: the whole system on this machine. A relay on the embedded
+// defaults (its own data directory, SQLite, 127.0.0.1), staff and patients enrolled, a meeting
+// held by simulated people over real WebSocket connections, then the audit of what was stored.
 
 #include "commands.h"
 #include "terminal.h"
 
-#include "base/hex.h"
-#include "crypto/ecies.h"
-#include "crypto/hash.h"
-#include "protocol/canonical_json.h"
-#include "protocol/delegation.h"
+#include "client/core/local_relay.h"
+#include "client/core/simulation.h"
+#include "crypto/secret.h"
+#include "ledger/meeting_verifier.h"
 #include "protocol/schema_validator.h"
 
-#include <QDateTime>
-#include <QElapsedTimer>
-#include <QFile>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
-#include <QUuid>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <algorithm>
+#include <unistd.h>
+#include <optional>
 
 namespace cmeet::cli {
 namespace {
 
-using protocol::Event;
-using protocol::EventType;
-
-struct Person {
-    QString name;
-    crypto::PrivateKey identity;
-    crypto::PrivateKey session;
-    QJsonObject delegation;
+struct RunOptions {
+    client::Scenario scenario;
+    QString dataDir; // empty: a temporary directory
+    QString relayBinary;
+    bool audit = true;
 };
 
-// Everything the demo needs to fail loudly on: it runs unattended.
-template <typename T, typename E>
-T require(Expected<T, E> result, const char *what)
+qint64 percentile(QList<qint64> values, double fraction)
 {
-    if (!result)
-        qFatal("demo: %s failed", what);
-    return std::move(result).value();
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values.at(std::min<qsizetype>(values.size() - 1, static_cast<qsizetype>(fraction * static_cast<double>(values.size()))));
 }
 
-class DemoMeeting {
-public:
-    DemoMeeting() : m_relay(require(crypto::PrivateKey::generate(), "relay key"))
-    {
-        m_meeting = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        m_now = QDateTime::currentMSecsSinceEpoch();
-    }
+QString megabytes(qint64 bytes) { return QString::number(static_cast<double>(bytes) / 1e6, 'f', 2) + QStringLiteral(" MB"); }
 
-    Person enrol(const QString &name)
-    {
-        Person person{name, require(crypto::PrivateKey::generate(), "identity key"),
-                      require(crypto::PrivateKey::generate(), "session key"), {}};
-        person.delegation = require(protocol::Delegation::create(person.identity, person.session.address(), m_meeting,
-                                                                 m_relay.address(), m_now + 4 * 3600 * 1000),
-                                    "delegation")
-                                .toJson();
-        return person;
-    }
-
-    // Builds and signs an event; start and join are signed by the identity key (DESIGN.md §3).
-    const Event &post(const Person &author, EventType type, const QJsonObject &content)
-    {
-        Event::Fields fields{type, m_meeting, author.identity.address(), std::nullopt, ++m_now, content};
-        if (!m_events.isEmpty())
-            fields.ref = m_events.constLast().id();
-        Event event = require(Event::create(fields), "event");
-        const bool identitySigned = type == EventType::Start || type == EventType::Join;
-        (void)require(event.sign(identitySigned ? author.identity : author.session), "signature");
-        m_events.append(event);
-        return m_events.constLast();
-    }
-
-    [[nodiscard]] const QList<Event> &events() const { return m_events; }
-    [[nodiscard]] const crypto::PrivateKey &relay() const { return m_relay; }
-    [[nodiscard]] const QString &meeting() const { return m_meeting; }
-
-private:
-    crypto::PrivateKey m_relay;
-    QString m_meeting;
-    qint64 m_now = 0;
-    QList<Event> m_events;
-};
-
-QByteArray voteContext(const QByteArray &pollId, const crypto::Address &voter) { return pollId + voter.bytes(); }
-
-// The auditor's view: every event from its bytes alone. Returns the number rejected.
-int audit(const QList<QByteArray> &wire, const protocol::SchemaValidator &schemas, const QString &meeting,
-          const crypto::Address &relay, qint64 now)
+// Parses the scenario options shared by demo and simulate; false when they are wrong.
+bool parseRunOptions(QCommandLineParser &parser, const QStringList &arguments, const QString &description, RunOptions &options,
+                     int &exitCode)
 {
-    QHash<QByteArray, crypto::Address> sessionOf; // identity -> delegated session key
-    int rejected = 0;
-    for (const QByteArray &bytes : wire) {
-        auto event = Event::fromWire(bytes);
-        Expected<Ok, protocol::ProtocolError> verdict = Ok{};
-        if (!event) {
-            verdict = unexpected(event.error());
-        } else if (auto valid = schemas.validate(*event); !valid) {
-            verdict = valid;
-        } else if (event->meeting() != meeting) {
-            verdict = unexpected(protocol::ProtocolError{protocol::ErrorCode::UnknownMeeting, QStringLiteral("event of another meeting")});
-        } else if (event->type() == EventType::Start || event->type() == EventType::Join) {
-            auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject());
-            if (!delegation)
-                verdict = unexpected(delegation.error());
-            else if (auto bound = delegation->checkFor(meeting, relay, event->ts()); !bound)
-                verdict = bound;
-            else if (delegation->fields().identity != event->by())
-                verdict = unexpected(protocol::ProtocolError{protocol::ErrorCode::WrongSigner, QStringLiteral("delegation of someone else")});
-            else if (verdict = event->verifySignedBy(event->by()); verdict)
-                sessionOf.insert(event->by().bytes(), delegation->fields().session);
-        } else if (!sessionOf.contains(event->by().bytes())) {
-            verdict = unexpected(protocol::ProtocolError{protocol::ErrorCode::WrongSigner, QStringLiteral("author never joined")});
-        } else {
-            verdict = event->verifySignedBy(sessionOf.value(event->by().bytes()));
+    parser.setApplicationDescription(description);
+    const client::Scenario defaults;
+    const QCommandLineOption participants(QStringLiteral("participants"), QStringLiteral("Participants besides the host (default %1).").arg(defaults.participants), QStringLiteral("n"));
+    const QCommandLineOption patients(QStringLiteral("patients"), QStringLiteral("Patients on the agenda, one poll each (default %1).").arg(defaults.patients), QStringLiteral("n"));
+    const QCommandLineOption comments(QStringLiteral("comments"), QStringLiteral("Comments or replies per participant (default %1).").arg(defaults.commentsPerParticipant), QStringLiteral("n"));
+    const QCommandLineOption options5(QStringLiteral("poll-options"), QStringLiteral("Options per poll (default %1).").arg(defaults.pollOptions), QStringLiteral("n"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Keep the relay's data here (default: a temporary directory, removed afterwards)."), QStringLiteral("dir"));
+    const QCommandLineOption relay(QStringLiteral("relay-binary"), QStringLiteral("cmeet-relay to run (default: next to cmeet-cli, else on the PATH)."), QStringLiteral("file"));
+    parser.addOptions({participants, patients, comments, options5, dataDir, relay});
+    if (!parseOrExplain(parser, arguments, exitCode))
+        return false;
+    const auto number = [&](const QCommandLineOption &option, int fallback, int minimum, int maximum, int &target) {
+        if (!parser.isSet(option)) {
+            target = fallback;
+            return true;
         }
-        if (verdict) {
-            printLine(QStringLiteral("  ok        %1 %2 by %3")
-                          .arg(protocol::typeName(event->type()), -17)
-                          .arg(event->idHex().left(18) + QStringLiteral("..."), event->by().toChecksumHex()));
-        } else {
-            ++rejected;
-            printLine(QStringLiteral("  REJECTED  %1: %2").arg(protocol::wireCode(verdict.error().code), verdict.error().detail));
+        bool ok = false;
+        target = parser.value(option).toInt(&ok);
+        if (!ok || target < minimum || target > maximum) {
+            printError(QStringLiteral("--%1 must be a number from %2 to %3").arg(option.names().constFirst()).arg(minimum).arg(maximum));
+            exitCode = 2;
+            return false;
         }
+        return true;
+    };
+    client::Scenario &s = options.scenario;
+    if (!number(participants, defaults.participants, 1, 999, s.participants) || !number(patients, defaults.patients, 1, 200, s.patients)
+        || !number(comments, defaults.commentsPerParticipant, 0, 1000, s.commentsPerParticipant)
+        || !number(options5, defaults.pollOptions, 2, 20, s.pollOptions))
+        return false;
+    options.dataDir = parser.value(dataDir);
+    options.relayBinary = parser.isSet(relay) ? parser.value(relay) : client::LocalRelay::findBinary();
+    if (options.relayBinary.isEmpty()) {
+        printError(QStringLiteral("cmeet-relay was not found next to cmeet-cli nor on the PATH (use --relay-binary)"));
+        exitCode = 1;
+        return false;
     }
-    return rejected;
+    return true;
+}
+
+int run(const RunOptions &options)
+{
+    QTextStream out(stdout);
+    std::optional<QTemporaryDir> temporary;
+    QString dataDir = options.dataDir;
+    if (dataDir.isEmpty()) {
+        temporary.emplace();
+        dataDir = temporary->path();
+    } else if (QDir(dataDir).exists(QStringLiteral("relay.key"))) {
+        printError(QStringLiteral("%1 already holds a relay; choose an empty --data-dir").arg(dataDir));
+        return 1;
+    }
+    if (!QDir().mkpath(dataDir)) {
+        printError(QStringLiteral("cannot create %1").arg(dataDir));
+        return 1;
+    }
+
+    // The relay's key passphrase: random, never shown, only handed to the relay process.
+    const QByteArray passphrase = crypto::randomBytes(24).value_or(QByteArray("demo")).toBase64();
+    client::LocalRelay relay(options.relayBinary, dataDir, passphrase);
+    out << "Setting up a relay in " << dataDir << Qt::endl;
+    if (!relay.init()) {
+        printError(QStringLiteral("cmeet-relay init failed: ") + relay.lastOutput());
+        return 1;
+    }
+
+    // Staff (host first) and patients for the scenario, enrolled through cmeet-relay admin import.
+    const client::Scenario &scenario = options.scenario;
+    QList<client::SimulationMember> members;
+    QJsonArray staff;
+    for (int i = 0; i <= scenario.participants; ++i) {
+        auto key = crypto::PrivateKey::generate();
+        if (!key) {
+            printError(crypto::describe(key.error()));
+            return 1;
+        }
+        const QString name = i == 0 ? QStringLiteral("Dr Host") : QStringLiteral("Participant %1").arg(i);
+        staff.append(QJsonObject{{QStringLiteral("address"), key->address().toLowerHex()}, {QStringLiteral("name"), name},
+                                 {QStringLiteral("role"), QStringLiteral("staff")}});
+        members.append({name, *key});
+    }
+    QStringList patientIds;
+    QJsonArray patients;
+    for (int p = 1; p <= scenario.patients; ++p) {
+        patientIds.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
+        patients.append(QJsonObject{{QStringLiteral("id"), patientIds.constLast()}, {QStringLiteral("name"), QStringLiteral("Patient %1").arg(p)}});
+    }
+    const QString importPath = QDir(dataDir).filePath(QStringLiteral("directory-import.json"));
+    QFile import(importPath);
+    if (!import.open(QIODevice::WriteOnly) || import.write(QJsonDocument(QJsonObject{{QStringLiteral("staff"), staff}, {QStringLiteral("patients"), patients}}).toJson()) <= 0) {
+        printError(QStringLiteral("cannot write %1").arg(importPath));
+        return 1;
+    }
+    import.close();
+    if (!relay.admin({QStringLiteral("import"), importPath})) {
+        printError(QStringLiteral("cmeet-relay admin import failed: ") + relay.lastOutput());
+        return 1;
+    }
+    if (!relay.start()) {
+        printError(QStringLiteral("cmeet-relay did not start: ") + relay.lastOutput());
+        return 1;
+    }
+    out << "Relay listening on " << relay.url().toString() << Qt::endl;
+    out << "Simulating: " << scenario.participants << " participants and a host, " << scenario.patients << " patients, "
+        << scenario.pollOptions << "-option polls, " << scenario.commentsPerParticipant << " comments or replies each" << Qt::endl;
+
+    client::Simulation simulation(relay.url(), members, patientIds, scenario);
+    const bool terminal = isatty(STDOUT_FILENO) != 0;
+    simulation.setProgress([&](const QString &stage, int done, int total) {
+        // Updated in place on a terminal; one line per finished stage in a log.
+        if (terminal)
+            out << "\r  " << stage << ' ' << done << '/' << total << (done == total ? "\n" : "") << Qt::flush;
+        else if (done == total)
+            out << "  " << stage << ' ' << done << '/' << total << Qt::endl;
+    });
+    auto result = simulation.run();
+    if (!result) {
+        printError(QStringLiteral("the simulation failed: ") + result.error());
+        return 1;
+    }
+    relay.stop();
+
+    int exitCode = 0;
+    if (options.audit) {
+        auto schemas = protocol::SchemaValidator::load();
+        if (!schemas) {
+            printError(schemas.error());
+            return 1;
+        }
+        const ledger::VerificationReport report = ledger::verifyMeetingLog(result->log, **schemas);
+        out << "Audit of the stored log: " << report.entries << " entries, " << report.events << " events by people, "
+            << report.acknowledgements << " relay acknowledgements: " << (report.ok() && report.ended ? "VERIFIED" : "FAILED") << Qt::endl;
+        for (const QString &problem : report.problems)
+            out << "  " << problem << Qt::endl;
+        exitCode = report.ok() && report.ended ? 0 : 1;
+    }
+
+    const qint64 databaseBytes = QFileInfo(QDir(dataDir).filePath(QStringLiteral("relay.sqlite"))).size();
+    out << "\nSummary" << Qt::endl
+        << "  meeting            " << result->meeting << Qt::endl
+        << "  events submitted   " << result->submitted << " (" << result->logEntries << " log entries with acknowledgements)" << Qt::endl
+        << "  bytes stored       " << megabytes(result->logBytes) << " of event bytes; relay database " << megabytes(databaseBytes)
+        << " (thesis: about 7 MB)" << Qt::endl
+        << "  time taken         " << QString::number(static_cast<double>(result->elapsedMs) / 1000.0, 'f', 1) << " s" << Qt::endl
+        << "  ack latency        p50 " << QString::number(static_cast<double>(percentile(result->latenciesUs, 0.5)) / 1000.0, 'f', 2)
+        << " ms, p99 " << QString::number(static_cast<double>(percentile(result->latenciesUs, 0.99)) / 1000.0, 'f', 2) << " ms" << Qt::endl;
+    if (!options.dataDir.isEmpty())
+        out << "  relay data kept in " << dataDir << Qt::endl;
+    return exitCode;
 }
 
 } // namespace
 
+int simulateCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    RunOptions options;
+    options.audit = false;
+    int exitCode = 0;
+    if (!parseRunOptions(parser, arguments,
+                         QStringLiteral("Runs a simulated meeting against a local relay started for it: by default the thesis' "
+                                        "scenario\n(50 participants, 20 patients, 5-option polls, 20 comments or replies each)."),
+                         options, exitCode))
+        return exitCode;
+    return run(options);
+}
+
 int demoCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Holds a small MDT meeting in memory (host, two participants: start, joins, comments, a reply,\n"
-        "a disagreement, a patient-data change, an encrypted poll, end), then audits it from the\n"
-        "event bytes alone and shows that a tampered event is caught."));
-    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Also write the events, one per line, to this file."),
-                                 QStringLiteral("file"));
-    parser.addOption(out);
+    RunOptions options;
     int exitCode = 0;
-    if (!parseOrExplain(parser, arguments, exitCode))
+    if (!parseRunOptions(parser, arguments,
+                         QStringLiteral("The c-meet demo: starts a relay on the embedded defaults, holds the thesis' meeting "
+                                        "with\nsimulated participants over WebSockets, then audits what the relay stored and "
+                                        "prints a summary."),
+                         options, exitCode))
         return exitCode;
-
-    QElapsedTimer timer;
-    timer.start();
-    auto schemas = protocol::SchemaValidator::load();
-    if (!schemas) {
-        printError(schemas.error());
-        return 1;
-    }
-    DemoMeeting meeting;
-    const Person host = meeting.enrol(QStringLiteral("Dr Host (chair)"));
-    const Person surgeon = meeting.enrol(QStringLiteral("Ms Surgeon"));
-    const Person oncologist = meeting.enrol(QStringLiteral("Dr Oncologist"));
-    const crypto::PrivateKey votingKey = require(crypto::PrivateKey::generate(), "voting key");
-
-    printLine(QStringLiteral("c-meet demo: meeting %1 on relay %2").arg(meeting.meeting(), meeting.relay().address().toChecksumHex()));
-    for (const Person *person : {&host, &surgeon, &oncologist})
-        printLine(QStringLiteral("  %1 identity %2, session key %3")
-                      .arg(person->name, -16)
-                      .arg(person->identity.address().toChecksumHex(), person->session.address().toChecksumHex()));
-
-    const QJsonArray roster{host.identity.address().toLowerHex(), surgeon.identity.address().toLowerHex(),
-                            oncologist.identity.address().toLowerHex()};
-    // The start commits to the attendance code shown in the room, salted so it can't be guessed.
-    const QByteArray codeSalt = require(crypto::randomBytes(32), "code salt");
-    const QString attendanceCommitment = hex::encode(crypto::sha256(QByteArray(codeSalt + "483920")));
-    meeting.post(host, EventType::Start,
-                 {{QStringLiteral("title"), QStringLiteral("Colorectal MDT")},
-                  {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001"), QStringLiteral("P-002")}},
-                  {QStringLiteral("roster"), roster},
-                  {QStringLiteral("delegation"), host.delegation},
-                  {QStringLiteral("attendanceCommitment"), attendanceCommitment}});
-    for (const Person *person : {&surgeon, &oncologist})
-        meeting.post(*person, EventType::Join, {{QStringLiteral("delegation"), person->delegation}});
-    meeting.post(host, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}});
-    meeting.post(surgeon, EventType::Comment,
-                                        {{QStringLiteral("text"), QStringLiteral("CT: T3 N0, resectable.")},
-                                         {QStringLiteral("patient"), QStringLiteral("P-001")}});
-    meeting.post(oncologist, EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed; short-course radiotherapy first?")}});
-    meeting.post(surgeon, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("Not needed for T3 N0.")}});
-    meeting.post(host, EventType::PatientDataChange,
-                 {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
-                  {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}});
-    const QJsonArray options{QStringLiteral("Surgery"), QStringLiteral("Radiotherapy then surgery")};
-    const QByteArray pollId = meeting.post(host, EventType::Poll,
-                                           {{QStringLiteral("question"), QStringLiteral("Recommended treatment for P-001?")},
-                                            {QStringLiteral("options"), options},
-                                            {QStringLiteral("patient"), QStringLiteral("P-001")},
-                                            {QStringLiteral("votingKey"), hex::encode(votingKey.publicKey().compressed())}})
-                                  .id();
-    for (const auto &[voter, option] : {std::pair{&surgeon, 0}, std::pair{&oncologist, 1}}) {
-        const QByteArray ballot = *protocol::json::serialize(QJsonObject{{QStringLiteral("option"), option}});
-        const QByteArray ciphertext = require(
-            crypto::ecies::encrypt(votingKey.publicKey(), ballot, voteContext(pollId, voter->identity.address())), "vote");
-        meeting.post(*voter, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}});
-    }
-    meeting.post(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(votingKey.secret().view())}});
-    meeting.post(host, EventType::End, {});
-
-    QList<QByteArray> wire;
-    qsizetype totalBytes = 0;
-    for (const Event &event : meeting.events()) {
-        wire.append(event.wireBytes());
-        totalBytes += event.wireBytes().size();
-    }
-    if (parser.isSet(out)) {
-        QFile file(parser.value(out));
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            printError(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
-            return 1;
-        }
-        for (const QByteArray &bytes : wire)
-            file.write(bytes + '\n');
-    }
-
-    printLine(QStringLiteral("\nAudit of %1 events (%2 bytes) from their bytes alone:").arg(wire.size()).arg(totalBytes));
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    int rejected = audit(wire, **schemas, meeting.meeting(), meeting.relay().address(), now);
-
-    // Tally: the revealed secret decrypts every vote; each is bound to its poll and voter.
-    QList<int> tally(options.size(), 0);
-    for (const Event &event : meeting.events()) {
-        if (event.type() != EventType::Vote)
-            continue;
-        const QByteArray ciphertext = *hex::decode(event.content().value(QStringLiteral("ciphertext")).toString());
-        auto ballot = crypto::ecies::decrypt(votingKey, ciphertext, voteContext(pollId, event.by()));
-        const auto choice = ballot ? protocol::json::parseCanonical(ballot->view()) : Expected<QJsonValue, protocol::json::JsonError>(QJsonValue());
-        const qint64 option = choice ? choice->toObject().value(QStringLiteral("option")).toInteger(-1) : -1;
-        if (option >= 0 && option < tally.size())
-            ++tally[option];
-    }
-    printLine(QStringLiteral("\nPoll tally:"));
-    for (qsizetype i = 0; i < options.size(); ++i)
-        printLine(QStringLiteral("  %1: %2").arg(options.at(i).toString()).arg(tally.at(i)));
-
-    // Quietly editing the comment after the fact is caught.
-    QByteArray forged = meeting.events().at(4).wireBytes();
-    forged.replace("resectable", "unresectab");
-    printLine(QStringLiteral("\nA comment edited after the fact (\"resectable\" -> \"unresectab\"):"));
-    const int forgedRejected = audit(QList<QByteArray>(wire.begin(), wire.begin() + 3) << forged, **schemas,
-                                     meeting.meeting(), meeting.relay().address(), now);
-
-    printLine(QStringLiteral("\nSummary: %1 events, %2 bytes, %3 rejected in the audit, forgery %4, %5 ms")
-                  .arg(wire.size())
-                  .arg(totalBytes)
-                  .arg(rejected)
-                  .arg(forgedRejected == 1 ? QStringLiteral("caught") : QStringLiteral("MISSED"))
-                  .arg(timer.elapsed()));
-    const bool tallyRight = tally == QList<int>{1, 1};
-    return rejected == 0 && forgedRejected == 1 && tallyRight ? 0 : 1;
+    return run(options);
 }
 
 } // namespace cmeet::cli

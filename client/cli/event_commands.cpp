@@ -165,9 +165,9 @@ int verifyEvents(const QStringList &arguments)
                 verdict = valid;
             else if (expected)
                 verdict = event->verifySignedBy(*expected);
-            auto signer = verdict ? event->recoverSigner() : Expected<crypto::Address, protocol::ProtocolError>(crypto::Address());
-            if (verdict && !signer)
-                verdict = unexpected(signer.error());
+            auto recovered = verdict ? event->recoverSigner() : Expected<crypto::Address, protocol::ProtocolError>(crypto::Address());
+            if (verdict && !recovered)
+                verdict = unexpected(recovered.error());
             if (!verdict) {
                 ++rejected;
                 printLine(QStringLiteral("REJECTED %1 %2: %3")
@@ -177,7 +177,7 @@ int verifyEvents(const QStringList &arguments)
             ++accepted;
             printLine(QStringLiteral("ok %1 %2 id %3 signed by %4")
                           .arg(where, protocol::typeName(event->type()), event->idHex(),
-                               signer->toChecksumHex()));
+                               recovered->toChecksumHex()));
         }
     }
     printLine(QStringLiteral("%1 accepted, %2 rejected").arg(accepted).arg(rejected));

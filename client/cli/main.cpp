@@ -13,7 +13,9 @@ const char *const usage =
     "Commands:\n"
     "  identity create|show   identity keys in passphrase-encrypted key files\n"
     "  event sign|verify      sign an event; check events from their bytes\n"
-    "  demo                   hold a small meeting in memory and audit it\n"
+    "  demo                   the whole system: relay, simulated meeting, audit\n"
+    "  simulate               run a simulated meeting (thesis scenario) against a relay\n"
+    "  tour                   hold a small meeting in memory (no relay) and audit it\n"
     "\n"
     "Run 'cmeet-cli COMMAND --help' for a command's options.\n"
     "Passphrases come from CMEET_PASSPHRASE or are asked on the terminal.\n"
@@ -35,6 +37,10 @@ int main(int argc, char *argv[])
         return cmeet::cli::eventCommand(arguments.mid(1));
     if (command == QStringLiteral("demo"))
         return cmeet::cli::demoCommand(QStringList{QStringLiteral("cmeet-cli demo")} + arguments.mid(2));
+    if (command == QStringLiteral("simulate"))
+        return cmeet::cli::simulateCommand(QStringList{QStringLiteral("cmeet-cli simulate")} + arguments.mid(2));
+    if (command == QStringLiteral("tour"))
+        return cmeet::cli::tourCommand(QStringList{QStringLiteral("cmeet-cli tour")} + arguments.mid(2));
     if (command == QStringLiteral("--version") || command == QStringLiteral("-v")) {
         cmeet::cli::printLine(QStringLiteral("cmeet-cli " CMEET_VERSION));
         return 0;

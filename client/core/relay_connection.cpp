@@ -18,27 +18,16 @@ namespace {
 using protocol::ErrorCode;
 using protocol::ProtocolError;
 
-// Runs the event loop until done() or the timeout; true when done.
-template <typename Done>
-bool waitUntil(Done done, int timeoutMs)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    QEventLoop loop;
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QTimer::singleShot(std::min<qint64>(deadline.remainingTime(), 50), &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
-}
-
 } // namespace
 
 RelayConnection::RelayConnection(QObject *parent) : QObject(parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelayConnection::receive);
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::disconnected);
+    connect(&m_socket, &QWebSocket::disconnected, this, [this] {
+        if (m_waiting)
+            m_waiting->quit();
+    });
     m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
 }
 
@@ -66,8 +55,26 @@ Expected<Ok, QString> RelayConnection::open(const QUrl &url, int timeoutMs)
     return Ok{};
 }
 
+bool RelayConnection::waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    // Woken by every message (receive() quits the loop), so an answer is seen at once.
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!done()) {
+        if (deadline.hasExpired())
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(std::max<qint64>(deadline.remainingTime(), 0), &loop, &QEventLoop::quit);
+        m_waiting = &loop;
+        loop.exec();
+        m_waiting = nullptr;
+    }
+    return true;
+}
+
 void RelayConnection::receive(const QString &text)
 {
+    if (m_waiting)
+        m_waiting->quit();
     const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
     const QString type = message.value(QStringLiteral("type")).toString();
     if (type == QStringLiteral("challenge")) {
@@ -78,7 +85,8 @@ void RelayConnection::receive(const QString &text)
     } else if (type == QStringLiteral("event")) {
         RelayEvent event{message.value(QStringLiteral("meeting")).toString(), message.value(QStringLiteral("index")).toInteger(),
                          message.value(QStringLiteral("event")).toString().toUtf8()};
-        m_received.append(event);
+        if (m_keepReceived)
+            m_received.append(event);
         Q_EMIT eventReceived(event);
     } else {
         qCWarning(lcConnection) << "ignoring a message of unknown type" << type;

@@ -14,6 +14,10 @@
 #include <QUrl>
 #include <QWebSocket>
 
+#include <functional>
+
+class QEventLoop;
+
 namespace cmeet::client {
 
 struct RelayEvent {
@@ -47,6 +51,10 @@ public:
     [[nodiscard]] const crypto::Address &relayAddress() const { return m_relay; }
     void close() { m_socket.close(); }
 
+    // Whether broadcasts are kept in received() (on by default). Simulated participants that only
+    // post turn it off: fifty copies of a whole meeting add up.
+    void setKeepReceived(bool keep) { m_keepReceived = keep; }
+
     // Events received so far (broadcasts), in arrival order.
     [[nodiscard]] const QList<RelayEvent> &received() const { return m_received; }
     // Waits until at least count events have arrived in total.
@@ -58,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void receive(const QString &text);
+    bool waitUntil(const std::function<bool()> &done, int timeoutMs);
     [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> roundTrip(QJsonObject message, int timeoutMs);
 
     QWebSocket m_socket;
@@ -68,6 +77,8 @@ private:
     QHash<qint64, QJsonObject> m_responses;
     QList<RelayEvent> m_received;
     QByteArray m_lastAckError;
+    bool m_keepReceived = true;
+    QEventLoop *m_waiting = nullptr; // the loop a blocking call runs, woken by each message
 };
 
 } // namespace cmeet::client

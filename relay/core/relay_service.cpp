@@ -311,10 +311,10 @@ Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Addre
                        {QStringLiteral("size"), count && count->next() ? count->value(0).toLongLong() : 0}};
 }
 
-Expected<MeetingEngine *, ProtocolError> RelayService::engineFor(const QString &meetingId)
+Expected<std::shared_ptr<MeetingEngine>, ProtocolError> RelayService::engineFor(const QString &meetingId)
 {
     if (auto found = m_engines.find(meetingId); found != m_engines.end())
-        return found->get();
+        return *found;
     const auto meeting = m_directory.loadMeeting(meetingId);
     if (!meeting)
         return fail(ErrorCode::UnknownMeeting, QStringLiteral("no meeting %1").arg(meetingId));
@@ -322,12 +322,10 @@ Expected<MeetingEngine *, ProtocolError> RelayService::engineFor(const QString &
         return fail(ErrorCode::MeetingEnded, QStringLiteral("the meeting has ended"));
     if (meeting->status == MeetingStatus::Cancelled)
         return fail(ErrorCode::MeetingCancelled, QStringLiteral("the meeting was cancelled"));
-    // A scheduled meeting gets its engine with its start event.
     auto engine = loadEngine(*meeting);
     if (!engine)
         return unexpected(engine.error());
-    auto inserted = m_engines.insert(meetingId, std::shared_ptr<MeetingEngine>(std::move(*engine)));
-    return inserted->get();
+    return std::shared_ptr<MeetingEngine>(std::move(*engine));
 }
 
 QByteArray RelayService::ackErrorFor(const Event &event, const ProtocolError &error)
@@ -416,6 +414,8 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     }
     const qint64 index = (*engine)->logSize() - 2;
     const QString meeting = event->meeting();
+    if (event->type() == EventType::Start)
+        m_engines.insert(meeting, *engine);
     if (event->type() == EventType::End)
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
     session.subscriptions.insert(meeting);

@@ -65,7 +65,9 @@ private:
     [[nodiscard]] Outcome submit(Session &session, const QJsonValue &id, const QJsonObject &params);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> readEvents(const crypto::Address &caller,
                                                                            const QJsonObject &params);
-    [[nodiscard]] Expected<MeetingEngine *, protocol::ProtocolError> engineFor(const QString &meetingId);
+    // The running meeting's engine, or a fresh one for a scheduled meeting (kept only once its
+    // start is stored, so a cancel or edit before the start is never shadowed by a stale copy).
+    [[nodiscard]] Expected<std::shared_ptr<MeetingEngine>, protocol::ProtocolError> engineFor(const QString &meetingId);
     [[nodiscard]] Expected<std::unique_ptr<MeetingEngine>, protocol::ProtocolError> loadEngine(const Meeting &meeting);
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> store(MeetingEngine &engine, const protocol::Event &event,
                                                               const protocol::Event &ack, const QString &attendanceCode);

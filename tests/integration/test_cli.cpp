@@ -51,7 +51,9 @@ private Q_SLOTS:
                                              QStringList{QStringLiteral("identity"), QStringLiteral("show"), QStringLiteral("--help")},
                                              QStringList{QStringLiteral("event"), QStringLiteral("sign"), QStringLiteral("--help")},
                                              QStringList{QStringLiteral("event"), QStringLiteral("verify"), QStringLiteral("--help")},
-                                             QStringList{QStringLiteral("demo"), QStringLiteral("--help")}}) {
+                                             QStringList{QStringLiteral("demo"), QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("simulate"), QStringLiteral("--help")},
+                                             QStringList{QStringLiteral("tour"), QStringLiteral("--help")}}) {
             const Run run = runCli(arguments);
             QCOMPARE(run.exitCode, 0);
             QVERIFY2(run.out.contains(QStringLiteral("Usage")) || run.out.contains(QStringLiteral("usage")), qPrintable(run.out));
@@ -142,15 +144,34 @@ private Q_SLOTS:
         QVERIFY2(schema.err.contains(QStringLiteral("schema_violation")), qPrintable(schema.err));
     }
 
-    void demoRunsAndItsOutputVerifies()
+    void tourRunsAndItsOutputVerifies()
     {
-        const Run demo = runCli({QStringLiteral("demo"), QStringLiteral("--out"), path(QStringLiteral("demo.events"))});
+        const Run demo = runCli({QStringLiteral("tour"), QStringLiteral("--out"), path(QStringLiteral("demo.events"))});
         QCOMPARE(demo.exitCode, 0);
         QVERIFY(demo.out.contains(QStringLiteral("forgery caught")));
         QVERIFY(demo.out.contains(QStringLiteral("0 rejected in the audit")));
         const Run verified = runCli({QStringLiteral("event"), QStringLiteral("verify"), path(QStringLiteral("demo.events"))});
         QCOMPARE(verified.exitCode, 0);
         QVERIFY2(verified.out.contains(QStringLiteral("13 accepted, 0 rejected")), qPrintable(verified.out));
+    }
+
+    // The main job, small: a relay process, a simulated meeting over WebSockets, the audit.
+    void demoEndToEnd()
+    {
+        const Run demo = runCli({QStringLiteral("demo"), QStringLiteral("--participants"), QStringLiteral("4"), QStringLiteral("--patients"),
+                                 QStringLiteral("2"), QStringLiteral("--comments"), QStringLiteral("2"), QStringLiteral("--data-dir"),
+                                 path(QStringLiteral("demo-relay"))});
+        QVERIFY2(demo.exitCode == 0, qPrintable(demo.out + demo.err));
+        QVERIFY(demo.out.contains(QStringLiteral("VERIFIED")));
+        // start, 4 joins, per patient: discussion, data change, 4 remarks, poll, 4 votes, pollEnd; end.
+        QVERIFY2(demo.out.contains(QStringLiteral("events submitted   30 (60 log entries")), qPrintable(demo.out));
+        QVERIFY(QFile::exists(path(QStringLiteral("demo-relay/relay.sqlite"))));
+        const Run again = runCli({QStringLiteral("demo"), QStringLiteral("--data-dir"), path(QStringLiteral("demo-relay"))});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains(QStringLiteral("already holds a relay")));
+        const Run badOption = runCli({QStringLiteral("demo"), QStringLiteral("--participants"), QStringLiteral("zero")});
+        QCOMPARE(badOption.exitCode, 2);
+        QVERIFY(badOption.err.contains(QStringLiteral("--participants must be a number")));
     }
 };
 

@@ -6,7 +6,7 @@
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
 #include "protocol/event.h"
-#include "support/relay_process.h"
+#include "client/core/local_relay.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -36,7 +36,16 @@ class TestRelayServer : public QObject {
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::RelayProcess> m_relay;
+    std::unique_ptr<client::LocalRelay> m_relay;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+
+    // A fresh relay in a fresh data directory.
+    void newRelay()
+    {
+        m_relay.reset();
+        m_dataDir = std::make_unique<QTemporaryDir>();
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dataDir->path(), "relay test passphrase");
+    }
     std::vector<std::unique_ptr<Person>> m_people;
     QString m_meeting;
 
@@ -61,7 +70,7 @@ private:
     // A relay with host, alice and bob on staff, all connected, and a scheduled meeting.
     void relayWithMeeting()
     {
-        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        newRelay();
         QVERIFY2(m_relay->init(), qPrintable(m_relay->lastOutput()));
         m_people.clear();
         for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
@@ -285,7 +294,7 @@ private Q_SLOTS:
                          QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("relay.pem"),
                          QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-extfile"), QStringLiteral("san.ext")}));
 
-        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        newRelay();
         QVERIFY(m_relay->init());
         const crypto::PrivateKey key = *crypto::PrivateKey::generate();
         QVERIFY(m_relay->addStaff(key.address(), QStringLiteral("tls user")));
@@ -307,7 +316,7 @@ private Q_SLOTS:
 
     void refusesPlainWebSocketsOffLoopback()
     {
-        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        newRelay();
         QVERIFY(m_relay->init());
         // Refused before anything binds, so no traffic leaves the machine.
         QVERIFY(!m_relay->start({QStringLiteral("--listen"), QStringLiteral("192.0.2.1")}));
@@ -316,7 +325,7 @@ private Q_SLOTS:
 
     void relayKeyIsEncrypted()
     {
-        m_relay = std::make_unique<test::RelayProcess>(QStringLiteral(CMEET_RELAY_PATH));
+        newRelay();
         QVERIFY(m_relay->init());
         QFile key(m_relay->dataDir() + QStringLiteral("/relay.key"));
         QVERIFY(key.open(QIODevice::ReadOnly));

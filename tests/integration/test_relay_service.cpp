@@ -434,6 +434,12 @@ private Q_SLOTS:
         QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.setPatientData"), setData)), QStringLiteral("meeting_not_editable"));
 
         const QString second = f->createMeeting(host, {QStringLiteral("alice")});
+        // A rejected event before the start must not leave a stale copy of the meeting behind
+        // that would let a cancelled meeting start.
+        f->prepareParticipants(second, {QStringLiteral("host"), QStringLiteral("alice")});
+        QVERIFY(alice.participant->newSession(f->now));
+        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("early")}}, QByteArray(32, '\x07')),
+                       QStringLiteral("not_started"));
         QCOMPARE(resultOf(f->request(host, QStringLiteral("meeting.cancel"), {{QStringLiteral("id"), second}})).value(QStringLiteral("status")).toString(),
                  QStringLiteral("cancelled"));
         f->prepareParticipants(second, {QStringLiteral("host")});

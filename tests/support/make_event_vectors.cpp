@@ -1,6 +1,6 @@
 // Writes tests/vectors/events.json: one signed sample event per type, with everything another
 // implementation needs to check its encoder and signer against ours. Run by hand after a
-// deliberate protocol change:  build/tests/make_event_vectors tests/vectors/events.json
+// deliberate protocol change:  build/bin/make_event_vectors tests/vectors/events.json
 
 #include "base/hex.h"
 #include "support/sample_events.h"

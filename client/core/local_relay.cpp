@@ -1,26 +1,40 @@
-#include "support/relay_process.h"
+#include "client/core/local_relay.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QStandardPaths>
 
 #include <QDeadlineTimer>
+#include <QFileInfo>
 #include <QRegularExpression>
 
-namespace cmeet::test {
+namespace cmeet::client {
 
-RelayProcess::RelayProcess(QString binary) : m_binary(std::move(binary))
+LocalRelay::LocalRelay(QString binary, QString dataDir, QByteArray passphrase)
+    : m_binary(std::move(binary)), m_dataDir(std::move(dataDir)), m_passphrase(std::move(passphrase))
 {
     m_process.setProcessEnvironment(environment());
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
 }
 
-RelayProcess::~RelayProcess() { kill(); }
+LocalRelay::~LocalRelay() { kill(); }
 
-QProcessEnvironment RelayProcess::environment() const
+QString LocalRelay::findBinary()
+{
+    const QString sibling = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("cmeet-relay"));
+    if (QFileInfo(sibling).isExecutable())
+        return sibling;
+    return QStandardPaths::findExecutable(QStringLiteral("cmeet-relay"));
+}
+
+QProcessEnvironment LocalRelay::environment() const
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("CMEET_RELAY_PASSPHRASE"), QString::fromLatin1(passphrase));
+    environment.insert(QStringLiteral("CMEET_RELAY_PASSPHRASE"), QString::fromUtf8(m_passphrase));
     return environment;
 }
 
-bool RelayProcess::init()
+bool LocalRelay::init()
 {
     QProcess process;
     process.setProcessEnvironment(environment());
@@ -30,7 +44,7 @@ bool RelayProcess::init()
     return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
 }
 
-bool RelayProcess::admin(const QStringList &arguments, QString *output)
+bool LocalRelay::admin(const QStringList &arguments, QString *output)
 {
     QProcess process;
     process.setProcessEnvironment(environment());
@@ -42,12 +56,12 @@ bool RelayProcess::admin(const QStringList &arguments, QString *output)
     return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
 }
 
-bool RelayProcess::addStaff(const crypto::Address &address, const QString &name)
+bool LocalRelay::addStaff(const crypto::Address &address, const QString &name)
 {
     return admin({QStringLiteral("add-staff"), address.toChecksumHex(), name});
 }
 
-bool RelayProcess::start(const QStringList &extraArguments)
+bool LocalRelay::start(const QStringList &extraArguments)
 {
     m_process.start(m_binary, QStringList{QStringLiteral("serve"), QStringLiteral("--data-dir"), dataDir(),
                                           QStringLiteral("--port"), QStringLiteral("0")}
@@ -71,7 +85,7 @@ bool RelayProcess::start(const QStringList &extraArguments)
     return false;
 }
 
-void RelayProcess::kill()
+void LocalRelay::kill()
 {
     if (m_process.state() != QProcess::NotRunning) {
         m_process.kill();
@@ -79,7 +93,7 @@ void RelayProcess::kill()
     }
 }
 
-void RelayProcess::stop()
+void LocalRelay::stop()
 {
     if (m_process.state() != QProcess::NotRunning) {
         m_process.terminate();
@@ -88,4 +102,4 @@ void RelayProcess::stop()
     }
 }
 
-} // namespace cmeet::test
+} // namespace cmeet::client

@@ -1,22 +1,26 @@
 #pragma once
-// A real cmeet-relay process for tests: its own data directory, started with --port 0, the URL
-// read from its first line of output; killed with SIGKILL or stopped at the end.
+// A cmeet-relay process on this machine, for the demo, simulations and tests: init and admin
+// commands on its data directory, serve on 127.0.0.1 with --port 0 (the URL read from its first
+// line of output), SIGKILL or stop. The passphrase is handed over in the environment only.
 
 #include "crypto/keys.h"
 
 #include <QProcess>
 #include <QStringList>
-#include <QTemporaryDir>
 #include <QUrl>
 
-namespace cmeet::test {
+namespace cmeet::client {
 
-class RelayProcess {
+class LocalRelay {
 public:
-    static constexpr const char *passphrase = "relay test passphrase";
+    // dataDir: where the relay keeps its key and database. passphrase: for its key file.
+    LocalRelay(QString binary, QString dataDir, QByteArray passphrase);
+    ~LocalRelay();
+    LocalRelay(const LocalRelay &) = delete;
+    LocalRelay &operator=(const LocalRelay &) = delete;
 
-    explicit RelayProcess(QString binary);
-    ~RelayProcess();
+    // cmeet-relay next to this program, else on the PATH.
+    [[nodiscard]] static QString findBinary();
 
     // cmeet-relay init; then admin commands (each a list of arguments after "admin").
     bool init();
@@ -29,16 +33,17 @@ public:
     void stop();   // SIGTERM
 
     [[nodiscard]] QUrl url() const { return m_url; }
-    [[nodiscard]] QString dataDir() const { return m_dataDir.path(); }
+    [[nodiscard]] QString dataDir() const { return m_dataDir; }
     [[nodiscard]] QString lastOutput() const { return m_lastOutput; }
     [[nodiscard]] QProcessEnvironment environment() const;
 
 private:
     QString m_binary;
-    QTemporaryDir m_dataDir;
+    QString m_dataDir;
+    QByteArray m_passphrase;
     QProcess m_process;
     QUrl m_url;
     QString m_lastOutput;
 };
 
-} // namespace cmeet::test
+} // namespace cmeet::client

@@ -1,0 +1,63 @@
+#pragma once
+// A whole meeting run against a relay by simulated people, each over its own WebSocket
+// connection: the thesis' scenario (§6.3.1) by default. Used by cmeet-cli simulate/demo, tests
+// and benchmarks. The members must already be staff on the relay.
+
+#include "crypto/keys.h"
+
+#include <QList>
+#include <QSslCertificate>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <functional>
+
+namespace cmeet::client {
+
+struct Scenario {
+    int participants = 50;            // besides the host
+    int patients = 20;
+    int pollOptions = 5;
+    int questionChars = 100;
+    int commentsPerParticipant = 20;  // comments or replies, spread over the patients
+    int commentChars = 100;
+    int patientDataChars = 500;       // meeting-specific patient data written per patient
+};
+
+struct SimulationMember {
+    QString name;
+    crypto::PrivateKey key;
+};
+
+struct SimulationResult {
+    QString meeting;
+    qint64 submitted = 0;          // events sent by people
+    qint64 logEntries = 0;         // events and acknowledgements stored
+    qint64 logBytes = 0;           // their wire bytes
+    qint64 elapsedMs = 0;
+    QList<QByteArray> log;         // the stored log as downloaded by the host at the end
+    QList<qint64> latenciesUs;     // submit to ack, per event
+    QList<int> tallies;            // per poll: votes for option 0 (all simulated voters choose by rule)
+};
+
+class Simulation {
+public:
+    using Progress = std::function<void(const QString &stage, int done, int total)>;
+
+    // members.first() hosts. patients: ids already in the relay's directory.
+    Simulation(QUrl relay, QList<SimulationMember> members, QStringList patients, Scenario scenario,
+               QList<QSslCertificate> trustedCertificates = {});
+
+    void setProgress(Progress progress) { m_progress = std::move(progress); }
+    [[nodiscard]] Expected<SimulationResult, QString> run();
+
+private:
+    QUrl m_relay;
+    QList<SimulationMember> m_members;
+    QStringList m_patients;
+    Scenario m_scenario;
+    QList<QSslCertificate> m_trusted;
+    Progress m_progress;
+};
+
+} // namespace cmeet::client

@@ -1,0 +1,98 @@
+#include "ledger/meeting_verifier.h"
+
+#include "base/hex.h"
+#include "ledger/merkle_log.h"
+#include "protocol/delegation.h"
+
+#include <QHash>
+
+namespace cmeet::ledger {
+namespace {
+
+using protocol::Event;
+using protocol::EventType;
+
+constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
+
+} // namespace
+
+VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
+                                    const std::optional<crypto::Address> &expectedRelay)
+{
+    VerificationReport report;
+    report.relay = expectedRelay;
+    MerkleLog merkle;
+    QHash<QByteArray, crypto::Address> sessionOf; // identity -> session key delegated at start/join
+    QSet<QByteArray> ids;
+    qint64 seq = 0;
+    QByteArray previousId;
+    const auto problem = [&](qint64 index, const QString &what) {
+        if (report.problems.size() < maxProblems)
+            report.problems.append(QStringLiteral("entry %1: %2").arg(index).arg(what));
+    };
+
+    for (qint64 index = 0; index < log.size(); ++index) {
+        auto event = Event::fromWire(log.at(index));
+        ++report.entries;
+        if (!event) {
+            problem(index, protocol::wireCode(event.error().code) + QStringLiteral(": ") + event.error().detail);
+            merkle.append(QByteArray(32, '\0')); // keep positions aligned so later heads are still checked
+            previousId.clear();
+            continue;
+        }
+        if (auto valid = schemas.validate(*event); !valid)
+            problem(index, QStringLiteral("schema_violation: ") + valid.error().detail);
+        if (index == 0) {
+            report.meeting = event->meeting();
+            if (event->type() != EventType::Start)
+                problem(index, QStringLiteral("the log does not begin with a start"));
+        } else if (event->meeting() != report.meeting) {
+            problem(index, QStringLiteral("belongs to another meeting"));
+        }
+        if (ids.contains(event->id()))
+            problem(index, QStringLiteral("duplicate of an earlier entry"));
+        ids.insert(event->id());
+
+        if (protocol::isRelayAcknowledgement(event->type())) {
+            ++report.acknowledgements;
+            if (!report.relay)
+                report.relay = event->by();
+            if (event->by() != *report.relay || !event->verifySignedBy(*report.relay))
+                problem(index, QStringLiteral("acknowledgement not signed by the relay %1").arg(report.relay->toChecksumHex()));
+            if (index == 0 || !event->ref() || *event->ref() != previousId)
+                problem(index, QStringLiteral("acknowledgement does not ref the entry before it"));
+            const qint64 claimedSeq = event->content().value(QStringLiteral("seq")).toInteger();
+            if (claimedSeq != ++seq)
+                problem(index, QStringLiteral("seq %1 where %2 was due").arg(claimedSeq).arg(seq));
+            auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
+            if (!head || head->size != merkle.size() || head->root != merkle.root())
+                problem(index, QStringLiteral("tree head does not match the %1 entries before it").arg(merkle.size()));
+            if (event->type() == EventType::AckEnd)
+                report.ended = true;
+        } else {
+            ++report.events;
+            const bool identitySigned = event->type() == EventType::Start || event->type() == EventType::Join;
+            if (identitySigned) {
+                auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject());
+                // Checked at the time of the event: auditors read meetings long after delegations expire.
+                if (!delegation || delegation->fields().identity != event->by()
+                    || (report.relay && !delegation->checkFor(report.meeting, *report.relay, event->ts()))
+                    || !event->verifySignedBy(event->by()))
+                    problem(index, QStringLiteral("%1 not signed by its identity with a valid delegation").arg(protocol::typeName(event->type())));
+                else
+                    sessionOf.insert(event->by().bytes(), delegation->fields().session);
+            } else if (!sessionOf.contains(event->by().bytes())) {
+                problem(index, QStringLiteral("%1 by %2, who never joined").arg(protocol::typeName(event->type()), event->by().toChecksumHex()));
+            } else if (!event->verifySignedBy(sessionOf.value(event->by().bytes()))) {
+                problem(index, QStringLiteral("%1 not signed by its author's session key").arg(protocol::typeName(event->type())));
+            }
+        }
+        merkle.append(event->id());
+        previousId = event->id();
+    }
+    if (log.isEmpty())
+        report.problems.append(QStringLiteral("the log is empty"));
+    return report;
+}
+
+} // namespace cmeet::ledger

@@ -1,0 +1,34 @@
+#pragma once
+// Verifies a meeting's log from its bytes alone (DESIGN.md §3): what auditors and clients run.
+// Checks every entry's encoding and schema; that each author signed with the session key their
+// start/join delegated (identity key for start/join); that each acknowledgement is signed by the
+// relay, refs the entry before it, counts seq 1, 2, 3... and carries the RFC 6962 tree head over
+// everything before it. The chain anchor and approvals are checked by later layers.
+
+#include "crypto/keys.h"
+#include "protocol/schema_validator.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <optional>
+
+namespace cmeet::ledger {
+
+struct VerificationReport {
+    qint64 entries = 0;
+    qint64 events = 0;             // authored by people
+    qint64 acknowledgements = 0;   // by the relay
+    std::optional<crypto::Address> relay; // the relay that signed the first acknowledgement
+    QString meeting;
+    bool ended = false;            // the log closes with end + ackEnd
+    QStringList problems;          // empty: the log verifies
+
+    [[nodiscard]] bool ok() const { return problems.isEmpty() && entries > 0; }
+};
+
+// expectedRelay: when known (from the meeting file or the chain), every ack must be signed by it.
+[[nodiscard]] VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
+                                                  const std::optional<crypto::Address> &expectedRelay = std::nullopt);
+
+} // namespace cmeet::ledger
