@@ -142,9 +142,34 @@ Expected<QSqlQuery, DatabaseError> RelayDatabase::run(const QString &sql, const 
     return query;
 }
 
-bool RelayDatabase::begin() { return m_db.transaction(); }
-bool RelayDatabase::commit() { return m_db.commit(); }
-void RelayDatabase::rollback() { m_db.rollback(); }
+bool RelayDatabase::begin()
+{
+    const bool ok = m_depth == 0 ? m_db.transaction() : run(QStringLiteral("SAVEPOINT step%1").arg(m_depth)).hasValue();
+    if (ok)
+        ++m_depth;
+    return ok;
+}
+
+bool RelayDatabase::commit()
+{
+    if (m_depth == 0)
+        return false;
+    --m_depth;
+    return m_depth == 0 ? m_db.commit() : run(QStringLiteral("RELEASE step%1").arg(m_depth)).hasValue();
+}
+
+void RelayDatabase::rollback()
+{
+    if (m_depth == 0)
+        return;
+    --m_depth;
+    if (m_depth == 0) {
+        m_db.rollback();
+        return;
+    }
+    (void)run(QStringLiteral("ROLLBACK TO step%1").arg(m_depth));
+    (void)run(QStringLiteral("RELEASE step%1").arg(m_depth));
+}
 
 Expected<Ok, DatabaseError> RelayDatabase::migrate()
 {

@@ -30,10 +30,12 @@ public:
     // Runs a prepared statement; returns the error text on failure.
     [[nodiscard]] Expected<QSqlQuery, DatabaseError> run(const QString &sql, const QVariantList &values = {});
 
-    // Everything in one transaction or nothing.
+    // Everything in one transaction or nothing. Nested calls become savepoints, so a batch of
+    // requests can share one commit (one fsync) while each keeps its all-or-nothing step.
     [[nodiscard]] bool begin();
     [[nodiscard]] bool commit();
     void rollback();
+    [[nodiscard]] bool inTransaction() const { return m_depth > 0; }
 
 private:
     RelayDatabase(QSqlDatabase db, QString connectionName);
@@ -41,6 +43,7 @@ private:
 
     QSqlDatabase m_db;
     QString m_connectionName;
+    int m_depth = 0; // 0: no transaction; 1: the transaction; more: savepoints inside it
 };
 
 } // namespace cmeet::relay

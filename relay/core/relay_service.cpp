@@ -134,6 +134,41 @@ Expected<std::unique_ptr<MeetingEngine>, ProtocolError> RelayService::loadEngine
     return engine;
 }
 
+void RelayService::reloadEngines()
+{
+    m_engines.clear();
+    for (const QString &id : m_directory.meetingsWithStatus(MeetingStatus::Started)) {
+        if (auto engine = loadEngine(*m_directory.loadMeeting(id)))
+            m_engines.insert(id, std::shared_ptr<MeetingEngine>(std::move(*engine)));
+        else
+            qCCritical(lcService) << "cannot reload meeting" << id << ":" << engine.error().detail;
+    }
+}
+
+QList<Outcome> RelayService::handleBatch(const QList<Incoming> &batch)
+{
+    QList<Outcome> outcomes;
+    if (batch.size() == 1 || !m_db.begin()) {
+        for (const Incoming &incoming : batch)
+            outcomes.append(handle(*incoming.session, incoming.message));
+        return outcomes;
+    }
+    for (const Incoming &incoming : batch)
+        outcomes.append(handle(*incoming.session, incoming.message));
+    if (m_db.commit())
+        return outcomes;
+
+    // Nothing of the batch was stored: no outcome may claim otherwise.
+    m_db.rollback();
+    qCCritical(lcService) << "a batch of" << batch.size() << "messages could not be committed; all are refused";
+    reloadEngines();
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        const QJsonValue id = QJsonDocument::fromJson(batch.at(i).message).object().value(QStringLiteral("id"));
+        outcomes[i] = {errorResponse(id, {ErrorCode::StorageError, QStringLiteral("the relay could not store this; nothing changed")}), {}};
+    }
+    return outcomes;
+}
+
 QByteArray RelayService::greet(Session &session)
 {
     session.nonce = crypto::randomBytes(protocol::loginNonceSize).value_or(QByteArray());

@@ -49,6 +49,14 @@ public:
     [[nodiscard]] QByteArray greet(Session &session);
     [[nodiscard]] Outcome handle(Session &session, QByteArrayView message);
 
+    // Group commit: handles messages in order inside one transaction and commits once before
+    // any outcome is released, so a busy relay pays one fsync per batch, not per event.
+    struct Incoming {
+        Session *session;
+        QByteArray message;
+    };
+    [[nodiscard]] QList<Outcome> handleBatch(const QList<Incoming> &batch);
+
     [[nodiscard]] const crypto::Address &address() const { return m_address; }
     [[nodiscard]] Directory &directory() { return m_directory; }
     [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
@@ -72,6 +80,7 @@ private:
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> store(MeetingEngine &engine, const protocol::Event &event,
                                                               const protocol::Event &ack, const QString &attendanceCode);
     [[nodiscard]] QByteArray ackErrorFor(const protocol::Event &event, const protocol::ProtocolError &error);
+    void reloadEngines();
 
     RelayDatabase &m_db;
     crypto::PrivateKey m_relayKey;

@@ -63,18 +63,38 @@ void RelayServer::acceptConnections()
 
 void RelayServer::receive(QWebSocket *socket, const QString &message)
 {
-    auto found = m_connections.find(socket);
-    if (found == m_connections.end())
-        return;
-    const Outcome outcome = m_service.handle(found->second, message.toUtf8());
-    if (!outcome.reply.isEmpty())
-        socket->sendTextMessage(QString::fromUtf8(outcome.reply));
-    // Everything in the outcome is committed already: now it may be seen.
-    for (const Broadcast &broadcast : outcome.broadcasts) {
-        const QString text = QString::fromUtf8(broadcast.message);
-        for (auto &[peer, session] : m_connections) {
-            if (session.subscriptions.contains(broadcast.meeting))
-                peer->sendTextMessage(text);
+    // Collect what arrives in this turn of the event loop and handle it as one batch.
+    m_pending.append({socket, message.toUtf8()});
+    if (!m_batchScheduled) {
+        m_batchScheduled = true;
+        QMetaObject::invokeMethod(this, &RelayServer::processPending, Qt::QueuedConnection);
+    }
+}
+
+void RelayServer::processPending()
+{
+    m_batchScheduled = false;
+    const auto pending = std::exchange(m_pending, {});
+    QList<RelayService::Incoming> batch;
+    QList<QWebSocket *> senders;
+    for (const auto &[socket, message] : pending) {
+        auto found = m_connections.find(socket);
+        if (found == m_connections.end())
+            continue; // disconnected meanwhile
+        batch.append({&found->second, message});
+        senders.append(socket);
+    }
+    const QList<Outcome> outcomes = m_service.handleBatch(batch);
+    // Everything in the outcomes is committed already: now it may be seen.
+    for (qsizetype i = 0; i < outcomes.size(); ++i) {
+        if (!outcomes.at(i).reply.isEmpty())
+            senders.at(i)->sendTextMessage(QString::fromUtf8(outcomes.at(i).reply));
+        for (const Broadcast &broadcast : outcomes.at(i).broadcasts) {
+            const QString text = QString::fromUtf8(broadcast.message);
+            for (auto &[peer, session] : m_connections) {
+                if (session.subscriptions.contains(broadcast.meeting))
+                    peer->sendTextMessage(text);
+            }
         }
     }
 }
@@ -82,6 +102,8 @@ void RelayServer::receive(QWebSocket *socket, const QString &message)
 void RelayServer::drop(QWebSocket *socket)
 {
     m_connections.erase(socket);
+    // Its queued messages were already read: they are dropped, never half-handled.
+    m_pending.removeIf([socket](const auto &entry) { return entry.first == socket; });
     socket->deleteLater();
 }
 

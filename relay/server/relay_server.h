@@ -40,11 +40,15 @@ public:
 private:
     void acceptConnections();
     void receive(QWebSocket *socket, const QString &message);
+    void processPending();
     void drop(QWebSocket *socket);
 
     RelayService &m_service;
     std::unique_ptr<QWebSocketServer> m_server;
     std::map<QWebSocket *, Session> m_connections;
+    // Messages that arrived since the last batch, in arrival order.
+    QList<std::pair<QWebSocket *, QByteArray>> m_pending;
+    bool m_batchScheduled = false;
 };
 
 } // namespace cmeet::relay

@@ -381,6 +381,50 @@ private Q_SLOTS:
         QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
     }
 
+    // Several messages share one commit; each still stands or falls alone, in order.
+    void batchedMessages()
+    {
+        startedMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        test::Member &bob = m(QStringLiteral("bob"));
+        const QByteArray ref = f->lastId(alice);
+        const auto request = [&](const QByteArray &event, int id) {
+            return QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), id},
+                                             {QStringLiteral("method"), QStringLiteral("event.submit")},
+                                             {QStringLiteral("params"), QJsonObject{{QStringLiteral("event"), QString::fromUtf8(event)}}}})
+                .toJson(QJsonDocument::Compact);
+        };
+        const QByteArray first = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("one")}}, ref, f->now)->wireBytes();
+        const QByteArray second = bob.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("two")}}, ref, f->now)->wireBytes();
+        const qsizetype before = f->log(alice).size();
+        const QList<relay::Outcome> outcomes = f->service->handleBatch({{&alice.session, request(first, 1)},
+                                                                        {&alice.session, request(first, 2)}, // duplicate
+                                                                        {&bob.session, request(second, 3)}});
+        QCOMPARE(outcomes.size(), 3);
+        const auto reply = [&](int i) { return QJsonDocument::fromJson(outcomes.at(i).reply).object(); };
+        QCOMPARE(resultOf(reply(0)).value(QStringLiteral("index")).toInteger(), before);
+        QCOMPARE(errorCode(reply(1)), QStringLiteral("duplicate_event"));
+        QCOMPARE(resultOf(reply(2)).value(QStringLiteral("index")).toInteger(), before + 2);
+        QCOMPARE(outcomes.at(1).broadcasts.size(), 0);
+        QCOMPARE(f->log(alice).size(), before + 4);
+    }
+
+    // A storage failure refuses the event, changes nothing, and the meeting goes on afterwards.
+    void storageFailureLosesNothing()
+    {
+        startedMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        const QList<QByteArray> before = f->log(alice);
+        QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 1")));
+        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("lost?")}}), QStringLiteral("storage_error"));
+        QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 0")));
+        QCOMPARE(f->log(alice), before);
+        const QJsonObject next = f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("after the failure")}});
+        QVERIFY2(next.contains(QStringLiteral("result")), QJsonDocument(next).toJson().constData());
+        QCOMPARE(resultOf(next).value(QStringLiteral("index")).toInteger(), before.size());
+        QCOMPARE(ackOf(next).content().value(QStringLiteral("seq")).toInteger(), before.size() / 2 + 1);
+    }
+
     void meetingManagement()
     {
         f = std::make_unique<test::RelayFixture>();
