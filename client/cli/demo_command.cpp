@@ -13,9 +13,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -116,32 +113,20 @@ int run(const RunOptions &options)
     // Staff (host first) and patients for the scenario, enrolled through cmeet-relay admin import.
     const client::Scenario &scenario = options.scenario;
     QList<client::SimulationMember> members;
-    QJsonArray staff;
+    QList<QPair<crypto::Address, QString>> staff;
     for (int i = 0; i <= scenario.participants; ++i) {
         auto key = crypto::PrivateKey::generate();
         if (!key) {
             printError(crypto::describe(key.error()));
             return 1;
         }
-        const QString name = i == 0 ? QStringLiteral("Dr Host") : QStringLiteral("Participant %1").arg(i);
-        staff.append(QJsonObject{{QStringLiteral("address"), key->address().toLowerHex()}, {QStringLiteral("name"), name},
-                                 {QStringLiteral("role"), QStringLiteral("staff")}});
-        members.append({name, *key});
+        members.append({i == 0 ? QStringLiteral("Dr Host") : QStringLiteral("Participant %1").arg(i), *key});
+        staff.append({key->address(), members.constLast().name});
     }
     QStringList patientIds;
-    QJsonArray patients;
-    for (int p = 1; p <= scenario.patients; ++p) {
+    for (int p = 1; p <= scenario.patients; ++p)
         patientIds.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
-        patients.append(QJsonObject{{QStringLiteral("id"), patientIds.constLast()}, {QStringLiteral("name"), QStringLiteral("Patient %1").arg(p)}});
-    }
-    const QString importPath = QDir(dataDir).filePath(QStringLiteral("directory-import.json"));
-    QFile import(importPath);
-    if (!import.open(QIODevice::WriteOnly) || import.write(QJsonDocument(QJsonObject{{QStringLiteral("staff"), staff}, {QStringLiteral("patients"), patients}}).toJson()) <= 0) {
-        printError(QStringLiteral("cannot write %1").arg(importPath));
-        return 1;
-    }
-    import.close();
-    if (!relay.admin({QStringLiteral("import"), importPath})) {
+    if (!relay.importDirectory(staff, patientIds)) {
         printError(QStringLiteral("cmeet-relay admin import failed: ") + relay.lastOutput());
         return 1;
     }

@@ -5,7 +5,11 @@
 #include <QStandardPaths>
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 namespace cmeet::client {
@@ -59,6 +63,26 @@ bool LocalRelay::admin(const QStringList &arguments, QString *output)
 bool LocalRelay::addStaff(const crypto::Address &address, const QString &name)
 {
     return admin({QStringLiteral("add-staff"), address.toChecksumHex(), name});
+}
+
+bool LocalRelay::importDirectory(const QList<QPair<crypto::Address, QString>> &staff, const QStringList &patientIds)
+{
+    QJsonArray staffArray;
+    for (const auto &[address, name] : staff)
+        staffArray.append(QJsonObject{{QStringLiteral("address"), address.toLowerHex()}, {QStringLiteral("name"), name},
+                                      {QStringLiteral("role"), QStringLiteral("staff")}});
+    QJsonArray patients;
+    for (const QString &id : patientIds)
+        patients.append(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("name"), QString(QStringLiteral("Patient ") + id)}});
+    const QString path = QDir(m_dataDir).filePath(QStringLiteral("directory-import.json"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(QJsonDocument(QJsonObject{{QStringLiteral("staff"), staffArray}, {QStringLiteral("patients"), patients}}).toJson()) <= 0) {
+        m_lastOutput = QStringLiteral("cannot write ") + path;
+        return false;
+    }
+    file.close();
+    return admin({QStringLiteral("import"), path});
 }
 
 bool LocalRelay::start(const QStringList &extraArguments)

@@ -26,6 +26,8 @@ public:
     bool init();
     bool admin(const QStringList &arguments, QString *output = nullptr);
     bool addStaff(const crypto::Address &address, const QString &name);
+    // Enrolls staff (address, name) and patients (id, name generated) in one admin import.
+    bool importDirectory(const QList<QPair<crypto::Address, QString>> &staff, const QStringList &patientIds);
 
     // Starts serving; extra arguments are appended. False (with the output in lastOutput()) on failure.
     bool start(const QStringList &extraArguments = {});

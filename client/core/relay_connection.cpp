@@ -81,7 +81,9 @@ void RelayConnection::receive(const QString &text)
         m_relay = crypto::Address::fromHex(message.value(QStringLiteral("relay")).toString()).value_or(crypto::Address());
         m_nonce = hex::decode(message.value(QStringLiteral("nonce")).toString(), protocol::loginNonceSize).value_or(QByteArray());
     } else if (type == QStringLiteral("response")) {
-        m_responses.insert(message.value(QStringLiteral("id")).toInteger(), message);
+        const qint64 id = message.value(QStringLiteral("id")).toInteger();
+        m_responses.insert(id, message);
+        Q_EMIT responseReceived(id);
     } else if (type == QStringLiteral("event")) {
         RelayEvent event{message.value(QStringLiteral("meeting")).toString(), message.value(QStringLiteral("index")).toInteger(),
                          message.value(QStringLiteral("event")).toString().toUtf8()};
@@ -91,6 +93,17 @@ void RelayConnection::receive(const QString &text)
     } else {
         qCWarning(lcConnection) << "ignoring a message of unknown type" << type;
     }
+}
+
+qint64 RelayConnection::send(const QString &method, const QJsonObject &params)
+{
+    const qint64 id = m_nextId++;
+    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")},
+                                                                         {QStringLiteral("id"), id},
+                                                                         {QStringLiteral("method"), method},
+                                                                         {QStringLiteral("params"), params}})
+                                                   .toJson(QJsonDocument::Compact)));
+    return id;
 }
 
 Expected<QJsonObject, ProtocolError> RelayConnection::roundTrip(QJsonObject message, int timeoutMs)

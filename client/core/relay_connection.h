@@ -15,6 +15,7 @@
 #include <QWebSocket>
 
 #include <functional>
+#include <optional>
 
 class QEventLoop;
 
@@ -47,6 +48,11 @@ public:
                                                                         const QString &attendanceCode = {}, int timeoutMs = 30000);
     [[nodiscard]] const QByteArray &lastAckError() const { return m_lastAckError; }
 
+    // Without waiting: sends a request and returns its id; responseReceived(id) tells when it is back.
+    qint64 send(const QString &method, const QJsonObject &params);
+    // The raw response ({"result"} or {"error"}), once arrived; removed when taken.
+    [[nodiscard]] std::optional<QJsonObject> takeResponse(qint64 id) { return m_responses.contains(id) ? std::optional(m_responses.take(id)) : std::nullopt; }
+
     [[nodiscard]] bool isOpen() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     [[nodiscard]] const crypto::Address &relayAddress() const { return m_relay; }
     void close() { m_socket.close(); }
@@ -62,6 +68,7 @@ public:
 
 Q_SIGNALS:
     void eventReceived(const cmeet::client::RelayEvent &event);
+    void responseReceived(qint64 id);
     void disconnected();
 
 private:

@@ -1,0 +1,300 @@
+// Relay speed, end to end: a real cmeet-relay process on 127.0.0.1 (SQLite, synchronous=FULL,
+// group commit) and real WebSocket clients.
+//   bench_relay           full run, Markdown on stdout
+//   bench_relay --smoke   tiny sizes, checks results (ctest)
+// 1. Throughput with full checks and durable commit over one connection (requests pipelined),
+//    against the raw recover + sign ceiling measured in the same run.
+// 2. Concurrent meetings x participants at a fixed event rate per meeting: ack latency.
+// 3. Bytes stored per meeting on the thesis scenario.
+
+#include "base/hex.h"
+#include "client/core/local_relay.h"
+#include "client/core/participant.h"
+#include "client/core/relay_connection.h"
+#include "client/core/simulation.h"
+#include "crypto/keccak.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+
+#include <sys/resource.h>
+
+using namespace cmeet;
+using protocol::Event;
+using protocol::EventType;
+
+namespace {
+
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+[[noreturn]] void die(const QString &why)
+{
+    QTextStream(stderr) << "bench_relay: " << why << '\n';
+    std::exit(1);
+}
+
+template <typename T, typename E>
+T need(Expected<T, E> result, const char *what)
+{
+    if (!result)
+        die(QString::fromLatin1(what));
+    return std::move(result).value();
+}
+
+qint64 percentileUs(QList<qint64> values, double fraction)
+{
+    std::sort(values.begin(), values.end());
+    return values.isEmpty() ? 0 : values.at(std::min<qsizetype>(values.size() - 1, static_cast<qsizetype>(fraction * static_cast<double>(values.size()))));
+}
+
+QString ms(qint64 microseconds) { return QString::number(static_cast<double>(microseconds) / 1000.0, 'f', 2) + QStringLiteral(" ms"); }
+
+struct Member {
+    crypto::PrivateKey key = *crypto::PrivateKey::generate();
+    client::RelayConnection connection;
+    std::unique_ptr<client::Participant> participant;
+};
+
+// A relay with `count` staff members connected and logged in, and one started meeting per
+// group of members (first of each group hosts, the rest joined).
+class Setup {
+public:
+    Setup(int meetings, int participantsPerMeeting)
+        : m_relay(client::LocalRelay::findBinary(), m_dir.path(), "bench passphrase")
+    {
+        if (!m_relay.init())
+            die(QStringLiteral("init: ") + m_relay.lastOutput());
+        const int perMeeting = participantsPerMeeting + 1;
+        QList<QPair<crypto::Address, QString>> staff;
+        for (int i = 0; i < meetings * perMeeting; ++i) {
+            members.push_back(std::make_unique<Member>());
+            members.back()->connection.setKeepReceived(false);
+            staff.append({members.back()->key.address(), QStringLiteral("Member %1").arg(i)});
+        }
+        if (!m_relay.importDirectory(staff, {QStringLiteral("P-001")}) || !m_relay.start())
+            die(QStringLiteral("relay: ") + m_relay.lastOutput());
+        for (auto &member : members) {
+            if (!member->connection.open(m_relay.url()) || !member->connection.login(member->key))
+                die(QStringLiteral("cannot connect"));
+        }
+        for (int m = 0; m < meetings; ++m) {
+            Member &host = *members.at(static_cast<size_t>(m * perMeeting));
+            QJsonArray roster;
+            for (int i = 0; i < perMeeting; ++i)
+                roster.append(members.at(static_cast<size_t>(m * perMeeting + i))->key.address().toLowerHex());
+            const QString meeting = need(host.connection.call(QStringLiteral("meeting.create"),
+                                                              {{QStringLiteral("title"), QStringLiteral("Bench")}, {QStringLiteral("scheduledAt"), now()},
+                                                               {QStringLiteral("roster"), roster}, {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}}),
+                                         "meeting.create")
+                                        .toObject()
+                                        .value(QStringLiteral("id"))
+                                        .toString();
+            for (int i = 0; i < perMeeting; ++i)
+                members.at(static_cast<size_t>(m * perMeeting + i))->participant =
+                    std::make_unique<client::Participant>(members.at(static_cast<size_t>(m * perMeeting + i))->key, meeting, host.connection.relayAddress());
+            const QJsonObject start{{QStringLiteral("title"), QStringLiteral("Bench")},
+                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                                    {QStringLiteral("roster"), roster},
+                                    {QStringLiteral("delegation"), need(host.participant->newSession(now()), "session")},
+                                    {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}};
+            const auto startEvent = need(host.participant->makeEvent(EventType::Start, start, std::nullopt, now()), "start");
+            need(host.connection.submit(startEvent.wireBytes(), QStringLiteral("135790")), "start submit");
+            lastIds.append(startEvent.id());
+            for (int i = 1; i < perMeeting; ++i) {
+                Member &member = *members.at(static_cast<size_t>(m * perMeeting + i));
+                const auto join = need(member.participant->makeEvent(EventType::Join, {{QStringLiteral("delegation"), need(member.participant->newSession(now()), "session")}},
+                                                                     startEvent.id(), now()),
+                                       "join");
+                need(member.connection.submit(join.wireBytes(), QStringLiteral("135790")), "join submit");
+            }
+        }
+    }
+
+    [[nodiscard]] QString databasePath() const { return QDir(m_dir.path()).filePath(QStringLiteral("relay.sqlite")); }
+
+    std::vector<std::unique_ptr<Member>> members;
+    QList<QByteArray> lastIds; // per meeting: an id to ref
+
+private:
+    QTemporaryDir m_dir;
+    client::LocalRelay m_relay;
+};
+
+// Runs the event loop until done() or the deadline.
+template <typename Done>
+bool spin(Done done, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!done()) {
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const bool smoke = app.arguments().contains(QStringLiteral("--smoke"));
+    QTextStream out(stdout);
+    // A thousand client sockets in this process.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
+
+    // ---- 1. throughput over one connection, against the ceiling ----
+    const crypto::PrivateKey signer = *crypto::PrivateKey::generate();
+    const QByteArray digest = crypto::keccak256("ceiling");
+    const crypto::Signature signature = *signer.sign(digest);
+    QElapsedTimer timer;
+    timer.start();
+    qint64 ceilingOps = 0;
+    while (timer.elapsed() < (smoke ? 20 : 2000)) {
+        if (*crypto::recoverAddress(digest, signature) != signer.address() || !signer.sign(digest))
+            die(QStringLiteral("ceiling check failed"));
+        ++ceilingOps;
+    }
+    const double ceiling = static_cast<double>(ceilingOps) * 1000.0 / static_cast<double>(timer.elapsed());
+
+    // --events N: a longer throughput run (for profiling the relay).
+    const qsizetype eventsAt = app.arguments().indexOf(QStringLiteral("--events"));
+    const int events = eventsAt > 0 ? app.arguments().value(eventsAt + 1).toInt() : (smoke ? 40 : 4000);
+    const int window = 64;
+    double throughput = 0;
+    {
+        Setup setup(1, 1);
+        Member &alice = *setup.members.at(1);
+        QList<QByteArray> bytes;
+        for (int i = 0; i < events; ++i)
+            bytes.append(need(alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Throughput comment %1").arg(i)}},
+                                                           setup.lastIds.at(0), now()),
+                              "comment")
+                             .wireBytes());
+        QList<qint64> outstanding;
+        int sent = 0;
+        int accepted = 0;
+        timer.restart();
+        while (accepted < events) {
+            while (sent < events && outstanding.size() < window)
+                outstanding.append(alice.connection.send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(bytes.at(sent++))}}));
+            if (!spin([&] { return alice.connection.takeResponse(outstanding.constFirst()).has_value() ? (outstanding.removeFirst(), ++accepted, true) : false; }, 30000))
+                die(QStringLiteral("throughput: the relay stopped answering"));
+        }
+        throughput = static_cast<double>(events) * 1000.0 / static_cast<double>(std::max<qint64>(timer.elapsed(), 1));
+    }
+
+    if (eventsAt > 0) {
+        out << "throughput: " << QString::number(throughput, 'f', 0) << " events/s, ceiling " << QString::number(ceiling, 'f', 0) << '\n';
+        return 0;
+    }
+
+    // ---- 2. concurrent meetings at a fixed rate ----
+    const int meetings = smoke ? 2 : 20;
+    const int participants = smoke ? 4 : 50;
+    const int ratePerMeeting = 10;
+    const int seconds = smoke ? 1 : 30;
+    QList<qint64> latencies;
+    qint64 failures = 0;
+    {
+        Setup setup(meetings, participants);
+        QHash<QPair<Member *, qint64>, qint64> sentAt; // (member, request id) -> µs
+        QElapsedTimer clock;
+        clock.start();
+        for (auto &member : setup.members) {
+            Member *m = member.get();
+            QObject::connect(&m->connection, &client::RelayConnection::responseReceived, &app, [&, m](qint64 id) {
+                const auto key = qMakePair(m, id);
+                if (!sentAt.contains(key))
+                    return;
+                const auto response = m->connection.takeResponse(id);
+                failures += response && response->contains(QStringLiteral("result")) ? 0 : 1;
+                latencies.append(clock.nsecsElapsed() / 1000 - sentAt.take(key));
+            });
+        }
+        QRandomGenerator random(42);
+        QTimer tick;
+        int sends = 0;
+        const int total = meetings * ratePerMeeting * seconds;
+        QObject::connect(&tick, &QTimer::timeout, &app, [&] {
+            // Each tick every meeting sends what its rate owes since the start.
+            const qint64 due = clock.elapsed() * ratePerMeeting / 1000;
+            for (int m = 0; m < meetings; ++m) {
+                for (qint64 k = sends / meetings; k < due && k < ratePerMeeting * seconds; ++k) {
+                    Member &author = *setup.members.at(static_cast<size_t>(m * (participants + 1) + 1 + random.bounded(participants)));
+                    const auto event = author.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Concurrent comment")}},
+                                                                     setup.lastIds.at(m), now());
+                    sentAt.insert(qMakePair(&author, author.connection.send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}})),
+                                  clock.nsecsElapsed() / 1000);
+                }
+            }
+            sends = static_cast<int>(std::min<qint64>(due, ratePerMeeting * seconds)) * meetings;
+        });
+        tick.start(20);
+        if (!spin([&] { return sends >= total && sentAt.isEmpty(); }, (seconds + 60) * 1000))
+            die(QStringLiteral("concurrency: answers missing"));
+        tick.stop();
+        if (failures > 0)
+            die(QStringLiteral("concurrency: %1 events refused").arg(failures));
+    }
+
+    // ---- 3. bytes per meeting on the thesis scenario ----
+    client::Scenario scenario;
+    if (smoke) {
+        scenario.participants = 3;
+        scenario.patients = 2;
+        scenario.commentsPerParticipant = 2;
+    }
+    qint64 eventBytes = 0;
+    qint64 databaseBytes = 0;
+    qint64 entries = 0;
+    {
+        QTemporaryDir dir;
+        client::LocalRelay relay(client::LocalRelay::findBinary(), dir.path(), "bench passphrase");
+        QList<client::SimulationMember> people;
+        QList<QPair<crypto::Address, QString>> staff;
+        for (int i = 0; i <= scenario.participants; ++i) {
+            people.append({QStringLiteral("Member %1").arg(i), *crypto::PrivateKey::generate()});
+            staff.append({people.constLast().key.address(), people.constLast().name});
+        }
+        QStringList patients;
+        for (int p = 1; p <= scenario.patients; ++p)
+            patients.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
+        if (!relay.init() || !relay.importDirectory(staff, patients) || !relay.start())
+            die(QStringLiteral("bytes: ") + relay.lastOutput());
+        client::Simulation simulation(relay.url(), people, patients, scenario);
+        auto result = simulation.run();
+        if (!result)
+            die(QStringLiteral("bytes: ") + result.error());
+        relay.stop();
+        eventBytes = result->logBytes;
+        entries = result->logEntries;
+        databaseBytes = QFileInfo(QDir(dir.path()).filePath(QStringLiteral("relay.sqlite"))).size();
+    }
+
+    out << "| measure | result | goal |\n|---|---:|---|\n";
+    out << "| raw ceiling: recover + sign per event | " << QString::number(ceiling, 'f', 0) << " events/s | |\n";
+    out << "| relay throughput, one connection, " << window << " in flight, full checks + durable commit | "
+        << QString::number(throughput, 'f', 0) << " events/s (" << QString::number(100.0 * throughput / ceiling, 'f', 0)
+        << "% of the ceiling) | >= 50% |\n";
+    out << "| " << meetings << " meetings x " << participants << " participants, " << ratePerMeeting << " events/s each, "
+        << seconds << " s: ack latency | p50 " << ms(percentileUs(latencies, 0.5)) << ", p99 " << ms(percentileUs(latencies, 0.99))
+        << " (" << latencies.size() << " events) | |\n";
+    out << "| bytes per meeting, " << (smoke ? QStringLiteral("tiny scenario") : QStringLiteral("thesis scenario")) << " (" << entries
+        << " log entries) | " << QString::number(static_cast<double>(eventBytes) / 1e6, 'f', 2) << " MB of events, "
+        << QString::number(static_cast<double>(databaseBytes) / 1e6, 'f', 2) << " MB database | <= 2 MB (thesis: about 7 MB) |\n";
+    return 0;
+}
