@@ -10,5 +10,9 @@ int eventCommand(const QStringList &arguments);
 int tourCommand(const QStringList &arguments);
 int demoCommand(const QStringList &arguments);
 int simulateCommand(const QStringList &arguments);
+int meetingCommand(const QStringList &arguments);
+// start, join, comment, reply, disagree, discuss, patient-data, poll, vote, poll-end, results,
+// leave, end, events, export
+int eventActionCommand(const QString &name, const QStringList &arguments);
 
 } // namespace cmeet::cli

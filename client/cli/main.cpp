@@ -13,6 +13,11 @@ const char *const usage =
     "Commands:\n"
     "  identity create|show   identity keys in passphrase-encrypted key files\n"
     "  event sign|verify      sign an event; check events from their bytes\n"
+    "  meeting create|edit|cancel|list|show   meeting management on a relay\n"
+    "  start, join, comment, reply, disagree, discuss, patient-data, poll, vote,\n"
+    "  poll-end, results, leave, end, events, export MEETING [options]\n"
+    "                         take part in a meeting (relay: --relay or $CMEET_RELAY,\n"
+    "                         identity: --key or $CMEET_KEY)\n"
     "  demo                   the whole system: relay, simulated meeting, audit\n"
     "  simulate               run a simulated meeting (thesis scenario) against a relay\n"
     "  tour                   hold a small meeting in memory (no relay) and audit it\n"
@@ -39,6 +44,14 @@ int main(int argc, char *argv[])
         return cmeet::cli::demoCommand(QStringList{QStringLiteral("cmeet-cli demo")} + arguments.mid(2));
     if (command == QStringLiteral("simulate"))
         return cmeet::cli::simulateCommand(QStringList{QStringLiteral("cmeet-cli simulate")} + arguments.mid(2));
+    if (command == QStringLiteral("meeting"))
+        return cmeet::cli::meetingCommand(arguments.mid(1));
+    static const QStringList eventActions = {QStringLiteral("start"), QStringLiteral("join"), QStringLiteral("comment"), QStringLiteral("reply"),
+                                             QStringLiteral("disagree"), QStringLiteral("discuss"), QStringLiteral("patient-data"), QStringLiteral("poll"),
+                                             QStringLiteral("vote"), QStringLiteral("poll-end"), QStringLiteral("results"), QStringLiteral("leave"),
+                                             QStringLiteral("end"), QStringLiteral("events"), QStringLiteral("export")};
+    if (eventActions.contains(command))
+        return cmeet::cli::eventActionCommand(command, arguments.mid(2));
     if (command == QStringLiteral("tour"))
         return cmeet::cli::tourCommand(QStringList{QStringLiteral("cmeet-cli tour")} + arguments.mid(2));
     if (command == QStringLiteral("--version") || command == QStringLiteral("-v")) {

@@ -55,7 +55,7 @@ int dispatchAction(const QString &group, const QStringList &arguments, const QLi
     return 2;
 }
 
-Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path)
+Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path, crypto::SecretBytes *passphraseOut)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -73,6 +73,8 @@ Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path)
         return unexpected(key.error() == crypto::CryptoError::DecryptionFailed
                               ? QStringLiteral("wrong passphrase or damaged key file %1").arg(path)
                               : QStringLiteral("%1 is not a valid c-meet key file").arg(path));
+    if (passphraseOut)
+        *passphraseOut = passphrase;
     return *key;
 }
 

@@ -29,7 +29,8 @@ struct Action {
 // group on --help and rejects unknown actions (exit code 2).
 [[nodiscard]] int dispatchAction(const QString &group, const QStringList &arguments, const QList<Action> &actions);
 
-// Opens an encrypted key file, asking for its passphrase; prints the reason on failure.
-[[nodiscard]] Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path);
+// Opens an encrypted key file, asking for its passphrase; the reason on failure. With
+// passphraseOut, the passphrase is handed back (to seal session keys with it).
+[[nodiscard]] Expected<crypto::PrivateKey, QString> loadKeyFile(const QString &path, crypto::SecretBytes *passphraseOut = nullptr);
 
 } // namespace cmeet::cli

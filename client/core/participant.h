@@ -20,6 +20,8 @@ public:
     // Makes a fresh session key and its delegation (valid for validForMs from now).
     [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> newSession(qint64 now, qint64 validForMs = 12 * 3600 * 1000);
     [[nodiscard]] const std::optional<crypto::PrivateKey> &sessionKey() const { return m_session; }
+    // Restores a session key kept (sealed) in the meeting file by an earlier run.
+    void restoreSession(crypto::PrivateKey sessionKey) { m_session = std::move(sessionKey); }
 
     // Builds and signs an event: start and join with the identity key, the rest with the session key.
     [[nodiscard]] Expected<protocol::Event, protocol::ProtocolError> makeEvent(protocol::EventType type, const QJsonObject &content,

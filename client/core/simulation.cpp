@@ -2,6 +2,7 @@
 
 #include "base/hex.h"
 #include "client/core/participant.h"
+#include "client/core/polls.h"
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
 #include "crypto/hash.h"
@@ -186,8 +187,7 @@ Expected<SimulationResult, QString> Simulation::run()
             Actor &actor = actors.at(static_cast<size_t>(i));
             const int option = (i + p) % m_scenario.pollOptions;
             forFirstOption += option == 0 ? 1 : 0;
-            const QByteArray ballot = *protocol::json::serialize(QJsonObject{{QStringLiteral("option"), option}});
-            auto ciphertext = crypto::ecies::encrypt(voting->publicKey(), ballot, QByteArray(poll + actor.member.key.address().bytes()));
+            auto ciphertext = encryptBallot(voting->publicKey(), poll, actor.member.key.address(), option);
             if (!ciphertext || post(actor, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(*ciphertext)}}, poll).isEmpty())
                 return unexpected(ciphertext ? failure : crypto::describe(ciphertext.error()));
         }

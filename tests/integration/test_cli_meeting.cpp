@@ -1,0 +1,137 @@
+// A whole meeting driven through cmeet-cli commands, as people at a terminal would: identity
+// files, a real cmeet-relay, one process per command, a replica per person, the export.
+
+#include "client/core/local_relay.h"
+#include "ledger/meeting_verifier.h"
+#include "store/meeting_file.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cmeet;
+
+class TestCliMeeting : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<client::LocalRelay> m_relay;
+
+    struct Run {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+
+    // Runs cmeet-cli as `who` (its key and state directory).
+    Run as(const QString &who, const QStringList &arguments)
+    {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase"));
+        environment.insert(QStringLiteral("CMEET_KEY"), m_dir.filePath(who + QStringLiteral(".key")));
+        environment.insert(QStringLiteral("CMEET_STATE"), m_dir.filePath(who + QStringLiteral("-state")));
+        environment.insert(QStringLiteral("CMEET_RELAY"), m_relay ? m_relay->url().toString() : QString());
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
+        process.waitForFinished(60000);
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
+                QString::fromUtf8(process.readAllStandardError())};
+    }
+
+    QString ok(const QString &who, const QStringList &arguments)
+    {
+        const Run run = as(who, arguments);
+        if (run.exitCode != 0)
+            qWarning("%s %s failed: %s%s", qPrintable(who), qPrintable(arguments.join(QLatin1Char(' '))), qPrintable(run.out), qPrintable(run.err));
+        return run.exitCode == 0 ? run.out.trimmed() : QString();
+    }
+
+    static QString idIn(const QString &text)
+    {
+        static const QRegularExpression id(QStringLiteral("0x[0-9a-f]{64}"));
+        return id.match(text).captured(0);
+    }
+
+private Q_SLOTS:
+    void wholeMeetingFromTheCommandLine()
+    {
+        QStringList addresses;
+        for (const QString &who : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            const QString address = ok(who, {QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), m_dir.filePath(who + QStringLiteral(".key"))});
+            QVERIFY(!address.isEmpty());
+            addresses.append(address);
+        }
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), "relay passphrase");
+        QVERIFY(m_relay->init());
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(m_relay->addStaff(*crypto::Address::fromHex(addresses.at(i)), QStringList{QStringLiteral("Host"), QStringLiteral("Alice"), QStringLiteral("Bob")}.at(i)));
+        QVERIFY(m_relay->admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")}));
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+
+        const QString meeting = ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Tumour board"),
+                                                            QStringLiteral("--roster"), addresses.at(1) + QLatin1Char(',') + addresses.at(2),
+                                                            QStringLiteral("--agenda"), QStringLiteral("P-001")});
+        QVERIFY(!meeting.isEmpty());
+        QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("meeting"), QStringLiteral("list")}).contains(meeting));
+        QVERIFY(ok(QStringLiteral("bob"), {QStringLiteral("meeting"), QStringLiteral("show"), meeting}).contains(QStringLiteral("P-001  Jane Doe")));
+
+        QVERIFY(ok(QStringLiteral("host"), {QStringLiteral("start"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).contains(QStringLiteral("code to show in the room: 2468")));
+        QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).startsWith(QStringLiteral("joined")));
+        const Run wrongCode = as(QStringLiteral("bob"), {QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("1111")});
+        QCOMPARE(wrongCode.exitCode, 1);
+        QVERIFY(wrongCode.err.contains(QStringLiteral("wrong_attendance_code")));
+        QVERIFY(!ok(QStringLiteral("bob"), {QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty());
+
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("discuss"), meeting, QStringLiteral("--patient"), QStringLiteral("P-001")}).isEmpty());
+        const QString comment = idIn(ok(QStringLiteral("alice"), {QStringLiteral("comment"), meeting, QStringLiteral("--text"), QStringLiteral("CT: T3 N0."), QStringLiteral("--patient"), QStringLiteral("P-001")}));
+        QVERIFY(!comment.isEmpty());
+        QVERIFY(!ok(QStringLiteral("bob"), {QStringLiteral("reply"), meeting, QStringLiteral("--to"), comment.left(12), QStringLiteral("--text"), QStringLiteral("Agreed.")}).isEmpty());
+        QVERIFY(!ok(QStringLiteral("bob"), {QStringLiteral("disagree"), meeting, QStringLiteral("--with"), comment, QStringLiteral("--reason"), QStringLiteral("Old scan.")}).isEmpty());
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("patient-data"), meeting, QStringLiteral("--patient"), QStringLiteral("P-001"), QStringLiteral("--field"), QStringLiteral("mdtOutcome"),
+                                             QStringLiteral("--value"), QStringLiteral("Surgery")}).isEmpty());
+        const Run notHost = as(QStringLiteral("alice"), {QStringLiteral("discuss"), meeting, QStringLiteral("--patient"), QStringLiteral("P-001")});
+        QCOMPARE(notHost.exitCode, 1);
+        QVERIFY(notHost.err.contains(QStringLiteral("not_host")));
+
+        const QString poll = idIn(ok(QStringLiteral("host"), {QStringLiteral("poll"), meeting, QStringLiteral("--question"), QStringLiteral("Operate?"),
+                                                              QStringLiteral("--option"), QStringLiteral("Yes"), QStringLiteral("--option"), QStringLiteral("No")}));
+        QVERIFY(!poll.isEmpty());
+        QVERIFY(!ok(QStringLiteral("alice"), {QStringLiteral("vote"), meeting, QStringLiteral("--poll"), poll, QStringLiteral("--option"), QStringLiteral("0")}).isEmpty());
+        QVERIFY(!ok(QStringLiteral("bob"), {QStringLiteral("vote"), meeting, QStringLiteral("--poll"), poll, QStringLiteral("--option"), QStringLiteral("1")}).isEmpty());
+        const Run twice = as(QStringLiteral("alice"), {QStringLiteral("vote"), meeting, QStringLiteral("--poll"), poll, QStringLiteral("--option"), QStringLiteral("1")});
+        QVERIFY(twice.err.contains(QStringLiteral("already_voted")));
+        // Before the end nobody can read the votes, not even in results.
+        QVERIFY(ok(QStringLiteral("bob"), {QStringLiteral("results"), meeting}).contains(QStringLiteral("still open")));
+        const QString tally = ok(QStringLiteral("host"), {QStringLiteral("poll-end"), meeting, QStringLiteral("--poll"), poll});
+        QVERIFY2(tally.contains(QStringLiteral("0. Yes: 1")) && tally.contains(QStringLiteral("1. No: 1")), qPrintable(tally));
+        QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("results"), meeting}).contains(QStringLiteral("was counted")));
+
+        QVERIFY(!ok(QStringLiteral("bob"), {QStringLiteral("leave"), meeting}).isEmpty());
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("end"), meeting}).isEmpty());
+        QVERIFY(ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("show"), meeting}).contains(QStringLiteral("mdtOutcome: Surgery")));
+
+        // The export: a .cmeet file that verifies from its contents alone and holds no keys.
+        const QString exported = m_dir.filePath(QStringLiteral("meeting.cmeet"));
+        QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("export"), meeting, QStringLiteral("--out"), exported}).contains(QStringLiteral("verified")));
+        auto file = store::MeetingFile::open(exported, true);
+        QVERIFY(file);
+        const auto log = (*file)->events();
+        QVERIFY(log);
+        QCOMPARE(log->size(), 2 * 14);
+        auto schemas = protocol::SchemaValidator::load();
+        const auto report = ledger::verifyMeetingLog(*log, **schemas);
+        QVERIFY2(report.ok() && report.ended, qPrintable(report.problems.join(QLatin1Char('\n'))));
+        QVERIFY(!(*file)->meeting().contains(QStringLiteral("local")));
+        const QString alicesReplica = QDir(m_dir.filePath(QStringLiteral("alice-state"))).entryList({QStringLiteral("*.cmeet")}).value(0);
+        QVERIFY(!alicesReplica.isEmpty());
+        auto replica = store::MeetingFile::open(m_dir.filePath(QStringLiteral("alice-state/")) + alicesReplica, true);
+        QCOMPARE(*(*replica)->events(), *log);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliMeeting)
+#include "test_cli_meeting.moc"
