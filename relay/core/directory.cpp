@@ -186,8 +186,8 @@ Expected<Meeting, ProtocolError> Directory::createMeeting(const crypto::Address 
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (!m_db.begin())
         return fail(ErrorCode::StorageError, QStringLiteral("cannot begin a transaction"));
-    auto inserted = m_db.run(QStringLiteral("INSERT INTO meetings(id, title, description, scheduled_at, host, status, created_at) "
-                                            "VALUES (?, ?, ?, ?, ?, 'scheduled', ?)"),
+    auto inserted = m_db.run(QStringLiteral("INSERT INTO meetings(id, title, description, scheduled_at, host, status, created_at, number) "
+                                            "VALUES (?, ?, ?, ?, ?, 'scheduled', ?, (SELECT COALESCE(MAX(number), 0) + 1 FROM meetings))"),
                              {id, withHost.title, withHost.description, withHost.scheduledAt, caller.toLowerHex(), now});
     if (!inserted) {
         m_db.rollback();

@@ -1,5 +1,7 @@
 #include "relay/core/relay_database.h"
 
+#include "relay/core/event_log.h"
+
 #include <QAtomicInt>
 #include <QLoggingCategory>
 #include <QSqlError>
@@ -11,9 +13,17 @@ namespace cmeet::relay {
 namespace {
 
 // Each step moves the schema one version up; never edit a released step, add a new one.
-const char *const migrations[] = {
+struct Migration {
+    const char *sql;                                         // run first
+    Expected<Ok, DatabaseError> (*convert)(RelayDatabase &) = nullptr; // then data that needs C++
+    const char *sqlAfter = nullptr;                          // then this
+};
+
+Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database);
+
+const Migration migrations[] = {
     // 1: directory, meetings, event log, attendance
-    R"(CREATE TABLE staff (
+    {R"(CREATE TABLE staff (
          address TEXT PRIMARY KEY,            -- identity address, 0x + 40 lowercase hex
          name TEXT NOT NULL,
          role TEXT NOT NULL DEFAULT 'staff'   -- 'staff' or 'admin'
@@ -73,8 +83,41 @@ const char *const migrations[] = {
          window_start INTEGER NOT NULL,
          failures INTEGER NOT NULL,
          PRIMARY KEY (meeting, identity)
-       );)",
+       );)"},
+    // 2: a smaller event log (thesis scenario: 3.5 MB -> under 2 MB): meetings by number instead
+    //    of a 36-character UUID in every row and index entry, bytes compressed (EventLog::pack).
+    {R"(ALTER TABLE meetings ADD COLUMN number INTEGER;
+       UPDATE meetings SET number = rowid;
+       CREATE UNIQUE INDEX meetings_by_number ON meetings(number);
+       CREATE TABLE event_log_v2 (
+         meeting INTEGER NOT NULL,            -- meetings.number
+         position INTEGER NOT NULL,
+         id BLOB NOT NULL UNIQUE,
+         type TEXT NOT NULL,
+         bytes BLOB NOT NULL,                 -- a format byte, then the wire bytes raw or zlib-compressed
+         received_at INTEGER NOT NULL,
+         PRIMARY KEY (meeting, position)
+       ) WITHOUT ROWID;)",
+     packEventLog,
+     R"(DROP TABLE event_log;
+        ALTER TABLE event_log_v2 RENAME TO event_log;)"},
 };
+
+Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)
+{
+    auto rows = database.run(QStringLiteral("SELECT m.number, e.position, e.id, e.type, e.bytes, e.received_at FROM event_log e "
+                                            "JOIN meetings m ON m.id = e.meeting ORDER BY m.number, e.position"));
+    if (!rows)
+        return unexpected(rows.error());
+    while (rows->next()) {
+        auto copied = database.run(QStringLiteral("INSERT INTO event_log_v2(meeting, position, id, type, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                                   {rows->value(0), rows->value(1), rows->value(2), rows->value(3), EventLog::pack(rows->value(4).toByteArray()),
+                                    rows->value(5)});
+        if (!copied)
+            return unexpected(copied.error());
+    }
+    return Ok{};
+}
 
 constexpr int currentVersion = static_cast<int>(std::size(migrations));
 
@@ -155,7 +198,13 @@ bool RelayDatabase::commit()
     if (m_depth == 0)
         return false;
     --m_depth;
-    return m_depth == 0 ? m_db.commit() : run(QStringLiteral("RELEASE step%1").arg(m_depth)).hasValue();
+    if (m_depth > 0)
+        return run(QStringLiteral("RELEASE step%1").arg(m_depth)).hasValue();
+    // A failed commit leaves nothing half done: roll the whole transaction back.
+    const bool committed = m_db.commit();
+    if (!committed)
+        m_db.rollback();
+    return committed;
 }
 
 void RelayDatabase::rollback()
@@ -176,21 +225,32 @@ Expected<Ok, DatabaseError> RelayDatabase::migrate()
     const int from = schemaVersion();
     if (from > currentVersion)
         return unexpected(DatabaseError{QStringLiteral("database schema %1 is newer than this relay (%2)").arg(from).arg(currentVersion)});
-    for (int version = from; version < currentVersion; ++version) {
-        if (!begin())
-            return unexpected(DatabaseError{m_db.lastError().text()});
-        const QStringList statements = QString::fromUtf8(migrations[version]).split(QLatin1Char(';'), Qt::SkipEmptyParts);
-        for (const QString &statement : statements) {
+    const auto runScript = [this](const char *script) -> Expected<Ok, DatabaseError> {
+        if (script == nullptr)
+            return Ok{};
+        for (const QString &statement : QString::fromUtf8(script).split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
             if (statement.trimmed().isEmpty())
                 continue;
-            if (auto ok = run(statement); !ok) {
-                rollback();
-                return unexpected(DatabaseError{QStringLiteral("migration %1 failed: %2").arg(version + 1).arg(ok.error().detail)});
-            }
+            if (auto ok = run(statement); !ok)
+                return unexpected(ok.error());
         }
-        if (auto ok = run(QStringLiteral("PRAGMA user_version = %1").arg(version + 1)); !ok || !commit()) {
+        return Ok{};
+    };
+    for (int version = from; version < currentVersion; ++version) {
+        const Migration &step = migrations[version];
+        if (!begin())
+            return unexpected(DatabaseError{m_db.lastError().text()});
+        Expected<Ok, DatabaseError> ok = runScript(step.sql);
+        if (ok && step.convert)
+            ok = step.convert(*this);
+        if (ok)
+            ok = runScript(step.sqlAfter);
+        if (ok)
+            ok = run(QStringLiteral("PRAGMA user_version = %1").arg(version + 1)).hasValue() ? Expected<Ok, DatabaseError>(Ok{})
+                                                                                              : unexpected(DatabaseError{QStringLiteral("cannot set the version")});
+        if (!ok || !commit()) {
             rollback();
-            return unexpected(DatabaseError{QStringLiteral("migration %1 could not be committed").arg(version + 1)});
+            return unexpected(DatabaseError{QStringLiteral("migration %1 failed: %2").arg(version + 1).arg(ok ? QStringLiteral("commit") : ok.error().detail)});
         }
         qCInfo(lcDatabase) << "database migrated to schema version" << version + 1;
     }

@@ -96,7 +96,7 @@ std::optional<MeetingFilter> filterFrom(const QString &name)
 RelayService::RelayService(RelayDatabase &database, crypto::PrivateKey relayKey,
                            std::shared_ptr<const protocol::SchemaValidator> schemas, Clock clock, AttendanceLimits limits)
     : m_db(database), m_relayKey(std::move(relayKey)), m_address(m_relayKey.address()), m_schemas(std::move(schemas)),
-      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits)
+      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits), m_log(database)
 {
 }
 
@@ -123,12 +123,12 @@ Expected<std::unique_ptr<MeetingEngine>, ProtocolError> RelayService::loadEngine
     while (data && data->next())
         patientData.insert(data->value(0).toString() + QLatin1Char('\n') + data->value(1).toString(), data->value(2).toString());
     auto engine = std::make_unique<MeetingEngine>(meeting, m_relayKey, patientData);
+    auto entries = m_log.entries(meeting.id);
+    if (!entries)
+        return fail(ErrorCode::StorageError, entries.error().detail);
     QList<QByteArray> log;
-    auto rows = m_db.run(QStringLiteral("SELECT bytes FROM event_log WHERE meeting = ? ORDER BY position"), {meeting.id});
-    if (!rows)
-        return fail(ErrorCode::StorageError, rows.error().detail);
-    while (rows->next())
-        log.append(rows->value(0).toByteArray());
+    for (const auto &[position, bytes] : *entries)
+        log.append(bytes);
     if (auto ok = engine->replay(log); !ok)
         return unexpected(ok.error());
     return engine;
@@ -332,18 +332,15 @@ Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Addre
         return unexpected(meeting.error());
     const qint64 from = params.value(QStringLiteral("fromIndex")).toInteger(0);
     const qint64 limit = qBound(qint64{1}, params.value(QStringLiteral("limit")).toInteger(100000), qint64{100000});
-    auto rows = m_db.run(QStringLiteral("SELECT position, bytes FROM event_log WHERE meeting = ? AND position >= ? ORDER BY position LIMIT ?"),
-                         {*meetingId, from, limit});
-    if (!rows)
-        return fail(ErrorCode::StorageError, rows.error().detail);
+    auto entries = m_log.entries(*meetingId, from, limit);
+    if (!entries)
+        return fail(ErrorCode::StorageError, entries.error().detail);
     QJsonArray events;
-    while (rows->next())
-        events.append(QJsonObject{{QStringLiteral("index"), rows->value(0).toLongLong()},
-                                  {QStringLiteral("event"), QString::fromUtf8(rows->value(1).toByteArray())}});
-    auto count = m_db.run(QStringLiteral("SELECT COUNT(*) FROM event_log WHERE meeting = ?"), {*meetingId});
+    for (const auto &[position, bytes] : *entries)
+        events.append(QJsonObject{{QStringLiteral("index"), position}, {QStringLiteral("event"), QString::fromUtf8(bytes)}});
     return QJsonObject{{QStringLiteral("meeting"), meeting->toJson()},
                        {QStringLiteral("events"), events},
-                       {QStringLiteral("size"), count && count->next() ? count->value(0).toLongLong() : 0}};
+                       {QStringLiteral("size"), m_log.size(*meetingId)}};
 }
 
 Expected<std::shared_ptr<MeetingEngine>, ProtocolError> RelayService::engineFor(const QString &meetingId)
@@ -380,10 +377,7 @@ Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Eve
     const QString &meeting = engine.meeting().id;
     const qint64 now = m_clock();
     const qint64 eventIndex = engine.logSize() - 2;
-    const auto insert = [&](const Event &entry, qint64 index) {
-        return m_db.run(QStringLiteral("INSERT INTO event_log(meeting, position, id, type, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                        {meeting, index, entry.id(), protocol::typeName(entry.type()), entry.wireBytes(), now});
-    };
+    const auto insert = [&](const Event &entry, qint64 index) { return m_log.append(meeting, index, entry, now); };
     if (!m_db.begin())
         return fail(ErrorCode::StorageError, QStringLiteral("cannot begin a transaction"));
     Expected<Ok, ProtocolError> effects = Ok{};

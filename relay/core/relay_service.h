@@ -7,6 +7,7 @@
 #include "protocol/schema_validator.h"
 #include "relay/core/attendance.h"
 #include "relay/core/directory.h"
+#include "relay/core/event_log.h"
 #include "relay/core/meeting_engine.h"
 #include "relay/core/relay_database.h"
 
@@ -89,6 +90,7 @@ private:
     Clock m_clock;
     Directory m_directory;
     Attendance m_attendance;
+    EventLog m_log;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
 };
 

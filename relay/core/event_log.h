@@ -1,0 +1,34 @@
+#pragma once
+// The meetings' append-only logs in the relay database: exact wire bytes of every accepted event
+// and acknowledgement, by meeting and position. Stored compactly (meetings by number, bytes
+// compressed when that is smaller) but always handed back byte for byte.
+
+#include "protocol/event.h"
+#include "relay/core/relay_database.h"
+
+#include <QHash>
+
+namespace cmeet::relay {
+
+class EventLog {
+public:
+    explicit EventLog(RelayDatabase &database) : m_db(database) {}
+
+    [[nodiscard]] Expected<Ok, DatabaseError> append(const QString &meeting, qint64 position, const protocol::Event &entry, qint64 receivedAt);
+    // Entries from position on (at most limit), as (position, wire bytes).
+    [[nodiscard]] Expected<QList<QPair<qint64, QByteArray>>, DatabaseError> entries(const QString &meeting, qint64 from = 0,
+                                                                                     qint64 limit = -1);
+    [[nodiscard]] qint64 size(const QString &meeting);
+
+    // Storage format of one entry: a format byte, then the bytes (raw or zlib).
+    [[nodiscard]] static QByteArray pack(const QByteArray &wireBytes);
+    [[nodiscard]] static std::optional<QByteArray> unpack(const QByteArray &stored);
+
+private:
+    [[nodiscard]] std::optional<qint64> meetingNumber(const QString &meeting);
+
+    RelayDatabase &m_db;
+    QHash<QString, qint64> m_numbers; // meeting id -> its number (never changes)
+};
+
+} // namespace cmeet::relay
