@@ -323,6 +323,30 @@ private Q_SLOTS:
         QVERIFY2(m_relay->lastOutput().contains(QStringLiteral("refusing plain ws://")), qPrintable(m_relay->lastOutput()));
     }
 
+    // Settings come from the config file; options on the command line override them.
+    void configFileAndOverrides()
+    {
+        newRelay();
+        QVERIFY(m_relay->init());
+        const crypto::PrivateKey member = *crypto::PrivateKey::generate();
+        QVERIFY(m_relay->addStaff(member.address(), QStringLiteral("Configured")));
+        QTemporaryDir other;
+        QFile config(other.filePath(QStringLiteral("relay.ini")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[relay]\ndata-dir=" + m_relay->dataDir().toUtf8() + "\nport=0\n");
+        config.close();
+        const auto list = [&](const QStringList &extra) {
+            QProcess process;
+            process.setProcessEnvironment(m_relay->environment());
+            process.start(QStringLiteral(CMEET_RELAY_PATH), QStringList{QStringLiteral("admin"), QStringLiteral("list"), QStringLiteral("--config"), config.fileName()} + extra);
+            process.waitForFinished(30000);
+            return QString::fromUtf8(process.readAllStandardOutput());
+        };
+        QVERIFY(list({}).contains(QStringLiteral("Configured")));
+        // --data-dir on the command line wins over the file: an empty directory, no staff.
+        QVERIFY(!list({QStringLiteral("--data-dir"), other.filePath(QStringLiteral("empty"))}).contains(QStringLiteral("Configured")));
+    }
+
     void relayKeyIsEncrypted()
     {
         newRelay();

@@ -381,6 +381,33 @@ private Q_SLOTS:
         QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
     }
 
+    // Two meetings at once: each member only hears their own meeting, and each log is its own.
+    void meetingsAreIsolated()
+    {
+        startedMeeting();
+        const QString first = f->meeting;
+        test::Member &dave = f->addMember(QStringLiteral("dave"));
+        test::Member &erin = f->addMember(QStringLiteral("erin"));
+        f->login(dave);
+        f->login(erin);
+        const QString second = f->createMeeting(dave, {QStringLiteral("erin")});
+        f->prepareParticipants(second, {QStringLiteral("dave"), QStringLiteral("erin")});
+        QVERIFY(f->start(dave, QStringLiteral("9999")).contains(QStringLiteral("result")));
+        QVERIFY(f->join(erin, QStringLiteral("9999")).contains(QStringLiteral("result")));
+        const qsizetype aliceHeard = m(QStringLiteral("alice")).received.size();
+        QVERIFY(f->submit(erin, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("second meeting")}}).contains(QStringLiteral("result")));
+        QCOMPARE(m(QStringLiteral("alice")).received.size(), aliceHeard);
+        for (const QByteArray &message : erin.received)
+            QCOMPARE(QJsonDocument::fromJson(message).object().value(QStringLiteral("meeting")).toString(), second);
+        // Neither roster reads the other meeting; each log starts at index 0.
+        QCOMPARE(errorCode(f->request(dave, QStringLiteral("events.get"), {{QStringLiteral("meeting"), first}})), QStringLiteral("not_on_roster"));
+        QCOMPARE(errorCode(f->request(m(QStringLiteral("alice")), QStringLiteral("events.get"), {{QStringLiteral("meeting"), second}})), QStringLiteral("not_on_roster"));
+        f->meeting = first;
+        QCOMPARE(Event::fromWire(f->log(m(QStringLiteral("alice"))).constFirst())->type(), EventType::Start);
+        f->meeting = second;
+        QCOMPARE(f->log(erin).size(), 6);
+    }
+
     // Several messages share one commit; each still stands or falls alone, in order.
     void batchedMessages()
     {
