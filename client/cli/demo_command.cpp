@@ -10,9 +10,11 @@
 #include "crypto/secret.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/schema_validator.h"
+#include "store/meeting_file.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -169,12 +171,27 @@ int run(const RunOptions &options)
         exitCode = report.ok() && report.ended ? 0 : 1;
     }
 
+    // The meeting file an auditor would download: exact bytes, metadata, no keys.
+    const QString exportPath = QDir(dataDir).filePath(QStringLiteral("meeting.cmeet"));
+    auto file = store::MeetingFile::create(exportPath, QJsonObject{{QStringLiteral("id"), result->meeting},
+                                                                   {QStringLiteral("title"), QStringLiteral("Simulated MDT meeting")}});
+    QList<QPair<qint64, QByteArray>> entries;
+    for (qsizetype i = 0; i < result->log.size(); ++i)
+        entries.append({i, result->log.at(i)});
+    if (!file || !(*file)->appendAll(entries)) {
+        printError(QStringLiteral("cannot export the meeting to %1").arg(exportPath));
+        return 1;
+    }
+    const qint64 exportBytes = QFileInfo(exportPath).size();
+    file->reset();
+
     const qint64 databaseBytes = QFileInfo(QDir(dataDir).filePath(QStringLiteral("relay.sqlite"))).size();
     out << "\nSummary" << Qt::endl
         << "  meeting            " << result->meeting << Qt::endl
         << "  events submitted   " << result->submitted << " (" << result->logEntries << " log entries with acknowledgements)" << Qt::endl
         << "  bytes stored       " << megabytes(result->logBytes) << " of event bytes; relay database " << megabytes(databaseBytes)
         << " (thesis: about 7 MB)" << Qt::endl
+        << "  meeting file       " << megabytes(exportBytes) << (options.dataDir.isEmpty() ? QString() : QStringLiteral(" in ") + exportPath) << Qt::endl
         << "  time taken         " << QString::number(static_cast<double>(result->elapsedMs) / 1000.0, 'f', 1) << " s" << Qt::endl
         << "  ack latency        p50 " << QString::number(static_cast<double>(percentile(result->latenciesUs, 0.5)) / 1000.0, 'f', 2)
         << " ms, p99 " << QString::number(static_cast<double>(percentile(result->latenciesUs, 0.99)) / 1000.0, 'f', 2) << " ms" << Qt::endl;

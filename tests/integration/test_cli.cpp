@@ -2,6 +2,7 @@
 
 #include "crypto/keystore.h"
 #include "protocol/event.h"
+#include "store/meeting_file.h"
 
 #include <QFile>
 #include <QProcess>
@@ -166,6 +167,9 @@ private Q_SLOTS:
         // start, 4 joins, per patient: discussion, data change, 4 remarks, poll, 4 votes, pollEnd; end.
         QVERIFY2(demo.out.contains(QStringLiteral("events submitted   30 (60 log entries")), qPrintable(demo.out));
         QVERIFY(QFile::exists(path(QStringLiteral("demo-relay/relay.sqlite"))));
+        auto exported = store::MeetingFile::open(path(QStringLiteral("demo-relay/meeting.cmeet")), true);
+        QVERIFY(exported);
+        QCOMPARE((*exported)->size(), 60);
         const Run again = runCli({QStringLiteral("demo"), QStringLiteral("--data-dir"), path(QStringLiteral("demo-relay"))});
         QCOMPARE(again.exitCode, 1);
         QVERIFY(again.err.contains(QStringLiteral("already holds a relay")));

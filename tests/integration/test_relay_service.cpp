@@ -399,6 +399,17 @@ private Q_SLOTS:
         QCOMPARE(m(QStringLiteral("alice")).received.size(), aliceHeard);
         for (const QByteArray &message : erin.received)
             QCOMPARE(QJsonDocument::fromJson(message).object().value(QStringLiteral("meeting")).toString(), second);
+        // An event lifted from one meeting into the other: its signature covers the meeting id.
+        QJsonObject lifted = Event::fromWire(f->log(erin).at(4))->toJson(); // start, ack, join, joinAck, comment
+        QCOMPARE(lifted.value(QStringLiteral("type")).toString(), QStringLiteral("comment"));
+        f->meeting = first;
+        lifted.insert(QStringLiteral("meeting"), first);
+        lifted.insert(QStringLiteral("ref"), hex::encode(f->lastId(m(QStringLiteral("alice")))));
+        f->meeting = second;
+        expectRejected(f->submitBytes(erin, *protocol::json::serialize(lifted)), QStringLiteral("not_on_roster"));
+        QJsonObject liftedByMember = lifted;
+        liftedByMember.insert(QStringLiteral("by"), m(QStringLiteral("alice")).key.address().toLowerHex());
+        expectRejected(f->submitBytes(m(QStringLiteral("alice")), *protocol::json::serialize(liftedByMember)), QStringLiteral("wrong_signer"));
         // Neither roster reads the other meeting; each log starts at index 0.
         QCOMPARE(errorCode(f->request(dave, QStringLiteral("events.get"), {{QStringLiteral("meeting"), first}})), QStringLiteral("not_on_roster"));
         QCOMPARE(errorCode(f->request(m(QStringLiteral("alice")), QStringLiteral("events.get"), {{QStringLiteral("meeting"), second}})), QStringLiteral("not_on_roster"));
