@@ -2,34 +2,95 @@
 
 #include <QVariant>
 
+#include <zlib.h>
+
 namespace cmeet::relay {
 namespace {
 
 constexpr char rawFormat = 0;
 constexpr char zlibFormat = 1;
+constexpr char dictionaryFormat = 2;
+
+// What events and acknowledgements have in common, the most frequent last (zlib reaches back
+// from the end of the dictionary). Changing it makes format 2 entries unreadable: add a format.
+QByteArray dictionaryFor(const QString &meeting)
+{
+    return QByteArrayLiteral("\"disagreement\",\"discussion\",\"patientDataChange\",\"field\":\"mainOpinion\",\"from\":\"\",\"to\":\""
+                             "\"poll\",\"pollEnd\",\"votingSecret\":\"0x\",\"options\":[\"question\":\"\"votingKey\":\"0x0"
+                             "\"joinAck\",\"joins\":[\"0x\"pollEndAck\",\"votes\":[\"0x\"ackEnd\",\"leaves\":[\"0x\"delegation\":{\"expires\":"
+                             "\"identity\":\"0x\",\"nonce\":\"0x\",\"purpose\":\"cmeet-delegation\",\"relay\":\"0x\",\"session\":\"0x"
+                             "\"type\":\"reply\",\"v\":1}\"type\":\"comment\",\"v\":1}\"content\":{\"patient\":\"P-\",\"text\":\""
+                             "{\"by\":\"0x\",\"content\":{\"ciphertext\":\"0x\"type\":\"vote\",\"v\":1}")
+        + QByteArrayLiteral("{\"by\":\"0x\",\"content\":{\"seq\":\",\"tree\":{\"root\":\"0x\",\"size\":}},\"meeting\":\"")
+        + meeting.toLatin1() + QByteArrayLiteral("\",\"ref\":\"0x\",\"sig\":\"0x\",\"ts\":\"type\":\"ack\",\"v\":1}");
+}
+
+std::optional<QByteArray> deflateWithDictionary(const QByteArray &input, const QByteArray &dictionary)
+{
+    z_stream stream{};
+    if (deflateInit2(&stream, 9, Z_DEFLATED, 15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return std::nullopt;
+    QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(input.size()))), Qt::Uninitialized);
+    const bool ok = deflateSetDictionary(&stream, reinterpret_cast<const Bytef *>(dictionary.constData()), static_cast<uInt>(dictionary.size())) == Z_OK
+        && [&] {
+               stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.constData()));
+               stream.avail_in = static_cast<uInt>(input.size());
+               stream.next_out = reinterpret_cast<Bytef *>(out.data());
+               stream.avail_out = static_cast<uInt>(out.size());
+               return deflate(&stream, Z_FINISH) == Z_STREAM_END;
+           }();
+    out.resize(static_cast<qsizetype>(stream.total_out));
+    deflateEnd(&stream);
+    return ok ? std::optional(out) : std::nullopt;
+}
+
+std::optional<QByteArray> inflateWithDictionary(const QByteArray &input, const QByteArray &dictionary)
+{
+    constexpr qsizetype limit = protocol::maxEventBytes;
+    z_stream stream{};
+    if (inflateInit(&stream) != Z_OK)
+        return std::nullopt;
+    QByteArray out(limit, Qt::Uninitialized);
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.constData()));
+    stream.avail_in = static_cast<uInt>(input.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    int status = inflate(&stream, Z_FINISH);
+    if (status == Z_NEED_DICT
+        && inflateSetDictionary(&stream, reinterpret_cast<const Bytef *>(dictionary.constData()), static_cast<uInt>(dictionary.size())) == Z_OK)
+        status = inflate(&stream, Z_FINISH);
+    out.resize(static_cast<qsizetype>(stream.total_out));
+    inflateEnd(&stream);
+    return status == Z_STREAM_END ? std::optional(out) : std::nullopt;
+}
 
 } // namespace
 
-QByteArray EventLog::pack(const QByteArray &wireBytes)
+QByteArray EventLog::pack(const QByteArray &wireBytes, const QString &meeting)
 {
-    // Hex signatures and ids make events about half redundant; small ones may not shrink.
-    const QByteArray compressed = qCompress(wireBytes, 9);
-    return compressed.size() < wireBytes.size() ? zlibFormat + compressed : rawFormat + wireBytes;
+    QByteArray best = rawFormat + wireBytes;
+    if (const auto packed = deflateWithDictionary(wireBytes, dictionaryFor(meeting)); packed && packed->size() + 1 < best.size())
+        best = dictionaryFormat + *packed;
+    return best;
 }
 
-std::optional<QByteArray> EventLog::unpack(const QByteArray &stored)
+std::optional<QByteArray> EventLog::unpack(const QByteArray &stored, const QString &meeting)
 {
     if (stored.isEmpty())
         return std::nullopt;
     const QByteArray body = stored.mid(1);
-    if (stored.front() == rawFormat)
+    switch (stored.front()) {
+    case rawFormat:
         return body;
-    if (stored.front() == zlibFormat) {
-        QByteArray bytes = qUncompress(body);
-        if (!bytes.isEmpty())
+    case zlibFormat:
+        if (QByteArray bytes = qUncompress(body); !bytes.isEmpty())
             return bytes;
+        return std::nullopt;
+    case dictionaryFormat:
+        return inflateWithDictionary(body, dictionaryFor(meeting));
+    default:
+        return std::nullopt;
     }
-    return std::nullopt;
 }
 
 std::optional<qint64> EventLog::meetingNumber(const QString &meeting)
@@ -48,7 +109,7 @@ Expected<Ok, DatabaseError> EventLog::append(const QString &meeting, qint64 posi
     if (!number)
         return unexpected(DatabaseError{QStringLiteral("no meeting %1").arg(meeting)});
     auto inserted = m_db.run(QStringLiteral("INSERT INTO event_log(meeting, position, id, type, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                             {*number, position, entry.id(), protocol::typeName(entry.type()), pack(entry.wireBytes()), receivedAt});
+                             {*number, position, entry.id(), protocol::typeName(entry.type()), pack(entry.wireBytes(), meeting), receivedAt});
     if (!inserted)
         return unexpected(inserted.error());
     return Ok{};
@@ -65,7 +126,7 @@ Expected<QList<QPair<qint64, QByteArray>>, DatabaseError> EventLog::entries(cons
     if (!rows)
         return unexpected(rows.error());
     while (rows->next()) {
-        auto bytes = unpack(rows->value(1).toByteArray());
+        auto bytes = unpack(rows->value(1).toByteArray(), meeting);
         if (!bytes)
             return unexpected(DatabaseError{QStringLiteral("log entry %1 of meeting %2 is damaged").arg(rows->value(0).toLongLong()).arg(meeting)});
         out.append({rows->value(0).toLongLong(), *bytes});

@@ -20,9 +20,11 @@ public:
                                                                                      qint64 limit = -1);
     [[nodiscard]] qint64 size(const QString &meeting);
 
-    // Storage format of one entry: a format byte, then the bytes (raw or zlib).
-    [[nodiscard]] static QByteArray pack(const QByteArray &wireBytes);
-    [[nodiscard]] static std::optional<QByteArray> unpack(const QByteArray &stored);
+    // Storage format of one entry: a format byte, then the bytes: raw (0), zlib (1, from schema 2's
+    // migration), or deflate with a preset dictionary of the protocol's framing and the meeting id
+    // (2): events are small, and most of what repeats between them is that framing.
+    [[nodiscard]] static QByteArray pack(const QByteArray &wireBytes, const QString &meeting = {});
+    [[nodiscard]] static std::optional<QByteArray> unpack(const QByteArray &stored, const QString &meeting = {});
 
 private:
     [[nodiscard]] std::optional<qint64> meetingNumber(const QString &meeting);

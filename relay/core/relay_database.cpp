@@ -105,13 +105,13 @@ const Migration migrations[] = {
 
 Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)
 {
-    auto rows = database.run(QStringLiteral("SELECT m.number, e.position, e.id, e.type, e.bytes, e.received_at FROM event_log e "
+    auto rows = database.run(QStringLiteral("SELECT m.number, e.position, e.id, e.type, e.bytes, e.received_at, m.id FROM event_log e "
                                             "JOIN meetings m ON m.id = e.meeting ORDER BY m.number, e.position"));
     if (!rows)
         return unexpected(rows.error());
     while (rows->next()) {
         auto copied = database.run(QStringLiteral("INSERT INTO event_log_v2(meeting, position, id, type, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                                   {rows->value(0), rows->value(1), rows->value(2), rows->value(3), EventLog::pack(rows->value(4).toByteArray()),
+                                   {rows->value(0), rows->value(1), rows->value(2), rows->value(3), EventLog::pack(rows->value(4).toByteArray(), rows->value(6).toString()),
                                     rows->value(5)});
         if (!copied)
             return unexpected(copied.error());

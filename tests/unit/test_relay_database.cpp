@@ -22,13 +22,18 @@ private Q_SLOTS:
         const test::SampleMeeting meeting;
         for (const protocol::EventType type : protocol::allEventTypes) {
             const QByteArray bytes = test::sampleEvent(type, meeting).wireBytes();
-            const QByteArray packed = relay::EventLog::pack(bytes);
-            QCOMPARE(*relay::EventLog::unpack(packed), bytes);
+            const QByteArray packed = relay::EventLog::pack(bytes, meeting.meeting);
+            QCOMPARE(*relay::EventLog::unpack(packed, meeting.meeting), bytes);
+            QVERIFY(packed.size() < bytes.size());
+            // Another meeting's dictionary does not read it back as the same bytes.
+            QVERIFY(relay::EventLog::unpack(packed, QStringLiteral("00000000-0000-4000-8000-000000000000")).value_or(QByteArray()) != bytes);
         }
         QCOMPARE(*relay::EventLog::unpack(relay::EventLog::pack("{}")), QByteArray("{}")); // too small to compress: raw
         QVERIFY(!relay::EventLog::unpack(QByteArray()));
         QVERIFY(!relay::EventLog::unpack(QByteArray("\x01garbage", 8)));
         QVERIFY(!relay::EventLog::unpack(QByteArray("\x07{}", 3)));
+        QVERIFY(!relay::EventLog::unpack(QByteArray("\x02\x78\x9c", 3)));
+        QCOMPARE(*relay::EventLog::unpack(QByteArray(1, '\x01') + qCompress("legacy")), QByteArray("legacy")); // format 1 still reads
     }
 
     // A version 1 database (as the first release wrote it) opens, migrates, and keeps every byte.
