@@ -1,6 +1,8 @@
 #pragma once
 // Protocol errors and the one place that maps them to stable wire codes (sent in ackError).
 
+#include "base/expected.h"
+
 #include <QString>
 
 namespace cmeet::protocol {
@@ -61,6 +63,9 @@ struct ProtocolError {
     ErrorCode code;
     QString detail; // human-readable; never contains secrets
 };
+
+// The usual way to return a protocol error from a function returning Expected.
+[[nodiscard]] inline auto fail(ErrorCode code, const QString &detail) { return Unexpected<ProtocolError>{ProtocolError{code, detail}}; }
 
 // Untrusted text (a key, a type name) made safe to put in a detail: quoted, at most 64
 // characters, control characters shown as \uXXXX. Details go to logs, terminals and ackErrors.

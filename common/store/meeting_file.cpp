@@ -1,5 +1,7 @@
 #include "store/meeting_file.h"
 
+#include "store/sql.h"
+
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "protocol/event.h"
@@ -487,20 +489,10 @@ Expected<QList<Approval>, StoreError> MeetingFile::approvals() const
 
 Expected<QSqlQuery, StoreError> MeetingFile::run(const QString &statement, const QVariantList &values) const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.prepare(statement))
-        return unexpected(error(query.lastError().text()));
-    for (const QVariant &value : values) {
-        // A null QString would bind as SQL NULL; our text columns mean "" by it.
-        if (value.typeId() == QMetaType::QString && value.toString().isNull())
-            query.addBindValue(QStringLiteral(""));
-        else
-            query.addBindValue(value);
-    }
-    if (!query.exec())
-        return unexpected(error(query.lastError().text()));
-    return query;
+    auto query = execute(m_db, statement, values);
+    if (!query)
+        return unexpected(error(query.error()));
+    return *query;
 }
 
 } // namespace cmeet::store

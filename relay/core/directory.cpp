@@ -12,7 +12,7 @@ namespace {
 
 using protocol::ErrorCode;
 
-Unexpected<ProtocolError> fail(ErrorCode code, const QString &detail) { return unexpected(ProtocolError{code, detail}); }
+using protocol::fail;
 
 Unexpected<ProtocolError> storageFailure(const DatabaseError &error)
 {

@@ -13,7 +13,7 @@ using protocol::Event;
 using protocol::EventType;
 using protocol::ProtocolError;
 
-Unexpected<ProtocolError> fail(ErrorCode code, const QString &detail) { return unexpected(ProtocolError{code, detail}); }
+using protocol::fail;
 
 QString key(const QString &patient, const QString &field) { return patient + QLatin1Char('\n') + field; }
 

@@ -1,6 +1,7 @@
 #include "relay/core/relay_database.h"
 
 #include "relay/core/event_log.h"
+#include "store/sql.h"
 
 #include <QAtomicInt>
 #include <QLoggingCategory>
@@ -121,7 +122,6 @@ Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)
 
 constexpr int currentVersion = static_cast<int>(std::size(migrations));
 
-QString lastError(const QSqlQuery &query) { return query.lastError().text(); }
 
 } // namespace
 
@@ -170,19 +170,10 @@ int RelayDatabase::schemaVersion()
 
 Expected<QSqlQuery, DatabaseError> RelayDatabase::run(const QString &sql, const QVariantList &values)
 {
-    QSqlQuery query(m_db);
-    if (!query.prepare(sql))
-        return unexpected(DatabaseError{lastError(query)});
-    for (const QVariant &value : values) {
-        // A null QString would bind as SQL NULL; our text columns mean "" by it.
-        if (value.typeId() == QMetaType::QString && value.toString().isNull())
-            query.addBindValue(QStringLiteral(""));
-        else
-            query.addBindValue(value);
-    }
-    if (!query.exec())
-        return unexpected(DatabaseError{lastError(query)});
-    return query;
+    auto query = store::execute(m_db, sql, values);
+    if (!query)
+        return unexpected(DatabaseError{query.error()});
+    return *query;
 }
 
 bool RelayDatabase::begin()

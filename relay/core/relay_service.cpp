@@ -18,7 +18,7 @@ using protocol::Event;
 using protocol::EventType;
 using protocol::ProtocolError;
 
-Unexpected<ProtocolError> fail(ErrorCode code, const QString &detail) { return unexpected(ProtocolError{code, detail}); }
+using protocol::fail;
 
 QByteArray encode(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
 
