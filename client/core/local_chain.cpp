@@ -1,0 +1,61 @@
+#include "client/core/local_chain.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+namespace cmeet::client {
+
+LocalChain::LocalChain(QString binary) : m_binary(std::move(binary)) {}
+
+LocalChain::~LocalChain() { stop(); }
+
+QString LocalChain::findBinary(const QString &sourceDir)
+{
+    const QString relative = QStringLiteral("contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    for (const QString &base : {sourceDir, QString(QCoreApplication::applicationDirPath() + QStringLiteral("/../.."))}) {
+        if (base.isEmpty())
+            continue;
+        const QString candidate = QDir(base).filePath(relative);
+        if (QFileInfo(candidate).isExecutable())
+            return QFileInfo(candidate).canonicalFilePath();
+    }
+    return QStandardPaths::findExecutable(QStringLiteral("anvil"));
+}
+
+bool LocalChain::start(quint16 port)
+{
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+    m_process.start(m_binary, {QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port)});
+    if (!m_process.waitForStarted(10000)) {
+        m_lastOutput = m_process.errorString();
+        return false;
+    }
+    static const QRegularExpression listening(QStringLiteral("Listening on (127\\.0\\.0\\.1:\\d+)"));
+    const QDeadlineTimer deadline(30000);
+    QByteArray output;
+    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
+        m_process.waitForReadyRead(100);
+        output += m_process.readAll();
+        if (const auto match = listening.match(QString::fromUtf8(output)); match.hasMatch()) {
+            m_url = QUrl(QStringLiteral("http://") + match.captured(1));
+            return true;
+        }
+    }
+    m_lastOutput = QString::fromUtf8(output + m_process.readAll());
+    stop();
+    return false;
+}
+
+void LocalChain::stop()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(10000);
+    }
+}
+
+} // namespace cmeet::client

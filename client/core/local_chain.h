@@ -1,0 +1,35 @@
+#pragma once
+// A local Ethereum dev chain (anvil from npm, pinned in contracts/package.json) on 127.0.0.1 with
+// a free port, for tests and the demo. Started, stopped, and restarted on the same port (to
+// test a node that goes away and comes back).
+
+#include <QProcess>
+#include <QUrl>
+
+namespace cmeet::client {
+
+class LocalChain {
+public:
+    explicit LocalChain(QString binary);
+    ~LocalChain();
+    LocalChain(const LocalChain &) = delete;
+    LocalChain &operator=(const LocalChain &) = delete;
+
+    // contracts/node_modules/.../anvil under sourceDir or next to the program, else on the PATH.
+    [[nodiscard]] static QString findBinary(const QString &sourceDir = {});
+
+    // port 0: a free one. False with the output in lastOutput() on failure.
+    bool start(quint16 port = 0);
+    void stop();
+    [[nodiscard]] QUrl url() const { return m_url; }
+    [[nodiscard]] quint16 port() const { return static_cast<quint16>(m_url.port()); }
+    [[nodiscard]] QString lastOutput() const { return m_lastOutput; }
+
+private:
+    QString m_binary;
+    QProcess m_process;
+    QUrl m_url;
+    QString m_lastOutput;
+};
+
+} // namespace cmeet::client
