@@ -3,7 +3,11 @@
 #include "crypto/keystore.h"
 #include "crypto/passphrase.h"
 #include "relay/core/relay_service.h"
+#include "relay/server/anchor_worker.h"
 #include "relay/server/relay_server.h"
+#include "chain/eth_client.h"
+#include "chain/meeting_registry.h"
+#include "relay/core/anchor_queue.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,6 +22,8 @@
 #include <QSettings>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QScopeGuard>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcRelay, "cmeet.relay", QtInfoMsg)
 
@@ -167,6 +173,42 @@ int admin(const QString &dataDir, const QStringList &arguments)
     return 2;
 }
 
+// Deploys this relay's MeetingRegistry and remembers chain and address in the database.
+int deployRegistry(const QString &dataDir, const QString &endpoint)
+{
+    if (endpoint.isEmpty()) {
+        fail(QStringLiteral("deploy-registry needs --chain URL (the JSON-RPC endpoint)"));
+        return 2;
+    }
+    auto key = loadRelayKey(dataDir);
+    auto database = key ? relay::RelayDatabase::open(databasePath(dataDir)) : unexpected(relay::DatabaseError{key.error()});
+    if (!database) {
+        fail(database.error().detail);
+        return 1;
+    }
+    chain::EthClient client{QUrl(endpoint)};
+    auto chainId = client.chainId();
+    auto code = chain::registry::bytecode(QStringLiteral("MeetingRegistry"));
+    if (!chainId || !code) {
+        fail(QStringLiteral("cannot deploy: ") + (chainId ? code.error().detail : chainId.error().detail));
+        return 1;
+    }
+    chain::TransactionSender sender(client, *key, *chainId);
+    // Constructor argument: the relay's own address, the only one allowed to open and close.
+    auto receipt = sender.deploy(*code + QByteArray(12, '\0') + key->address().bytes());
+    if (!receipt || !receipt->success || !receipt->contractAddress) {
+        fail(QStringLiteral("deployment failed: ") + (receipt ? QStringLiteral("reverted") : receipt.error().detail));
+        return 1;
+    }
+    relay::AnchorQueue settings(**database);
+    if (!settings.setSetting(QStringLiteral("chain"), endpoint) || !settings.setSetting(QStringLiteral("registry"), receipt->contractAddress->toLowerHex())) {
+        fail(QStringLiteral("deployed at %1 but could not store it").arg(receipt->contractAddress->toChecksumHex()));
+        return 1;
+    }
+    QTextStream(stdout) << "MeetingRegistry " << receipt->contractAddress->toChecksumHex() << " deployed (gas " << receipt->gasUsed << ")\n";
+    return 0;
+}
+
 std::optional<QSslConfiguration> tlsConfiguration(const QString &certificatePath, const QString &keyPath, QString &error)
 {
     if (certificatePath.isEmpty() && keyPath.isEmpty())
@@ -206,7 +248,9 @@ int main(int argc, char *argv[])
         "Commands:\n"
         "  serve (default)   run the relay\n"
         "  init              create the data directory, relay key and database\n"
-        "  admin ...         manage staff and patients (admin --help)\n\n"
+        "  admin ...         manage staff and patients (admin --help)\n"
+        "  deploy-registry   deploy this relay's MeetingRegistry on --chain and remember it\n"
+        "  address           print the relay's address (to fund it on the chain)\n\n"
         "The relay key passphrase comes from CMEET_RELAY_PASSPHRASE or is asked on the terminal.\n"
         "Logs: QT_LOGGING_RULES=\"cmeet.*.debug=true\" for more detail."));
     parser.addHelpOption();
@@ -219,7 +263,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption certOption(QStringLiteral("tls-cert"), QStringLiteral("PEM certificate chain: serve wss://."), QStringLiteral("file"));
     const QCommandLineOption keyOption(QStringLiteral("tls-key"), QStringLiteral("PEM private key of the certificate."), QStringLiteral("file"));
     const QCommandLineOption insecureOption(QStringLiteral("allow-insecure-remote"), QStringLiteral("Allow plain ws:// on a non-loopback address."));
-    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption});
+    const QCommandLineOption chainOption(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL for anchoring (default: the one deploy-registry stored)."), QStringLiteral("url"));
+    const QCommandLineOption registryOption(QStringLiteral("registry"), QStringLiteral("MeetingRegistry address (default: the one deploy-registry stored)."), QStringLiteral("address"));
+    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, chainOption, registryOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
         parser.showHelp(0);
@@ -250,6 +296,19 @@ int main(int argc, char *argv[])
         return init(dataDir);
     if (command == QStringLiteral("admin"))
         return admin(dataDir, positional.mid(1));
+    if (command == QStringLiteral("deploy-registry"))
+        return deployRegistry(dataDir, setting(chainOption, {}));
+    if (command == QStringLiteral("address")) {
+        QFile file(keyPath(dataDir));
+        auto address = file.open(QIODevice::ReadOnly) ? crypto::keystore::addressOf(file.read(crypto::keystore::maxFileBytes))
+                                                      : unexpected(crypto::CryptoError::InvalidAddress);
+        if (!address) {
+            fail(QStringLiteral("no relay key in %1").arg(dataDir));
+            return 1;
+        }
+        QTextStream(stdout) << address->toChecksumHex() << '\n';
+        return 0;
+    }
     if (command != QStringLiteral("serve")) {
         fail(QStringLiteral("unknown command \"%1\" (see --help)").arg(command));
         return 2;
@@ -290,6 +349,30 @@ int main(int argc, char *argv[])
         fail(tlsError);
         return 2;
     }
+    // Anchoring: the chain and registry from the command line or config, else as deployed.
+    relay::AnchorQueue stored(**database);
+    const QString chainUrl = setting(chainOption, stored.setting(QStringLiteral("chain")).value_or(QString()));
+    const QString registryText = setting(registryOption, stored.setting(QStringLiteral("registry")).value_or(QString()));
+    QThread anchorThread;
+    std::unique_ptr<relay::AnchorWorker> anchorWorker;
+    if (!chainUrl.isEmpty() && !registryText.isEmpty()) {
+        auto registry = crypto::Address::fromHex(registryText);
+        if (!registry) {
+            fail(QStringLiteral("--registry must be an address"));
+            return 2;
+        }
+        anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, relay::ChainSettings{QUrl(chainUrl), *registry});
+        anchorWorker->moveToThread(&anchorThread);
+        QObject::connect(&anchorThread, &QThread::started, anchorWorker.get(), &relay::AnchorWorker::start);
+        anchorThread.start();
+    } else {
+        qCInfo(lcRelay) << "no chain configured: meetings are queued for anchoring but not anchored";
+    }
+    const auto stopAnchoring = qScopeGuard([&] {
+        anchorThread.quit();
+        anchorThread.wait();
+    });
+
     relay::RelayServer server(**service);
     if (auto ok = server.listen(options); !ok) {
         fail(ok.error());

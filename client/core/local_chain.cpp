@@ -7,6 +7,8 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+#include <csignal>
+
 namespace cmeet::client {
 
 LocalChain::LocalChain(QString binary) : m_binary(std::move(binary)) {}
@@ -50,9 +52,22 @@ bool LocalChain::start(quint16 port)
     return false;
 }
 
+void LocalChain::pause()
+{
+    if (m_process.state() == QProcess::Running)
+        ::kill(static_cast<pid_t>(m_process.processId()), SIGSTOP);
+}
+
+void LocalChain::resume()
+{
+    if (m_process.state() == QProcess::Running)
+        ::kill(static_cast<pid_t>(m_process.processId()), SIGCONT);
+}
+
 void LocalChain::stop()
 {
     if (m_process.state() != QProcess::NotRunning) {
+        resume(); // a stopped process can't be killed cleanly while frozen in some states
         m_process.kill();
         m_process.waitForFinished(10000);
     }

@@ -21,6 +21,9 @@ public:
     // port 0: a free one. False with the output in lastOutput() on failure.
     bool start(quint16 port = 0);
     void stop();
+    // Freezes and thaws the node (SIGSTOP/SIGCONT): a node that stops answering, state intact.
+    void pause();
+    void resume();
     [[nodiscard]] QUrl url() const { return m_url; }
     [[nodiscard]] quint16 port() const { return static_cast<quint16>(m_url.port()); }
     [[nodiscard]] QString lastOutput() const { return m_lastOutput; }

@@ -37,6 +37,8 @@ public:
     [[nodiscard]] bool started() const { return !m_startId.isEmpty(); }
     [[nodiscard]] bool ended() const { return m_ended; }
     [[nodiscard]] qint64 logSize() const { return m_log.size(); }
+    // The tree head over everything accepted so far (after an ackEnd: the meeting's final head).
+    [[nodiscard]] ledger::TreeHead head() const { return m_log.head(); }
     [[nodiscard]] qint64 lastSeq() const { return m_seq; }
     [[nodiscard]] bool isPresent(const crypto::Address &member) const { return m_sessions.contains(member.bytes()); }
     [[nodiscard]] QString patientDataValue(const QString &patient, const QString &field) const;

@@ -102,6 +102,26 @@ const Migration migrations[] = {
      packEventLog,
      R"(DROP TABLE event_log;
         ALTER TABLE event_log_v2 RENAME TO event_log;)"},
+    // 3: anchoring on chain: a durable queue of transactions to send, and relay settings.
+    {R"(CREATE TABLE anchor_jobs (
+         id INTEGER PRIMARY KEY,              -- order of sending
+         meeting TEXT NOT NULL,
+         kind TEXT NOT NULL,                  -- open, close, approvals
+         call_data BLOB NOT NULL,             -- ABI-encoded call of the MeetingRegistry
+         status TEXT NOT NULL DEFAULT 'pending', -- pending, done, failed
+         attempts INTEGER NOT NULL DEFAULT 0,
+         next_attempt_at INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT NOT NULL DEFAULT '',
+         tx_hash BLOB,
+         block INTEGER,
+         gas_used INTEGER,
+         created_at INTEGER NOT NULL,
+         UNIQUE (meeting, kind)
+       );
+       CREATE TABLE settings (
+         name TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+       );)"},
 };
 
 Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)

@@ -1,6 +1,8 @@
 #include "relay/core/relay_service.h"
 
 #include "base/hex.h"
+#include "chain/meeting_registry.h"
+#include "chain/roster_tree.h"
 #include "protocol/login.h"
 
 #include <QJsonArray>
@@ -96,7 +98,7 @@ std::optional<MeetingFilter> filterFrom(const QString &name)
 RelayService::RelayService(RelayDatabase &database, crypto::PrivateKey relayKey,
                            std::shared_ptr<const protocol::SchemaValidator> schemas, Clock clock, AttendanceLimits limits)
     : m_db(database), m_relayKey(std::move(relayKey)), m_address(m_relayKey.address()), m_schemas(std::move(schemas)),
-      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits), m_log(database)
+      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits), m_log(database), m_anchors(database)
 {
 }
 
@@ -270,7 +272,9 @@ Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const Q
                                                                    : m_directory.meeting(caller, id);
         if (!meeting)
             return unexpected(meeting.error());
-        return meeting->toJson();
+        QJsonObject json = meeting->toJson();
+        json.insert(QStringLiteral("anchor"), m_anchors.stateOf(id));
+        return json;
     }
     if (method == QStringLiteral("meeting.list")) {
         const auto filter = filterFrom(params.value(QStringLiteral("filter")).toString());
@@ -390,6 +394,14 @@ Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Eve
                                                                                    : fail(ErrorCode::StorageError, QStringLiteral("status"));
     else if (event.type() == EventType::End)
         effects = m_directory.setStatus(meeting, MeetingStatus::Ended);
+    // Anchoring is queued with the event it anchors: it lands whenever the chain is reachable.
+    if (effects && (event.type() == EventType::Start || event.type() == EventType::End)) {
+        const QByteArray call = event.type() == EventType::Start
+            ? chain::registry::openCall(meeting, event.id(), chain::rosterRoot(engine.meeting().details.roster))
+            : chain::registry::closeCall(meeting, ack.id(), engine.head().root, static_cast<quint64>(engine.head().size));
+        if (auto queued = m_anchors.enqueue(meeting, event.type() == EventType::Start ? QStringLiteral("open") : QStringLiteral("close"), call, now); !queued)
+            effects = fail(ErrorCode::StorageError, queued.error().detail);
+    }
     else if (event.type() == EventType::PatientDataChange)
         effects = m_directory.storePatientData(meeting, event.content().value(QStringLiteral("patient")).toString(),
                                                event.content().value(QStringLiteral("field")).toString(),

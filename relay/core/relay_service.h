@@ -5,6 +5,7 @@
 
 #include "crypto/keys.h"
 #include "protocol/schema_validator.h"
+#include "relay/core/anchor_queue.h"
 #include "relay/core/attendance.h"
 #include "relay/core/directory.h"
 #include "relay/core/event_log.h"
@@ -91,6 +92,7 @@ private:
     Directory m_directory;
     Attendance m_attendance;
     EventLog m_log;
+    AnchorQueue m_anchors;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
 };
 

@@ -1,0 +1,148 @@
+// A meeting anchored on a real dev chain by a real relay: opened at its start, closed at its end
+// with the final Merkle root, through the durable queue, also when the node stops answering.
+
+#include "base/hex.h"
+#include "chain/abi.h"
+#include "chain/eth_client.h"
+#include "chain/meeting_registry.h"
+#include "chain/roster_tree.h"
+#include "client/core/local_chain.h"
+#include "client/core/local_relay.h"
+#include "client/core/participant.h"
+#include "client/core/relay_connection.h"
+#include "crypto/keccak.h"
+#include "ledger/merkle_log.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::Event;
+using protocol::EventType;
+
+namespace {
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+}
+
+class TestAnchoring : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<client::LocalChain> m_chain;
+    std::unique_ptr<client::LocalRelay> m_relay;
+    crypto::PrivateKey m_host = *crypto::PrivateKey::generate();
+    crypto::PrivateKey m_alice = *crypto::PrivateKey::generate();
+    crypto::Address m_registry;
+
+    QString relayCommand(const QStringList &arguments)
+    {
+        QProcess process;
+        process.setProcessEnvironment(m_relay->environment());
+        process.start(QStringLiteral(CMEET_RELAY_PATH), arguments + QStringList{QStringLiteral("--data-dir"), m_relay->dataDir()});
+        process.waitForFinished(60000);
+        return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError()).trimmed();
+    }
+
+    QJsonObject anchorState(client::RelayConnection &connection, const QString &meeting)
+    {
+        auto details = connection.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}});
+        return details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_chain = std::make_unique<client::LocalChain>(client::LocalChain::findBinary(QStringLiteral(CMEET_SOURCE_DIR)));
+        QVERIFY2(m_chain->start(), qPrintable(m_chain->lastOutput()));
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), "anchoring test");
+        QVERIFY(m_relay->init());
+        const auto relayAddress = crypto::Address::fromHex(relayCommand({QStringLiteral("address")}));
+        QVERIFY(relayAddress);
+        chain::EthClient client(m_chain->url());
+        QVERIFY(client.setBalance(*relayAddress, *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"))));
+        const QString deployed = relayCommand({QStringLiteral("deploy-registry"), QStringLiteral("--chain"), m_chain->url().toString()});
+        QVERIFY2(deployed.startsWith(QStringLiteral("MeetingRegistry 0x")), qPrintable(deployed));
+        m_registry = *crypto::Address::fromHex(deployed.section(QLatin1Char(' '), 1, 1));
+        QVERIFY(m_relay->importDirectory({{m_host.address(), QStringLiteral("Host")}, {m_alice.address(), QStringLiteral("Alice")}}, {QStringLiteral("P-001")}));
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+    }
+
+    void meetingIsAnchoredEvenWhenTheNodeStalls()
+    {
+        client::RelayConnection host;
+        client::RelayConnection alice;
+        QVERIFY(host.open(m_relay->url()) && host.login(m_host));
+        QVERIFY(alice.open(m_relay->url()) && alice.login(m_alice));
+        const QList<crypto::Address> roster{m_host.address(), m_alice.address()};
+        auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Anchored")}, {QStringLiteral("scheduledAt"), now()},
+                                                                    {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
+                                                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
+        QVERIFY(created);
+        const QString meeting = created->toObject().value(QStringLiteral("id")).toString();
+        client::Participant hostPart(m_host, meeting, host.relayAddress());
+        client::Participant alicePart(m_alice, meeting, alice.relayAddress());
+        const auto start = hostPart.makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Anchored")},
+                                                                 {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                                                                 {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
+                                                                 {QStringLiteral("delegation"), *hostPart.newSession(now())},
+                                                                 {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
+                                              std::nullopt, now());
+        QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
+        QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("status")).toString(),
+                                  QStringLiteral("done"), 20000);
+
+        chain::EthClient client(m_chain->url());
+        QCOMPARE(*chain::registry::rosterRootOf(client, m_registry, meeting), chain::rosterRoot(roster));
+
+        const auto join = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
+        QVERIFY(alice.submit(join->wireBytes(), QStringLiteral("1234")));
+        const auto comment = alicePart.makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Anchored soon.")}}, join->id(), now());
+        QVERIFY(alice.submit(comment->wireBytes()));
+
+        // The node stops answering: the meeting still ends at once; the close waits in the queue.
+        m_chain->pause();
+        const auto end = hostPart.makeEvent(EventType::End, {}, comment->id(), now());
+        QElapsedTimer timer;
+        timer.start();
+        auto ended = host.submit(end->wireBytes());
+        QVERIFY(ended);
+        QVERIFY2(timer.elapsed() < 2000, "ending waited for the chain");
+        QTRY_VERIFY_WITH_TIMEOUT(!anchorState(host, meeting).value(QStringLiteral("close")).toObject().value(QStringLiteral("lastError")).toString().isEmpty(), 20000);
+        QCOMPARE(anchorState(host, meeting).value(QStringLiteral("close")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+
+        // Back again: the close lands, with the final root over the whole log.
+        m_chain->resume();
+        QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("close")).toObject().value(QStringLiteral("status")).toString(),
+                                  QStringLiteral("done"), 40000);
+        auto events = host.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}});
+        QVERIFY(events);
+        ledger::MerkleLog log;
+        QByteArray ackEndId;
+        for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray()) {
+            const auto event = Event::fromWire(entry[QStringLiteral("event")].toString().toUtf8());
+            log.append(event->id());
+            ackEndId = event->id();
+        }
+        const QByteArray expected = crypto::keccak256(*chain::abi::encode(*chain::abi::parseTypes(u"bytes32,bytes32,uint64"),
+                                                                            {chain::abi::Value::fixedBytes(ackEndId), chain::abi::Value::fixedBytes(log.root()),
+                                                                             chain::abi::Value::integer(static_cast<quint64>(log.size()))}));
+        QCOMPARE(*chain::registry::closingOf(client, m_registry, meeting), expected);
+        const QJsonObject close = anchorState(host, meeting).value(QStringLiteral("close")).toObject();
+        QVERIFY(close.value(QStringLiteral("attempts")).toInt() >= 1);
+        qInfo("open gas %lld, close gas %lld", anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("gasUsed")).toInteger(),
+              close.value(QStringLiteral("gasUsed")).toInteger());
+    }
+
+    void cleanupTestCase()
+    {
+        m_relay.reset();
+        m_chain.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnchoring)
+#include "test_anchoring.moc"
