@@ -5,14 +5,19 @@
 #include "commands.h"
 #include "terminal.h"
 
+#include "chain/eth_client.h"
+#include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
+#include "client/core/relay_connection.h"
 #include "client/core/simulation.h"
 #include "crypto/secret.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/schema_validator.h"
 #include "store/meeting_file.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
+#include <QThread>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -27,6 +32,7 @@ namespace {
 
 struct RunOptions {
     client::Scenario scenario;
+    bool chain = true; // a local dev chain and anchoring
     QString dataDir; // empty: a temporary directory
     QString relayBinary;
     bool audit = true;
@@ -54,7 +60,8 @@ bool parseRunOptions(QCommandLineParser &parser, const QStringList &arguments, c
     const QCommandLineOption options5(QStringLiteral("poll-options"), QStringLiteral("Options per poll (default %1).").arg(defaults.pollOptions), QStringLiteral("n"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Keep the relay's data here (default: a temporary directory, removed afterwards)."), QStringLiteral("dir"));
     const QCommandLineOption relay(QStringLiteral("relay-binary"), QStringLiteral("cmeet-relay to run (default: next to cmeet-cli, else on the PATH)."), QStringLiteral("file"));
-    parser.addOptions({participants, patients, comments, options5, dataDir, relay});
+    const QCommandLineOption noChain(QStringLiteral("no-chain"), QStringLiteral("Skip the local dev chain: the meeting is not anchored."));
+    parser.addOptions({participants, patients, comments, options5, dataDir, relay, noChain});
     if (!parseOrExplain(parser, arguments, exitCode))
         return false;
     const auto number = [&](const QCommandLineOption &option, int fallback, int minimum, int maximum, int &target) {
@@ -77,6 +84,7 @@ bool parseRunOptions(QCommandLineParser &parser, const QStringList &arguments, c
         || !number(options5, defaults.pollOptions, 2, 20, s.pollOptions))
         return false;
     options.dataDir = parser.value(dataDir);
+    options.chain = !parser.isSet(noChain);
     options.relayBinary = parser.isSet(relay) ? parser.value(relay) : client::LocalRelay::findBinary();
     if (options.relayBinary.isEmpty()) {
         printError(QStringLiteral("cmeet-relay was not found next to cmeet-cli nor on the PATH (use --relay-binary)"));
@@ -110,6 +118,31 @@ int run(const RunOptions &options)
     if (!relay.init()) {
         printError(QStringLiteral("cmeet-relay init failed: ") + relay.lastOutput());
         return 1;
+    }
+
+    // A local dev chain: fund the relay's key there and deploy its MeetingRegistry.
+    std::optional<client::LocalChain> chain;
+    if (options.chain) {
+        const QString anvil = client::LocalChain::findBinary();
+        if (anvil.isEmpty()) {
+            printError(QStringLiteral("no dev chain found (contracts/node_modules: run packaging/install-deps), or use --no-chain"));
+            return 1;
+        }
+        chain.emplace(anvil);
+        QString address;
+        if (!chain->start() || !relay.command({QStringLiteral("address")}, &address)) {
+            printError(QStringLiteral("the dev chain did not start: ") + chain->lastOutput() + relay.lastOutput());
+            return 1;
+        }
+        chain::EthClient client(chain->url());
+        const auto relayAddress = crypto::Address::fromHex(address.trimmed());
+        QString deployed;
+        if (!relayAddress || !client.setBalance(*relayAddress, *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000")))
+            || !relay.command({QStringLiteral("deploy-registry"), QStringLiteral("--chain"), chain->url().toString()}, &deployed)) {
+            printError(QStringLiteral("cannot deploy the registry: ") + relay.lastOutput());
+            return 1;
+        }
+        out << "Dev chain on " << chain->url().toString() << ": " << deployed.trimmed() << Qt::endl;
     }
 
     // Staff (host first) and patients for the scenario, enrolled through cmeet-relay admin import.
@@ -154,6 +187,20 @@ int run(const RunOptions &options)
         printError(QStringLiteral("the simulation failed: ") + result.error());
         return 1;
     }
+    // Wait for the anchor: the relay opened the meeting on chain at its start and closes it now.
+    QJsonObject anchor;
+    if (chain) {
+        client::RelayConnection connection;
+        const bool connected = connection.open(relay.url()).hasValue() && connection.login(members.constFirst().key).hasValue();
+        const QDeadlineTimer deadline(60000);
+        while (connected && !deadline.hasExpired()) {
+            auto details = connection.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), result->meeting}});
+            anchor = details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
+            if (anchor.value(QStringLiteral("close")).toObject().value(QStringLiteral("status")) == QStringLiteral("done"))
+                break;
+            QThread::msleep(200);
+        }
+    }
     relay.stop();
 
     int exitCode = 0;
@@ -195,6 +242,14 @@ int run(const RunOptions &options)
         << "  time taken         " << QString::number(static_cast<double>(result->elapsedMs) / 1000.0, 'f', 1) << " s" << Qt::endl
         << "  ack latency        p50 " << QString::number(static_cast<double>(percentile(result->latenciesUs, 0.5)) / 1000.0, 'f', 2)
         << " ms, p99 " << QString::number(static_cast<double>(percentile(result->latenciesUs, 0.99)) / 1000.0, 'f', 2) << " ms" << Qt::endl;
+    if (chain) {
+        const QJsonObject open = anchor.value(QStringLiteral("open")).toObject();
+        const QJsonObject close = anchor.value(QStringLiteral("close")).toObject();
+        const bool anchored = open.value(QStringLiteral("status")) == QStringLiteral("done") && close.value(QStringLiteral("status")) == QStringLiteral("done");
+        out << "  anchored on chain  " << (anchored ? QStringLiteral("yes") : QStringLiteral("NO")) << ": open " << open.value(QStringLiteral("gasUsed")).toInteger()
+            << " gas, close " << close.value(QStringLiteral("gasUsed")).toInteger() << " gas (thesis: 3,519,361 gas per meeting)" << Qt::endl;
+        exitCode = anchored ? exitCode : 1;
+    }
     if (!options.dataDir.isEmpty())
         out << "  relay data kept in " << dataDir << Qt::endl;
     return exitCode;

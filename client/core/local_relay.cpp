@@ -50,9 +50,14 @@ bool LocalRelay::init()
 
 bool LocalRelay::admin(const QStringList &arguments, QString *output)
 {
+    return command(QStringList{QStringLiteral("admin")} + arguments, output);
+}
+
+bool LocalRelay::command(const QStringList &arguments, QString *output)
+{
     QProcess process;
     process.setProcessEnvironment(environment());
-    process.start(m_binary, QStringList{QStringLiteral("admin")} + arguments + QStringList{QStringLiteral("--data-dir"), dataDir()});
+    process.start(m_binary, arguments + QStringList{QStringLiteral("--data-dir"), dataDir()});
     process.waitForFinished(60000);
     m_lastOutput = QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
     if (output)

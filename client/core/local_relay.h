@@ -25,6 +25,8 @@ public:
     // cmeet-relay init; then admin commands (each a list of arguments after "admin").
     bool init();
     bool admin(const QStringList &arguments, QString *output = nullptr);
+    // Any cmeet-relay command on this data directory (address, deploy-registry...).
+    bool command(const QStringList &arguments, QString *output = nullptr);
     bool addStaff(const crypto::Address &address, const QString &name);
     // Enrolls staff (address, name) and patients (id, name generated) in one admin import.
     bool importDirectory(const QList<QPair<crypto::Address, QString>> &staff, const QStringList &patientIds);
