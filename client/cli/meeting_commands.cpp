@@ -75,6 +75,16 @@ Expected<QString, QString> posted(Expected<QByteArray, QString> id, const QStrin
     return QStringLiteral("%1 %2").arg(what, hex::encode(*id));
 }
 
+// Posts an event that refers to an earlier one named on the command line (id or unique prefix).
+Expected<QString, QString> postReferring(MeetingClient &client, const QString &refText, EventType type, const QJsonObject &content,
+                                         const QString &what)
+{
+    auto ref = resolveEventId(client.events(), refText);
+    if (!ref)
+        return unexpected(ref.error());
+    return posted(client.post(type, content, *ref), what);
+}
+
 QJsonObject textContent(const QCommandLineParser &parser, const QString &key, const QCommandLineOption &option)
 {
     return parser.isSet(option) ? QJsonObject{{key, parser.value(option)}} : QJsonObject{};
@@ -285,19 +295,14 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                             });
     if (name == QStringLiteral("reply"))
         return runOnMeeting(args, QStringLiteral("Replies to a comment or reply."), {to, text}, {to, text},
-                            [&](MeetingClient &c, const QCommandLineParser &p, const QString &) -> Expected<QString, QString> {
-                                auto ref = resolveEventId(c.events(), p.value(to));
-                                if (!ref)
-                                    return unexpected(ref.error());
-                                return posted(c.post(EventType::Reply, textContent(p, QStringLiteral("text"), text), *ref), QStringLiteral("reply"));
+                            [&](MeetingClient &c, const QCommandLineParser &p, const QString &) {
+                                return postReferring(c, p.value(to), EventType::Reply, textContent(p, QStringLiteral("text"), text), QStringLiteral("reply"));
                             });
     if (name == QStringLiteral("disagree"))
         return runOnMeeting(args, QStringLiteral("Records your disagreement with any event."), {with, reason}, {with},
-                            [&](MeetingClient &c, const QCommandLineParser &p, const QString &) -> Expected<QString, QString> {
-                                auto ref = resolveEventId(c.events(), p.value(with));
-                                if (!ref)
-                                    return unexpected(ref.error());
-                                return posted(c.post(EventType::Disagreement, textContent(p, QStringLiteral("reason"), reason), *ref), QStringLiteral("disagreement"));
+                            [&](MeetingClient &c, const QCommandLineParser &p, const QString &) {
+                                return postReferring(c, p.value(with), EventType::Disagreement, textContent(p, QStringLiteral("reason"), reason),
+                                                     QStringLiteral("disagreement"));
                             });
     if (name == QStringLiteral("discuss"))
         return runOnMeeting(args, QStringLiteral("(host) Announces the patient now discussed."), {patient}, {patient},
