@@ -67,20 +67,20 @@ Keccak256::Keccak256() = default;
 
 void Keccak256::update(QByteArrayView data)
 {
-    // Fast path: whole blocks absorbed a lane (8 bytes, little-endian) at a time.
-    while (m_offset == 0 && data.size() >= rate) {
-        for (int lane = 0; lane < rate / 8; ++lane) {
-            std::uint64_t value = 0;
+    // Whole lanes (8 bytes, little-endian) at a time where aligned; single bytes otherwise.
+    while (!data.isEmpty()) {
+        if (m_offset % 8 == 0 && data.size() >= 8) {
+            std::uint64_t lane = 0;
             for (int byte = 7; byte >= 0; --byte)
-                value = (value << 8) | static_cast<std::uint8_t>(data[lane * 8 + byte]);
-            m_state[lane] ^= value;
+                lane = (lane << 8) | static_cast<std::uint8_t>(data[byte]);
+            m_state[static_cast<std::size_t>(m_offset / 8)] ^= lane;
+            m_offset += 8;
+            data = data.sliced(8);
+        } else {
+            xorByte(m_state, m_offset++, static_cast<std::uint8_t>(data.front()));
+            data = data.sliced(1);
         }
-        keccakF1600(m_state);
-        data = data.sliced(rate);
-    }
-    for (const char c : data) {
-        xorByte(m_state, m_offset, static_cast<std::uint8_t>(c));
-        if (++m_offset == rate) {
+        if (m_offset == rate) {
             keccakF1600(m_state);
             m_offset = 0;
         }

@@ -146,7 +146,12 @@ Expected<Event, ProtocolError> Event::fromWire(QByteArrayView bytes)
     if (!signature)
         return unexpected(signature.error());
     object->remove(kSig);
-    auto event = fromObject(std::move(*object));
+    // The hashed bytes are the wire bytes without the top-level sig member: the last ,"sig":" in
+    // canonical bytes (see sign()), 0x + 130 hex digits long.
+    const qsizetype at = bytes.lastIndexOf(",\"sig\":\"");
+    constexpr qsizetype sigMemberSize = 8 + 132 + 1;
+    auto event = at < 0 ? fromObject(std::move(*object)) // "sig" first: not an event anyway, let the checks say why
+                        : fromObject(std::move(*object), QByteArray(bytes.first(at).toByteArray() + bytes.sliced(at + sigMemberSize).toByteArray()));
     if (!event)
         return event;
     event->m_signature = *signature;
@@ -154,12 +159,12 @@ Expected<Event, ProtocolError> Event::fromWire(QByteArrayView bytes)
     return event;
 }
 
-Expected<Event, ProtocolError> Event::fromObject(QJsonObject body)
+Expected<Event, ProtocolError> Event::fromObject(QJsonObject body, std::optional<QByteArray> hashedBytes)
 {
     auto fields = readFields(body);
     if (!fields)
         return unexpected(fields.error());
-    auto hashed = json::serialize(body);
+    auto hashed = hashedBytes ? Expected<QByteArray, json::JsonError>(std::move(*hashedBytes)) : json::serialize(body);
     if (!hashed)
         return unexpected(toProtocolError(hashed.error()));
     Event event;
@@ -176,10 +181,10 @@ Expected<Ok, ProtocolError> Event::sign(const crypto::PrivateKey &key)
     if (!signature)
         return unexpected(signature.error());
     m_signature = *signature;
-    auto wire = json::serialize(toJson());
-    if (!wire)
-        return unexpected(toProtocolError(wire.error()));
-    m_wireBytes = std::move(*wire);
+    // Canonical key order puts "sig" right before the top-level "ts", whose member is the last
+    // ,"ts": in the bytes (content, meeting and ref come before it; strings can't hold a raw ").
+    const qsizetype at = m_hashedBytes.lastIndexOf(",\"ts\":");
+    m_wireBytes = m_hashedBytes.first(at) + ",\"sig\":\"" + m_signature->toHex().toLatin1() + '"' + m_hashedBytes.sliced(at);
     return Ok{};
 }
 

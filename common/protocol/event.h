@@ -62,7 +62,8 @@ public:
 
 private:
     Event() = default;
-    [[nodiscard]] static Expected<Event, ProtocolError> fromObject(QJsonObject object);
+    // hashedBytes: when the caller already has the canonical bytes of object.
+    [[nodiscard]] static Expected<Event, ProtocolError> fromObject(QJsonObject object, std::optional<QByteArray> hashedBytes = std::nullopt);
 
     Fields m_fields;
     QJsonObject m_body; // every member but "sig"

@@ -31,6 +31,7 @@ private:
 
     RelayDatabase &m_db;
     QHash<QString, qint64> m_numbers; // meeting id -> its number (never changes)
+    std::optional<QSqlQuery> m_insert; // prepared once: appending is the relay's hot path
 };
 
 } // namespace cmeet::relay

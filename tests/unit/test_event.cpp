@@ -153,6 +153,9 @@ private Q_SLOTS:
         QTest::newRow("float ts") << floatTs << QStringLiteral("non_canonical");
         QTest::newRow("content array") << with(QStringLiteral("content"), QJsonArray()) << QStringLiteral("malformed_event");
         QTest::newRow("missing sig") << without(QStringLiteral("sig")) << QStringLiteral("missing_signature");
+        QTest::newRow("only a sig") << canonical(QJsonObject{{QStringLiteral("sig"), comment.signature()->toHex()}}) << QStringLiteral("malformed_event");
+        QTest::newRow("sig and ts only") << canonical(QJsonObject{{QStringLiteral("sig"), comment.signature()->toHex()}, {QStringLiteral("ts"), 1}})
+                                         << QStringLiteral("malformed_event");
         QTest::newRow("uppercase sig") << with(QStringLiteral("sig"), comment.signature()->toHex().toUpper().replace(QStringLiteral("0X"), QStringLiteral("0x")))
                                        << QStringLiteral("bad_signature");
         QTest::newRow("short sig") << with(QStringLiteral("sig"), comment.signature()->toHex().chopped(2)) << QStringLiteral("bad_signature");
