@@ -201,7 +201,8 @@ int deployRegistry(const QString &dataDir, const QString &endpoint)
         return 1;
     }
     relay::AnchorQueue settings(**database);
-    if (!settings.setSetting(QStringLiteral("chain"), endpoint) || !settings.setSetting(QStringLiteral("registry"), receipt->contractAddress->toLowerHex())) {
+    if (!settings.setSetting(QStringLiteral("chain"), endpoint) || !settings.setSetting(QStringLiteral("registry"), receipt->contractAddress->toLowerHex())
+        || !settings.setSetting(QStringLiteral("chainId"), QString::number(*chainId))) {
         fail(QStringLiteral("deployed at %1 but could not store it").arg(receipt->contractAddress->toChecksumHex()));
         return 1;
     }

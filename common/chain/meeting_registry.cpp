@@ -2,9 +2,12 @@
 
 #include "base/hex.h"
 #include "chain/abi.h"
+#include "chain/uint256.h"
 #include "crypto/keccak.h"
 
 #include <QFile>
+
+#include <algorithm>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -40,6 +43,26 @@ Expected<QByteArray, ChainError> bytecode(const QString &contractName)
     if (!code || code->isEmpty())
         return unexpected(ChainError{ErrorCode::InvalidValue, QStringLiteral("the artifact of %1 has no bytecode").arg(contractName)});
     return *code;
+}
+
+QByteArray approvalDigest(quint64 chainId, const crypto::Address &registry, const QString &meetingId, const QByteArray &ackEndId,
+                          const QByteArray &root)
+{
+    const QByteArray domainType = crypto::keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    const QByteArray domain = crypto::keccak256(
+        QByteArray(domainType + crypto::keccak256("c-meet") + crypto::keccak256("1") + UInt256(chainId).toBigEndian() + QByteArray(12, '\0') + registry.bytes()));
+    const QByteArray structHash = crypto::keccak256(
+        QByteArray(crypto::keccak256("Approval(bytes32 meeting,bytes32 ackEnd,bytes32 root)") + meetingKey(meetingId) + ackEndId + root));
+    return crypto::keccak256(QByteArray(QByteArray("\x19\x01", 2) + domain + structHash));
+}
+
+QByteArray approvalsCommitment(QList<QPair<crypto::Address, QByteArray>> approvals)
+{
+    std::sort(approvals.begin(), approvals.end(), [](const auto &a, const auto &b) { return a.first.bytes() < b.first.bytes(); });
+    QByteArray packed;
+    for (const auto &[identity, signature] : approvals)
+        packed += identity.bytes() + signature;
+    return crypto::keccak256(packed);
 }
 
 QByteArray meetingKey(const QString &meetingId) { return crypto::keccak256(meetingId.toUtf8()); }

@@ -19,6 +19,15 @@ namespace cmeet::chain::registry {
 [[nodiscard]] QByteArray closeCall(const QString &meetingId, const QByteArray &ackEndId, const QByteArray &root, quint64 size);
 [[nodiscard]] QByteArray recordApprovalsCall(const QString &meetingId, const QByteArray &commitment, quint32 count);
 
+// The EIP-712 digest a participant signs to approve a meeting's final record:
+// Approval(bytes32 meeting, bytes32 ackEnd, bytes32 root) in the domain
+// {name "c-meet", version "1", chainId, verifyingContract: the registry}.
+[[nodiscard]] QByteArray approvalDigest(quint64 chainId, const crypto::Address &registry, const QString &meetingId,
+                                        const QByteArray &ackEndId, const QByteArray &root);
+// What the relay records for a set of approvals: keccak256 over (identity || signature) pairs
+// sorted by identity, so anyone holding the signatures can recompute it.
+[[nodiscard]] QByteArray approvalsCommitment(QList<QPair<crypto::Address, QByteArray>> approvals);
+
 // Views: what the registry holds for a meeting (32 bytes; all zero when nothing yet).
 [[nodiscard]] Expected<QByteArray, ChainError> rosterRootOf(EthClient &client, const crypto::Address &registry, const QString &meetingId);
 [[nodiscard]] Expected<QByteArray, ChainError> closingOf(EthClient &client, const crypto::Address &registry, const QString &meetingId);

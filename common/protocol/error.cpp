@@ -66,6 +66,9 @@ QString wireCode(ErrorCode code)
     case ErrorCode::PatientNotOnAgenda: return QStringLiteral("patient_not_on_agenda");
     case ErrorCode::StalePatientData: return QStringLiteral("stale_patient_data");
     case ErrorCode::StorageError: return QStringLiteral("storage_error");
+    case ErrorCode::MeetingNotEnded: return QStringLiteral("meeting_not_ended");
+    case ErrorCode::AnchoringUnavailable: return QStringLiteral("anchoring_unavailable");
+    case ErrorCode::AlreadyApproved: return QStringLiteral("already_approved");
     case ErrorCode::InternalError: return QStringLiteral("internal_error");
     }
     return QStringLiteral("internal_error");

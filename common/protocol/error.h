@@ -56,6 +56,9 @@ enum class ErrorCode {
     PatientNotOnAgenda,
     StalePatientData,     // patientDataChange "from" is not the current value
     StorageError,         // the relay could not store the event; nothing changed
+    MeetingNotEnded,      // approvals are of a meeting's final record
+    AnchoringUnavailable, // this relay has no chain configured
+    AlreadyApproved,
     InternalError,
 };
 

@@ -122,6 +122,14 @@ const Migration migrations[] = {
          name TEXT PRIMARY KEY,
          value TEXT NOT NULL
        );)"},
+    // 4: participants' EIP-712 approvals of a meeting's final record.
+    {R"(CREATE TABLE approvals (
+         meeting TEXT NOT NULL REFERENCES meetings(id),
+         identity TEXT NOT NULL,
+         signature BLOB NOT NULL,            -- 65 bytes r || s || v over the approval digest
+         received_at INTEGER NOT NULL,
+         PRIMARY KEY (meeting, identity)
+       );)"},
 };
 
 Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)

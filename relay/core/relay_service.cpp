@@ -3,6 +3,7 @@
 #include "base/hex.h"
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
+#include "ledger/merkle_log.h"
 #include "protocol/login.h"
 
 #include <QJsonArray>
@@ -273,7 +274,7 @@ Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const Q
         if (!meeting)
             return unexpected(meeting.error());
         QJsonObject json = meeting->toJson();
-        json.insert(QStringLiteral("anchor"), m_anchors.stateOf(id));
+        json.insert(QStringLiteral("anchor"), anchorInfo(id));
         return json;
     }
     if (method == QStringLiteral("meeting.list")) {
@@ -316,6 +317,19 @@ Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const Q
             return unexpected(ok.error());
         qCInfo(lcService) << "attendance code rotated for meeting" << meeting->id; // never the code itself
         return QJsonObject();
+    }
+    if (method == QStringLiteral("meeting.approve"))
+        return approve(caller, params);
+    if (method == QStringLiteral("meeting.approvals")) {
+        auto meeting = m_directory.meeting(caller, params.value(QStringLiteral("id")).toString());
+        if (!meeting)
+            return unexpected(meeting.error());
+        QJsonArray approvals;
+        auto rows = m_db.run(QStringLiteral("SELECT identity, signature FROM approvals WHERE meeting = ? ORDER BY identity"), {meeting->id});
+        while (rows && rows->next())
+            approvals.append(QJsonObject{{QStringLiteral("identity"), rows->value(0).toString()},
+                                         {QStringLiteral("signature"), hex::encode(rows->value(1).toByteArray())}});
+        return approvals;
     }
     if (method == QStringLiteral("events.get") || method == QStringLiteral("meeting.subscribe")) {
         auto events = readEvents(caller, params);
@@ -362,6 +376,73 @@ Expected<std::shared_ptr<MeetingEngine>, ProtocolError> RelayService::engineFor(
     if (!engine)
         return unexpected(engine.error());
     return std::shared_ptr<MeetingEngine>(std::move(*engine));
+}
+
+QJsonObject RelayService::anchorInfo(const QString &meetingId)
+{
+    QJsonObject info = m_anchors.stateOf(meetingId);
+    // Where to check it: clients compare their replica with the registry before approving.
+    if (const auto registry = m_anchors.setting(QStringLiteral("registry")))
+        info.insert(QStringLiteral("registry"), *registry);
+    if (const auto chainId = m_anchors.setting(QStringLiteral("chainId")))
+        info.insert(QStringLiteral("chainId"), chainId->toLongLong());
+    return info;
+}
+
+Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address &caller, const QJsonObject &params)
+{
+    const QString id = params.value(QStringLiteral("id")).toString();
+    auto meeting = m_directory.meeting(caller, id);
+    if (!meeting)
+        return unexpected(meeting.error());
+    if (meeting->status != MeetingStatus::Ended)
+        return fail(ErrorCode::MeetingNotEnded, QStringLiteral("approvals are of the final record: end the meeting first"));
+    const auto registry = crypto::Address::fromHex(m_anchors.setting(QStringLiteral("registry")).value_or(QString()));
+    const qint64 chainId = m_anchors.setting(QStringLiteral("chainId")).value_or(QString()).toLongLong();
+    if (!registry || chainId <= 0)
+        return fail(ErrorCode::AnchoringUnavailable, QStringLiteral("this relay anchors on no chain"));
+    auto signature = crypto::Signature::fromHex(params.value(QStringLiteral("signature")).toString());
+    if (!signature)
+        return fail(ErrorCode::BadSignature, QStringLiteral("\"signature\" must be 0x + 130 lowercase hex digits, low s"));
+
+    // The final record, from the stored log: the ackEnd (last entry) and the root over everything.
+    auto entries = m_log.entries(id);
+    if (!entries || entries->isEmpty())
+        return fail(ErrorCode::StorageError, QStringLiteral("cannot read the meeting's log"));
+    ledger::MerkleLog log;
+    QByteArray ackEndId;
+    for (const auto &[position, bytes] : *entries) {
+        auto entry = Event::fromWire(bytes);
+        if (!entry)
+            return fail(ErrorCode::StorageError, QStringLiteral("stored entry %1 is unreadable").arg(position));
+        ackEndId = entry->id();
+        log.append(ackEndId);
+    }
+    const QByteArray digest = chain::registry::approvalDigest(static_cast<quint64>(chainId), *registry, id, ackEndId, log.root());
+    auto signer = crypto::recoverAddress(digest, *signature);
+    if (!signer || *signer != caller)
+        return fail(ErrorCode::WrongSigner, QStringLiteral("the signature does not approve this meeting's final record by %1").arg(caller.toChecksumHex()));
+
+    auto stored = m_db.run(QStringLiteral("INSERT INTO approvals(meeting, identity, signature, received_at) VALUES (?, ?, ?, ?) "
+                                          "ON CONFLICT(meeting, identity) DO NOTHING"),
+                           {id, caller.toLowerHex(), signature->bytes(), m_clock()});
+    if (!stored)
+        return fail(ErrorCode::StorageError, stored.error().detail);
+    if (stored->numRowsAffected() == 0)
+        return fail(ErrorCode::AlreadyApproved, QStringLiteral("you have already approved this meeting"));
+
+    // Everyone has approved: one commitment to all of them goes on chain.
+    QList<QPair<crypto::Address, QByteArray>> approvals;
+    auto rows = m_db.run(QStringLiteral("SELECT identity, signature FROM approvals WHERE meeting = ?"), {id});
+    while (rows && rows->next())
+        approvals.append({crypto::Address::fromHex(rows->value(0).toString()).value_or(crypto::Address()), rows->value(1).toByteArray()});
+    if (approvals.size() == meeting->details.roster.size()) {
+        const QByteArray call = chain::registry::recordApprovalsCall(id, chain::registry::approvalsCommitment(approvals),
+                                                                     static_cast<quint32>(approvals.size()));
+        if (auto queued = m_anchors.enqueue(id, QStringLiteral("approvals"), call, m_clock()); !queued)
+            return fail(ErrorCode::StorageError, queued.error().detail);
+    }
+    return QJsonObject{{QStringLiteral("approvals"), approvals.size()}, {QStringLiteral("roster"), meeting->details.roster.size()}};
 }
 
 QByteArray RelayService::ackErrorFor(const Event &event, const ProtocolError &error)

@@ -82,6 +82,8 @@ private:
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> store(MeetingEngine &engine, const protocol::Event &event,
                                                               const protocol::Event &ack, const QString &attendanceCode);
     [[nodiscard]] QByteArray ackErrorFor(const protocol::Event &event, const protocol::ProtocolError &error);
+    [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> approve(const crypto::Address &caller, const QJsonObject &params);
+    [[nodiscard]] QJsonObject anchorInfo(const QString &meetingId);
     void reloadEngines();
 
     RelayDatabase &m_db;

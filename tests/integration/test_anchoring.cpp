@@ -92,6 +92,8 @@ private Q_SLOTS:
                                                                  {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
                                               std::nullopt, now());
         QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
+        auto early = host.call(QStringLiteral("meeting.approve"), {{QStringLiteral("id"), meeting}, {QStringLiteral("signature"), m_host.sign(QByteArray(32, '\x01'))->toHex()}});
+        QCOMPARE(early.error().code, protocol::ErrorCode::MeetingNotEnded);
         QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("status")).toString(),
                                   QStringLiteral("done"), 20000);
 
@@ -135,6 +137,35 @@ private Q_SLOTS:
         QVERIFY(close.value(QStringLiteral("attempts")).toInt() >= 1);
         qInfo("open gas %lld, close gas %lld", anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("gasUsed")).toInteger(),
               close.value(QStringLiteral("gasUsed")).toInteger());
+
+        // Approvals: each participant signs the final record (checked against the chain first);
+        // when all have, the relay records one commitment to the signatures on chain.
+        const QJsonObject anchor = anchorState(host, meeting);
+        QCOMPARE(*crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString()), m_registry);
+        const QByteArray digest = chain::registry::approvalDigest(static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger()), m_registry,
+                                                                  meeting, ackEndId, log.root());
+        const auto approve = [&](client::RelayConnection &connection, const crypto::PrivateKey &key) {
+            return connection.call(QStringLiteral("meeting.approve"), {{QStringLiteral("id"), meeting}, {QStringLiteral("signature"), key.sign(digest)->toHex()}});
+        };
+        auto forged = approve(alice, m_host); // alice sends the host's signature as hers
+        QVERIFY(!forged);
+        QCOMPARE(forged.error().code, protocol::ErrorCode::WrongSigner);
+        QVERIFY(approve(host, m_host));
+        QCOMPARE(approve(host, m_host).error().code, protocol::ErrorCode::AlreadyApproved);
+        QVERIFY(approve(alice, m_alice));
+        QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("approvals")).toObject().value(QStringLiteral("status")).toString(),
+                                  QStringLiteral("done"), 20000);
+        auto approvals = host.call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), meeting}});
+        QVERIFY(approvals);
+        QList<QPair<crypto::Address, QByteArray>> signatures;
+        for (const QJsonValue &approval : approvals->toArray()) {
+            const crypto::Address identity = *crypto::Address::fromHex(approval[QStringLiteral("identity")].toString());
+            const QByteArray signature = *hex::decode(approval[QStringLiteral("signature")].toString());
+            QCOMPARE(*crypto::recoverAddress(digest, *crypto::Signature::fromBytes(signature)), identity); // auditors check each off-chain
+            signatures.append({identity, signature});
+        }
+        QCOMPARE(signatures.size(), 2);
+        QCOMPARE(*chain::registry::approvalBatchOf(client, m_registry, meeting), chain::registry::approvalsCommitment(signatures));
     }
 
     void cleanupTestCase()

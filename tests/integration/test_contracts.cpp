@@ -6,6 +6,7 @@
 #include "chain/abi.h"
 #include "chain/eip712.h"
 #include "chain/eth_client.h"
+#include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "client/core/local_chain.h"
 #include "crypto/keccak.h"
@@ -141,8 +142,10 @@ private Q_SLOTS:
                                                        {QStringLiteral("chainId"), static_cast<qint64>(m_chainId)}, {QStringLiteral("verifyingContract"), registry.toLowerHex()}}},
                 {QStringLiteral("message"), QJsonObject{{QStringLiteral("meeting"), hex::encode(meeting)}, {QStringLiteral("ackEnd"), hex::encode(ackEnd)},
                                                         {QStringLiteral("root"), hex::encode(root)}}}};
-            // Our EIP-712 digest is the contract's.
+            // Our EIP-712 digest is the contract's, both the generic and the direct computation.
             const auto digest = chain::eip712::hashTypedData(typedData);
+            if (chain::registry::approvalDigest(m_chainId, registry, QStringLiteral("6f1c2a4e-8b3d-4f5a-9c7e-2d1b0a9f8e7d"), ackEnd, root) != *digest)
+                qFatal("approvalDigest differs from EIP-712");
             if (!digest || *digest != view(registry, u"approvalDigest(bytes32,bytes32,bytes32)", {Value::fixedBytes(meeting), Value::fixedBytes(ackEnd), Value::fixedBytes(root)}))
                 qFatal("EIP-712 digest differs from the contract's");
             const QByteArray signature = chain::eip712::sign(typedData, signer)->bytes();
