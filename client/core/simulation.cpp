@@ -2,13 +2,18 @@
 
 #include "base/hex.h"
 #include "client/core/participant.h"
+#include "chain/meeting_registry.h"
 #include "client/core/polls.h"
+#include "ledger/merkle_log.h"
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
 #include "crypto/hash.h"
 #include "protocol/canonical_json.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
+#include <QJsonDocument>
+#include <QThread>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -201,12 +206,53 @@ Expected<SimulationResult, QString> Simulation::run()
         return unexpected(failure);
 
     // What the relay stored, downloaded by the host.
-    auto events = host.connection->call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), result.meeting}});
-    if (!events)
-        return unexpected(QStringLiteral("events.get: ") + events.error().detail);
-    for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray()) {
-        result.log.append(entry[QStringLiteral("event")].toString().toUtf8());
-        result.logBytes += result.log.constLast().size();
+    const auto downloadLog = [&]() -> Expected<Ok, QString> {
+        auto events = host.connection->call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), result.meeting}});
+        if (!events)
+            return unexpected(QStringLiteral("events.get: ") + events.error().detail);
+        for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray()) {
+            result.log.append(entry[QStringLiteral("event")].toString().toUtf8());
+            result.logBytes += result.log.constLast().size();
+        }
+        return Ok{};
+    };
+    if (auto downloaded = downloadLog(); !downloaded)
+        return unexpected(downloaded.error());
+
+    if (m_scenario.approve) {
+        // Everyone approves the final record once the relay has anchored it. (Each would check
+        // its replica against the chain; here all share the host's download.)
+        QJsonObject anchor;
+        const QDeadlineTimer deadline(60000);
+        while (!deadline.hasExpired()) {
+            auto details = host.connection->call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), result.meeting}});
+            anchor = details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
+            if (anchor.value(QStringLiteral("close")).toObject().value(QStringLiteral("status")) == QStringLiteral("done"))
+                break;
+            QThread::msleep(100);
+        }
+        const auto registry = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString());
+        if (!registry || anchor.value(QStringLiteral("close")).toObject().value(QStringLiteral("status")) != QStringLiteral("done"))
+            return unexpected(QStringLiteral("the meeting was not anchored within a minute: %1")
+                                  .arg(QString::fromUtf8(QJsonDocument(anchor).toJson(QJsonDocument::Compact))));
+        ledger::MerkleLog merkle;
+        QByteArray ackEndId;
+        for (const QByteArray &bytes : result.log) {
+            ackEndId = protocol::Event::fromWire(bytes)->id();
+            merkle.append(ackEndId);
+        }
+        const QByteArray digest = chain::registry::approvalDigest(static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger()), *registry,
+                                                                  result.meeting, ackEndId, merkle.root());
+        for (Actor &actor : actors) {
+            auto signature = actor.member.key.sign(digest);
+            auto accepted = signature ? actor.connection->call(QStringLiteral("meeting.approve"),
+                                                               {{QStringLiteral("id"), result.meeting}, {QStringLiteral("signature"), signature->toHex()}})
+                                      : unexpected(protocol::ProtocolError{protocol::ErrorCode::InternalError, crypto::describe(signature.error())});
+            if (!accepted)
+                return unexpected(QStringLiteral("%1's approval refused: %2").arg(actor.member.name, accepted.error().detail));
+            ++result.approvals;
+        }
+        progress(QStringLiteral("approvals"), result.approvals, static_cast<int>(actors.size()));
     }
     result.logEntries = result.log.size();
     result.elapsedMs = timer.elapsed();

@@ -22,6 +22,7 @@ struct Scenario {
     int commentsPerParticipant = 20;  // comments or replies, spread over the patients
     int commentChars = 100;
     int patientDataChars = 500;       // meeting-specific patient data written per patient
+    bool approve = false;             // after the end: wait for the anchor, then everyone approves
 };
 
 struct SimulationMember {
@@ -38,6 +39,7 @@ struct SimulationResult {
     QList<QByteArray> log;         // the stored log as downloaded by the host at the end
     QList<qint64> latenciesUs;     // submit to ack, per event
     QList<int> tallies;            // per poll: votes for option 0 (all simulated voters choose by rule)
+    int approvals = 0;             // participants' approvals accepted by the relay
 };
 
 class Simulation {

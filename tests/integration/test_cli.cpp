@@ -164,7 +164,7 @@ private Q_SLOTS:
                                  path(QStringLiteral("demo-relay"))});
         QVERIFY2(demo.exitCode == 0, qPrintable(demo.out + demo.err));
         QVERIFY(demo.out.contains(QStringLiteral("VERIFIED")));
-        QVERIFY2(demo.out.contains(QStringLiteral("anchored on chain  yes")), qPrintable(demo.out));
+        QVERIFY2(demo.out.contains(QStringLiteral("anchored on chain  yes, approved by 5")), qPrintable(demo.out));
         // start, 4 joins, per patient: discussion, data change, 4 remarks, poll, 4 votes, pollEnd; end.
         QVERIFY2(demo.out.contains(QStringLiteral("events submitted   30 (60 log entries")), qPrintable(demo.out));
         QVERIFY(QFile::exists(path(QStringLiteral("demo-relay/relay.sqlite"))));
