@@ -86,15 +86,19 @@ Expected<Ok, QString> MeetingClient::openMeeting(const QString &meetingId)
 
 Expected<Ok, QString> MeetingClient::sync()
 {
-    auto events = call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), m_replica->meetingId()}, {QStringLiteral("fromIndex"), m_replica->size()}});
-    if (!events)
-        return unexpected(events.error());
-    QList<QPair<qint64, QByteArray>> entries;
-    for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray())
-        entries.append({entry[QStringLiteral("index")].toInteger(), entry[QStringLiteral("event")].toString().toUtf8()});
-    if (auto ok = m_replica->appendAll(entries); !ok)
-        return unexpected(QStringLiteral("the relay's log does not continue this replica: ") + ok.error().detail);
-    return Ok{};
+    // The relay answers in bounded pieces: fetch until the replica holds the whole log.
+    while (true) {
+        auto events = call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), m_replica->meetingId()}, {QStringLiteral("fromIndex"), m_replica->size()}});
+        if (!events)
+            return unexpected(events.error());
+        QList<QPair<qint64, QByteArray>> entries;
+        for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray())
+            entries.append({entry[QStringLiteral("index")].toInteger(), entry[QStringLiteral("event")].toString().toUtf8()});
+        if (auto ok = m_replica->appendAll(entries); !ok)
+            return unexpected(QStringLiteral("the relay's log does not continue this replica: ") + ok.error().detail);
+        if (entries.isEmpty() || m_replica->size() >= events->toObject().value(QStringLiteral("size")).toInteger())
+            return Ok{};
+    }
 }
 
 QList<protocol::Event> MeetingClient::events()

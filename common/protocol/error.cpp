@@ -69,6 +69,7 @@ QString wireCode(ErrorCode code)
     case ErrorCode::MeetingNotEnded: return QStringLiteral("meeting_not_ended");
     case ErrorCode::AnchoringUnavailable: return QStringLiteral("anchoring_unavailable");
     case ErrorCode::AlreadyApproved: return QStringLiteral("already_approved");
+    case ErrorCode::MeetingFull: return QStringLiteral("meeting_full");
     case ErrorCode::InternalError: return QStringLiteral("internal_error");
     }
     return QStringLiteral("internal_error");

@@ -59,6 +59,7 @@ enum class ErrorCode {
     MeetingNotEnded,      // approvals are of a meeting's final record
     AnchoringUnavailable, // this relay has no chain configured
     AlreadyApproved,
+    MeetingFull,          // the meeting holds the most events one meeting can
     InternalError,
 };
 

@@ -44,6 +44,11 @@ Expected<Ok, ProtocolError> Attendance::setCode(const QString &meeting, const QS
                            {meeting, *salt, hash->view().toByteArray(), now});
     if (!stored)
         return unexpected(ProtocolError{ErrorCode::StorageError, stored.error().detail});
+    // A new code ends a meeting-wide lockout (one member guessing must not keep everyone out);
+    // each identity's own count stays.
+    auto reset = m_db.run(QStringLiteral("DELETE FROM attendance_failures WHERE meeting = ? AND identity = ?"), {meeting, wholeMeeting});
+    if (!reset)
+        return unexpected(ProtocolError{ErrorCode::StorageError, reset.error().detail});
     return Ok{};
 }
 

@@ -79,10 +79,14 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
         return fail(ErrorCode::NotStarted, QStringLiteral("the meeting has not started"));
     if (isHostOnly(event.type()) && caller != m_meeting.host)
         return fail(ErrorCode::NotHost, QStringLiteral("only the host may send %1 events").arg(protocol::typeName(event.type())));
-    if (event.type() == EventType::Join && isPresent(caller))
+    if (event.type() == EventType::Join && isPresent(caller) && now < m_sessionExpiry.value(caller.bytes()))
         return fail(ErrorCode::AlreadyJoined, QStringLiteral("you have already joined; leave first to join with a new session key"));
     if (event.type() != EventType::Start && event.type() != EventType::Join && !isPresent(caller))
         return fail(ErrorCode::NotJoined, QStringLiteral("join the meeting first"));
+    if (isPresent(caller) && event.type() != EventType::Join && now >= m_sessionExpiry.value(caller.bytes()))
+        return fail(ErrorCode::DelegationExpired, QStringLiteral("your session key's delegation has expired: join again"));
+    if (m_log.size() / 2 >= maxEventsPerMeeting && event.type() != EventType::End)
+        return fail(ErrorCode::MeetingFull, QStringLiteral("the meeting holds %1 events, the most one meeting can: only its end is accepted").arg(maxEventsPerMeeting));
     if (auto ok = checkRefAndRole(event); !ok)
         return ok;
     if (auto ok = checkSignature(event, now); !ok)
@@ -265,9 +269,10 @@ void MeetingEngine::apply(const Event &event)
             m_startId = id;
         else
             m_joinIds.append(id);
-        const auto session = crypto::Address::fromHex(
-            content.value(QStringLiteral("delegation")).toObject().value(QStringLiteral("session")).toString());
+        const QJsonObject delegation = content.value(QStringLiteral("delegation")).toObject();
+        const auto session = crypto::Address::fromHex(delegation.value(QStringLiteral("session")).toString());
         m_sessions.insert(event.by().bytes(), session.value_or(crypto::Address()));
+        m_sessionExpiry.insert(event.by().bytes(), delegation.value(QStringLiteral("expires")).toInteger());
         m_usedSessionKeys.insert(session.value_or(crypto::Address()).bytes());
         break;
     }

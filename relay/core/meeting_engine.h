@@ -16,6 +16,9 @@
 namespace cmeet::relay {
 
 inline constexpr qint64 timestampToleranceMs = 10'000;
+// Events per meeting before it only accepts its end: keeps the ackEnd's list of leaves (about
+// 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
+inline constexpr qint64 maxEventsPerMeeting = 12'000;
 
 class MeetingEngine {
 public:
@@ -70,6 +73,7 @@ private:
     QList<QByteArray> m_joinIds;
     bool m_ended = false;
     QHash<QByteArray, crypto::Address> m_sessions; // present member (identity bytes) -> session key
+    QHash<QByteArray, qint64> m_sessionExpiry;     // present member -> their delegation's expiry
     QSet<QByteArray> m_usedSessionKeys;
     QHash<QByteArray, Poll> m_polls;
 };

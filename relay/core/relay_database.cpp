@@ -206,7 +206,9 @@ Expected<QSqlQuery, DatabaseError> RelayDatabase::run(const QString &sql, const 
 
 bool RelayDatabase::begin()
 {
-    const bool ok = m_depth == 0 ? m_db.transaction() : run(QStringLiteral("SAVEPOINT step%1").arg(m_depth)).hasValue();
+    // IMMEDIATE: take the write lock at once, so a batch that reads before it writes can't be
+    // refused half way because the anchoring thread committed in between.
+    const bool ok = run(m_depth == 0 ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("SAVEPOINT step%1").arg(m_depth)).hasValue();
     if (ok)
         ++m_depth;
     return ok;
@@ -216,13 +218,10 @@ bool RelayDatabase::commit()
 {
     if (m_depth == 0)
         return false;
-    --m_depth;
-    if (m_depth > 0)
-        return run(QStringLiteral("RELEASE step%1").arg(m_depth)).hasValue();
-    // A failed commit leaves nothing half done: roll the whole transaction back.
-    const bool committed = m_db.commit();
-    if (!committed)
-        m_db.rollback();
+    // On failure the step stays open: the caller's rollback() undoes exactly this step.
+    const bool committed = run(m_depth == 1 ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE step%1").arg(m_depth - 1)).hasValue();
+    if (committed)
+        --m_depth;
     return committed;
 }
 
@@ -232,7 +231,7 @@ void RelayDatabase::rollback()
         return;
     --m_depth;
     if (m_depth == 0) {
-        m_db.rollback();
+        (void)run(QStringLiteral("ROLLBACK"));
         return;
     }
     (void)run(QStringLiteral("ROLLBACK TO step%1").arg(m_depth));

@@ -67,6 +67,9 @@ Expected<QString, ProtocolError> stringParam(const QJsonObject &params, const QS
 
 Expected<MeetingDraft, ProtocolError> draftFrom(const QJsonObject &params)
 {
+    // Bounded before the loops below: a huge roster must not stall the relay.
+    if (params.value(QStringLiteral("roster")).toArray().size() > 1000 || params.value(QStringLiteral("agenda")).toArray().size() > 200)
+        return fail(ErrorCode::BadRequest, QStringLiteral("at most 1000 roster members and 200 agenda patients"));
     MeetingDraft draft;
     draft.title = params.value(QStringLiteral("title")).toString();
     draft.description = params.value(QStringLiteral("description")).toString();
@@ -353,11 +356,21 @@ Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Addre
     auto entries = m_log.entries(*meetingId, from, limit);
     if (!entries)
         return fail(ErrorCode::StorageError, entries.error().detail);
+    // Replies stay well under what clients accept in one message: fetch on from "next".
+    constexpr qsizetype maxReplyBytes = 8 * 1024 * 1024;
     QJsonArray events;
-    for (const auto &[position, bytes] : *entries)
+    qsizetype replyBytes = 0;
+    qint64 next = from;
+    for (const auto &[position, bytes] : *entries) {
+        if (replyBytes + bytes.size() > maxReplyBytes && !events.isEmpty())
+            break;
+        replyBytes += bytes.size() + 64;
         events.append(QJsonObject{{QStringLiteral("index"), position}, {QStringLiteral("event"), QString::fromUtf8(bytes)}});
+        next = position + 1;
+    }
     return QJsonObject{{QStringLiteral("meeting"), meeting->toJson()},
                        {QStringLiteral("events"), events},
+                       {QStringLiteral("next"), next},
                        {QStringLiteral("size"), m_log.size(*meetingId)}};
 }
 
@@ -423,13 +436,17 @@ Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address 
     if (!signer || *signer != caller)
         return fail(ErrorCode::WrongSigner, QStringLiteral("the signature does not approve this meeting's final record by %1").arg(caller.toChecksumHex()));
 
+    // The approval and, with the last one, the chain job: together or not at all.
+    if (!m_db.begin())
+        return fail(ErrorCode::StorageError, QStringLiteral("cannot begin a transaction"));
     auto stored = m_db.run(QStringLiteral("INSERT INTO approvals(meeting, identity, signature, received_at) VALUES (?, ?, ?, ?) "
                                           "ON CONFLICT(meeting, identity) DO NOTHING"),
                            {id, caller.toLowerHex(), signature->bytes(), m_clock()});
-    if (!stored)
+    if (!stored) {
+        m_db.rollback();
         return fail(ErrorCode::StorageError, stored.error().detail);
-    if (stored->numRowsAffected() == 0)
-        return fail(ErrorCode::AlreadyApproved, QStringLiteral("you have already approved this meeting"));
+    }
+    const bool repeated = stored->numRowsAffected() == 0;
 
     // Everyone has approved: one commitment to all of them goes on chain.
     QList<QPair<crypto::Address, QByteArray>> approvals;
@@ -439,9 +456,17 @@ Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address 
     if (approvals.size() == meeting->details.roster.size()) {
         const QByteArray call = chain::registry::recordApprovalsCall(id, chain::registry::approvalsCommitment(approvals),
                                                                      static_cast<quint32>(approvals.size()));
-        if (auto queued = m_anchors.enqueue(id, QStringLiteral("approvals"), call, m_clock()); !queued)
+        if (auto queued = m_anchors.enqueue(id, QStringLiteral("approvals"), call, m_clock()); !queued) {
+            m_db.rollback();
             return fail(ErrorCode::StorageError, queued.error().detail);
+        }
     }
+    if (!m_db.commit()) {
+        m_db.rollback();
+        return fail(ErrorCode::StorageError, QStringLiteral("cannot store the approval"));
+    }
+    if (repeated)
+        return fail(ErrorCode::AlreadyApproved, QStringLiteral("you have already approved this meeting"));
     return QJsonObject{{QStringLiteral("approvals"), approvals.size()}, {QStringLiteral("roster"), meeting->details.roster.size()}};
 }
 

@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 
 Q_LOGGING_CATEGORY(lcAnchor, "cmeet.relay.anchor", QtInfoMsg)
 
@@ -49,6 +50,12 @@ void AnchorWorker::start()
 
 void AnchorWorker::processDue()
 {
+    // Chain calls run a local event loop in which this timer fires again: one pass at a time,
+    // or the same job would be sent twice.
+    if (m_busy)
+        return;
+    m_busy = true;
+    const auto done = qScopeGuard([this] { m_busy = false; });
     while (auto job = m_queue->nextDue(now())) {
         const auto failed = [&](const chain::ChainError &error) {
             qCWarning(lcAnchor) << job->kind << "of meeting" << job->meeting << "not anchored yet:" << error.detail;

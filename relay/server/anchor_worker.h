@@ -47,6 +47,7 @@ private:
     std::unique_ptr<chain::EthClient> m_client;
     std::unique_ptr<chain::TransactionSender> m_sender;
     QTimer *m_timer = nullptr;
+    bool m_busy = false;
 };
 
 } // namespace cmeet::relay

@@ -337,15 +337,18 @@ private Q_SLOTS:
             expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("NOPE%1").arg(i)), QStringLiteral("wrong_attendance_code"));
         expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("CODE42")), QStringLiteral("attendance_rate_limited"));
 
-        // After the window, the right code works; a rotated code replaces the old one.
-        f->now += 60'000;
-        QVERIFY(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")).contains(QStringLiteral("result")));
+        // The host rotates the code: the meeting-wide lockout ends at once (bob's own count is
+        // under his limit), the old code stops working, alice stays limited by her own count.
         QCOMPARE(errorCode(f->request(m(QStringLiteral("alice")), QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), f->meeting}, {QStringLiteral("code"), QStringLiteral("NEW123")}})),
                  QStringLiteral("not_host"));
         QVERIFY(f->request(m(QStringLiteral("host")), QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), f->meeting}, {QStringLiteral("code"), QStringLiteral("NEW123")}})
                     .contains(QStringLiteral("result")));
-        expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("CODE42")), QStringLiteral("wrong_attendance_code"));
         QVERIFY(f->join(m(QStringLiteral("bob")), QStringLiteral("NEW123")).contains(QStringLiteral("result")));
+        expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("NEW123")), QStringLiteral("attendance_rate_limited"));
+        // After the window: the old code is wrong, the new one works.
+        f->now += 60'000;
+        expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")), QStringLiteral("wrong_attendance_code"));
+        QVERIFY(f->join(m(QStringLiteral("alice")), QStringLiteral("NEW123")).contains(QStringLiteral("result")));
 
         // The code is nowhere in the database or the log.
         QFile file(f->directory.filePath(QStringLiteral("relay.sqlite")));
@@ -417,6 +420,18 @@ private Q_SLOTS:
         QCOMPARE(Event::fromWire(f->log(m(QStringLiteral("alice"))).constFirst())->type(), EventType::Start);
         f->meeting = second;
         QCOMPARE(f->log(erin).size(), 6);
+    }
+
+    // A session key works only until its delegation expires; then its owner joins again.
+    void sessionKeysExpire()
+    {
+        startedMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("in time")}}).contains(QStringLiteral("result")));
+        f->now += 13 * 3600 * 1000; // the fixture's delegations last 12 hours
+        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}), QStringLiteral("delegation_expired"));
+        QVERIFY(f->join(alice).contains(QStringLiteral("result")));
+        QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("with a new key")}}).contains(QStringLiteral("result")));
     }
 
     // Several messages share one commit; each still stands or falls alone, in order.
