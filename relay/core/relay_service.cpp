@@ -402,6 +402,26 @@ QJsonObject RelayService::anchorInfo(const QString &meetingId)
     return info;
 }
 
+Expected<RelayService::FinalRecord, ProtocolError> RelayService::finalRecord(const QString &meetingId)
+{
+    if (const auto found = m_finalRecords.constFind(meetingId); found != m_finalRecords.cend())
+        return *found;
+    // Not seen ending since this relay started: rebuild it once from the stored log.
+    auto entries = m_log.entries(meetingId);
+    if (!entries || entries->isEmpty())
+        return fail(ErrorCode::StorageError, QStringLiteral("cannot read the meeting's log"));
+    ledger::MerkleLog log;
+    QByteArray lastId;
+    for (const auto &[position, bytes] : *entries) {
+        auto entry = Event::fromWire(bytes);
+        if (!entry)
+            return fail(ErrorCode::StorageError, QStringLiteral("stored entry %1 is unreadable").arg(position));
+        lastId = entry->id();
+        log.append(lastId);
+    }
+    return *m_finalRecords.insert(meetingId, FinalRecord{lastId, log.root()});
+}
+
 Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address &caller, const QJsonObject &params)
 {
     const QString id = params.value(QStringLiteral("id")).toString();
@@ -418,20 +438,10 @@ Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address 
     if (!signature)
         return fail(ErrorCode::BadSignature, QStringLiteral("\"signature\" must be 0x + 130 lowercase hex digits, low s"));
 
-    // The final record, from the stored log: the ackEnd (last entry) and the root over everything.
-    auto entries = m_log.entries(id);
-    if (!entries || entries->isEmpty())
-        return fail(ErrorCode::StorageError, QStringLiteral("cannot read the meeting's log"));
-    ledger::MerkleLog log;
-    QByteArray ackEndId;
-    for (const auto &[position, bytes] : *entries) {
-        auto entry = Event::fromWire(bytes);
-        if (!entry)
-            return fail(ErrorCode::StorageError, QStringLiteral("stored entry %1 is unreadable").arg(position));
-        ackEndId = entry->id();
-        log.append(ackEndId);
-    }
-    const QByteArray digest = chain::registry::approvalDigest(static_cast<quint64>(chainId), *registry, id, ackEndId, log.root());
+    auto record = finalRecord(id);
+    if (!record)
+        return unexpected(record.error());
+    const QByteArray digest = chain::registry::approvalDigest(static_cast<quint64>(chainId), *registry, id, record->ackEndId, record->root);
     auto signer = crypto::recoverAddress(digest, *signature);
     if (!signer || *signer != caller)
         return fail(ErrorCode::WrongSigner, QStringLiteral("the signature does not approve this meeting's final record by %1").arg(caller.toChecksumHex()));
@@ -563,8 +573,10 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     const QString meeting = event->meeting();
     if (event->type() == EventType::Start)
         m_engines.insert(meeting, *engine);
-    if (event->type() == EventType::End)
+    if (event->type() == EventType::End) {
+        m_finalRecords.insert(meeting, FinalRecord{ack->id(), (*engine)->head().root}); // what approvals sign
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
+    }
     session.subscriptions.insert(meeting);
     return {response(id, QJsonObject{{QStringLiteral("index"), index}, {QStringLiteral("ack"), QString::fromUtf8(ack->wireBytes())}}),
             {{meeting, eventMessage(meeting, index, event->wireBytes())}, {meeting, eventMessage(meeting, index + 1, ack->wireBytes())}}};

@@ -83,6 +83,12 @@ private:
                                                               const protocol::Event &ack, const QString &attendanceCode);
     [[nodiscard]] QByteArray ackErrorFor(const protocol::Event &event, const protocol::ProtocolError &error);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> approve(const crypto::Address &caller, const QJsonObject &params);
+    // An ended meeting's final record: its ackEnd and the root over its whole log.
+    struct FinalRecord {
+        QByteArray ackEndId;
+        QByteArray root;
+    };
+    [[nodiscard]] Expected<FinalRecord, protocol::ProtocolError> finalRecord(const QString &meetingId);
     [[nodiscard]] QJsonObject anchorInfo(const QString &meetingId);
     void reloadEngines();
 
@@ -96,6 +102,7 @@ private:
     EventLog m_log;
     AnchorQueue m_anchors;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
+    QHash<QString, FinalRecord> m_finalRecords;               // ended meetings, computed once
 };
 
 } // namespace cmeet::relay
