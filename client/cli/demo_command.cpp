@@ -193,16 +193,8 @@ int run(const RunOptions &options)
     QJsonObject anchor;
     if (chain) {
         client::RelayConnection connection;
-        const bool connected = connection.open(relay.url()).hasValue() && connection.login(members.constFirst().key).hasValue();
-        const QDeadlineTimer deadline(60000);
-        while (connected && !deadline.hasExpired()) {
-            auto details = connection.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), result->meeting}});
-            anchor = details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
-            if (anchor.value(QStringLiteral("close")).toObject().value(QStringLiteral("status")) == QStringLiteral("done")
-                && anchor.value(QStringLiteral("approvals")).toObject().value(QStringLiteral("status")) == QStringLiteral("done"))
-                break;
-            QThread::msleep(200);
-        }
+        if (connection.open(relay.url()).hasValue() && connection.login(members.constFirst().key).hasValue())
+            anchor = client::waitForAnchor(connection, result->meeting, {QStringLiteral("open"), QStringLiteral("close"), QStringLiteral("approvals")});
     }
     relay.stop();
 

@@ -113,9 +113,10 @@ QList<protocol::Event> MeetingClient::events()
 
 QByteArray MeetingClient::lastId()
 {
-    const auto all = m_replica->events(std::max<qint64>(0, m_replica->size() - 1)).value_or(QList<QByteArray>());
-    auto last = all.isEmpty() ? Expected<protocol::Event, protocol::ProtocolError>(unexpected(protocol::ProtocolError{}))
-                              : protocol::Event::fromWire(all.constLast());
+    const auto tail = m_replica->events(std::max<qint64>(0, m_replica->size() - 1)).value_or(QList<QByteArray>());
+    if (tail.isEmpty())
+        return {};
+    const auto last = protocol::Event::fromWire(tail.constLast());
     return last ? last->id() : QByteArray();
 }
 

@@ -1,7 +1,8 @@
 #include "client/core/local_chain.h"
 
+#include "client/core/process_output.h"
+
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -37,15 +38,10 @@ bool LocalChain::start(quint16 port)
         return false;
     }
     static const QRegularExpression listening(QStringLiteral("Listening on (127\\.0\\.0\\.1:\\d+)"));
-    const QDeadlineTimer deadline(30000);
     QByteArray output;
-    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
-        m_process.waitForReadyRead(100);
-        output += m_process.readAll();
-        if (const auto match = listening.match(QString::fromUtf8(output)); match.hasMatch()) {
-            m_url = QUrl(QStringLiteral("http://") + match.captured(1));
-            return true;
-        }
+    if (const auto address = waitForOutput(m_process, listening, output)) {
+        m_url = QUrl(QStringLiteral("http://") + *address);
+        return true;
     }
     m_lastOutput = QString::fromUtf8(output + m_process.readAll());
     stop();

@@ -1,10 +1,11 @@
 #include "client/core/local_relay.h"
 
+#include "client/core/process_output.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
 
-#include <QDeadlineTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -99,15 +100,10 @@ bool LocalRelay::start(const QStringList &extraArguments)
         return false;
     // "cmeet-relay 0x... listening on ws://127.0.0.1:PORT"
     static const QRegularExpression listening(QStringLiteral("listening on (\\S+)"));
-    const QDeadlineTimer deadline(30000);
     QByteArray output;
-    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
-        m_process.waitForReadyRead(100);
-        output += m_process.readAllStandardOutput();
-        if (const auto match = listening.match(QString::fromUtf8(output)); match.hasMatch()) {
-            m_url = QUrl(match.captured(1));
-            return true;
-        }
+    if (const auto url = waitForOutput(m_process, listening, output)) {
+        m_url = QUrl(*url);
+        return true;
     }
     m_process.waitForFinished(1000);
     m_lastOutput = QString::fromUtf8(output + m_process.readAllStandardOutput() + m_process.readAllStandardError());

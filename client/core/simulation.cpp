@@ -47,6 +47,22 @@ QString text(const QString &prefix, int length)
 
 } // namespace
 
+QJsonObject waitForAnchor(RelayConnection &connection, const QString &meeting, const QStringList &steps, int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    QJsonObject anchor;
+    while (true) {
+        auto details = connection.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}});
+        anchor = details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
+        const bool done = std::all_of(steps.begin(), steps.end(), [&](const QString &step) {
+            return anchor.value(step).toObject().value(QStringLiteral("status")) == QStringLiteral("done");
+        });
+        if (done || deadline.hasExpired())
+            return anchor;
+        QThread::msleep(100);
+    }
+}
+
 Simulation::Simulation(QUrl relay, QList<SimulationMember> members, QStringList patients, Scenario scenario,
                        QList<QSslCertificate> trustedCertificates)
     : m_relay(std::move(relay)), m_members(std::move(members)), m_patients(std::move(patients)), m_scenario(scenario),
@@ -222,15 +238,7 @@ Expected<SimulationResult, QString> Simulation::run()
     if (m_scenario.approve) {
         // Everyone approves the final record once the relay has anchored it. (Each would check
         // its replica against the chain; here all share the host's download.)
-        QJsonObject anchor;
-        const QDeadlineTimer deadline(60000);
-        while (!deadline.hasExpired()) {
-            auto details = host.connection->call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), result.meeting}});
-            anchor = details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
-            if (anchor.value(QStringLiteral("close")).toObject().value(QStringLiteral("status")) == QStringLiteral("done"))
-                break;
-            QThread::msleep(100);
-        }
+        const QJsonObject anchor = waitForAnchor(*host.connection, result.meeting, {QStringLiteral("close")});
         const auto registry = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString());
         if (!registry || anchor.value(QStringLiteral("close")).toObject().value(QStringLiteral("status")) != QStringLiteral("done"))
             return unexpected(QStringLiteral("the meeting was not anchored within a minute: %1")

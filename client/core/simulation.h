@@ -5,6 +5,7 @@
 
 #include "crypto/keys.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QSslCertificate>
 #include <QString>
@@ -41,6 +42,13 @@ struct SimulationResult {
     QList<int> tallies;            // per poll: votes for option 0 (all simulated voters choose by rule)
     int approvals = 0;             // participants' approvals accepted by the relay
 };
+
+class RelayConnection;
+
+// Asks the relay (meeting.get) until every step named ("open", "close", "approvals") of the
+// meeting's anchoring is done, or the time is up; returns the last anchoring state seen.
+[[nodiscard]] QJsonObject waitForAnchor(RelayConnection &connection, const QString &meeting, const QStringList &steps,
+                                        int timeoutMs = 60000);
 
 class Simulation {
 public:

@@ -87,6 +87,14 @@ QByteArray withFields(const QByteArray &raw, const QList<Item> &fields)
     return raw.startsWith('\x02') ? QByteArray(QByteArray(1, '\x02') + list) : list;
 }
 
+// The transaction with one RLP field replaced.
+QByteArray changed(const QByteArray &base, qsizetype index, const Item &item)
+{
+    QList<Item> fields = fieldsOf(base);
+    fields[index] = item;
+    return withFields(base, fields);
+}
+
 void expectDecodeError(const QByteArray &raw, ErrorCode code)
 {
     auto decoded = chain::decodeSignedTransaction(raw);
@@ -202,11 +210,6 @@ private Q_SLOTS:
     {
         const QByteArray raw = test::fromHex(vectorOfType(2)[QStringLiteral("signedSerialized")].toString());
         const QByteArray legacy = test::fromHex(vectorOfType(0)[QStringLiteral("signedSerialized")].toString());
-        const auto changed = [](const QByteArray &base, qsizetype index, const Item &item) {
-            QList<Item> fields = fieldsOf(base);
-            fields[index] = item;
-            return withFields(base, fields);
-        };
 
         QList<Item> fewer = fieldsOf(raw);
         fewer.removeLast();
@@ -232,11 +235,6 @@ private Q_SLOTS:
     {
         const QByteArray raw = test::fromHex(vectorOfType(2)[QStringLiteral("signedSerialized")].toString());
         const QByteArray legacy = test::fromHex(vectorOfType(0)[QStringLiteral("signedSerialized")].toString());
-        const auto changed = [](const QByteArray &base, qsizetype index, const Item &item) {
-            QList<Item> fields = fieldsOf(base);
-            fields[index] = item;
-            return withFields(base, fields);
-        };
         expectDecodeError(changed(raw, 9, Item::integer(quint64{2})), ErrorCode::InvalidSignature);  // y parity
         expectDecodeError(changed(raw, 9, Item::integer(quint64{27})), ErrorCode::InvalidSignature); // v, not y parity
         expectDecodeError(changed(raw, 10, Item()), ErrorCode::InvalidSignature);                    // r = 0
