@@ -200,7 +200,7 @@ int deployRegistry(const QString &dataDir, const QString &endpoint)
         fail(QStringLiteral("deployment failed: ") + (receipt ? QStringLiteral("reverted") : receipt.error().detail));
         return 1;
     }
-    relay::AnchorQueue settings(**database);
+    relay::RelayDatabase &settings = **database;
     if (!settings.setSetting(QStringLiteral("chain"), endpoint) || !settings.setSetting(QStringLiteral("registry"), receipt->contractAddress->toLowerHex())
         || !settings.setSetting(QStringLiteral("chainId"), QString::number(*chainId))) {
         fail(QStringLiteral("deployed at %1 but could not store it").arg(receipt->contractAddress->toChecksumHex()));
@@ -266,7 +266,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption insecureOption(QStringLiteral("allow-insecure-remote"), QStringLiteral("Allow plain ws:// on a non-loopback address."));
     const QCommandLineOption chainOption(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL for anchoring (default: the one deploy-registry stored)."), QStringLiteral("url"));
     const QCommandLineOption registryOption(QStringLiteral("registry"), QStringLiteral("MeetingRegistry address (default: the one deploy-registry stored)."), QStringLiteral("address"));
-    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, chainOption, registryOption});
+    const QCommandLineOption identityOption(QStringLiteral("identity-registry"),
+                                            QStringLiteral("DeeID IdentityRegistry address on --chain: logins and joins must be signed by a key active there "
+                                                           "(default: none; only an identity's own key)."),
+                                            QStringLiteral("address"));
+    const QCommandLineOption identityStaleOption(QStringLiteral("identity-max-stale"),
+                                                 QStringLiteral("Refuse logins and joins when the identity registry could not be read for this long (default: 300)."),
+                                                 QStringLiteral("seconds"));
+    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, chainOption, registryOption,
+                       identityOption, identityStaleOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
         parser.showHelp(0);
@@ -330,11 +338,6 @@ int main(int argc, char *argv[])
         fail(schemas.error());
         return 1;
     }
-    auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); });
-    if (!service) {
-        fail(service.error());
-        return 1;
-    }
     relay::ServerOptions options;
     options.address = QHostAddress(setting(listenOption, QStringLiteral("127.0.0.1")));
     bool portOk = false;
@@ -351,24 +354,47 @@ int main(int argc, char *argv[])
         return 2;
     }
     // Anchoring: the chain and registry from the command line or config, else as deployed.
-    relay::AnchorQueue stored(**database);
-    const QString chainUrl = setting(chainOption, stored.setting(QStringLiteral("chain")).value_or(QString()));
+    relay::RelayDatabase &stored = **database;
+    relay::ChainSettings chainSettings;
+    chainSettings.endpoint = QUrl(setting(chainOption, stored.setting(QStringLiteral("chain")).value_or(QString())));
     const QString registryText = setting(registryOption, stored.setting(QStringLiteral("registry")).value_or(QString()));
+    const QString identityText = setting(identityOption, {});
+    const auto registry = crypto::Address::fromHex(registryText);
+    const auto identityRegistry = crypto::Address::fromHex(identityText);
+    if ((!registryText.isEmpty() && !registry) || (!identityText.isEmpty() && !identityRegistry)) {
+        fail(QStringLiteral("--registry and --identity-registry must be addresses"));
+        return 2;
+    }
+    if (registry)
+        chainSettings.registry = *registry;
+    if (identityRegistry)
+        chainSettings.identityRegistry = *identityRegistry;
+    if (chainSettings.identityRegistry && chainSettings.endpoint.isEmpty()) {
+        fail(QStringLiteral("--identity-registry needs --chain"));
+        return 2;
+    }
+    relay::IdentityPolicy identity{chainSettings.identityRegistry.has_value()};
+    bool staleOk = true;
+    identity.maxStaleMs = setting(identityStaleOption, QStringLiteral("300")).toLongLong(&staleOk) * 1000;
+    if (!staleOk || identity.maxStaleMs <= 0) {
+        fail(QStringLiteral("--identity-max-stale needs a positive number of seconds"));
+        return 2;
+    }
+    auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); }, {}, identity);
+    if (!service) {
+        fail(service.error());
+        return 1;
+    }
     QThread anchorThread;
     std::unique_ptr<relay::AnchorWorker> anchorWorker;
-    if (!chainUrl.isEmpty() && !registryText.isEmpty()) {
-        auto registry = crypto::Address::fromHex(registryText);
-        if (!registry) {
-            fail(QStringLiteral("--registry must be an address"));
-            return 2;
-        }
-        anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, relay::ChainSettings{QUrl(chainUrl), *registry});
+    if (!chainSettings.endpoint.isEmpty() && (chainSettings.registry || chainSettings.identityRegistry)) {
+        anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, chainSettings);
         anchorWorker->moveToThread(&anchorThread);
         QObject::connect(&anchorThread, &QThread::started, anchorWorker.get(), &relay::AnchorWorker::start);
         anchorThread.start();
-    } else {
-        qCInfo(lcRelay) << "no chain configured: meetings are queued for anchoring but not anchored";
     }
+    if (!chainSettings.registry)
+        qCInfo(lcRelay) << "no chain configured: meetings are queued for anchoring but not anchored";
     const auto stopAnchoring = qScopeGuard([&] {
         anchorThread.quit();
         anchorThread.wait();

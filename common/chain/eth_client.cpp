@@ -160,10 +160,11 @@ Expected<Receipt, ChainError> EthClient::waitForReceipt(QByteArrayView transacti
     }
 }
 
-Expected<QList<LogEntry>, ChainError> EthClient::logs(const crypto::Address &address, const std::optional<QByteArray> &topic0, quint64 fromBlock)
+Expected<QList<LogEntry>, ChainError> EthClient::logs(const crypto::Address &address, const std::optional<QByteArray> &topic0, quint64 fromBlock,
+                                                      std::optional<quint64> toBlock)
 {
     QJsonObject filter{{QStringLiteral("address"), address.toLowerHex()}, {QStringLiteral("fromBlock"), UInt256(fromBlock).toQuantity()},
-                       {QStringLiteral("toBlock"), QStringLiteral("latest")}};
+                       {QStringLiteral("toBlock"), toBlock ? UInt256(*toBlock).toQuantity() : QStringLiteral("latest")}};
     if (topic0)
         filter.insert(QStringLiteral("topics"), QJsonArray{hex::encode(*topic0)});
     auto result = m_rpc.call(QStringLiteral("eth_getLogs"), {filter});

@@ -46,7 +46,7 @@ public:
     [[nodiscard]] Expected<std::optional<Receipt>, ChainError> receipt(QByteArrayView transactionHash);
     [[nodiscard]] Expected<Receipt, ChainError> waitForReceipt(QByteArrayView transactionHash, int timeoutMs = 30000);
     [[nodiscard]] Expected<QList<LogEntry>, ChainError> logs(const crypto::Address &address, const std::optional<QByteArray> &topic0,
-                                                             quint64 fromBlock = 0);
+                                                             quint64 fromBlock = 0, std::optional<quint64> toBlock = std::nullopt);
     [[nodiscard]] Expected<Ok, ChainError> setBalance(const crypto::Address &account, const UInt256 &wei);
 
     [[nodiscard]] JsonRpcClient &rpc() { return m_rpc; }

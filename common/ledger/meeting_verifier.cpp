@@ -17,7 +17,7 @@ constexpr int maxProblems = 50; // a broken file gets a readable report, not a m
 } // namespace
 
 VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
-                                    const std::optional<crypto::Address> &expectedRelay)
+                                    const std::optional<crypto::Address> &expectedRelay, const KeyActivity &keyActivity)
 {
     VerificationReport report;
     report.relay = expectedRelay;
@@ -73,12 +73,16 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             ++report.events;
             const bool identitySigned = event->type() == EventType::Start || event->type() == EventType::Join;
             if (identitySigned) {
-                auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject());
+                auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject(),
+                                                                 protocol::SignerRule::AnyKey);
                 // Checked at the time of the event: auditors read meetings long after delegations expire.
                 if (!delegation || delegation->fields().identity != event->by()
                     || (report.relay && !delegation->checkFor(report.meeting, *report.relay, event->ts()))
-                    || !event->verifySignedBy(event->by()))
+                    || !event->verifySignedBy(delegation->signer()))
                     problem(index, QStringLiteral("%1 not signed by its identity with a valid delegation").arg(protocol::typeName(event->type())));
+                else if (delegation->signer() != event->by() && !(keyActivity && keyActivity(event->by(), delegation->signer(), event->ts())))
+                    problem(index, QStringLiteral("%1 signed by key %2, not shown active for %3 at the time")
+                                       .arg(protocol::typeName(event->type()), delegation->signer().toChecksumHex(), event->by().toChecksumHex()));
                 else
                     sessionOf.insert(event->by().bytes(), delegation->fields().session);
             } else if (!sessionOf.contains(event->by().bytes())) {

@@ -1,7 +1,7 @@
 #pragma once
 // Verifies a meeting's log from its bytes alone (DESIGN.md §3): what auditors and clients run.
 // Checks every entry's encoding and schema; that each author signed with the session key their
-// start/join delegated (identity key for start/join); that each acknowledgement is signed by the
+// start/join delegated (a key of the identity for start/join, the same key as its delegation); that each acknowledgement is signed by the
 // relay, refs the entry before it, counts seq 1, 2, 3... and carries the RFC 6962 tree head over
 // everything before it. The chain anchor and approvals are checked by later layers.
 
@@ -11,6 +11,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace cmeet::ledger {
@@ -27,8 +28,14 @@ struct VerificationReport {
     [[nodiscard]] bool ok() const { return problems.isEmpty() && entries > 0; }
 };
 
+// Was key an active key of identity at tsMs (the identity registry's isActiveAt)?
+using KeyActivity = std::function<bool(const crypto::Address &identity, const crypto::Address &key, qint64 tsMs)>;
+
 // expectedRelay: when known (from the meeting file or the chain), every ack must be signed by it.
+// keyActivity: confirms keys other than the identity's own address; without it such a start or
+// join is a problem (nothing here could tell whether the key spoke for the identity).
 [[nodiscard]] VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
-                                                  const std::optional<crypto::Address> &expectedRelay = std::nullopt);
+                                                  const std::optional<crypto::Address> &expectedRelay = std::nullopt,
+                                                  const KeyActivity &keyActivity = {});
 
 } // namespace cmeet::ledger

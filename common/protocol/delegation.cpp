@@ -62,11 +62,11 @@ Expected<Ok, ProtocolError> checkFields(const Delegation::Fields &fields)
 
 } // namespace
 
-Expected<Delegation, ProtocolError> Delegation::create(const Fields &fields, const crypto::PrivateKey &identityKey)
+Expected<Delegation, ProtocolError> Delegation::create(const Fields &fields, const crypto::PrivateKey &signingKey, SignerRule rule)
 {
     if (auto ok = checkFields(fields); !ok)
         return unexpected(ok.error());
-    if (identityKey.address() != fields.identity)
+    if (rule == SignerRule::IdentityKey && signingKey.address() != fields.identity)
         return unexpected(ProtocolError{ErrorCode::WrongSigner, QStringLiteral("the signing key is not the identity's key")});
     Delegation delegation;
     delegation.m_fields = fields;
@@ -75,10 +75,11 @@ Expected<Delegation, ProtocolError> Delegation::create(const Fields &fields, con
     if (!bytes)
         return unexpected(toProtocolError(bytes.error()));
     delegation.m_id = objectId(*bytes);
-    auto signature = signId(delegation.m_id, identityKey);
+    auto signature = signId(delegation.m_id, signingKey);
     if (!signature)
         return unexpected(signature.error());
     delegation.m_signature = *signature;
+    delegation.m_signer = signingKey.address();
     return delegation;
 }
 
@@ -92,7 +93,7 @@ Expected<Delegation, ProtocolError> Delegation::create(const crypto::PrivateKey 
     return create(Fields{identityKey.address(), session, meeting, relay, expires, *nonce}, identityKey);
 }
 
-Expected<Delegation, ProtocolError> Delegation::fromJson(const QJsonObject &object)
+Expected<Delegation, ProtocolError> Delegation::fromJson(const QJsonObject &object, SignerRule rule)
 {
     const QStringList known = {kPurpose, kIdentity, kSession, kMeeting, kRelay, kExpires, kNonce, kSig};
     for (auto it = object.begin(); it != object.end(); ++it) {
@@ -131,9 +132,12 @@ Expected<Delegation, ProtocolError> Delegation::fromJson(const QJsonObject &obje
         return unexpected(toProtocolError(bytes.error()));
     delegation.m_id = objectId(*bytes);
     auto signer = recoverSignerOfId(delegation.m_id, *signature);
-    if (!signer || *signer != delegation.m_fields.identity)
+    if (!signer)
+        return invalid(QStringLiteral("delegation signature: ") + signer.error().detail);
+    if (rule == SignerRule::IdentityKey && *signer != delegation.m_fields.identity)
         return invalid(QStringLiteral("delegation is not signed by its identity"));
     delegation.m_signature = *signature;
+    delegation.m_signer = *signer;
     return delegation;
 }
 

@@ -15,6 +15,10 @@
 
 namespace cmeet::protocol {
 
+// Who may sign a delegation: the identity's own key (its address is the identity), or any key,
+// in which case the caller must check that the key speaks for the identity (identity registry).
+enum class SignerRule { IdentityKey, AnyKey };
+
 class Delegation {
 public:
     struct Fields {
@@ -26,16 +30,18 @@ public:
         QByteArray nonce;   // 16 random bytes
     };
 
-    // Signs with the identity key; fails if the key is not the identity's.
-    [[nodiscard]] static Expected<Delegation, ProtocolError> create(const Fields &fields,
-                                                                    const crypto::PrivateKey &identityKey);
+    // Signs with the identity key; with SignerRule::IdentityKey, fails if the key is not the identity's.
+    [[nodiscard]] static Expected<Delegation, ProtocolError> create(const Fields &fields, const crypto::PrivateKey &signingKey,
+                                                                    SignerRule rule = SignerRule::IdentityKey);
     // Convenience: a fresh random nonce.
     [[nodiscard]] static Expected<Delegation, ProtocolError> create(const crypto::PrivateKey &identityKey,
                                                                     const crypto::Address &session, const QString &meeting,
                                                                     const crypto::Address &relay, qint64 expires);
-    // Parses and checks that the signature recovers to the identity: a Delegation object is
-    // always authentic. Binding and expiry are checked by checkFor.
-    [[nodiscard]] static Expected<Delegation, ProtocolError> fromJson(const QJsonObject &object);
+    // Parses and recovers the signer. With SignerRule::IdentityKey it checks that the signer is
+    // the identity, so the Delegation is authentic; with AnyKey that is left to the caller.
+    // Binding and expiry are checked by checkFor.
+    [[nodiscard]] static Expected<Delegation, ProtocolError> fromJson(const QJsonObject &object,
+                                                                      SignerRule rule = SignerRule::IdentityKey);
 
     // Is it valid for this meeting on this relay at this time?
     [[nodiscard]] Expected<Ok, ProtocolError> checkFor(QStringView meeting, const crypto::Address &relay,
@@ -44,6 +50,7 @@ public:
     [[nodiscard]] const Fields &fields() const { return m_fields; }
     [[nodiscard]] const QByteArray &id() const { return m_id; }
     [[nodiscard]] const crypto::Signature &signature() const { return *m_signature; }
+    [[nodiscard]] const crypto::Address &signer() const { return m_signer; }
     [[nodiscard]] QJsonObject toJson() const;
 
 private:
@@ -51,6 +58,7 @@ private:
     Fields m_fields;
     QJsonObject m_body;
     QByteArray m_id;
+    crypto::Address m_signer;
     std::optional<crypto::Signature> m_signature; // always set once constructed
 };
 

@@ -70,6 +70,8 @@ QString wireCode(ErrorCode code)
     case ErrorCode::AnchoringUnavailable: return QStringLiteral("anchoring_unavailable");
     case ErrorCode::AlreadyApproved: return QStringLiteral("already_approved");
     case ErrorCode::MeetingFull: return QStringLiteral("meeting_full");
+    case ErrorCode::KeyNotActive: return QStringLiteral("key_not_active");
+    case ErrorCode::IdentityRegistryStale: return QStringLiteral("identity_registry_stale");
     case ErrorCode::InternalError: return QStringLiteral("internal_error");
     }
     return QStringLiteral("internal_error");

@@ -60,6 +60,8 @@ enum class ErrorCode {
     AnchoringUnavailable, // this relay has no chain configured
     AlreadyApproved,
     MeetingFull,          // the meeting holds the most events one meeting can
+    KeyNotActive,         // the signing key is not an active key of the identity (identity registry)
+    IdentityRegistryStale, // the relay's copy of the identity registry is too old to trust
     InternalError,
 };
 

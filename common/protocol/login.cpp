@@ -20,17 +20,29 @@ QByteArray loginId(const crypto::Address &identity, const crypto::Address &relay
 Expected<crypto::Signature, ProtocolError> signLogin(const crypto::PrivateKey &identityKey, const crypto::Address &relay,
                                                      QByteArrayView nonce)
 {
+    return signLogin(identityKey.address(), identityKey, relay, nonce);
+}
+
+Expected<crypto::Signature, ProtocolError> signLogin(const crypto::Address &identity, const crypto::PrivateKey &key,
+                                                     const crypto::Address &relay, QByteArrayView nonce)
+{
     if (nonce.size() != loginNonceSize)
         return unexpected(ProtocolError{ErrorCode::BadRequest, QStringLiteral("a login nonce is 32 bytes")});
-    return signId(loginId(identityKey.address(), relay, nonce), identityKey);
+    return signId(loginId(identity, relay, nonce), key);
+}
+
+Expected<crypto::Address, ProtocolError> loginSigner(const crypto::Address &identity, const crypto::Address &relay, QByteArrayView nonce,
+                                                     const crypto::Signature &signature)
+{
+    if (nonce.size() != loginNonceSize)
+        return unexpected(ProtocolError{ErrorCode::BadRequest, QStringLiteral("a login nonce is 32 bytes")});
+    return recoverSignerOfId(loginId(identity, relay, nonce), signature);
 }
 
 Expected<Ok, ProtocolError> verifyLogin(const crypto::Address &identity, const crypto::Address &relay, QByteArrayView nonce,
                                         const crypto::Signature &signature)
 {
-    if (nonce.size() != loginNonceSize)
-        return unexpected(ProtocolError{ErrorCode::BadRequest, QStringLiteral("a login nonce is 32 bytes")});
-    auto signer = recoverSignerOfId(loginId(identity, relay, nonce), signature);
+    auto signer = loginSigner(identity, relay, nonce, signature);
     if (!signer)
         return unexpected(signer.error());
     if (*signer != identity)

@@ -89,21 +89,4 @@ QJsonObject AnchorQueue::stateOf(const QString &meeting)
     return state;
 }
 
-std::optional<QString> AnchorQueue::setting(const QString &name)
-{
-    auto query = m_db.run(QStringLiteral("SELECT value FROM settings WHERE name = ?"), {name});
-    if (!query || !query->next())
-        return std::nullopt;
-    return query->value(0).toString();
-}
-
-Expected<Ok, DatabaseError> AnchorQueue::setSetting(const QString &name, const QString &value)
-{
-    auto stored = m_db.run(QStringLiteral("INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"),
-                           {name, value});
-    if (!stored)
-        return unexpected(stored.error());
-    return Ok{};
-}
-
 } // namespace cmeet::relay

@@ -42,9 +42,6 @@ public:
     // {"open": {...}, "close": {...}}: status, tx hash, block, gas, last error.
     [[nodiscard]] QJsonObject stateOf(const QString &meeting);
 
-    [[nodiscard]] std::optional<QString> setting(const QString &name);
-    [[nodiscard]] Expected<Ok, DatabaseError> setSetting(const QString &name, const QString &value);
-
     static constexpr int maxAttempts = 20;
 
 private:

@@ -44,9 +44,16 @@ QJsonArray idArray(const QList<QByteArray> &ids)
 
 } // namespace
 
-MeetingEngine::MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData)
-    : m_meeting(std::move(meeting)), m_relayKey(relayKey), m_patientData(std::move(patientData))
+MeetingEngine::MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, KeyCheck keyCheck)
+    : m_meeting(std::move(meeting)), m_relayKey(relayKey), m_patientData(std::move(patientData)), m_keyCheck(std::move(keyCheck))
 {
+    if (!m_keyCheck) {
+        m_keyCheck = [](const crypto::Address &identity, const crypto::Address &key, qint64) -> Expected<Ok, ProtocolError> {
+            if (key != identity)
+                return fail(ErrorCode::WrongSigner, QStringLiteral("signed by %1, not by the identity %2").arg(key.toChecksumHex(), identity.toChecksumHex()));
+            return Ok{};
+        };
+    }
 }
 
 QString MeetingEngine::patientDataValue(const QString &patient, const QString &field) const
@@ -129,14 +136,17 @@ Expected<Ok, ProtocolError> MeetingEngine::checkSignature(const Event &event, qi
     if (event.type() != EventType::Start && event.type() != EventType::Join)
         return event.verifySignedBy(m_sessions.value(event.by().bytes()));
 
-    // start and join: signed by the identity key, carrying the session-key delegation.
-    if (auto ok = event.verifySignedBy(event.by()); !ok)
-        return ok;
-    auto delegation = protocol::Delegation::fromJson(event.content().value(QStringLiteral("delegation")).toObject());
+    // start and join: signed by a key of the identity, carrying the session-key delegation that
+    // the same key signed.
+    auto delegation = protocol::Delegation::fromJson(event.content().value(QStringLiteral("delegation")).toObject(), protocol::SignerRule::AnyKey);
     if (!delegation)
         return unexpected(delegation.error());
     if (delegation->fields().identity != event.by())
         return fail(ErrorCode::DelegationInvalid, QStringLiteral("the delegation is for another identity"));
+    if (auto ok = event.verifySignedBy(delegation->signer()); !ok)
+        return ok;
+    if (auto ok = m_keyCheck(event.by(), delegation->signer(), now); !ok)
+        return ok;
     if (auto ok = delegation->checkFor(m_meeting.id, m_relayKey.address(), now); !ok)
         return ok;
     if (m_usedSessionKeys.contains(delegation->fields().session.bytes()))

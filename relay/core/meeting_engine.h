@@ -12,6 +12,7 @@
 
 #include <QHash>
 #include <QSet>
+#include <functional>
 
 namespace cmeet::relay {
 
@@ -20,10 +21,14 @@ inline constexpr qint64 timestampToleranceMs = 10'000;
 // 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
 inline constexpr qint64 maxEventsPerMeeting = 12'000;
 
+// May key sign start/join events and delegations for identity at nowMs (IdentityKeys::check)?
+using KeyCheck = std::function<Expected<Ok, protocol::ProtocolError>(const crypto::Address &identity, const crypto::Address &key, qint64 nowMs)>;
+
 class MeetingEngine {
 public:
-    // patientData: current values keyed "patient\nfield".
-    MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData);
+    // patientData: current values keyed "patient\nfield". Without a keyCheck only the identity's
+    // own key may sign its start or join.
+    MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, KeyCheck keyCheck = {});
 
     // Every rule but the attendance code (checked by the caller, which keeps its counters).
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> check(const protocol::Event &event, const crypto::Address &caller,
@@ -63,6 +68,7 @@ private:
     Meeting m_meeting;
     const crypto::PrivateKey &m_relayKey;
     QHash<QString, QString> m_patientData;
+    KeyCheck m_keyCheck;
 
     ledger::MerkleLog m_log;
     qint64 m_seq = 0;

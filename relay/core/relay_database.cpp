@@ -130,6 +130,14 @@ const Migration migrations[] = {
          received_at INTEGER NOT NULL,
          PRIMARY KEY (meeting, identity)
        );)"},
+    // 5: the identity registry's key periods, mirrored from its logs (relay/core/identity_keys.h).
+    {R"(CREATE TABLE identity_keys (
+         identity BLOB NOT NULL,             -- 20-byte addresses
+         key BLOB NOT NULL,
+         added_at INTEGER NOT NULL DEFAULT 0,   -- Unix seconds, as the contract recorded them
+         revoked_at INTEGER NOT NULL DEFAULT 0, -- 0: still active
+         PRIMARY KEY (identity, key)
+       ) WITHOUT ROWID;)"},
 };
 
 Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)
@@ -272,6 +280,23 @@ Expected<Ok, DatabaseError> RelayDatabase::migrate()
         }
         qCInfo(lcDatabase) << "database migrated to schema version" << version + 1;
     }
+    return Ok{};
+}
+
+std::optional<QString> RelayDatabase::setting(const QString &name)
+{
+    auto query = run(QStringLiteral("SELECT value FROM settings WHERE name = ?"), {name});
+    if (!query || !query->next())
+        return std::nullopt;
+    return query->value(0).toString();
+}
+
+Expected<Ok, DatabaseError> RelayDatabase::setSetting(const QString &name, const QString &value)
+{
+    auto stored = run(QStringLiteral("INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"),
+                      {name, value});
+    if (!stored)
+        return unexpected(stored.error());
     return Ok{};
 }
 

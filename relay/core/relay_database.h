@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <optional>
 
 namespace cmeet::relay {
 
@@ -29,6 +30,10 @@ public:
 
     // Runs a prepared statement; returns the error text on failure.
     [[nodiscard]] Expected<QSqlQuery, DatabaseError> run(const QString &sql, const QVariantList &values = {});
+
+    // Relay settings kept with the data (the chain it anchors on, sync positions).
+    [[nodiscard]] std::optional<QString> setting(const QString &name);
+    [[nodiscard]] Expected<Ok, DatabaseError> setSetting(const QString &name, const QString &value);
 
     // Everything in one transaction or nothing. Nested calls become savepoints, so a batch of
     // requests can share one commit (one fsync) while each keeps its all-or-nothing step.

@@ -100,18 +100,20 @@ std::optional<MeetingFilter> filterFrom(const QString &name)
 } // namespace
 
 RelayService::RelayService(RelayDatabase &database, crypto::PrivateKey relayKey,
-                           std::shared_ptr<const protocol::SchemaValidator> schemas, Clock clock, AttendanceLimits limits)
+                           std::shared_ptr<const protocol::SchemaValidator> schemas, Clock clock, AttendanceLimits limits,
+                           IdentityPolicy identity)
     : m_db(database), m_relayKey(std::move(relayKey)), m_address(m_relayKey.address()), m_schemas(std::move(schemas)),
-      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits), m_log(database), m_anchors(database)
+      m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits), m_log(database), m_anchors(database),
+      m_identityKeys(database, identity)
 {
 }
 
 Expected<std::unique_ptr<RelayService>, QString> RelayService::open(RelayDatabase &database, crypto::PrivateKey relayKey,
                                                                     std::shared_ptr<const protocol::SchemaValidator> schemas,
-                                                                    Clock clock, AttendanceLimits limits)
+                                                                    Clock clock, AttendanceLimits limits, IdentityPolicy identity)
 {
     std::unique_ptr<RelayService> service(
-        new RelayService(database, std::move(relayKey), std::move(schemas), std::move(clock), limits));
+        new RelayService(database, std::move(relayKey), std::move(schemas), std::move(clock), limits, identity));
     for (const QString &id : service->m_directory.meetingsWithStatus(MeetingStatus::Started)) {
         auto engine = service->loadEngine(*service->m_directory.loadMeeting(id));
         if (!engine)
@@ -128,7 +130,10 @@ Expected<std::unique_ptr<MeetingEngine>, ProtocolError> RelayService::loadEngine
     auto data = m_db.run(QStringLiteral("SELECT patient, field, value FROM meeting_patient_data WHERE meeting = ?"), {meeting.id});
     while (data && data->next())
         patientData.insert(data->value(0).toString() + QLatin1Char('\n') + data->value(1).toString(), data->value(2).toString());
-    auto engine = std::make_unique<MeetingEngine>(meeting, m_relayKey, patientData);
+    auto engine = std::make_unique<MeetingEngine>(meeting, m_relayKey, patientData,
+                                                  [this](const crypto::Address &identity, const crypto::Address &key, qint64 now) {
+                                                      return m_identityKeys.check(identity, key, now);
+                                                  });
     auto entries = m_log.entries(meeting.id);
     if (!entries)
         return fail(ErrorCode::StorageError, entries.error().detail);
@@ -221,9 +226,12 @@ Outcome RelayService::login(Session &session, const QJsonObject &message)
         return {errorResponse(id, {ErrorCode::BadRequest, QStringLiteral("login needs \"identity\" and \"signature\"")}), {}};
     if (session.nonce.isEmpty())
         return {errorResponse(id, {ErrorCode::NotAuthenticated, QStringLiteral("no challenge was issued")}), {}};
-    if (auto ok = protocol::verifyLogin(*identity, m_address, session.nonce, *signature); !ok)
+    auto signer = protocol::loginSigner(*identity, m_address, session.nonce, *signature);
+    if (!signer)
+        return {errorResponse(id, signer.error()), {}};
+    if (auto ok = m_identityKeys.check(*identity, *signer, m_clock()); !ok)
         return {errorResponse(id, ok.error()), {}};
-    // Until the on-chain identity registry, the staff directory is the source of truth.
+    // The staff directory says who may use this relay; the identity registry which keys speak for them.
     const auto member = m_directory.staffMember(*identity);
     if (!member)
         return {errorResponse(id, {ErrorCode::UnknownStaff, QStringLiteral("%1 is not in the staff directory").arg(identity->toChecksumHex())}), {}};
@@ -395,9 +403,9 @@ QJsonObject RelayService::anchorInfo(const QString &meetingId)
 {
     QJsonObject info = m_anchors.stateOf(meetingId);
     // Where to check it: clients compare their replica with the registry before approving.
-    if (const auto registry = m_anchors.setting(QStringLiteral("registry")))
+    if (const auto registry = m_db.setting(QStringLiteral("registry")))
         info.insert(QStringLiteral("registry"), *registry);
-    if (const auto chainId = m_anchors.setting(QStringLiteral("chainId")))
+    if (const auto chainId = m_db.setting(QStringLiteral("chainId")))
         info.insert(QStringLiteral("chainId"), chainId->toLongLong());
     return info;
 }
@@ -430,8 +438,8 @@ Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address 
         return unexpected(meeting.error());
     if (meeting->status != MeetingStatus::Ended)
         return fail(ErrorCode::MeetingNotEnded, QStringLiteral("approvals are of the final record: end the meeting first"));
-    const auto registry = crypto::Address::fromHex(m_anchors.setting(QStringLiteral("registry")).value_or(QString()));
-    const qint64 chainId = m_anchors.setting(QStringLiteral("chainId")).value_or(QString()).toLongLong();
+    const auto registry = crypto::Address::fromHex(m_db.setting(QStringLiteral("registry")).value_or(QString()));
+    const qint64 chainId = m_db.setting(QStringLiteral("chainId")).value_or(QString()).toLongLong();
     if (!registry || chainId <= 0)
         return fail(ErrorCode::AnchoringUnavailable, QStringLiteral("this relay anchors on no chain"));
     auto signature = crypto::Signature::fromHex(params.value(QStringLiteral("signature")).toString());

@@ -9,6 +9,7 @@
 #include "relay/core/attendance.h"
 #include "relay/core/directory.h"
 #include "relay/core/event_log.h"
+#include "relay/core/identity_keys.h"
 #include "relay/core/meeting_engine.h"
 #include "relay/core/relay_database.h"
 
@@ -45,7 +46,7 @@ public:
     // Loads every started meeting and replays its log.
     [[nodiscard]] static Expected<std::unique_ptr<RelayService>, QString>
     open(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
-         Clock clock, AttendanceLimits limits = {});
+         Clock clock, AttendanceLimits limits = {}, IdentityPolicy identity = {});
 
     // The first message on a new connection: a fresh login challenge.
     [[nodiscard]] QByteArray greet(Session &session);
@@ -67,7 +68,7 @@ public:
 
 private:
     RelayService(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
-                 Clock clock, AttendanceLimits limits);
+                 Clock clock, AttendanceLimits limits, IdentityPolicy identity);
 
     [[nodiscard]] Outcome login(Session &session, const QJsonObject &message);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(Session &session, const QString &method,
@@ -101,6 +102,7 @@ private:
     Attendance m_attendance;
     EventLog m_log;
     AnchorQueue m_anchors;
+    IdentityKeys m_identityKeys;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
     QHash<QString, FinalRecord> m_finalRecords;               // ended meetings, computed once
 };
