@@ -6,6 +6,7 @@
 namespace cmeet::cli {
 
 int identityCommand(const QStringList &arguments);
+int registrarCommand(const QStringList &arguments);
 int eventCommand(const QStringList &arguments);
 int tourCommand(const QStringList &arguments);
 int demoCommand(const QStringList &arguments);

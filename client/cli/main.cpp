@@ -12,6 +12,8 @@ const char *const usage =
     "\n"
     "Commands:\n"
     "  identity create|show   identity keys in passphrase-encrypted key files\n"
+    "  registrar deploy|enrol|add-key|revoke|status\n"
+    "                         the identity registry (DeeID) on the chain\n"
     "  event sign|verify      sign an event; check events from their bytes\n"
     "  meeting create|edit|cancel|list|show   meeting management on a relay\n"
     "  start, join, comment, reply, disagree, discuss, patient-data, poll, vote,\n"
@@ -38,6 +40,8 @@ int main(int argc, char *argv[])
 
     if (command == QStringLiteral("identity"))
         return cmeet::cli::identityCommand(arguments.mid(1));
+    if (command == QStringLiteral("registrar"))
+        return cmeet::cli::registrarCommand(arguments.mid(1));
     if (command == QStringLiteral("event"))
         return cmeet::cli::eventCommand(arguments.mid(1));
     if (command == QStringLiteral("demo"))

@@ -20,8 +20,12 @@ struct ConnectionOptions {
     QCommandLineOption key{QStringLiteral("key"), QStringLiteral("Your identity key file (default: $CMEET_KEY)."), QStringLiteral("file")};
     QCommandLineOption state{QStringLiteral("state"), QStringLiteral("Directory of your meeting files (default: $CMEET_STATE or ~/.local/share/cmeet)."), QStringLiteral("dir")};
     QCommandLineOption ca{QStringLiteral("ca"), QStringLiteral("Extra CA certificate (PEM) to trust for wss://."), QStringLiteral("file")};
+    QCommandLineOption identity{QStringLiteral("identity"),
+                                QStringLiteral("The identity --key speaks for, when it is a device key added in the identity registry "
+                                               "(default: $CMEET_IDENTITY or the key's own address)."),
+                                QStringLiteral("address")};
 
-    void addTo(QCommandLineParser &parser) const { parser.addOptions({relay, key, state, ca}); }
+    void addTo(QCommandLineParser &parser) const { parser.addOptions({relay, key, state, ca, identity}); }
 };
 
 class MeetingClient {
@@ -31,7 +35,7 @@ public:
                                                                                  const ConnectionOptions &options);
 
     [[nodiscard]] Expected<QJsonValue, QString> call(const QString &method, const QJsonObject &params = {});
-    [[nodiscard]] const crypto::PrivateKey &identity() const { return m_identity; }
+    [[nodiscard]] const crypto::Address &identity() const { return m_identityAddress; }
 
     // Opens (creating on first use) the replica of the meeting and brings it up to date.
     [[nodiscard]] Expected<Ok, QString> openMeeting(const QString &meetingId);
@@ -51,10 +55,11 @@ public:
                                                      std::optional<QByteArray> ref = std::nullopt, const QString &attendanceCode = {});
 
 private:
-    MeetingClient(crypto::PrivateKey identity, crypto::SecretBytes passphrase, QString stateDir);
+    MeetingClient(crypto::PrivateKey key, crypto::Address identity, crypto::SecretBytes passphrase, QString stateDir);
     [[nodiscard]] Expected<Ok, QString> restoreSession();
 
-    crypto::PrivateKey m_identity;
+    crypto::PrivateKey m_identity;     // the key that signs for the identity
+    crypto::Address m_identityAddress; // the identity
     crypto::SecretBytes m_passphrase;
     QString m_stateDir;
     client::RelayConnection m_connection;

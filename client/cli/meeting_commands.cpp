@@ -354,7 +354,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                     return unexpected(QStringLiteral("%1 is not a poll").arg(p.value(poll)));
                                 if (!ok || choice < 0 || choice >= found->content().value(QStringLiteral("options")).toArray().size())
                                     return unexpected(QStringLiteral("--option is the number of an option, from 0"));
-                                auto ciphertext = client::encryptBallot(*votingKey, *pollId, c.identity().address(), choice);
+                                auto ciphertext = client::encryptBallot(*votingKey, *pollId, c.identity(), choice);
                                 if (!ciphertext)
                                     return unexpected(crypto::describe(ciphertext.error()));
                                 return posted(c.post(EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(*ciphertext)}}, *pollId), QStringLiteral("vote"));
@@ -370,7 +370,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                 if (!id)
                                     return unexpected(id.error());
                                 const auto events = c.events();
-                                return tallyText(*client::tallyPoll(events, *pollId), c.identity().address(), events);
+                                return tallyText(*client::tallyPoll(events, *pollId), c.identity(), events);
                             });
     if (name == QStringLiteral("results"))
         return runOnMeeting(args, QStringLiteral("Shows poll results (all polls, or --poll), and whether your vote was counted."), {poll}, {},
@@ -382,7 +382,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                         continue;
                                     if (p.isSet(poll) && !event.idHex().startsWith(p.value(poll).toLower()))
                                         continue;
-                                    tallies.append(tallyText(*client::tallyPoll(events, event.id()), c.identity().address(), events));
+                                    tallies.append(tallyText(*client::tallyPoll(events, event.id()), c.identity(), events));
                                 }
                                 return tallies.isEmpty() ? QStringLiteral("no polls") : tallies.join(QLatin1Char('\n'));
                             });

@@ -1,12 +1,17 @@
 #include "client/core/participant.h"
 
+#include "crypto/secret.h"
 #include "protocol/delegation.h"
 
 namespace cmeet::client {
 
 Participant::Participant(crypto::PrivateKey identityKey, QString meeting, crypto::Address relay)
-    : m_identity(std::move(identityKey)), m_identityAddress(m_identity.address()), m_meeting(std::move(meeting)),
-      m_relay(std::move(relay))
+    : Participant(identityKey, identityKey.address(), std::move(meeting), std::move(relay))
+{
+}
+
+Participant::Participant(crypto::PrivateKey key, crypto::Address identity, QString meeting, crypto::Address relay)
+    : m_identity(std::move(key)), m_identityAddress(std::move(identity)), m_meeting(std::move(meeting)), m_relay(std::move(relay))
 {
 }
 
@@ -15,7 +20,9 @@ Expected<QJsonObject, protocol::ProtocolError> Participant::newSession(qint64 no
     auto session = crypto::PrivateKey::generate();
     if (!session)
         return unexpected(protocol::ProtocolError{protocol::ErrorCode::InternalError, crypto::describe(session.error())});
-    auto delegation = protocol::Delegation::create(m_identity, session->address(), m_meeting, m_relay, now + validForMs);
+    const protocol::Delegation::Fields fields{m_identityAddress, session->address(), m_meeting, m_relay, now + validForMs,
+                                              crypto::randomBytes(16).value_or(QByteArray())};
+    auto delegation = protocol::Delegation::create(fields, m_identity, protocol::SignerRule::AnyKey);
     if (!delegation)
         return unexpected(delegation.error());
     m_session = std::move(*session);

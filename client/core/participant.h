@@ -13,6 +13,8 @@ namespace cmeet::client {
 class Participant {
 public:
     Participant(crypto::PrivateKey identityKey, QString meeting, crypto::Address relay);
+    // With a device key added to the identity in the identity registry: the key signs for identity.
+    Participant(crypto::PrivateKey key, crypto::Address identity, QString meeting, crypto::Address relay);
 
     [[nodiscard]] const crypto::Address &identity() const { return m_identityAddress; }
     [[nodiscard]] const QString &meeting() const { return m_meeting; }
@@ -23,7 +25,7 @@ public:
     // Restores a session key kept (sealed) in the meeting file by an earlier run.
     void restoreSession(crypto::PrivateKey sessionKey) { m_session = std::move(sessionKey); }
 
-    // Builds and signs an event: start and join with the identity key, the rest with the session key.
+    // Builds and signs an event: start and join with the identity's key, the rest with the session key.
     [[nodiscard]] Expected<protocol::Event, protocol::ProtocolError> makeEvent(protocol::EventType type, const QJsonObject &content,
                                                                                std::optional<QByteArray> ref, qint64 now) const;
 

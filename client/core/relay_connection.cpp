@@ -135,11 +135,16 @@ Expected<QJsonObject, ProtocolError> RelayConnection::roundTrip(QJsonObject mess
 
 Expected<QJsonObject, ProtocolError> RelayConnection::login(const crypto::PrivateKey &identityKey, int timeoutMs)
 {
-    auto signature = protocol::signLogin(identityKey, m_relay, m_nonce);
+    return login(identityKey.address(), identityKey, timeoutMs);
+}
+
+Expected<QJsonObject, ProtocolError> RelayConnection::login(const crypto::Address &identity, const crypto::PrivateKey &key, int timeoutMs)
+{
+    auto signature = protocol::signLogin(identity, key, m_relay, m_nonce);
     if (!signature)
         return unexpected(signature.error());
     auto response = roundTrip({{QStringLiteral("type"), QStringLiteral("login")},
-                               {QStringLiteral("identity"), identityKey.address().toLowerHex()},
+                               {QStringLiteral("identity"), identity.toLowerHex()},
                                {QStringLiteral("signature"), signature->toHex()}},
                               timeoutMs);
     if (!response)

@@ -40,6 +40,9 @@ public:
     [[nodiscard]] Expected<Ok, QString> open(const QUrl &url, int timeoutMs = 10000);
     // Signs the challenge with the identity key.
     [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> login(const crypto::PrivateKey &identityKey, int timeoutMs = 10000);
+    // Logs in as identity with another of its keys (added in the identity registry).
+    [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> login(const crypto::Address &identity, const crypto::PrivateKey &key,
+                                                                       int timeoutMs = 10000);
     // A request and its result (or the relay's error, or a timeout/transport error as InternalError).
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(const QString &method, const QJsonObject &params = {},
                                                                      int timeoutMs = 30000);

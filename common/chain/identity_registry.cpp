@@ -1,5 +1,6 @@
 #include "chain/identity_registry.h"
 
+#include "base/hex.h"
 #include "chain/abi.h"
 #include "crypto/keccak.h"
 
@@ -57,6 +58,25 @@ QByteArray addKeyCall(const crypto::Address &identity, const crypto::Address &ke
 QByteArray revokeKeyCall(const crypto::Address &identity, const crypto::Address &key)
 {
     return encoded(u"revokeKey(address,address)", identity, key);
+}
+
+QString describeError(const ChainError &error)
+{
+    static const QList<QPair<QString, QString>> reasons = {
+        {QStringLiteral("NotRegistrar()"), QStringLiteral("only the registrar may enrol identities")},
+        {QStringLiteral("NotAllowed()"), QStringLiteral("only the identity itself or the registrar may change its keys")},
+        {QStringLiteral("AlreadyEnrolled()"), QStringLiteral("this identity is already enrolled")},
+        {QStringLiteral("NotEnrolled()"), QStringLiteral("this identity is not enrolled")},
+        {QStringLiteral("KeyExists()"), QStringLiteral("this key was already added to the identity (a revoked key stays revoked)")},
+        {QStringLiteral("KeyNotActive()"), QStringLiteral("this key is not an active key of the identity")},
+    };
+    if (error.code == ErrorCode::RpcError) {
+        for (const auto &[name, reason] : reasons) {
+            if (error.detail.contains(hex::encode(abi::selector(name)).mid(2)))
+                return QStringLiteral("refused by the identity registry: ") + reason;
+        }
+    }
+    return error.detail;
 }
 
 Expected<bool, ChainError> isEnrolled(EthClient &client, const crypto::Address &registry, const crypto::Address &identity)

@@ -25,6 +25,10 @@ struct KeyPeriod {
 [[nodiscard]] Expected<KeyPeriod, ChainError> keyPeriod(EthClient &client, const crypto::Address &registry,
                                                         const crypto::Address &identity, const crypto::Address &key);
 
+// A refusal of the registry in words ("only the registrar may enrol identities"), or the node's
+// own message when it is not one of the registry's errors.
+[[nodiscard]] QString describeError(const ChainError &error);
+
 // One KeyAdded or KeyRevoked log.
 struct KeyChange {
     crypto::Address identity;

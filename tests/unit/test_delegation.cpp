@@ -6,6 +6,7 @@
 
 using namespace cmeet;
 using protocol::Delegation;
+using protocol::SignerRule;
 using protocol::ErrorCode;
 
 class TestDelegation : public QObject {
@@ -105,6 +106,23 @@ private Q_SLOTS:
         QJsonObject object = Delegation::create(forged, m.session)->toJson();
         object.insert(QStringLiteral("identity"), m.host.address().toLowerHex());
         QCOMPARE(Delegation::fromJson(object).error().code, ErrorCode::DelegationInvalid);
+    }
+
+    void aDeviceKeyMaySignWhenTheCallerChecksIt()
+    {
+        // The session key stands in for a device key added to the host's identity.
+        const Delegation::Fields fields{m.host.address(), m.session.address(), m.meeting, m.relay.address(), expires,
+                                        QByteArray(16, '\x02')};
+        auto byDevice = Delegation::create(fields, m.session, SignerRule::AnyKey);
+        QVERIFY(byDevice);
+        QCOMPARE(byDevice->signer(), m.session.address());
+        // Read back: refused where only the identity key counts, the signer recovered otherwise.
+        QCOMPARE(Delegation::fromJson(byDevice->toJson()).error().code, ErrorCode::DelegationInvalid);
+        auto parsed = Delegation::fromJson(byDevice->toJson(), SignerRule::AnyKey);
+        QVERIFY(parsed);
+        QCOMPARE(parsed->signer(), m.session.address());
+        QCOMPARE(parsed->fields().identity, m.host.address());
+        QCOMPARE(Delegation::fromJson(Delegation::create(fields, m.host)->toJson(), SignerRule::AnyKey)->signer(), m.host.address());
     }
 };
 

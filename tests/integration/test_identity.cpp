@@ -1,0 +1,231 @@
+// DeeID on a real dev chain: cmeet-cli registrar deploys the IdentityRegistry, enrols people and
+// adds and revokes keys; a real relay (--identity-registry) lets in only logins and joins signed
+// by a key active there, learns revocations within its sync period, and refuses everyone once
+// its copy is too old. An auditor accepts a device key's join only with the registry's word.
+
+#include "base/hex.h"
+#include "chain/eth_client.h"
+#include "chain/identity_registry.h"
+#include "client/core/local_chain.h"
+#include "client/core/local_relay.h"
+#include "client/core/participant.h"
+#include "client/core/relay_connection.h"
+#include "crypto/keystore.h"
+#include "ledger/meeting_verifier.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::ErrorCode;
+using protocol::EventType;
+
+namespace {
+
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+const QByteArray passphrase = "identity test";
+
+} // namespace
+
+class TestIdentity : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<client::LocalChain> m_chain;
+    std::unique_ptr<client::LocalRelay> m_relay;
+    crypto::Address m_host, m_alice, m_laptop, m_bob, m_registry;
+
+    // cmeet-cli with the test's chain, registry and passphrase; stdout, or a failure message.
+    QPair<int, QString> cli(const QStringList &arguments)
+    {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
+        environment.insert(QStringLiteral("CMEET_CHAIN"), m_chain->url().toString());
+        if (m_registry != crypto::Address())
+            environment.insert(QStringLiteral("CMEET_IDENTITY_REGISTRY"), m_registry.toLowerHex());
+        process.setProcessEnvironment(environment);
+        process.setWorkingDirectory(m_dir.path());
+        process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
+        process.waitForFinished(60000);
+        const QString out = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+        const QString err = QString::fromUtf8(process.readAllStandardError()).trimmed();
+        return {process.exitCode(), process.exitCode() == 0 ? out : err};
+    }
+
+    crypto::Address newKeyFile(const QString &name)
+    {
+        const auto created = cli({QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("-o"), name});
+        return crypto::Address::fromHex(created.second).value_or(crypto::Address());
+    }
+
+    crypto::PrivateKey openKeyFile(const QString &name)
+    {
+        QFile file(m_dir.filePath(name));
+        auto key = file.open(QIODevice::ReadOnly) ? crypto::keystore::open(file.readAll(), crypto::SecretBytes(passphrase))
+                                                  : unexpected(crypto::CryptoError::DecryptionFailed);
+        if (!key)
+            qFatal("cannot open the key file %s", qPrintable(name));
+        return *key;
+    }
+
+    // A fresh connection's login as identity, signed with key: the error code, or nothing.
+    std::optional<ErrorCode> loginError(const crypto::Address &identity, const crypto::PrivateKey &key)
+    {
+        client::RelayConnection connection;
+        if (!connection.open(m_relay->url()))
+            return ErrorCode::InternalError;
+        auto login = connection.login(identity, key);
+        return login ? std::nullopt : std::optional<ErrorCode>(login.error().code);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_chain = std::make_unique<client::LocalChain>(client::LocalChain::findBinary(QStringLiteral(CMEET_SOURCE_DIR)));
+        QVERIFY2(m_chain->start(), qPrintable(m_chain->lastOutput()));
+        const crypto::Address registrar = newKeyFile(QStringLiteral("registrar.key"));
+        m_host = newKeyFile(QStringLiteral("host.key"));
+        m_alice = newKeyFile(QStringLiteral("alice.key"));
+        m_laptop = newKeyFile(QStringLiteral("laptop.key"));
+        m_bob = newKeyFile(QStringLiteral("bob.key"));
+        chain::EthClient client(m_chain->url());
+        const auto ether = *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"));
+        QVERIFY(client.setBalance(registrar, ether) && client.setBalance(m_alice, ether));
+
+        // An outsider's key can't enrol anyone in the registrar's registry.
+        const auto deployed = cli({QStringLiteral("registrar"), QStringLiteral("deploy"), QStringLiteral("--key"), QStringLiteral("registrar.key")});
+        QCOMPARE(deployed.first, 0);
+        m_registry = *crypto::Address::fromHex(deployed.second);
+        const auto byAlice = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), m_bob.toLowerHex(), QStringLiteral("--key"), QStringLiteral("alice.key")});
+        QCOMPARE(byAlice.first, 1);
+        QVERIFY2(byAlice.second.contains(QStringLiteral("only the registrar")), qPrintable(byAlice.second));
+        for (const crypto::Address &identity : {m_host, m_alice}) {
+            const auto enrolled = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), identity.toLowerHex(), QStringLiteral("--key"), QStringLiteral("registrar.key")});
+            QVERIFY2(enrolled.first == 0, qPrintable(enrolled.second));
+        }
+
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), passphrase);
+        QVERIFY(m_relay->init());
+        // Bob is staff but never enrolled: the directory alone does not let him in.
+        QVERIFY(m_relay->importDirectory({{m_host, QStringLiteral("Host")}, {m_alice, QStringLiteral("Alice")}, {m_bob, QStringLiteral("Bob")}},
+                                         {QStringLiteral("P-001")}));
+        QVERIFY2(m_relay->start({QStringLiteral("--chain"), m_chain->url().toString(), QStringLiteral("--identity-registry"), m_registry.toLowerHex(),
+                                 QStringLiteral("--identity-max-stale"), QStringLiteral("6")}),
+                 qPrintable(m_relay->lastOutput()));
+    }
+
+    void loginNeedsAKeyActiveInTheRegistry()
+    {
+        const crypto::PrivateKey host = openKeyFile(QStringLiteral("host.key"));
+        const crypto::PrivateKey laptop = openKeyFile(QStringLiteral("laptop.key"));
+        // The first sync happens as the relay starts; a login before it is refused as stale.
+        QTRY_VERIFY_WITH_TIMEOUT(!loginError(m_host, host), 10000);
+        QCOMPARE(loginError(m_bob, openKeyFile(QStringLiteral("bob.key"))), ErrorCode::KeyNotActive);
+        QCOMPARE(loginError(m_alice, laptop), ErrorCode::KeyNotActive); // not added yet
+        QCOMPARE(loginError(m_alice, host), ErrorCode::KeyNotActive);   // another identity's key
+
+        // Alice adds her laptop's key herself; the relay learns it within its sync period.
+        const auto added = cli({QStringLiteral("registrar"), QStringLiteral("add-key"), m_alice.toLowerHex(), m_laptop.toLowerHex(),
+                                QStringLiteral("--key"), QStringLiteral("alice.key")});
+        QVERIFY2(added.first == 0, qPrintable(added.second));
+        QTRY_VERIFY_WITH_TIMEOUT(!loginError(m_alice, laptop), 10000);
+        const auto status = cli({QStringLiteral("registrar"), QStringLiteral("status"), m_alice.toLowerHex(), m_laptop.toLowerHex()});
+        QVERIFY2(status.second.contains(QStringLiteral("enrolled")) && status.second.contains(QStringLiteral("active since")), qPrintable(status.second));
+    }
+
+    void joinWithADeviceKeyUntilItIsRevoked()
+    {
+        const crypto::PrivateKey hostKey = openKeyFile(QStringLiteral("host.key"));
+        const crypto::PrivateKey laptop = openKeyFile(QStringLiteral("laptop.key"));
+        client::RelayConnection host;
+        client::RelayConnection alice;
+        QVERIFY(host.open(m_relay->url()) && host.login(hostKey));
+        QVERIFY(alice.open(m_relay->url()) && alice.login(m_alice, laptop));
+        auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Keys")}, {QStringLiteral("scheduledAt"), now()},
+                                                                    {QStringLiteral("roster"), QJsonArray{m_alice.toLowerHex()}},
+                                                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
+        QVERIFY(created);
+        const QString meeting = created->toObject().value(QStringLiteral("id")).toString();
+        client::Participant hostPart(hostKey, meeting, host.relayAddress());
+        client::Participant alicePart(laptop, m_alice, meeting, alice.relayAddress());
+        const auto start = hostPart.makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Keys")},
+                                                                 {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                                                                 {QStringLiteral("roster"), QJsonArray{m_host.toLowerHex(), m_alice.toLowerHex()}},
+                                                                 {QStringLiteral("delegation"), *hostPart.newSession(now())},
+                                                                 {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
+                                              std::nullopt, now());
+        QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
+
+        // A join whose delegation the laptop signed but whose event another key signed is refused.
+        const auto mixed = protocol::Event::create({EventType::Join, meeting, m_alice, start->id(), now(),
+                                                    {{QStringLiteral("delegation"), *alicePart.newSession(now())}}});
+        auto mixedSigned = *mixed;
+        QVERIFY(mixedSigned.sign(hostKey));
+        QCOMPARE(alice.submit(mixedSigned.wireBytes(), QStringLiteral("1234")).error().code, ErrorCode::WrongSigner);
+
+        const auto join = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
+        auto joined = alice.submit(join->wireBytes(), QStringLiteral("1234"));
+        QVERIFY2(joined, joined ? "" : qPrintable(joined.error().detail));
+        const auto leave = alicePart.makeEvent(EventType::Leave, {}, join->id(), now());
+        QVERIFY(alice.submit(leave->wireBytes()));
+
+        // The registrar revokes the laptop's key: new logins and joins with it are refused. The
+        // registry counts in whole seconds and a key is revoked from the start of its second: wait
+        // for the next one, or an auditor could not tell the join from the revocation.
+        QTest::qWait(1100);
+        const auto revoked = cli({QStringLiteral("registrar"), QStringLiteral("revoke"), m_alice.toLowerHex(), m_laptop.toLowerHex(),
+                                  QStringLiteral("--key"), QStringLiteral("registrar.key")});
+        QVERIFY2(revoked.first == 0, qPrintable(revoked.second));
+        QTRY_COMPARE_WITH_TIMEOUT(loginError(m_alice, laptop), std::optional<ErrorCode>(ErrorCode::KeyNotActive), 10000);
+        const auto rejoin = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
+        QCOMPARE(alice.submit(rejoin->wireBytes(), QStringLiteral("1234")).error().code, ErrorCode::KeyNotActive);
+        const auto end = hostPart.makeEvent(EventType::End, {}, leave->id(), now());
+        QVERIFY(host.submit(end->wireBytes()));
+
+        // An auditor: the laptop's join is accepted only with the registry's word that the key
+        // was active when it signed (then), even though it is revoked now.
+        auto events = host.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}});
+        QVERIFY(events);
+        QList<QByteArray> log;
+        for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray())
+            log.append(entry[QStringLiteral("event")].toString().toUtf8());
+        auto schemas = protocol::SchemaValidator::load();
+        QVERIFY(schemas);
+        const auto withoutRegistry = ledger::verifyMeetingLog(log, **schemas);
+        QVERIFY(!withoutRegistry.ok());
+        QVERIFY2(withoutRegistry.problems.join(QLatin1Char('\n')).contains(QStringLiteral("not shown active")), qPrintable(withoutRegistry.problems.join(QLatin1Char('\n'))));
+        chain::EthClient client(m_chain->url());
+        const auto registryWord = [&](const crypto::Address &identity, const crypto::Address &key, qint64 tsMs) {
+            const auto period = chain::identity::keyPeriod(client, m_registry, identity, key);
+            return period && period->activeAt(static_cast<quint64>(tsMs / 1000));
+        };
+        const auto withRegistry = ledger::verifyMeetingLog(log, **schemas, std::nullopt, registryWord);
+        QVERIFY2(withRegistry.ok(), qPrintable(withRegistry.problems.join(QLatin1Char('\n'))));
+    }
+
+    void aStaleCopyOfTheRegistryLetsNobodyIn()
+    {
+        const crypto::PrivateKey host = openKeyFile(QStringLiteral("host.key"));
+        QVERIFY(!loginError(m_host, host));
+        m_chain->pause(); // the node stops answering: the relay's copy ages past --identity-max-stale
+        QTRY_COMPARE_WITH_TIMEOUT(loginError(m_host, host), std::optional<ErrorCode>(ErrorCode::IdentityRegistryStale), 20000);
+        m_chain->resume();
+        QTRY_VERIFY_WITH_TIMEOUT(!loginError(m_host, host), 20000);
+    }
+
+    void cleanupTestCase()
+    {
+        m_relay.reset();
+        m_chain.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIdentity)
+#include "test_identity.moc"
