@@ -13,7 +13,7 @@ int demoCommand(const QStringList &arguments);
 int simulateCommand(const QStringList &arguments);
 int meetingCommand(const QStringList &arguments);
 // start, join, comment, reply, disagree, discuss, patient-data, poll, vote, poll-end, results,
-// leave, end, events, export
+// leave, end, events, export, approve
 int eventActionCommand(const QString &name, const QStringList &arguments);
 
 } // namespace cmeet::cli

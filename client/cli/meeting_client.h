@@ -36,6 +36,7 @@ public:
 
     [[nodiscard]] Expected<QJsonValue, QString> call(const QString &method, const QJsonObject &params = {});
     [[nodiscard]] const crypto::Address &identity() const { return m_identityAddress; }
+    [[nodiscard]] const crypto::PrivateKey &signingKey() const { return m_identity; }
 
     // Opens (creating on first use) the replica of the meeting and brings it up to date.
     [[nodiscard]] Expected<Ok, QString> openMeeting(const QString &meetingId);

@@ -7,13 +7,16 @@
 #include "terminal.h"
 
 #include "base/hex.h"
+#include "client/core/approval.h"
 #include "client/core/polls.h"
 #include "crypto/hash.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/schema_validator.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QFile>
+#include <QThread>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTextStream>
@@ -239,6 +242,62 @@ int meetingCommand(const QStringList &arguments)
                            {QStringLiteral("show"), QStringLiteral("a meeting, its roster and patient data"), [](const QStringList &a) { return meetingQuery(a, QStringLiteral("show")); }}});
 }
 
+namespace {
+
+// The approve command: see its description. Keeps the approval in the replica.
+Expected<QString, QString> approveMeeting(MeetingClient &client, const QString &meeting, const QUrl &chainUrl, int waitMs)
+{
+    if (client.signingKey().address() != client.identity())
+        return unexpected(QStringLiteral("approvals are signed with the identity's own key, not a device key (the registry checks them against the roster)"));
+    auto details = client.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}});
+    if (!details)
+        return unexpected(details.error());
+    const QJsonObject anchor = details->toObject().value(QStringLiteral("anchor")).toObject();
+    const auto registry = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString());
+    if (!registry)
+        return unexpected(QStringLiteral("this relay anchors on no chain: there is nothing to approve against"));
+    const auto relay = crypto::Address::fromHex(client.replica().meeting().value(QStringLiteral("relay")).toString());
+    auto schemas = protocol::SchemaValidator::load();
+    if (!schemas || !relay)
+        return unexpected(schemas ? QStringLiteral("the replica does not name its relay") : schemas.error());
+    auto record = client::finalRecordOf(client.replica().events().value_or(QList<QByteArray>()), **schemas, *relay);
+    if (!record)
+        return unexpected(record.error());
+    chain::EthClient chainClient(chainUrl);
+    const auto chainId = static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger());
+    // The relay anchors the end in the background: wait for it, but not for a different record.
+    const QDeadlineTimer deadline(waitMs);
+    auto digest = client::checkedApprovalDigest(chainClient, *registry, chainId, meeting, *record);
+    while (!digest && digest.error().contains(QStringLiteral("not anchored")) && !deadline.hasExpired()) {
+        QThread::msleep(500);
+        digest = client::checkedApprovalDigest(chainClient, *registry, chainId, meeting, *record);
+    }
+    if (!digest)
+        return unexpected(digest.error());
+    auto signature = client.signingKey().sign(*digest);
+    if (!signature)
+        return unexpected(crypto::describe(signature.error()));
+    auto accepted = client.call(QStringLiteral("meeting.approve"), {{QStringLiteral("id"), meeting}, {QStringLiteral("signature"), signature->toHex()}});
+    if (!accepted)
+        return unexpected(accepted.error());
+    const QJsonObject kept{{QStringLiteral("ackEnd"), hex::encode(record->ackEndId)}, {QStringLiteral("root"), hex::encode(record->root)},
+                           {QStringLiteral("size"), static_cast<qint64>(record->size)}, {QStringLiteral("registry"), registry->toLowerHex()},
+                           {QStringLiteral("chainId"), static_cast<qint64>(chainId)}};
+    if (auto stored = client.replica().putApproval({client.identity().toLowerHex(), signature->toHex(),
+                                                    QString::fromUtf8(QJsonDocument(kept).toJson(QJsonDocument::Compact))});
+        !stored)
+        return unexpected(QStringLiteral("approved, but not kept in your copy: ") + stored.error().detail);
+    const QJsonObject counts = accepted->toObject();
+    return QStringLiteral("approved the final record (root %1, %2 entries), checked against chain %3: %4 of %5 approvals")
+        .arg(hex::encode(record->root))
+        .arg(record->size)
+        .arg(chainId)
+        .arg(counts.value(QStringLiteral("approvals")).toInteger())
+        .arg(counts.value(QStringLiteral("roster")).toInteger());
+}
+
+} // namespace
+
 int eventActionCommand(const QString &name, const QStringList &arguments)
 {
     const QCommandLineOption code(QStringLiteral("code"), QStringLiteral("The attendance code shown in the room."), QStringLiteral("code"));
@@ -253,6 +312,10 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
     const QCommandLineOption option(QStringLiteral("option"), QStringLiteral("An option (poll: repeat for each, at least two; vote: its number from 0)."), QStringLiteral("text"));
     const QCommandLineOption poll(QStringLiteral("poll"), QStringLiteral("The poll (id or unique prefix)."), QStringLiteral("event"));
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("The .cmeet file to write."), QStringLiteral("file"));
+    const QCommandLineOption chainUrl(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL to check the anchor on (default: $CMEET_CHAIN or http://127.0.0.1:8545)."),
+                                      QStringLiteral("url"));
+    const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Seconds to wait for the end to be anchored (default: 60)."), QStringLiteral("seconds"),
+                                  QStringLiteral("60"));
     const QString program = QStringLiteral("cmeet-cli ") + name;
     const QStringList args = QStringList{program} + arguments;
 
@@ -400,6 +463,13 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                 for (const protocol::Event &event : c.events())
                                     lines.append(QStringLiteral("%1 %2 %3 by %4").arg(index++, 5).arg(event.idHex(), protocol::typeName(event.type()), event.by().toLowerHex()));
                                 return lines.join(QLatin1Char('\n'));
+                            });
+    if (name == QStringLiteral("approve"))
+        return runOnMeeting(args, QStringLiteral("Approves an ended meeting: verifies your copy, checks that the chain holds the same final record, "
+                                                 "then signs the approval (EIP-712) and hands it to the relay."),
+                            {chainUrl, wait}, {}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &meeting) -> Expected<QString, QString> {
+                                return approveMeeting(c, meeting, QUrl(p.isSet(chainUrl) ? p.value(chainUrl) : qEnvironmentVariable("CMEET_CHAIN", QStringLiteral("http://127.0.0.1:8545"))),
+                                                      p.value(wait).toInt() * 1000);
                             });
     if (name == QStringLiteral("export"))
         return runOnMeeting(args, QStringLiteral("Writes the meeting to a .cmeet file for auditors: exact event bytes, signatures, metadata (no keys), "

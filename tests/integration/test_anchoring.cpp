@@ -6,11 +6,13 @@
 #include "chain/eth_client.h"
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
+#include "client/core/approval.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/participant.h"
 #include "client/core/relay_connection.h"
 #include "crypto/keccak.h"
+#include "crypto/keystore.h"
 #include "ledger/merkle_log.h"
 
 #include <QDateTime>
@@ -166,6 +168,77 @@ private Q_SLOTS:
         }
         QCOMPARE(signatures.size(), 2);
         QCOMPARE(*chain::registry::approvalBatchOf(client, m_registry, meeting), chain::registry::approvalsCommitment(signatures));
+    }
+
+    // cmeet-cli approve: the participant's own replica, checked against the chain, then signed.
+    void cliApprovalChecksTheChainFirst()
+    {
+        const QByteArray passphrase = "alice's passphrase";
+        QFile keyFile(m_dir.filePath(QStringLiteral("alice.key")));
+        QVERIFY(keyFile.open(QIODevice::WriteOnly) && keyFile.write(*crypto::keystore::seal(m_alice, crypto::SecretBytes(passphrase))) > 0);
+        keyFile.close();
+        const auto cli = [&](const QStringList &arguments) {
+            QProcess process;
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
+            environment.insert(QStringLiteral("CMEET_KEY"), keyFile.fileName());
+            environment.insert(QStringLiteral("CMEET_RELAY"), m_relay->url().toString());
+            environment.insert(QStringLiteral("CMEET_STATE"), m_dir.filePath(QStringLiteral("alice-state")));
+            environment.insert(QStringLiteral("CMEET_CHAIN"), m_chain->url().toString());
+            process.setProcessEnvironment(environment);
+            process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
+            process.waitForFinished(90000);
+            return qMakePair(process.exitCode(), QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError()).trimmed());
+        };
+
+        client::RelayConnection host;
+        QVERIFY(host.open(m_relay->url()) && host.login(m_host));
+        auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Approved by CLI")}, {QStringLiteral("scheduledAt"), now()},
+                                                                    {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
+                                                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
+        QVERIFY(created);
+        const QString meeting = created->toObject().value(QStringLiteral("id")).toString();
+        client::Participant hostPart(m_host, meeting, host.relayAddress());
+        const auto start = hostPart.makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Approved by CLI")},
+                                                                 {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                                                                 {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
+                                                                 {QStringLiteral("delegation"), *hostPart.newSession(now())},
+                                                                 {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
+                                              std::nullopt, now());
+        QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
+        const auto joined = cli({QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("1234")});
+        QVERIFY2(joined.first == 0, qPrintable(joined.second));
+        const auto early = cli({QStringLiteral("approve"), meeting});
+        QCOMPARE(early.first, 1);
+        QVERIFY2(early.second.contains(QStringLiteral("has not ended")), qPrintable(early.second));
+
+        auto events = host.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}});
+        const QJsonArray entries = events->toObject().value(QStringLiteral("events")).toArray();
+        const auto last = Event::fromWire(entries.last()[QStringLiteral("event")].toString().toUtf8());
+        const auto endAfterJoin = hostPart.makeEvent(EventType::End, {}, last->id(), now());
+        QVERIFY(host.submit(endAfterJoin->wireBytes()));
+
+        // The approval waits for the close to be anchored, then checks it against the replica.
+        const auto approved = cli({QStringLiteral("approve"), meeting});
+        QVERIFY2(approved.first == 0 && approved.second.contains(QStringLiteral("1 of 2 approvals")), qPrintable(approved.second));
+        const auto again = cli({QStringLiteral("approve"), meeting});
+        QVERIFY2(again.first == 1 && again.second.contains(QStringLiteral("already_approved")), qPrintable(again.second));
+
+        // A final record other than the anchored one is never signed.
+        chain::EthClient client(m_chain->url());
+        QList<QByteArray> log;
+        for (const QJsonValue &entry : host.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}})->toObject().value(QStringLiteral("events")).toArray())
+            log.append(entry[QStringLiteral("event")].toString().toUtf8());
+        auto schemas = protocol::SchemaValidator::load();
+        auto record = client::finalRecordOf(log, **schemas, host.relayAddress());
+        QVERIFY(record);
+        const quint64 chainId = *client.chainId();
+        QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId, meeting, *record));
+        client::FinalRecord shortened = *record;
+        shortened.size -= 1;
+        QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId, meeting, shortened).error().contains(QStringLiteral("different final record")));
+        QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId + 1, meeting, *record).error().contains(QStringLiteral("the node is on chain")));
+        QVERIFY(!client::finalRecordOf(log.mid(0, log.size() - 2), **schemas, host.relayAddress()));
     }
 
     void cleanupTestCase()

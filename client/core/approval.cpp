@@ -1,0 +1,59 @@
+#include "client/core/approval.h"
+
+#include "base/hex.h"
+#include "chain/abi.h"
+#include "chain/meeting_registry.h"
+#include "crypto/keccak.h"
+#include "ledger/meeting_verifier.h"
+#include "ledger/merkle_log.h"
+#include "protocol/event.h"
+
+namespace cmeet::client {
+
+Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas, const crypto::Address &relay)
+{
+    const ledger::VerificationReport report = ledger::verifyMeetingLog(log, schemas, relay);
+    if (!report.ok())
+        return unexpected(QStringLiteral("your copy of the meeting does not verify: ") + report.problems.mid(0, 3).join(QStringLiteral("; ")));
+    if (!report.ended)
+        return unexpected(QStringLiteral("the meeting has not ended: only its final record can be approved"));
+    ledger::MerkleLog merkle;
+    FinalRecord record;
+    for (const QByteArray &bytes : log) {
+        record.ackEndId = protocol::Event::fromWire(bytes)->id(); // verified above: always readable
+        merkle.append(record.ackEndId);
+    }
+    record.root = merkle.root();
+    record.size = static_cast<quint64>(merkle.size());
+    return record;
+}
+
+QByteArray closingCommitment(const FinalRecord &record)
+{
+    using chain::abi::Value;
+    static const auto types = *chain::abi::parseTypes(u"bytes32,bytes32,uint64");
+    return crypto::keccak256(chain::abi::encode(types, {Value::fixedBytes(record.ackEndId), Value::fixedBytes(record.root), Value::integer(record.size)})
+                                 .value_or(QByteArray()));
+}
+
+Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, const crypto::Address &registry, quint64 chainId,
+                                                    const QString &meetingId, const FinalRecord &record)
+{
+    auto nodeChainId = client.chainId();
+    if (!nodeChainId)
+        return unexpected(QStringLiteral("cannot reach the chain: ") + nodeChainId.error().detail);
+    if (*nodeChainId != chainId)
+        return unexpected(QStringLiteral("the node is on chain %1 but the relay anchors on chain %2").arg(*nodeChainId).arg(chainId));
+    auto closing = chain::registry::closingOf(client, registry, meetingId);
+    if (!closing)
+        return unexpected(QStringLiteral("cannot read the registry: ") + closing.error().detail);
+    if (*closing == QByteArray(32, '\0'))
+        return unexpected(QStringLiteral("the meeting's end is not anchored on chain yet"));
+    if (*closing != closingCommitment(record))
+        return unexpected(QStringLiteral("the chain holds a different final record than your copy (root %1, %2 entries): do not approve; report it")
+                              .arg(hex::encode(record.root))
+                              .arg(record.size));
+    return chain::registry::approvalDigest(chainId, registry, meetingId, record.ackEndId, record.root);
+}
+
+} // namespace cmeet::client

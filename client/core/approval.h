@@ -1,0 +1,33 @@
+#pragma once
+// Approving a meeting (DESIGN.md §5, issue 4): a participant verifies their own replica of the
+// ended meeting, checks that the relay's MeetingRegistry holds the same final record on chain,
+// and only then signs the EIP-712 approval. Nobody approves what they have not seen themselves.
+
+#include "chain/eth_client.h"
+#include "protocol/schema_validator.h"
+
+#include <QByteArray>
+#include <QList>
+
+namespace cmeet::client {
+
+// What an ended meeting is final on: its last entry (the ackEnd) and the RFC 6962 root over all.
+struct FinalRecord {
+    QByteArray ackEndId;
+    QByteArray root;
+    quint64 size = 0;
+};
+
+// The final record of a log that verifies and has ended; the verifier's problems otherwise.
+[[nodiscard]] Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
+                                                           const crypto::Address &relay);
+
+// The word MeetingRegistry.closingOf keeps for it: keccak256(abi.encode(ackEnd, root, size)).
+[[nodiscard]] QByteArray closingCommitment(const FinalRecord &record);
+
+// Checks that the node is the chain the relay named and that the registry closed the meeting on
+// exactly this record; then the approval digest to sign. Nothing on chain yet is an error too.
+[[nodiscard]] Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, const crypto::Address &registry, quint64 chainId,
+                                                                  const QString &meetingId, const FinalRecord &record);
+
+} // namespace cmeet::client
