@@ -29,10 +29,13 @@ QString LocalChain::findBinary(const QString &sourceDir)
     return QStandardPaths::findExecutable(QStringLiteral("anvil"));
 }
 
-bool LocalChain::start(quint16 port)
+bool LocalChain::start(quint16 port, const QString &stateFile)
 {
     m_process.setProcessChannelMode(QProcess::MergedChannels);
-    m_process.start(m_binary, {QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port)});
+    QStringList arguments{QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port)};
+    if (!stateFile.isEmpty())
+        arguments << QStringLiteral("--state") << stateFile;
+    m_process.start(m_binary, arguments);
     if (!m_process.waitForStarted(10000)) {
         m_lastOutput = m_process.errorString();
         return false;
@@ -63,9 +66,12 @@ void LocalChain::resume()
 void LocalChain::stop()
 {
     if (m_process.state() != QProcess::NotRunning) {
-        resume(); // a stopped process can't be killed cleanly while frozen in some states
-        m_process.kill();
-        m_process.waitForFinished(10000);
+        resume(); // a frozen process would not handle SIGTERM
+        m_process.terminate();
+        if (!m_process.waitForFinished(10000)) {
+            m_process.kill();
+            m_process.waitForFinished(10000);
+        }
     }
 }
 

@@ -18,8 +18,10 @@ public:
     // contracts/node_modules/.../anvil under sourceDir or next to the program, else on the PATH.
     [[nodiscard]] static QString findBinary(const QString &sourceDir = {});
 
-    // port 0: a free one. False with the output in lastOutput() on failure.
-    bool start(quint16 port = 0);
+    // port 0: a free one. stateFile: the chain is loaded from it if it exists and written to it
+    // when stopped, so a restart continues the same chain. False with the output in lastOutput().
+    bool start(quint16 port = 0, const QString &stateFile = {});
+    // SIGTERM (anvil writes its state file), SIGKILL if it does not end within 10 s.
     void stop();
     // Freezes and thaws the node (SIGSTOP/SIGCONT): a node that stops answering, state intact.
     void pause();

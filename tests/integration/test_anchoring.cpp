@@ -59,7 +59,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_chain = std::make_unique<client::LocalChain>(client::LocalChain::findBinary(QStringLiteral(CMEET_SOURCE_DIR)));
-        QVERIFY2(m_chain->start(), qPrintable(m_chain->lastOutput()));
+        QVERIFY2(m_chain->start(0, m_dir.filePath(QStringLiteral("chain-state.json"))), qPrintable(m_chain->lastOutput()));
         m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), "anchoring test");
         QVERIFY(m_relay->init());
         const auto relayAddress = crypto::Address::fromHex(relayCommand({QStringLiteral("address")}));
@@ -239,6 +239,65 @@ private Q_SLOTS:
         QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId, meeting, shortened).error().contains(QStringLiteral("different final record")));
         QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId + 1, meeting, *record).error().contains(QStringLiteral("the node is on chain")));
         QVERIFY(!client::finalRecordOf(log.mid(0, log.size() - 2), **schemas, host.relayAddress()));
+    }
+
+    // Three meetings at once, and the node goes away (stopped, its chain kept in its state file)
+    // before they end: they end anyway, and once the node is back every anchor lands, sent by the
+    // one sender in order, so no two share a nonce.
+    void concurrentMeetingsAnchorAfterTheNodeRestarts()
+    {
+        client::RelayConnection host;
+        QVERIFY(host.open(m_relay->url()) && host.login(m_host));
+        chain::EthClient client(m_chain->url());
+        const crypto::Address relay = host.relayAddress();
+        const quint64 noncesBefore = *client.pendingNonce(relay);
+        QList<QString> meetings;
+        QList<client::Participant> hosts;
+        QList<QByteArray> starts;
+        for (int i = 0; i < 3; ++i) {
+            auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Concurrent %1").arg(i)}, {QStringLiteral("scheduledAt"), now()},
+                                                                        {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
+                                                                        {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
+            QVERIFY(created);
+            meetings.append(created->toObject().value(QStringLiteral("id")).toString());
+            hosts.append(client::Participant(m_host, meetings.last(), relay));
+            const auto start = hosts.last().makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Concurrent %1").arg(i)},
+                                                                         {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                                                                         {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
+                                                                         {QStringLiteral("delegation"), *hosts.last().newSession(now())},
+                                                                         {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
+                                                      std::nullopt, now());
+            QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
+            starts.append(start->id());
+        }
+        for (const QString &meeting : meetings)
+            QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("status")).toString(),
+                                      QStringLiteral("done"), 20000);
+
+        const quint16 port = m_chain->port();
+        m_chain->stop();
+        for (int i = 0; i < meetings.size(); ++i) {
+            const auto end = hosts[i].makeEvent(EventType::End, {}, starts.at(i), now());
+            QVERIFY(host.submit(end->wireBytes()));
+        }
+        // Jobs are sent strictly in order: the first close is the one being retried.
+        QTRY_VERIFY_WITH_TIMEOUT(!anchorState(host, meetings.first()).value(QStringLiteral("close")).toObject().value(QStringLiteral("lastError")).toString().isEmpty(),
+                                 20000);
+        QVERIFY2(m_chain->start(port, m_dir.filePath(QStringLiteral("chain-state.json"))), qPrintable(m_chain->lastOutput()));
+        for (const QString &meeting : meetings) {
+            QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("close")).toObject().value(QStringLiteral("status")).toString(),
+                                      QStringLiteral("done"), 60000);
+            // What the chain holds is this meeting's own final record.
+            QList<QByteArray> log;
+            for (const QJsonValue &entry : host.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}})->toObject().value(QStringLiteral("events")).toArray())
+                log.append(entry[QStringLiteral("event")].toString().toUtf8());
+            auto schemas = protocol::SchemaValidator::load();
+            const auto record = client::finalRecordOf(log, **schemas, relay);
+            QVERIFY(record);
+            QCOMPARE(*chain::registry::closingOf(client, m_registry, meeting), client::closingCommitment(*record));
+        }
+        // Six transactions (three opens, three closes), six nonces: none reused, none skipped.
+        QCOMPARE(*client.pendingNonce(relay), noncesBefore + 6);
     }
 
     void cleanupTestCase()
