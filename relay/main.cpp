@@ -23,7 +23,9 @@
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QScopeGuard>
+#include <QEventLoop>
 #include <QThread>
+#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcRelay, "cmeet.relay", QtInfoMsg)
 
@@ -391,7 +393,16 @@ int main(int argc, char *argv[])
         anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, chainSettings);
         anchorWorker->moveToThread(&anchorThread);
         QObject::connect(&anchorThread, &QThread::started, anchorWorker.get(), &relay::AnchorWorker::start);
+        QEventLoop firstSync;
+        if (chainSettings.identityRegistry) {
+            // Listen once the identity registry has been read (or 10 s have passed: then logins
+            // are refused as stale until the node answers).
+            QObject::connect(anchorWorker.get(), &relay::AnchorWorker::identitiesSynced, &firstSync, &QEventLoop::quit);
+            QTimer::singleShot(10000, &firstSync, &QEventLoop::quit);
+        }
         anchorThread.start();
+        if (chainSettings.identityRegistry)
+            firstSync.exec();
     }
     if (!chainSettings.registry)
         qCInfo(lcRelay) << "no chain configured: meetings are queued for anchoring but not anchored";

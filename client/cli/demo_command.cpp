@@ -6,6 +6,8 @@
 #include "terminal.h"
 
 #include "chain/eth_client.h"
+#include "chain/identity_registry.h"
+#include "chain/meeting_registry.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/relay_connection.h"
@@ -94,6 +96,31 @@ bool parseRunOptions(QCommandLineParser &parser, const QStringList &arguments, c
     return true;
 }
 
+// The hospital's identity office on the dev chain: an IdentityRegistry with every member enrolled
+// with their own key, so the relay lets in only keys active there. Its address, and the gas spent.
+Expected<QPair<crypto::Address, quint64>, QString> enrolMembers(const QUrl &chainUrl, const QList<client::SimulationMember> &members)
+{
+    chain::EthClient client(chainUrl);
+    auto registrar = crypto::PrivateKey::generate();
+    auto chainId = client.chainId();
+    auto code = chain::registry::bytecode(QStringLiteral("IdentityRegistry"));
+    if (!registrar || !chainId || !code || !client.setBalance(registrar->address(), *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"))))
+        return unexpected(QStringLiteral("cannot set up the registrar on the dev chain"));
+    chain::TransactionSender sender(client, *registrar, *chainId);
+    auto deployed = sender.deploy(*code);
+    if (!deployed || !deployed->success || !deployed->contractAddress)
+        return unexpected(QStringLiteral("cannot deploy the identity registry: ") + (deployed ? QStringLiteral("reverted") : deployed.error().detail));
+    quint64 gas = 0;
+    for (const client::SimulationMember &member : members) {
+        const crypto::Address identity = member.key.address();
+        auto enrolled = sender.send(*deployed->contractAddress, chain::identity::enrolCall(identity, identity));
+        if (!enrolled || !enrolled->success)
+            return unexpected(QStringLiteral("cannot enrol %1: %2").arg(member.name, enrolled ? QStringLiteral("reverted") : chain::identity::describeError(enrolled.error())));
+        gas += enrolled->gasUsed;
+    }
+    return qMakePair(*deployed->contractAddress, gas);
+}
+
 int run(const RunOptions &options)
 {
     QTextStream out(stdout);
@@ -165,7 +192,18 @@ int run(const RunOptions &options)
         printError(QStringLiteral("cmeet-relay admin import failed: ") + relay.lastOutput());
         return 1;
     }
-    if (!relay.start()) {
+    QStringList relayArguments;
+    if (chain) {
+        auto identities = enrolMembers(chain->url(), members);
+        if (!identities) {
+            printError(identities.error());
+            return 1;
+        }
+        out << "Identity registry " << identities->first.toChecksumHex() << ": " << members.size() << " identities enrolled (gas "
+            << identities->second << ")" << Qt::endl;
+        relayArguments << QStringLiteral("--identity-registry") << identities->first.toLowerHex();
+    }
+    if (!relay.start(relayArguments)) {
         printError(QStringLiteral("cmeet-relay did not start: ") + relay.lastOutput());
         return 1;
     }

@@ -95,6 +95,7 @@ void AnchorWorker::syncIdentities()
     if (m_identitySyncFailing)
         qCInfo(lcAnchor) << "identity registry readable again";
     m_identitySyncFailing = false;
+    Q_EMIT identitiesSynced();
 }
 
 void AnchorWorker::processDue()

@@ -39,6 +39,11 @@ public:
     AnchorWorker(QString databasePath, crypto::PrivateKey relayKey, ChainSettings settings);
     ~AnchorWorker() override;
 
+Q_SIGNALS:
+    // After each successful read of the identity registry (the relay waits for the first one
+    // before it listens, so early logins are not refused as stale).
+    void identitiesSynced();
+
 public Q_SLOTS:
     // Run in the worker's thread: opens the database there and starts polling.
     void start();
