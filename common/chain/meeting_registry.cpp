@@ -83,6 +83,22 @@ QByteArray recordApprovalsCall(const QString &meetingId, const QByteArray &commi
     return encoded(u"recordApprovals(bytes32,bytes32,uint32)", {Value::fixedBytes(meetingKey(meetingId)), Value::fixedBytes(commitment), Value::integer(count)});
 }
 
+QByteArray anchorManyCall(const QList<OpenStep> &opens, const QList<CloseStep> &closes, const QList<ApprovalsStep> &approvals)
+{
+    QList<Value> openValues;
+    for (const OpenStep &step : opens)
+        openValues.append(Value::tuple({Value::fixedBytes(meetingKey(step.meetingId)), Value::fixedBytes(step.startId), Value::fixedBytes(step.rosterRoot)}));
+    QList<Value> closeValues;
+    for (const CloseStep &step : closes)
+        closeValues.append(Value::tuple(
+            {Value::fixedBytes(meetingKey(step.meetingId)), Value::fixedBytes(step.ackEndId), Value::fixedBytes(step.root), Value::integer(step.size)}));
+    QList<Value> approvalValues;
+    for (const ApprovalsStep &step : approvals)
+        approvalValues.append(Value::tuple({Value::fixedBytes(meetingKey(step.meetingId)), Value::fixedBytes(step.commitment), Value::integer(step.count)}));
+    return encoded(u"anchorMany((bytes32,bytes32,bytes32)[],(bytes32,bytes32,bytes32,uint64)[],(bytes32,bytes32,uint32)[])",
+                   {Value::array(openValues), Value::array(closeValues), Value::array(approvalValues)});
+}
+
 Expected<QByteArray, ChainError> rosterRootOf(EthClient &client, const crypto::Address &registry, const QString &meetingId)
 {
     return word(client, registry, u"rosterRootOf(bytes32)", meetingId);

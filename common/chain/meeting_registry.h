@@ -19,6 +19,27 @@ namespace cmeet::chain::registry {
 [[nodiscard]] QByteArray closeCall(const QString &meetingId, const QByteArray &ackEndId, const QByteArray &root, quint64 size);
 [[nodiscard]] QByteArray recordApprovalsCall(const QString &meetingId, const QByteArray &commitment, quint32 count);
 
+// Several meetings' steps in one transaction (anchorMany): the same checks, storage and events
+// as the single calls above, applied in order (opens, then closes, then approval batches); one
+// refused step reverts them all.
+struct OpenStep {
+    QString meetingId;
+    QByteArray startId;    // 32 bytes
+    QByteArray rosterRoot; // 32 bytes, not zero
+};
+struct CloseStep {
+    QString meetingId;
+    QByteArray ackEndId; // 32 bytes
+    QByteArray root;     // 32 bytes
+    quint64 size = 0;
+};
+struct ApprovalsStep {
+    QString meetingId;
+    QByteArray commitment; // 32 bytes: approvalsCommitment()
+    quint32 count = 0;
+};
+[[nodiscard]] QByteArray anchorManyCall(const QList<OpenStep> &opens, const QList<CloseStep> &closes, const QList<ApprovalsStep> &approvals);
+
 // The EIP-712 digest a participant signs to approve a meeting's final record:
 // Approval(bytes32 meeting, bytes32 ackEnd, bytes32 root) in the domain
 // {name "c-meet", version "1", chainId, verifyingContract: the registry}.

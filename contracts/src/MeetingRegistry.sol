@@ -10,6 +10,8 @@ pragma solidity 0.8.37;
 ///  - approve: a participant's EIP-712 signature over (meeting, ackEnd id, root), checked here
 ///            against the roster commitment; or the relay's commitment to a batch of such
 ///            signatures, checked by auditors off-chain (one word instead of one per participant).
+/// The relay may also anchor several steps of several meetings in one transaction (anchorMany):
+/// the same storage, events and refusals as the single calls, one transaction's base cost shared.
 contract MeetingRegistry {
     address public immutable relay;
 
@@ -37,6 +39,25 @@ contract MeetingRegistry {
     error BadSignature();
     error AlreadyApproved();
 
+    struct OpenStep {
+        bytes32 meeting;
+        bytes32 startId;
+        bytes32 rosterRoot;
+    }
+
+    struct CloseStep {
+        bytes32 meeting;
+        bytes32 ackEndId;
+        bytes32 root;
+        uint64 size;
+    }
+
+    struct ApprovalsStep {
+        bytes32 meeting;
+        bytes32 commitment;
+        uint32 count;
+    }
+
     constructor(address relay_) {
         relay = relay_;
     }
@@ -47,17 +68,11 @@ contract MeetingRegistry {
     }
 
     function open(bytes32 meeting, bytes32 startId, bytes32 rosterRoot) external onlyRelay {
-        if (rosterRootOf[meeting] != 0) revert AlreadyOpened();
-        if (rosterRoot == 0) revert NotOnRoster(); // an empty commitment would mark it unopened
-        rosterRootOf[meeting] = rosterRoot;
-        emit Opened(meeting, startId, rosterRoot);
+        _open(meeting, startId, rosterRoot);
     }
 
     function close(bytes32 meeting, bytes32 ackEndId, bytes32 root, uint64 size) external onlyRelay {
-        if (rosterRootOf[meeting] == 0) revert NotOpened();
-        if (closingOf[meeting] != 0) revert AlreadyClosed();
-        closingOf[meeting] = keccak256(abi.encode(ackEndId, root, size));
-        emit Closed(meeting, ackEndId, root, size);
+        _close(meeting, ackEndId, root, size);
     }
 
     /// Anyone may submit a participant's own approval; it counts only if the participant signed it
@@ -82,9 +97,25 @@ contract MeetingRegistry {
 
     /// The relay's batch: a commitment (e.g. a Merkle root) to count approval signatures it holds.
     function recordApprovals(bytes32 meeting, bytes32 commitment, uint32 count) external onlyRelay {
-        if (closingOf[meeting] == 0) revert NotClosed();
-        approvalBatchOf[meeting] = commitment;
-        emit ApprovalBatch(meeting, commitment, count);
+        _recordApprovals(meeting, commitment, count);
+    }
+
+    /// Several meetings' steps in one transaction, applied in order: opens, then closes, then
+    /// approval batches (so one call may open, close and record the approvals of a meeting, as
+    /// a queue catching up after an outage does). Any refused step reverts the whole call.
+    function anchorMany(OpenStep[] calldata opens, CloseStep[] calldata closes, ApprovalsStep[] calldata approvals)
+        external
+        onlyRelay
+    {
+        for (uint256 i = 0; i < opens.length; ++i) {
+            _open(opens[i].meeting, opens[i].startId, opens[i].rosterRoot);
+        }
+        for (uint256 i = 0; i < closes.length; ++i) {
+            _close(closes[i].meeting, closes[i].ackEndId, closes[i].root, closes[i].size);
+        }
+        for (uint256 i = 0; i < approvals.length; ++i) {
+            _recordApprovals(approvals[i].meeting, approvals[i].commitment, approvals[i].count);
+        }
     }
 
     function domainSeparator() public view returns (bytes32) {
@@ -94,6 +125,26 @@ contract MeetingRegistry {
     function approvalDigest(bytes32 meeting, bytes32 ackEndId, bytes32 root) public view returns (bytes32) {
         bytes32 structHash = keccak256(abi.encode(APPROVAL_TYPEHASH, meeting, ackEndId, root));
         return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+    }
+
+    function _open(bytes32 meeting, bytes32 startId, bytes32 rosterRoot) private {
+        if (rosterRootOf[meeting] != 0) revert AlreadyOpened();
+        if (rosterRoot == 0) revert NotOnRoster(); // an empty commitment would mark it unopened
+        rosterRootOf[meeting] = rosterRoot;
+        emit Opened(meeting, startId, rosterRoot);
+    }
+
+    function _close(bytes32 meeting, bytes32 ackEndId, bytes32 root, uint64 size) private {
+        if (rosterRootOf[meeting] == 0) revert NotOpened();
+        if (closingOf[meeting] != 0) revert AlreadyClosed();
+        closingOf[meeting] = keccak256(abi.encode(ackEndId, root, size));
+        emit Closed(meeting, ackEndId, root, size);
+    }
+
+    function _recordApprovals(bytes32 meeting, bytes32 commitment, uint32 count) private {
+        if (closingOf[meeting] == 0) revert NotClosed();
+        approvalBatchOf[meeting] = commitment;
+        emit ApprovalBatch(meeting, commitment, count);
     }
 
     function _onRoster(bytes32 rosterRoot, address participant, bytes32[] calldata proof) private pure returns (bool) {

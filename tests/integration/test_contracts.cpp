@@ -17,6 +17,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace cmeet;
 using chain::abi::Value;
 
@@ -193,6 +195,97 @@ private Q_SLOTS:
         auto events = m_client->logs(registry, chain::abi::eventTopic(u"Approved(bytes32,address)"));
         QVERIFY(events);
         QCOMPARE(events->size(), 1);
+    }
+
+    // anchorMany: several meetings' steps in one transaction store and emit exactly what the single
+    // calls do, and one refused step reverts the whole transaction.
+    void anchorMany()
+    {
+        namespace registry = chain::registry;
+        chain::TransactionSender relay(*m_client, m_relay, m_chainId);
+        chain::TransactionSender outsider(*m_client, m_outsider, m_chainId);
+        const crypto::Address single = deploy(relay, QStringLiteral("MeetingRegistry"), {Value::address(m_relay.address())});
+        const crypto::Address batched = deploy(relay, QStringLiteral("MeetingRegistry"), {Value::address(m_relay.address())});
+
+        QList<registry::OpenStep> opens;
+        QList<registry::CloseStep> closes;
+        QList<registry::ApprovalsStep> approvals;
+        QList<crypto::Address> roster;
+        for (int i = 0; i < 3; ++i) {
+            const QString meeting = QStringLiteral("batch-meeting-%1").arg(i);
+            roster.append(m_participants.at(i).address());
+            opens.append({meeting, crypto::keccak256(QByteArray("start" + meeting.toUtf8())), chain::rosterRoot(roster)});
+            closes.append({meeting, crypto::keccak256(QByteArray("ackEnd" + meeting.toUtf8())), crypto::keccak256(QByteArray("root" + meeting.toUtf8())),
+                           quint64(1000 + i)});
+            approvals.append({meeting, crypto::keccak256(QByteArray("signatures" + meeting.toUtf8())), quint32(i + 1)});
+        }
+        // The same logs, whatever the order of the steps: topics and data of each, sorted.
+        QList<QByteArray> singleLogs;
+        QList<QByteArray> batchedLogs;
+        const auto collect = [](QList<QByteArray> &into, const chain::Receipt &receipt) {
+            for (const chain::LogEntry &log : receipt.logs)
+                into.append(QByteArray(log.topics.join() + log.data));
+        };
+        const auto sent = [&](chain::TransactionSender &sender, const crypto::Address &to, const QByteArray &data, QList<QByteArray> &logs) {
+            auto receipt = sender.send(to, data);
+            if (!receipt || !receipt->success)
+                return false;
+            collect(logs, *receipt);
+            return true;
+        };
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(sent(relay, single, registry::openCall(opens.at(i).meetingId, opens.at(i).startId, opens.at(i).rosterRoot), singleLogs));
+            QVERIFY(sent(relay, single, registry::closeCall(closes.at(i).meetingId, closes.at(i).ackEndId, closes.at(i).root, closes.at(i).size), singleLogs));
+            QVERIFY(sent(relay, single, registry::recordApprovalsCall(approvals.at(i).meetingId, approvals.at(i).commitment, approvals.at(i).count), singleLogs));
+        }
+
+        QVERIFY(revertedWith(outsider.send(batched, registry::anchorManyCall(opens, {}, {})), u"NotRelay()"));
+        // One call may open, close and record the approvals of a meeting: steps apply in order.
+        QVERIFY(sent(relay, batched, registry::anchorManyCall(opens, closes.mid(0, 1), approvals.mid(0, 1)), batchedLogs));
+        QVERIFY(sent(relay, batched, registry::anchorManyCall({}, closes.mid(1), approvals.mid(1)), batchedLogs));
+        for (int i = 0; i < 3; ++i) {
+            const QString &meeting = opens.at(i).meetingId;
+            QCOMPARE(*registry::rosterRootOf(*m_client, batched, meeting), opens.at(i).rosterRoot);
+            QCOMPARE(*registry::rosterRootOf(*m_client, batched, meeting), *registry::rosterRootOf(*m_client, single, meeting));
+            QCOMPARE(*registry::closingOf(*m_client, batched, meeting), *registry::closingOf(*m_client, single, meeting));
+            QCOMPARE(*registry::approvalBatchOf(*m_client, batched, meeting), approvals.at(i).commitment);
+            QCOMPARE(*registry::approvalBatchOf(*m_client, batched, meeting), *registry::approvalBatchOf(*m_client, single, meeting));
+        }
+        QCOMPARE(batchedLogs.size(), 9);
+        std::sort(singleLogs.begin(), singleLogs.end());
+        std::sort(batchedLogs.begin(), batchedLogs.end());
+        QCOMPARE(batchedLogs, singleLogs);
+
+        // Refusals: the single calls' rules, step by step.
+        const registry::OpenStep fresh{QStringLiteral("batch-meeting-new"), crypto::keccak256("start new"), chain::rosterRoot(roster)};
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({fresh, opens.at(1)}, {}, {})), u"AlreadyOpened()"));
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({fresh, fresh}, {}, {})), u"AlreadyOpened()")); // opened inside the batch
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({{fresh.meetingId, fresh.startId, QByteArray(32, '\0')}}, {}, {})), u"NotOnRoster()"));
+        const registry::CloseStep freshClose{fresh.meetingId, crypto::keccak256("ackEnd new"), crypto::keccak256("root new"), 7};
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({}, {freshClose}, {})), u"NotOpened()"));
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({fresh}, {freshClose, closes.at(0)}, {})), u"AlreadyClosed()"));
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({fresh}, {freshClose, freshClose}, {})), u"AlreadyClosed()"));
+        QVERIFY(revertedWith(relay.send(batched, registry::anchorManyCall({fresh}, {}, {{fresh.meetingId, crypto::keccak256("signatures new"), 3}})), u"NotClosed()"));
+        // Mined anyway (gas limit given, no estimate): the transaction fails and none of its steps stays.
+        auto mined = relay.send(batched, registry::anchorManyCall({fresh, opens.at(1)}, {}, {}), 1'000'000);
+        QVERIFY(mined);
+        QVERIFY(!mined->success);
+        QVERIFY(mined->logs.isEmpty());
+        QCOMPARE(*registry::rosterRootOf(*m_client, batched, fresh.meetingId), QByteArray(32, '\0'));
+        // Calldata whose array of opens claims more steps than it holds (3 instead of 2) is refused
+        // by the ABI decoder: the steps' fields travel together, so lengths can't disagree otherwise.
+        QByteArray lying = registry::anchorManyCall({fresh, {QStringLiteral("batch-meeting-other"), fresh.startId, fresh.rosterRoot}}, {}, {});
+        const qsizetype opensLength = 4 + 3 * 32 + 31; // selector, three offsets, then the length word
+        QCOMPARE(lying.at(opensLength), '\x02');
+        lying[opensLength] = '\x03';
+        auto refused = relay.send(batched, lying);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, chain::ErrorCode::RpcError);
+        QCOMPARE(*registry::rosterRootOf(*m_client, batched, fresh.meetingId), QByteArray(32, '\0'));
+        // The fresh meeting's steps, alone, are accepted.
+        auto accepted = relay.send(batched, registry::anchorManyCall({fresh}, {freshClose}, {}));
+        QVERIFY(accepted && accepted->success);
+        QCOMPARE(*registry::rosterRootOf(*m_client, batched, fresh.meetingId), fresh.rosterRoot);
     }
 
     void rosterProofs()
