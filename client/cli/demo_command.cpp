@@ -6,7 +6,7 @@
 #include "terminal.h"
 
 #include "chain/eth_client.h"
-#include "chain/identity_registry.h"
+#include "identity/identity_registry.h"
 #include "chain/meeting_registry.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
@@ -113,9 +113,9 @@ Expected<QPair<crypto::Address, quint64>, QString> enrolMembers(const QUrl &chai
     quint64 gas = 0;
     for (const client::SimulationMember &member : members) {
         const crypto::Address identity = member.key.address();
-        auto enrolled = sender.send(*deployed->contractAddress, chain::identity::enrolCall(identity, identity));
+        auto enrolled = sender.send(*deployed->contractAddress, identity::enrolCall(identity, identity));
         if (!enrolled || !enrolled->success)
-            return unexpected(QStringLiteral("cannot enrol %1: %2").arg(member.name, enrolled ? QStringLiteral("reverted") : chain::identity::describeError(enrolled.error())));
+            return unexpected(QStringLiteral("cannot enrol %1: %2").arg(member.name, enrolled ? QStringLiteral("reverted") : identity::describeError(enrolled.error())));
         gas += enrolled->gasUsed;
     }
     return qMakePair(*deployed->contractAddress, gas);

@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "terminal.h"
 
-#include "chain/identity_registry.h"
+#include "identity/identity_registry.h"
 #include "chain/meeting_registry.h"
 
 #include <QDateTime>
@@ -82,7 +82,7 @@ public:
     {
         auto receipt = m_sender->send(m_registry, callData);
         if (!receipt) {
-            printError(chain::identity::describeError(receipt.error()));
+            printError(identity::describeError(receipt.error()));
             return 1;
         }
         if (!receipt->success) {
@@ -183,7 +183,7 @@ int enrol(const QStringList &arguments)
         printError(key.error());
         return 2;
     }
-    return parsed.context->transact(chain::identity::enrolCall(identity, *key),
+    return parsed.context->transact(identity::enrolCall(identity, *key),
                                     QStringLiteral("enrolled %1 with key %2").arg(identity.toChecksumHex(), key->toChecksumHex()));
 }
 
@@ -196,7 +196,7 @@ int addKey(const QStringList &arguments)
         return parsed.exitCode;
     const crypto::Address identity = parsed.addresses.at(0);
     const crypto::Address key = parsed.addresses.at(1);
-    return parsed.context->transact(chain::identity::addKeyCall(identity, key),
+    return parsed.context->transact(identity::addKeyCall(identity, key),
                                     QStringLiteral("added key %1 to %2").arg(key.toChecksumHex(), identity.toChecksumHex()));
 }
 
@@ -210,7 +210,7 @@ int revoke(const QStringList &arguments)
         return parsed.exitCode;
     const crypto::Address identity = parsed.addresses.at(0);
     const crypto::Address key = parsed.addresses.at(1);
-    return parsed.context->transact(chain::identity::revokeKeyCall(identity, key),
+    return parsed.context->transact(identity::revokeKeyCall(identity, key),
                                     QStringLiteral("revoked key %1 of %2").arg(key.toChecksumHex(), identity.toChecksumHex()));
 }
 
@@ -224,8 +224,8 @@ int status(const QStringList &arguments)
     RegistrarContext &context = *parsed.context;
     const crypto::Address identity = parsed.addresses.at(0);
     const crypto::Address key = parsed.addresses.at(1);
-    auto enrolled = chain::identity::isEnrolled(context.client(), context.registry(), identity);
-    auto period = chain::identity::keyPeriod(context.client(), context.registry(), identity, key);
+    auto enrolled = identity::isEnrolled(context.client(), context.registry(), identity);
+    auto period = identity::keyPeriod(context.client(), context.registry(), identity, key);
     if (!enrolled || !period) {
         printError(QStringLiteral("cannot read the registry: ") + (enrolled ? period.error().detail : enrolled.error().detail));
         return 1;

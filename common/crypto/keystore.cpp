@@ -20,6 +20,34 @@ Expected<SecretBytes, CryptoError> deriveKey(const SecretBytes &passphrase, QByt
 
 QByteArray associatedData(const QString &address) { return "cmeet-keyfile-v1:" + address.toLatin1(); }
 
+QByteArray secretAssociatedData(const QString &kind, const QString &owner)
+{
+    return QByteArray("cmeet-secret-v1:" + kind.toUtf8() + '\n' + owner.toUtf8());
+}
+
+QJsonObject kdfJson(ScryptCost cost, QByteArrayView salt)
+{
+    return {{QStringLiteral("name"), QStringLiteral("scrypt")},
+            {QStringLiteral("n"), static_cast<qint64>(cost.n)},
+            {QStringLiteral("r"), static_cast<qint64>(cost.r)},
+            {QStringLiteral("p"), static_cast<qint64>(cost.p)},
+            {QStringLiteral("salt"), hex::encode(salt)}};
+}
+
+// The passphrase's key from a file's "kdf" member; InvalidLength when it is malformed.
+Expected<SecretBytes, CryptoError> keyFromFile(const QJsonObject &file, const SecretBytes &passphrase)
+{
+    const QJsonObject kdf = file.value(QStringLiteral("kdf")).toObject();
+    const auto salt = hex::decode(kdf.value(QStringLiteral("salt")).toString(), saltSize);
+    if (!salt || kdf.value(QStringLiteral("name")).toString() != QStringLiteral("scrypt")
+        || file.value(QStringLiteral("cipher")).toString() != QStringLiteral("aes-256-gcm"))
+        return unexpected(CryptoError::InvalidLength);
+    const ScryptCost cost{static_cast<quint64>(kdf.value(QStringLiteral("n")).toInteger()),
+                          static_cast<quint32>(kdf.value(QStringLiteral("r")).toInteger()),
+                          static_cast<quint32>(kdf.value(QStringLiteral("p")).toInteger())};
+    return deriveKey(passphrase, *salt, cost); // scrypt refuses costs a file must not impose
+}
+
 } // namespace
 
 Expected<QByteArray, CryptoError> seal(const PrivateKey &key, const SecretBytes &passphrase, ScryptCost cost)
@@ -40,11 +68,7 @@ Expected<QByteArray, CryptoError> seal(const PrivateKey &key, const SecretBytes 
     const QJsonObject file{
         {QStringLiteral("version"), formatVersion},
         {QStringLiteral("address"), key.address().toChecksumHex()},
-        {QStringLiteral("kdf"), QJsonObject{{QStringLiteral("name"), QStringLiteral("scrypt")},
-                                            {QStringLiteral("n"), static_cast<qint64>(cost.n)},
-                                            {QStringLiteral("r"), static_cast<qint64>(cost.r)},
-                                            {QStringLiteral("p"), static_cast<qint64>(cost.p)},
-                                            {QStringLiteral("salt"), hex::encode(*salt)}}},
+        {QStringLiteral("kdf"), kdfJson(cost, *salt)},
         {QStringLiteral("cipher"), QStringLiteral("aes-256-gcm")},
         {QStringLiteral("nonce"), hex::encode(*nonce)},
         {QStringLiteral("ciphertext"), hex::encode(*ciphertext)},
@@ -61,19 +85,12 @@ Expected<Address, CryptoError> addressOf(QByteArrayView keyFile)
 Expected<PrivateKey, CryptoError> open(QByteArrayView keyFile, const SecretBytes &passphrase)
 {
     const QJsonObject file = QJsonDocument::fromJson(keyFile.toByteArray()).object();
-    const QJsonObject kdf = file.value(QStringLiteral("kdf")).toObject();
     auto address = Address::fromHex(file.value(QStringLiteral("address")).toString());
-    const auto salt = hex::decode(kdf.value(QStringLiteral("salt")).toString(), saltSize);
     const auto nonce = hex::decode(file.value(QStringLiteral("nonce")).toString(), aead::nonceSize);
     const auto ciphertext = hex::decode(file.value(QStringLiteral("ciphertext")).toString(), 32 + aead::tagSize);
-    if (file.value(QStringLiteral("version")).toInt() != formatVersion || !address || !salt || !nonce || !ciphertext
-        || kdf.value(QStringLiteral("name")).toString() != QStringLiteral("scrypt")
-        || file.value(QStringLiteral("cipher")).toString() != QStringLiteral("aes-256-gcm"))
+    if (file.value(QStringLiteral("version")).toInt() != formatVersion || !address || !nonce || !ciphertext)
         return unexpected(CryptoError::InvalidLength);
-    const ScryptCost cost{static_cast<quint64>(kdf.value(QStringLiteral("n")).toInteger()),
-                          static_cast<quint32>(kdf.value(QStringLiteral("r")).toInteger()),
-                          static_cast<quint32>(kdf.value(QStringLiteral("p")).toInteger())};
-    auto derived = deriveKey(passphrase, *salt, cost);
+    auto derived = keyFromFile(file, passphrase);
     if (!derived)
         return unexpected(derived.error());
     auto secret = aead::open(*derived, *nonce, associatedData(address->toLowerHex()), *ciphertext);
@@ -83,6 +100,49 @@ Expected<PrivateKey, CryptoError> open(QByteArrayView keyFile, const SecretBytes
     if (!key || key->address() != *address)
         return unexpected(CryptoError::DecryptionFailed);
     return key;
+}
+
+Expected<QByteArray, CryptoError> sealSecret(const SealedSecret &sealed, const SecretBytes &passphrase, ScryptCost cost)
+{
+    if (passphrase.isEmpty() || sealed.secret.isEmpty())
+        return unexpected(CryptoError::InvalidLength);
+    auto salt = randomBytes(saltSize);
+    auto nonce = randomBytes(aead::nonceSize);
+    if (!salt || !nonce)
+        return unexpected(CryptoError::RandomFailed);
+    auto derived = deriveKey(passphrase, *salt, cost);
+    if (!derived)
+        return unexpected(derived.error());
+    auto ciphertext = aead::seal(*derived, *nonce, secretAssociatedData(sealed.kind, sealed.owner), sealed.secret.view());
+    if (!ciphertext)
+        return unexpected(ciphertext.error());
+    const QJsonObject file{{QStringLiteral("version"), formatVersion},
+                           {QStringLiteral("kind"), sealed.kind},
+                           {QStringLiteral("owner"), sealed.owner},
+                           {QStringLiteral("kdf"), kdfJson(cost, *salt)},
+                           {QStringLiteral("cipher"), QStringLiteral("aes-256-gcm")},
+                           {QStringLiteral("nonce"), hex::encode(*nonce)},
+                           {QStringLiteral("ciphertext"), hex::encode(*ciphertext)}};
+    return QJsonDocument(file).toJson(QJsonDocument::Indented);
+}
+
+Expected<SealedSecret, CryptoError> openSecret(QByteArrayView file, const SecretBytes &passphrase)
+{
+    const QJsonObject object = QJsonDocument::fromJson(file.toByteArray()).object();
+    const QString kind = object.value(QStringLiteral("kind")).toString();
+    const QString owner = object.value(QStringLiteral("owner")).toString();
+    const auto nonce = hex::decode(object.value(QStringLiteral("nonce")).toString(), aead::nonceSize);
+    const auto ciphertext = hex::decode(object.value(QStringLiteral("ciphertext")).toString());
+    if (object.value(QStringLiteral("version")).toInt() != formatVersion || kind.isEmpty() || !nonce || !ciphertext
+        || ciphertext->size() <= aead::tagSize)
+        return unexpected(CryptoError::InvalidLength);
+    auto derived = keyFromFile(object, passphrase);
+    if (!derived)
+        return unexpected(derived.error());
+    auto secret = aead::open(*derived, *nonce, secretAssociatedData(kind, owner), *ciphertext);
+    if (!secret)
+        return unexpected(CryptoError::DecryptionFailed);
+    return SealedSecret{kind, owner, std::move(*secret)};
 }
 
 } // namespace cmeet::crypto::keystore

@@ -26,4 +26,14 @@ inline constexpr qsizetype maxFileBytes = 64 * 1024;
 // The address written in the file, without decrypting.
 [[nodiscard]] Expected<Address, CryptoError> addressOf(QByteArrayView keyFile);
 
+// Other secrets at rest (an identity's Feige-Fiat-Shamir secrets), the same way: kind and owner
+// are stored in clear and authenticated, so a file can't be passed off as another's.
+struct SealedSecret {
+    QString kind;  // e.g. "ffs"
+    QString owner; // e.g. the identity address, lowercase
+    SecretBytes secret;
+};
+[[nodiscard]] Expected<QByteArray, CryptoError> sealSecret(const SealedSecret &sealed, const SecretBytes &passphrase, ScryptCost cost = {});
+[[nodiscard]] Expected<SealedSecret, CryptoError> openSecret(QByteArrayView file, const SecretBytes &passphrase);
+
 } // namespace cmeet::crypto::keystore

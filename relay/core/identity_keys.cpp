@@ -30,15 +30,15 @@ Expected<Ok, ProtocolError> IdentityKeys::check(const crypto::Address &identity,
                            {identity.bytes(), key.bytes()});
     if (!period)
         return protocol::fail(ErrorCode::StorageError, period.error().detail);
-    const chain::identity::KeyPeriod known = period->next() ? chain::identity::KeyPeriod{period->value(0).toULongLong(), period->value(1).toULongLong()}
-                                                            : chain::identity::KeyPeriod{};
+    const identity::KeyPeriod known = period->next() ? identity::KeyPeriod{period->value(0).toULongLong(), period->value(1).toULongLong()}
+                                                            : identity::KeyPeriod{};
     if (!known.activeAt(static_cast<quint64>(nowMs / 1000)))
         return protocol::fail(ErrorCode::KeyNotActive, known.addedAt == 0 ? QStringLiteral("key %1 was never added to identity %2").arg(key.toChecksumHex(), identity.toChecksumHex())
                                                                           : QStringLiteral("key %1 of identity %2 was revoked").arg(key.toChecksumHex(), identity.toChecksumHex()));
     return Ok{};
 }
 
-Expected<Ok, DatabaseError> IdentityKeys::apply(const QList<chain::identity::KeyChange> &changes, quint64 syncedBlock, qint64 nowMs)
+Expected<Ok, DatabaseError> IdentityKeys::apply(const QList<identity::KeyChange> &changes, quint64 syncedBlock, qint64 nowMs)
 {
     if (!m_db.begin())
         return unexpected(DatabaseError{QStringLiteral("cannot begin a transaction")});

@@ -6,7 +6,7 @@
 // effect within one sync period. If the mirror is older than maxStaleMs (the node is down), logins
 // and joins are refused rather than trusting keys that may have been revoked meanwhile.
 
-#include "chain/identity_registry.h"
+#include "identity/identity_registry.h"
 #include "protocol/error.h"
 #include "relay/core/relay_database.h"
 
@@ -28,7 +28,7 @@ public:
 
     // The sync side: applies key changes up to and including syncedBlock, in one transaction.
     // Idempotent: a change read twice leaves the same period.
-    [[nodiscard]] Expected<Ok, DatabaseError> apply(const QList<chain::identity::KeyChange> &changes, quint64 syncedBlock, qint64 nowMs);
+    [[nodiscard]] Expected<Ok, DatabaseError> apply(const QList<identity::KeyChange> &changes, quint64 syncedBlock, qint64 nowMs);
     [[nodiscard]] std::optional<quint64> syncedBlock();
     // Marks the mirror fresh without changes (no new blocks since the last sync).
     [[nodiscard]] Expected<Ok, DatabaseError> markFresh(qint64 nowMs);

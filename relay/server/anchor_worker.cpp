@@ -2,7 +2,7 @@
 
 #include "base/hex.h"
 #include "chain/eth_client.h"
-#include "chain/identity_registry.h"
+#include "identity/identity_registry.h"
 #include "chain/meeting_registry.h"
 #include "relay/core/anchor_queue.h"
 #include "relay/core/identity_keys.h"
@@ -80,7 +80,7 @@ void AnchorWorker::syncIdentities()
     constexpr quint64 step = 10'000;
     for (quint64 from = synced ? *synced + 1 : 0; from <= *latest; from += step) {
         const quint64 to = qMin(from + step - 1, *latest);
-        auto changes = chain::identity::keyChanges(*m_client, *m_settings.identityRegistry, from, to);
+        auto changes = identity::keyChanges(*m_client, *m_settings.identityRegistry, from, to);
         if (!changes)
             return failed(changes.error().detail);
         if (auto ok = m_identityKeys->apply(*changes, to, now()); !ok)

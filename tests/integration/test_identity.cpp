@@ -5,7 +5,7 @@
 
 #include "base/hex.h"
 #include "chain/eth_client.h"
-#include "chain/identity_registry.h"
+#include "identity/identity_registry.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/participant.h"
@@ -203,7 +203,7 @@ private Q_SLOTS:
         QVERIFY2(withoutRegistry.problems.join(QLatin1Char('\n')).contains(QStringLiteral("not shown active")), qPrintable(withoutRegistry.problems.join(QLatin1Char('\n'))));
         chain::EthClient client(m_chain->url());
         const auto registryWord = [&](const crypto::Address &identity, const crypto::Address &key, qint64 tsMs) {
-            const auto period = chain::identity::keyPeriod(client, m_registry, identity, key);
+            const auto period = identity::keyPeriod(client, m_registry, identity, key);
             return period && period->activeAt(static_cast<quint64>(tsMs / 1000));
         };
         const auto withRegistry = ledger::verifyMeetingLog(log, **schemas, std::nullopt, registryWord);

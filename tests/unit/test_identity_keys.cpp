@@ -8,7 +8,7 @@
 #include <QTest>
 
 using namespace cmeet;
-using chain::identity::KeyChange;
+using identity::KeyChange;
 using protocol::ErrorCode;
 
 namespace {

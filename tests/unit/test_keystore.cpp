@@ -63,6 +63,27 @@ private Q_SLOTS:
 
         QCOMPARE(keystore::open("not a key file", passphrase).error(), crypto::CryptoError::InvalidLength);
     }
+
+    void otherSecretsSealedTheSameWay()
+    {
+        const crypto::SecretBytes secret(QByteArrayView("\x01 twenty secrets of the identity"));
+        auto file = keystore::sealSecret({QStringLiteral("ffs"), QStringLiteral("0xabc"), secret}, passphrase, cheap);
+        QVERIFY(file);
+        QVERIFY(!file->contains(QByteArray("twenty secrets")) && !file->contains(secret.view().toByteArray().toHex()));
+        auto opened = keystore::openSecret(*file, passphrase);
+        QVERIFY(opened);
+        QCOMPARE(opened->kind, QStringLiteral("ffs"));
+        QCOMPARE(opened->owner, QStringLiteral("0xabc"));
+        QVERIFY(opened->secret == secret);
+        QCOMPARE(keystore::openSecret(*file, crypto::SecretBytes(QByteArrayView("wrong"))).error(), crypto::CryptoError::DecryptionFailed);
+        // Kind and owner are authenticated: one person's file can't be passed off as another's.
+        QJsonObject moved = QJsonDocument::fromJson(*file).object();
+        moved.insert(QStringLiteral("owner"), QStringLiteral("0xdef"));
+        QCOMPARE(keystore::openSecret(QJsonDocument(moved).toJson(), passphrase).error(), crypto::CryptoError::DecryptionFailed);
+        QCOMPARE(keystore::sealSecret({QStringLiteral("ffs"), QStringLiteral("0xabc"), crypto::SecretBytes()}, passphrase, cheap).error(),
+                 crypto::CryptoError::InvalidLength);
+        QCOMPARE(keystore::openSecret(*keystore::seal(key, passphrase, cheap), passphrase).error(), crypto::CryptoError::InvalidLength);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestKeystore)

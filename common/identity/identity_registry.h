@@ -8,7 +8,7 @@
 #include <QByteArray>
 #include <QList>
 
-namespace cmeet::chain::identity {
+namespace cmeet::identity {
 
 [[nodiscard]] QByteArray enrolCall(const crypto::Address &identity, const crypto::Address &firstKey);
 [[nodiscard]] QByteArray addKeyCall(const crypto::Address &identity, const crypto::Address &key);
@@ -21,13 +21,13 @@ struct KeyPeriod {
     [[nodiscard]] bool activeAt(quint64 time) const { return addedAt != 0 && addedAt <= time && (revokedAt == 0 || time < revokedAt); }
 };
 
-[[nodiscard]] Expected<bool, ChainError> isEnrolled(EthClient &client, const crypto::Address &registry, const crypto::Address &identity);
-[[nodiscard]] Expected<KeyPeriod, ChainError> keyPeriod(EthClient &client, const crypto::Address &registry,
+[[nodiscard]] Expected<bool, chain::ChainError> isEnrolled(chain::EthClient &client, const crypto::Address &registry, const crypto::Address &identity);
+[[nodiscard]] Expected<KeyPeriod, chain::ChainError> keyPeriod(chain::EthClient &client, const crypto::Address &registry,
                                                         const crypto::Address &identity, const crypto::Address &key);
 
 // A refusal of the registry in words ("only the registrar may enrol identities"), or the node's
 // own message when it is not one of the registry's errors.
-[[nodiscard]] QString describeError(const ChainError &error);
+[[nodiscard]] QString describeError(const chain::ChainError &error);
 
 // One KeyAdded or KeyRevoked log.
 struct KeyChange {
@@ -40,7 +40,7 @@ struct KeyChange {
 
 // The key changes logged in blocks [fromBlock, toBlock], in chain order. Other logs of the
 // contract (Enrolled) are skipped; a malformed key log is an error, never silently dropped.
-[[nodiscard]] Expected<QList<KeyChange>, ChainError> keyChanges(EthClient &client, const crypto::Address &registry,
+[[nodiscard]] Expected<QList<KeyChange>, chain::ChainError> keyChanges(chain::EthClient &client, const crypto::Address &registry,
                                                                 quint64 fromBlock, quint64 toBlock);
 
-} // namespace cmeet::chain::identity
+} // namespace cmeet::identity

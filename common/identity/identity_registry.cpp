@@ -1,13 +1,17 @@
-#include "chain/identity_registry.h"
+#include "identity/identity_registry.h"
 
 #include "base/hex.h"
 #include "chain/abi.h"
 #include "crypto/keccak.h"
 
-namespace cmeet::chain::identity {
+namespace cmeet::identity {
 namespace {
 
-using abi::Value;
+using chain::ChainError;
+using chain::ErrorCode;
+using chain::LogEntry;
+using chain::abi::Value;
+namespace abi = chain::abi;
 
 QByteArray encoded(QStringView signature, const crypto::Address &identity, const crypto::Address &key)
 {
@@ -23,7 +27,7 @@ std::optional<crypto::Address> topicAddress(const QByteArray &topic)
     return crypto::Address::fromBytes(topic.mid(12)).value_or(crypto::Address());
 }
 
-Expected<QByteArray, ChainError> view(EthClient &client, const crypto::Address &registry, QStringView signature,
+Expected<QByteArray, chain::ChainError> view(chain::EthClient &client, const crypto::Address &registry, QStringView signature,
                                       const QList<Value> &arguments, qsizetype resultSize)
 {
     auto result = client.call(registry, abi::encodeCall(signature, arguments).value_or(QByteArray()));
@@ -60,7 +64,7 @@ QByteArray revokeKeyCall(const crypto::Address &identity, const crypto::Address 
     return encoded(u"revokeKey(address,address)", identity, key);
 }
 
-QString describeError(const ChainError &error)
+QString describeError(const chain::ChainError &error)
 {
     static const QList<QPair<QString, QString>> reasons = {
         {QStringLiteral("NotRegistrar()"), QStringLiteral("only the registrar may enrol identities")},
@@ -79,7 +83,7 @@ QString describeError(const ChainError &error)
     return error.detail;
 }
 
-Expected<bool, ChainError> isEnrolled(EthClient &client, const crypto::Address &registry, const crypto::Address &identity)
+Expected<bool, chain::ChainError> isEnrolled(chain::EthClient &client, const crypto::Address &registry, const crypto::Address &identity)
 {
     auto word = view(client, registry, u"enrolled(address)", {Value::address(identity)}, 32);
     if (!word)
@@ -87,7 +91,7 @@ Expected<bool, ChainError> isEnrolled(EthClient &client, const crypto::Address &
     return word->back() == '\x01';
 }
 
-Expected<KeyPeriod, ChainError> keyPeriod(EthClient &client, const crypto::Address &registry, const crypto::Address &identity,
+Expected<KeyPeriod, chain::ChainError> keyPeriod(chain::EthClient &client, const crypto::Address &registry, const crypto::Address &identity,
                                           const crypto::Address &key)
 {
     auto words = view(client, registry, u"keyPeriod(address,address)", {Value::address(identity), Value::address(key)}, 64);
@@ -96,7 +100,7 @@ Expected<KeyPeriod, ChainError> keyPeriod(EthClient &client, const crypto::Addre
     return KeyPeriod{wordToTime(QByteArrayView(*words).first(32)), wordToTime(QByteArrayView(*words).last(32))};
 }
 
-Expected<QList<KeyChange>, ChainError> keyChanges(EthClient &client, const crypto::Address &registry, quint64 fromBlock, quint64 toBlock)
+Expected<QList<KeyChange>, chain::ChainError> keyChanges(chain::EthClient &client, const crypto::Address &registry, quint64 fromBlock, quint64 toBlock)
 {
     static const QByteArray added = crypto::keccak256("KeyAdded(address,address,uint64)");
     static const QByteArray revoked = crypto::keccak256("KeyRevoked(address,address,uint64)");
@@ -116,4 +120,4 @@ Expected<QList<KeyChange>, ChainError> keyChanges(EthClient &client, const crypt
     return changes;
 }
 
-} // namespace cmeet::chain::identity
+} // namespace cmeet::identity
