@@ -3,11 +3,14 @@
 
 #include "crypto/keystore.h"
 #include "crypto/passphrase.h"
+#include "identity/enrolment.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QLoggingCategory>
+#include <QTcpSocket>
+#include <QUrl>
 
 Q_LOGGING_CATEGORY(lcIdentity, "cmeet.cli.identity", QtInfoMsg)
 
@@ -91,6 +94,69 @@ int showIdentity(const QStringList &arguments)
     return 0;
 }
 
+int proveIdentity(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Proves to the registrar, at enrolment, that you hold the Feige-Fiat-Shamir secrets it issued for your identity.\n"
+        "The secret file's passphrase comes from CMEET_PASSPHRASE or is asked on the terminal."));
+    const QCommandLineOption to(QStringLiteral("to"), QStringLiteral("Where the registrar waits (host:port, as 'registrar enrol' printed it)."), QStringLiteral("host:port"));
+    const QCommandLineOption registrar(QStringLiteral("registrar"), QStringLiteral("The registrar's address, as the identity office told you."), QStringLiteral("address"));
+    const QCommandLineOption secretFile(QStringLiteral("ffs-secret"), QStringLiteral("Your secret file."), QStringLiteral("file"));
+    const QCommandLineOption publicFile(QStringLiteral("ffs-public"), QStringLiteral("Your public key file."), QStringLiteral("file"));
+    parser.addOptions({to, registrar, secretFile, publicFile});
+    int exitCode = 0;
+    if (!parseOrExplain(parser, arguments, exitCode))
+        return exitCode;
+    for (const QCommandLineOption &option : {to, registrar, secretFile, publicFile}) {
+        if (!parser.isSet(option)) {
+            printError(QStringLiteral("--%1 is required (see --help)").arg(option.names().constFirst()));
+            return 2;
+        }
+    }
+    const QUrl where(QStringLiteral("tcp://") + parser.value(to));
+    const auto registrarAddress = crypto::Address::fromHex(parser.value(registrar));
+    if (!where.isValid() || where.port() <= 0 || !registrarAddress) {
+        printError(QStringLiteral("--to needs host:port and --registrar an address"));
+        return 2;
+    }
+    auto publicKey = identity::readFfsPublicKey(parser.value(publicFile));
+    if (!publicKey) {
+        printError(publicKey.error());
+        return 1;
+    }
+    QFile file(parser.value(secretFile));
+    if (!file.open(QIODevice::ReadOnly)) {
+        printError(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+        return 1;
+    }
+    const crypto::SecretBytes passphrase = crypto::readPassphrase(QStringLiteral("CMEET_PASSPHRASE"), QStringLiteral("Passphrase for your secrets: "), false);
+    auto sealed = crypto::keystore::openSecret(file.read(crypto::keystore::maxFileBytes), passphrase);
+    const auto owner = sealed ? crypto::Address::fromHex(sealed->owner) : unexpected(crypto::CryptoError::InvalidAddress);
+    if (!sealed || sealed->kind != QStringLiteral("ffs") || !owner) {
+        printError(QStringLiteral("%1: wrong passphrase, or not a Feige-Fiat-Shamir secret file").arg(file.fileName()));
+        return 1;
+    }
+    auto secret = crypto::FfsSecret::fromBytes(sealed->secret.view());
+    if (!secret) {
+        printError(secret.error().detail);
+        return 1;
+    }
+    QTcpSocket socket;
+    socket.connectToHost(where.host(), static_cast<quint16>(where.port()));
+    if (!socket.waitForConnected(10000)) {
+        printError(QStringLiteral("cannot reach the registrar at %1: %2").arg(parser.value(to), socket.errorString()));
+        return 1;
+    }
+    auto proven = identity::proveEnrolment(socket, *publicKey, std::move(*secret), {*registrarAddress, *owner});
+    if (!proven) {
+        printError(proven.error());
+        return 1;
+    }
+    printLine(QStringLiteral("identity %1 proven to the registrar %2").arg(owner->toChecksumHex(), registrarAddress->toChecksumHex()));
+    return 0;
+}
+
 } // namespace
 
 int identityCommand(const QStringList &arguments)
@@ -98,7 +164,8 @@ int identityCommand(const QStringList &arguments)
     return dispatchAction(QStringLiteral("identity"), arguments,
                           {{QStringLiteral("create"), QStringLiteral("make a new identity key in a passphrase-encrypted key file"),
                             createIdentity},
-                           {QStringLiteral("show"), QStringLiteral("print the address of a key file"), showIdentity}});
+                           {QStringLiteral("show"), QStringLiteral("print the address of a key file"), showIdentity},
+                           {QStringLiteral("prove"), QStringLiteral("prove your identity to the registrar at enrolment (Feige-Fiat-Shamir)"), proveIdentity}});
 }
 
 } // namespace cmeet::cli

@@ -4,11 +4,21 @@
 #include "commands.h"
 #include "terminal.h"
 
-#include "identity/identity_registry.h"
+#include "base/hex.h"
 #include "chain/meeting_registry.h"
+#include "crypto/keystore.h"
+#include "crypto/passphrase.h"
+#include "identity/enrolment.h"
+#include "identity/identity_registry.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSaveFile>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTextStream>
 
 Q_LOGGING_CATEGORY(lcRegistrar, "cmeet.cli.registrar", QtInfoMsg)
 
@@ -94,6 +104,7 @@ public:
     }
 
     [[nodiscard]] chain::TransactionSender &sender() { return *m_sender; }
+    [[nodiscard]] crypto::Address senderAddress() const { return m_key->address(); }
 
 private:
     std::shared_ptr<chain::EthClient> m_client;
@@ -146,6 +157,117 @@ Parsed parse(const QStringList &arguments, const QString &description, const QSt
     return parsed;
 }
 
+bool writeFile(const QString &path, const QByteArray &contents, bool ownerOnly)
+{
+    QSaveFile file(path);
+    file.setDirectWriteFallback(false);
+    if (!file.open(QIODevice::WriteOnly) || (ownerOnly && !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        || file.write(contents) != contents.size() || !file.commit()) {
+        printError(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    return true;
+}
+
+// Waits for the person's connection and checks their Feige-Fiat-Shamir proof.
+Expected<Ok, QString> awaitProof(const QString &publicKeyPath, const QString &listenAddress, const QString &portText, const identity::EnrolmentParties &parties)
+{
+    auto publicKey = identity::readFfsPublicKey(publicKeyPath);
+    if (!publicKey)
+        return unexpected(publicKey.error());
+    QTcpServer server;
+    bool portOk = false;
+    const auto port = static_cast<quint16>(portText.toUInt(&portOk));
+    if (!portOk || !server.listen(QHostAddress(listenAddress), port))
+        return unexpected(QStringLiteral("cannot listen on %1:%2: %3").arg(listenAddress, portText, server.errorString()));
+    // Scripts and tests read this line to learn the port.
+    QTextStream(stdout) << "waiting for " << parties.identity.toChecksumHex() << " to prove their identity on " << server.serverAddress().toString() << ':'
+                        << server.serverPort() << Qt::endl;
+    if (!server.waitForNewConnection(10 * 60 * 1000))
+        return unexpected(QStringLiteral("nobody came to prove their identity within 10 minutes"));
+    std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+    server.close(); // one attempt per run
+    auto verified = identity::verifyEnrolment(*socket, *publicKey, parties);
+    if (verified)
+        qCInfo(lcRegistrar) << parties.identity.toChecksumHex() << "proved their identity from" << socket->peerAddress().toString();
+    return verified;
+}
+
+int ffsSetup(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Creates the registrar's Feige-Fiat-Shamir modulus (2048 bits; its factors are forgotten at once) "
+                                                    "and writes it, public, to --out."));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("File to write."), QStringLiteral("file"));
+    parser.addOption(out);
+    int exitCode = 0;
+    if (!parseOrExplain(parser, arguments, exitCode))
+        return exitCode;
+    if (!parser.isSet(out)) {
+        printError(QStringLiteral("give --out FILE"));
+        return 2;
+    }
+    auto registrar = crypto::FfsRegistrar::create();
+    if (!registrar) {
+        printError(registrar.error().detail);
+        return 1;
+    }
+    if (!writeFile(parser.value(out), QJsonDocument(QJsonObject{{QStringLiteral("modulus"), hex::encode(registrar->modulus())}}).toJson(), false))
+        return 1;
+    printLine(QStringLiteral("modulus of %1 bits written to %2").arg(registrar->modulus().size() * 8).arg(parser.value(out)));
+    return 0;
+}
+
+int ffsIssue(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Issues an identity's Feige-Fiat-Shamir secrets: the public key (kept by the registrar, for "
+                                                    "'registrar enrol --ffs-public') and the secrets, encrypted with a passphrase "
+                                                    "(CMEET_PASSPHRASE or asked) for the person."));
+    const QCommandLineOption modulus(QStringLiteral("modulus"), QStringLiteral("The registrar's modulus file (from 'registrar ffs-setup')."), QStringLiteral("file"));
+    const QCommandLineOption publicOut(QStringLiteral("public-out"), QStringLiteral("Public key file to write."), QStringLiteral("file"));
+    const QCommandLineOption secretOut(QStringLiteral("secret-out"), QStringLiteral("Secret file to write (owner-only)."), QStringLiteral("file"));
+    parser.addOptions({modulus, publicOut, secretOut});
+    parser.addPositionalArgument(QStringLiteral("IDENTITY"), QStringLiteral("The identity's address."));
+    int exitCode = 0;
+    if (!parseOrExplain(parser, arguments, exitCode))
+        return exitCode;
+    if (!parser.isSet(modulus) || !parser.isSet(publicOut) || !parser.isSet(secretOut) || parser.positionalArguments().size() != 1) {
+        printError(QStringLiteral("give IDENTITY, --modulus, --public-out and --secret-out"));
+        return 2;
+    }
+    auto identity = addressArgument(parser.positionalArguments().constFirst(), QStringLiteral("IDENTITY"));
+    if (!identity) {
+        printError(identity.error());
+        return 2;
+    }
+    QFile modulusFile(parser.value(modulus));
+    const auto modulusBytes = modulusFile.open(QIODevice::ReadOnly)
+        ? hex::decodeLowercase(QJsonDocument::fromJson(modulusFile.read(crypto::keystore::maxFileBytes)).object().value(QStringLiteral("modulus")).toString())
+        : std::nullopt;
+    auto registrar = modulusBytes ? crypto::FfsRegistrar::fromModulus(*modulusBytes)
+                                  : Expected<crypto::FfsRegistrar, crypto::FfsError>(unexpected(crypto::FfsError{crypto::FfsErrorCode::InvalidPublicKey, QStringLiteral("no modulus")}));
+    if (!registrar) {
+        printError(QStringLiteral("%1: %2").arg(parser.value(modulus), registrar.error().detail));
+        return 1;
+    }
+    auto issued = registrar->issue();
+    if (!issued) {
+        printError(issued.error().detail);
+        return 1;
+    }
+    const crypto::SecretBytes passphrase = crypto::readPassphrase(QStringLiteral("CMEET_PASSPHRASE"), QStringLiteral("Passphrase for the secrets: "), true);
+    auto sealed = crypto::keystore::sealSecret({QStringLiteral("ffs"), identity->toLowerHex(), issued->secret.toBytes()}, passphrase);
+    if (!sealed) {
+        printError(QStringLiteral("cannot seal the secrets: ") + crypto::describe(sealed.error()));
+        return 1;
+    }
+    if (!writeFile(parser.value(secretOut), *sealed, true) || !writeFile(parser.value(publicOut), QJsonDocument(issued->publicKey.toJson()).toJson(), false))
+        return 1;
+    printLine(QStringLiteral("issued %1 secrets for %2").arg(issued->publicKey.values.size()).arg(identity->toChecksumHex()));
+    return 0;
+}
+
 int deploy(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -173,8 +295,17 @@ int enrol(const QStringList &arguments)
     QCommandLineParser parser;
     const QCommandLineOption firstKey(QStringLiteral("first-key"), QStringLiteral("The identity's first key (default: the identity's own address)."),
                                       QStringLiteral("address"));
-    Parsed parsed = parse(arguments, QStringLiteral("Enrols an identity with its first key (registrar only)."), {QStringLiteral("IDENTITY")}, true,
-                          true, parser, {firstKey});
+    const QCommandLineOption ffsPublic(QStringLiteral("ffs-public"),
+                                       QStringLiteral("The identity's Feige-Fiat-Shamir public key (from 'registrar ffs-issue'): the person must prove "
+                                                      "they hold its secrets ('cmeet-cli identity prove') before the enrolment is sent."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address to wait for the proof on (default: 127.0.0.1)."), QStringLiteral("address"),
+                                    QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port to wait for the proof on (default: 0, a free one; printed)."), QStringLiteral("port"),
+                                  QStringLiteral("0"));
+    const QCommandLineOption skip(QStringLiteral("skip-identification"), QStringLiteral("Enrol without the Feige-Fiat-Shamir proof (not recommended)."));
+    Parsed parsed = parse(arguments, QStringLiteral("Enrols an identity with its first key (registrar only), once the person has proven who they are."),
+                          {QStringLiteral("IDENTITY")}, true, true, parser, {firstKey, ffsPublic, listen, port, skip});
     if (!parsed.context)
         return parsed.exitCode;
     const crypto::Address identity = parsed.addresses.at(0);
@@ -182,6 +313,17 @@ int enrol(const QStringList &arguments)
     if (!key) {
         printError(key.error());
         return 2;
+    }
+    if (parser.isSet(skip)) {
+        qCWarning(lcRegistrar) << "enrolling" << identity.toChecksumHex() << "without identification";
+    } else if (!parser.isSet(ffsPublic)) {
+        printError(QStringLiteral("enrolment needs --ffs-public FILE (the person proves they hold its secrets), or --skip-identification"));
+        return 2;
+    } else if (auto proven = awaitProof(parser.value(ffsPublic), parser.value(listen), parser.value(port),
+                                        {parsed.context->senderAddress(), identity});
+               !proven) {
+        printError(QStringLiteral("not enrolled: ") + proven.error());
+        return 1;
     }
     return parsed.context->transact(identity::enrolCall(identity, *key),
                                     QStringLiteral("enrolled %1 with key %2").arg(identity.toChecksumHex(), key->toChecksumHex()));
@@ -247,7 +389,9 @@ int registrarCommand(const QStringList &arguments)
 {
     return dispatchAction(QStringLiteral("registrar"), arguments,
                           {{QStringLiteral("deploy"), QStringLiteral("deploy an IdentityRegistry with --key as its registrar"), deploy},
-                           {QStringLiteral("enrol"), QStringLiteral("enrol an identity with its first key"), enrol},
+                           {QStringLiteral("ffs-setup"), QStringLiteral("create the registrar's Feige-Fiat-Shamir modulus"), ffsSetup},
+                           {QStringLiteral("ffs-issue"), QStringLiteral("issue an identity's Feige-Fiat-Shamir secrets"), ffsIssue},
+                           {QStringLiteral("enrol"), QStringLiteral("enrol an identity once the person proved who they are"), enrol},
                            {QStringLiteral("add-key"), QStringLiteral("add a key to an identity"), addKey},
                            {QStringLiteral("revoke"), QStringLiteral("revoke a key of an identity"), revoke},
                            {QStringLiteral("status"), QStringLiteral("is an identity enrolled, and when was a key active"), status}});

@@ -9,15 +9,21 @@
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/participant.h"
+#include "client/core/process_output.h"
 #include "client/core/relay_connection.h"
+#include "identity/enrolment.h"
 #include "crypto/keystore.h"
 #include "ledger/meeting_verifier.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace cmeet;
 using protocol::ErrorCode;
@@ -38,18 +44,23 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<client::LocalChain> m_chain;
     std::unique_ptr<client::LocalRelay> m_relay;
-    crypto::Address m_host, m_alice, m_laptop, m_bob, m_registry;
+    crypto::Address m_host, m_alice, m_laptop, m_bob, m_registry, m_registrar;
 
     // cmeet-cli with the test's chain, registry and passphrase; stdout, or a failure message.
-    QPair<int, QString> cli(const QStringList &arguments)
+    QProcessEnvironment cliEnvironment()
     {
-        QProcess process;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
         environment.insert(QStringLiteral("CMEET_CHAIN"), m_chain->url().toString());
         if (m_registry != crypto::Address())
             environment.insert(QStringLiteral("CMEET_IDENTITY_REGISTRY"), m_registry.toLowerHex());
-        process.setProcessEnvironment(environment);
+        return environment;
+    }
+
+    QPair<int, QString> cli(const QStringList &arguments)
+    {
+        QProcess process;
+        process.setProcessEnvironment(cliEnvironment());
         process.setWorkingDirectory(m_dir.path());
         process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
         process.waitForFinished(60000);
@@ -103,13 +114,43 @@ private Q_SLOTS:
         const auto deployed = cli({QStringLiteral("registrar"), QStringLiteral("deploy"), QStringLiteral("--key"), QStringLiteral("registrar.key")});
         QCOMPARE(deployed.first, 0);
         m_registry = *crypto::Address::fromHex(deployed.second);
-        const auto byAlice = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), m_bob.toLowerHex(), QStringLiteral("--key"), QStringLiteral("alice.key")});
+        const auto byAlice = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), m_bob.toLowerHex(), QStringLiteral("--key"), QStringLiteral("alice.key"),
+                                  QStringLiteral("--skip-identification")});
         QCOMPARE(byAlice.first, 1);
         QVERIFY2(byAlice.second.contains(QStringLiteral("only the registrar")), qPrintable(byAlice.second));
-        for (const crypto::Address &identity : {m_host, m_alice}) {
-            const auto enrolled = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), identity.toLowerHex(), QStringLiteral("--key"), QStringLiteral("registrar.key")});
-            QVERIFY2(enrolled.first == 0, qPrintable(enrolled.second));
+        const auto unproven = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), m_host.toLowerHex(), QStringLiteral("--key"), QStringLiteral("registrar.key")});
+        QVERIFY2(unproven.first == 2 && unproven.second.contains(QStringLiteral("--ffs-public")), qPrintable(unproven.second));
+        const auto host = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), m_host.toLowerHex(), QStringLiteral("--key"), QStringLiteral("registrar.key"),
+                               QStringLiteral("--skip-identification")});
+        QVERIFY2(host.first == 0, qPrintable(host.second));
+
+        // Alice is enrolled the proper way: the registrar issues her Feige-Fiat-Shamir secrets,
+        // and enrols her once she has proven, from her own process, that she holds them.
+        QCOMPARE(cli({QStringLiteral("registrar"), QStringLiteral("ffs-setup"), QStringLiteral("--out"), QStringLiteral("modulus.json")}).first, 0);
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            const crypto::Address identity = name == QStringLiteral("alice") ? m_alice : m_bob;
+            const auto issued = cli({QStringLiteral("registrar"), QStringLiteral("ffs-issue"), identity.toLowerHex(), QStringLiteral("--modulus"), QStringLiteral("modulus.json"),
+                                     QStringLiteral("--public-out"), name + QStringLiteral(".ffs.json"), QStringLiteral("--secret-out"), name + QStringLiteral(".ffs")});
+            QVERIFY2(issued.first == 0, qPrintable(issued.second));
         }
+        QProcess registrarDesk;
+        registrarDesk.setProcessEnvironment(cliEnvironment());
+        registrarDesk.setWorkingDirectory(m_dir.path());
+        registrarDesk.setProcessChannelMode(QProcess::MergedChannels);
+        registrarDesk.start(QStringLiteral(CMEET_CLI_PATH), {QStringLiteral("registrar"), QStringLiteral("enrol"), m_alice.toLowerHex(), QStringLiteral("--key"),
+                                                               QStringLiteral("registrar.key"), QStringLiteral("--ffs-public"), QStringLiteral("alice.ffs.json")});
+        QVERIFY(registrarDesk.waitForStarted(10000));
+        QByteArray deskOutput;
+        const auto port = client::waitForOutput(registrarDesk, QRegularExpression(QStringLiteral("on 127\\.0\\.0\\.1:(\\d+)")), deskOutput);
+        QVERIFY2(port, deskOutput.constData());
+        const auto proven = cli({QStringLiteral("identity"), QStringLiteral("prove"), QStringLiteral("--to"), QStringLiteral("127.0.0.1:") + *port,
+                                 QStringLiteral("--registrar"), registrar.toLowerHex(), QStringLiteral("--ffs-secret"), QStringLiteral("alice.ffs"),
+                                 QStringLiteral("--ffs-public"), QStringLiteral("alice.ffs.json")});
+        QVERIFY2(proven.first == 0 && proven.second.contains(QStringLiteral("proven")), qPrintable(proven.second));
+        QVERIFY(registrarDesk.waitForFinished(60000));
+        deskOutput += registrarDesk.readAll();
+        QVERIFY2(registrarDesk.exitCode() == 0 && deskOutput.contains("enrolled"), deskOutput.constData());
+        m_registrar = registrar;
 
         m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), passphrase);
         QVERIFY(m_relay->init());
@@ -119,6 +160,52 @@ private Q_SLOTS:
         QVERIFY2(m_relay->start({QStringLiteral("--chain"), m_chain->url().toString(), QStringLiteral("--identity-registry"), m_registry.toLowerHex(),
                                  QStringLiteral("--identity-max-stale"), QStringLiteral("6")}),
                  qPrintable(m_relay->lastOutput()));
+    }
+
+    // The enrolment exchange over a real connection: someone holding other secrets (here Alice's,
+    // claiming to be Bob) is refused, and the registrar's side says so.
+    void enrolmentRefusesAProverWithoutTheSecrets()
+    {
+        auto bobPublic = identity::readFfsPublicKey(m_dir.filePath(QStringLiteral("bob.ffs.json")));
+        auto alicePublic = identity::readFfsPublicKey(m_dir.filePath(QStringLiteral("alice.ffs.json")));
+        QFile aliceSecretFile(m_dir.filePath(QStringLiteral("alice.ffs")));
+        QVERIFY(bobPublic && alicePublic && aliceSecretFile.open(QIODevice::ReadOnly));
+        auto aliceSecret = crypto::FfsSecret::fromBytes(crypto::keystore::openSecret(aliceSecretFile.readAll(), crypto::SecretBytes(passphrase))->secret.view());
+        QVERIFY(aliceSecret);
+
+        // One exchange over a real loopback connection: the registrar's side here, the person's in a thread.
+        const auto exchange = [&](const identity::EnrolmentParties &proverExpects) {
+            QTcpServer server;
+            server.listen(QHostAddress::LocalHost);
+            Expected<Ok, QString> proverResult = Ok{};
+            auto secret = crypto::FfsSecret::fromBytes(aliceSecret->toBytes().view());
+            std::unique_ptr<QThread> person(QThread::create([&] {
+                QTcpSocket socket;
+                socket.connectToHost(QHostAddress::LocalHost, server.serverPort());
+                if (socket.waitForConnected(5000))
+                    proverResult = identity::proveEnrolment(socket, *alicePublic, std::move(*secret), proverExpects);
+            }));
+            person->start();
+            Expected<Ok, QString> verified = unexpected(QStringLiteral("nobody connected"));
+            if (server.waitForNewConnection(10000)) {
+                std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+                verified = identity::verifyEnrolment(*socket, *bobPublic, {m_registrar, m_bob}, crypto::ffs::defaultRounds, 10000);
+            }
+            person->wait(20000);
+            return qMakePair(verified, proverResult);
+        };
+        // Alice's secrets (with her own public key, so her side runs) offered in Bob's enrolment.
+        const auto impostor = exchange({m_registrar, m_bob});
+        QVERIFY(!impostor.first);
+        QVERIFY2(impostor.first.error().contains(QStringLiteral("round 1")), qPrintable(impostor.first.error()));
+        QVERIFY2(!impostor.second && impostor.second.error().contains(QStringLiteral("refused")), qPrintable(impostor.second.error()));
+        // An honest person is never talked into proving in a session for someone else.
+        const auto misled = exchange({m_registrar, m_alice});
+        QVERIFY(!misled.first);
+        QVERIFY2(!misled.second && misled.second.error().contains(QStringLiteral("this session enrols")), qPrintable(misled.second.error()));
+        chain::EthClient client(m_chain->url());
+        QCOMPARE(*identity::isEnrolled(client, m_registry, m_bob), false);
+        QCOMPARE(*identity::isEnrolled(client, m_registry, m_alice), true);
     }
 
     void loginNeedsAKeyActiveInTheRegistry()
