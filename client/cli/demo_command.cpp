@@ -8,6 +8,8 @@
 #include "chain/eth_client.h"
 #include "identity/identity_registry.h"
 #include "chain/meeting_registry.h"
+#include "base/hex.h"
+#include "client/core/approval.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/relay_connection.h"
@@ -121,6 +123,24 @@ Expected<QPair<crypto::Address, quint64>, QString> enrolMembers(const QUrl &chai
     return qMakePair(*deployed->contractAddress, gas);
 }
 
+// Does the registry's closing record equal the final record of this log?
+Expected<QString, QString> anchorMatches(const QUrl &chainUrl, const QJsonObject &anchor, const QString &meeting, const QList<QByteArray> &log,
+                                         const crypto::Address &relay)
+{
+    auto schemas = protocol::SchemaValidator::load();
+    const auto registry = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString());
+    if (!schemas || !registry)
+        return unexpected(QStringLiteral("no registry"));
+    auto record = client::finalRecordOf(log, **schemas, relay);
+    if (!record)
+        return unexpected(record.error());
+    chain::EthClient client(chainUrl);
+    auto closing = chain::registry::closingOf(client, *registry, meeting);
+    if (!closing || *closing != client::closingCommitment(*record))
+        return unexpected(QStringLiteral("the registry holds another record"));
+    return QStringLiteral("root ") + hex::encode(record->root);
+}
+
 int run(const RunOptions &options)
 {
     QTextStream out(stdout);
@@ -229,10 +249,13 @@ int run(const RunOptions &options)
     }
     // Wait for the anchor: the relay opened the meeting on chain at its start and closes it now.
     QJsonObject anchor;
+    crypto::Address relayAddress;
     if (chain) {
         client::RelayConnection connection;
-        if (connection.open(relay.url()).hasValue() && connection.login(members.constFirst().key).hasValue())
+        if (connection.open(relay.url()).hasValue() && connection.login(members.constFirst().key).hasValue()) {
             anchor = client::waitForAnchor(connection, result->meeting, {QStringLiteral("open"), QStringLiteral("close"), QStringLiteral("approvals")});
+            relayAddress = connection.relayAddress();
+        }
     }
     relay.stop();
 
@@ -286,7 +309,10 @@ int run(const RunOptions &options)
         out << "  anchored on chain  " << (anchored ? QStringLiteral("yes") : QStringLiteral("NO")) << ", approved by " << result->approvals
             << ": gas open " << open.value(QStringLiteral("gasUsed")).toInteger() << " + close " << close.value(QStringLiteral("gasUsed")).toInteger()
             << " + approvals " << approvals.value(QStringLiteral("gasUsed")).toInteger() << " = " << gas << " (thesis: 3,519,361)" << Qt::endl;
-        exitCode = anchored ? exitCode : 1;
+        // What the registry holds must be this log's own ackEnd and root, checked here independently.
+        const auto matches = anchorMatches(chain->url(), anchor, result->meeting, result->log, relayAddress);
+        out << "  anchor matches log " << (matches ? QStringLiteral("yes, ") + *matches : QStringLiteral("NO: ") + matches.error()) << Qt::endl;
+        exitCode = anchored && matches ? exitCode : 1;
     }
     if (!options.dataDir.isEmpty())
         out << "  relay data kept in " << dataDir << Qt::endl;
