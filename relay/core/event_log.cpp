@@ -26,24 +26,45 @@ QByteArray dictionaryFor(const QString &meeting)
         + meeting.toLatin1() + QByteArrayLiteral("\",\"ref\":\"0x\",\"sig\":\"0x\",\"ts\":\"type\":\"ack\",\"v\":1}");
 }
 
+// One deflate state per thread, reset for every entry: setting up a fresh one (allocating and
+// clearing its tables) cost more than compressing an event. A 4 KiB window covers the dictionary
+// and the whole of a typical event; inflate reads any window size, so stored entries stay format 2.
+class Deflater {
+public:
+    Deflater() { m_ready = deflateInit2(&m_stream, 9, Z_DEFLATED, 12, 8, Z_DEFAULT_STRATEGY) == Z_OK; }
+    ~Deflater()
+    {
+        if (m_ready)
+            deflateEnd(&m_stream);
+    }
+    Deflater(const Deflater &) = delete;
+    Deflater &operator=(const Deflater &) = delete;
+
+    std::optional<QByteArray> compress(const QByteArray &input, const QByteArray &dictionary)
+    {
+        if (!m_ready || deflateReset(&m_stream) != Z_OK
+            || deflateSetDictionary(&m_stream, reinterpret_cast<const Bytef *>(dictionary.constData()), static_cast<uInt>(dictionary.size())) != Z_OK)
+            return std::nullopt;
+        QByteArray out(static_cast<qsizetype>(deflateBound(&m_stream, static_cast<uLong>(input.size()))), Qt::Uninitialized);
+        m_stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.constData()));
+        m_stream.avail_in = static_cast<uInt>(input.size());
+        m_stream.next_out = reinterpret_cast<Bytef *>(out.data());
+        m_stream.avail_out = static_cast<uInt>(out.size());
+        if (deflate(&m_stream, Z_FINISH) != Z_STREAM_END)
+            return std::nullopt;
+        out.resize(static_cast<qsizetype>(m_stream.total_out));
+        return out;
+    }
+
+private:
+    z_stream m_stream{};
+    bool m_ready = false;
+};
+
 std::optional<QByteArray> deflateWithDictionary(const QByteArray &input, const QByteArray &dictionary)
 {
-    // Best compression: an event's few hundred bytes cost little time even at level 9.
-    z_stream stream{};
-    if (deflateInit2(&stream, 9, Z_DEFLATED, 15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return std::nullopt;
-    QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(input.size()))), Qt::Uninitialized);
-    const bool ok = deflateSetDictionary(&stream, reinterpret_cast<const Bytef *>(dictionary.constData()), static_cast<uInt>(dictionary.size())) == Z_OK
-        && [&] {
-               stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.constData()));
-               stream.avail_in = static_cast<uInt>(input.size());
-               stream.next_out = reinterpret_cast<Bytef *>(out.data());
-               stream.avail_out = static_cast<uInt>(out.size());
-               return deflate(&stream, Z_FINISH) == Z_STREAM_END;
-           }();
-    out.resize(static_cast<qsizetype>(stream.total_out));
-    deflateEnd(&stream);
-    return ok ? std::optional(out) : std::nullopt;
+    thread_local Deflater deflater;
+    return deflater.compress(input, dictionary);
 }
 
 std::optional<QByteArray> inflateWithDictionary(const QByteArray &input, const QByteArray &dictionary)
