@@ -4,6 +4,7 @@
 #include "crypto/passphrase.h"
 #include "relay/core/relay_service.h"
 #include "relay/server/anchor_worker.h"
+#include "relay/server/identity_sync.h"
 #include "relay/server/relay_server.h"
 #include "chain/eth_client.h"
 #include "chain/meeting_registry.h"
@@ -273,10 +274,13 @@ int main(int argc, char *argv[])
                                                            "(default: none; only an identity's own key)."),
                                             QStringLiteral("address"));
     const QCommandLineOption identityStaleOption(QStringLiteral("identity-max-stale"),
-                                                 QStringLiteral("Refuse logins and joins when the identity registry could not be read for this long (default: 300)."),
+                                                 QStringLiteral("Refuse new logins and joins when the identity registry could not be read for this long (default: 300)."),
                                                  QStringLiteral("seconds"));
+    const QCommandLineOption identityFromOption(QStringLiteral("identity-from-block"),
+                                                QStringLiteral("The identity registry's deployment block: its logs are read from there (default: 0)."),
+                                                QStringLiteral("block"));
     parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, chainOption, registryOption,
-                       identityOption, identityStaleOption});
+                       identityOption, identityStaleOption, identityFromOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
         parser.showHelp(0);
@@ -357,8 +361,7 @@ int main(int argc, char *argv[])
     }
     // Anchoring: the chain and registry from the command line or config, else as deployed.
     relay::RelayDatabase &stored = **database;
-    relay::ChainSettings chainSettings;
-    chainSettings.endpoint = QUrl(setting(chainOption, stored.setting(QStringLiteral("chain")).value_or(QString())));
+    const QUrl chainUrl(setting(chainOption, stored.setting(QStringLiteral("chain")).value_or(QString())));
     const QString registryText = setting(registryOption, stored.setting(QStringLiteral("registry")).value_or(QString()));
     const QString identityText = setting(identityOption, {});
     const auto registry = crypto::Address::fromHex(registryText);
@@ -367,21 +370,22 @@ int main(int argc, char *argv[])
         fail(QStringLiteral("--registry and --identity-registry must be addresses"));
         return 2;
     }
-    if (registry)
-        chainSettings.registry = *registry;
-    if (identityRegistry)
-        chainSettings.identityRegistry = *identityRegistry;
-    if (chainSettings.identityRegistry && chainSettings.endpoint.isEmpty()) {
+    if (identityRegistry && chainUrl.isEmpty()) {
         fail(QStringLiteral("--identity-registry needs --chain"));
         return 2;
     }
-    relay::IdentityPolicy identity{chainSettings.identityRegistry.has_value()};
-    bool staleOk = true;
-    identity.maxStaleMs = setting(identityStaleOption, QStringLiteral("300")).toLongLong(&staleOk) * 1000;
-    if (!staleOk || identity.maxStaleMs <= 0) {
-        fail(QStringLiteral("--identity-max-stale needs a positive number of seconds"));
+    relay::IdentitySyncSettings identitySettings{chainUrl, identityRegistry.value_or(crypto::Address())};
+    relay::IdentityPolicy identity{identityRegistry.hasValue()};
+    bool numbersOk = true;
+    bool fromBlockOk = true;
+    // At least two sync periods, at most a day (and no overflow in milliseconds).
+    const qint64 staleSeconds = setting(identityStaleOption, QStringLiteral("300")).toLongLong(&numbersOk);
+    identitySettings.fromBlock = setting(identityFromOption, QStringLiteral("0")).toULongLong(&fromBlockOk);
+    if (!numbersOk || !fromBlockOk || staleSeconds * 1000 < 2 * identitySettings.periodMs || staleSeconds > 24 * 3600) {
+        fail(QStringLiteral("--identity-max-stale needs 4 to 86400 seconds and --identity-from-block a block number"));
         return 2;
     }
+    identity.maxStaleMs = staleSeconds * 1000;
     auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); }, {}, identity);
     if (!service) {
         fail(service.error());
@@ -389,23 +393,38 @@ int main(int argc, char *argv[])
     }
     QThread anchorThread;
     std::unique_ptr<relay::AnchorWorker> anchorWorker;
-    if (!chainSettings.endpoint.isEmpty() && (chainSettings.registry || chainSettings.identityRegistry)) {
-        anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, chainSettings);
+    if (!chainUrl.isEmpty() && registry) {
+        anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, relay::ChainSettings{chainUrl, *registry});
         anchorWorker->moveToThread(&anchorThread);
         QObject::connect(&anchorThread, &QThread::started, anchorWorker.get(), &relay::AnchorWorker::start);
-        QEventLoop firstSync;
-        if (chainSettings.identityRegistry) {
-            // Listen once the identity registry has been read (or 10 s have passed: then logins
-            // are refused as stale until the node answers).
-            QObject::connect(anchorWorker.get(), &relay::AnchorWorker::identitiesSynced, &firstSync, &QEventLoop::quit);
-            QTimer::singleShot(10000, &firstSync, &QEventLoop::quit);
-        }
         anchorThread.start();
-        if (chainSettings.identityRegistry)
-            firstSync.exec();
-    }
-    if (!chainSettings.registry)
+    } else {
         qCInfo(lcRelay) << "no chain configured: meetings are queued for anchoring but not anchored";
+    }
+    QThread identityThread;
+    std::unique_ptr<relay::IdentitySync> identitySync;
+    if (identityRegistry) {
+        identitySync = std::make_unique<relay::IdentitySync>(databasePath(dataDir), identitySettings);
+        identitySync->moveToThread(&identityThread);
+        QObject::connect(&identityThread, &QThread::started, identitySync.get(), &relay::IdentitySync::start);
+        // After each sync the relay's thread reads the new copy into memory.
+        relay::RelayService *relayService = service->get();
+        QObject::connect(identitySync.get(), &relay::IdentitySync::synced, &app, [relayService] {
+            if (auto reloaded = relayService->reloadIdentityKeys(); !reloaded)
+                qCWarning(lcRelay) << "cannot read the identity keys:" << reloaded.error().detail;
+        });
+        // Listen once the registry has been read, or after 10 s (new logins are then refused as
+        // stale until the node answers).
+        QEventLoop firstSync;
+        QObject::connect(identitySync.get(), &relay::IdentitySync::synced, &firstSync, &QEventLoop::quit);
+        QTimer::singleShot(10000, &firstSync, &QEventLoop::quit);
+        identityThread.start();
+        firstSync.exec();
+    }
+    const auto stopIdentitySync = qScopeGuard([&] {
+        identityThread.quit();
+        identityThread.wait();
+    });
     const auto stopAnchoring = qScopeGuard([&] {
         anchorThread.quit();
         anchorThread.wait();

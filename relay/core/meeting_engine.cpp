@@ -44,16 +44,9 @@ QJsonArray idArray(const QList<QByteArray> &ids)
 
 } // namespace
 
-MeetingEngine::MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, KeyCheck keyCheck)
-    : m_meeting(std::move(meeting)), m_relayKey(relayKey), m_patientData(std::move(patientData)), m_keyCheck(std::move(keyCheck))
+MeetingEngine::MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, const IdentityKeys &keys)
+    : m_meeting(std::move(meeting)), m_relayKey(relayKey), m_patientData(std::move(patientData)), m_keys(keys)
 {
-    if (!m_keyCheck) {
-        m_keyCheck = [](const crypto::Address &identity, const crypto::Address &key, qint64) -> Expected<Ok, ProtocolError> {
-            if (key != identity)
-                return fail(ErrorCode::WrongSigner, QStringLiteral("signed by %1, not by the identity %2").arg(key.toChecksumHex(), identity.toChecksumHex()));
-            return Ok{};
-        };
-    }
 }
 
 QString MeetingEngine::patientDataValue(const QString &patient, const QString &field) const
@@ -86,8 +79,11 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
         return fail(ErrorCode::NotStarted, QStringLiteral("the meeting has not started"));
     if (isHostOnly(event.type()) && caller != m_meeting.host)
         return fail(ErrorCode::NotHost, QStringLiteral("only the host may send %1 events").arg(protocol::typeName(event.type())));
-    if (event.type() == EventType::Join && isPresent(caller) && now < m_sessionExpiry.value(caller.bytes()))
+    const bool keyRevoked = isPresent(caller) && m_keys.revoked(caller, m_signers.value(caller.bytes()));
+    if (event.type() == EventType::Join && isPresent(caller) && now < m_sessionExpiry.value(caller.bytes()) && !keyRevoked)
         return fail(ErrorCode::AlreadyJoined, QStringLiteral("you have already joined; leave first to join with a new session key"));
+    if (keyRevoked && event.type() != EventType::Join)
+        return fail(ErrorCode::KeyNotActive, QStringLiteral("the key that signed your join has been revoked: join again with an active key"));
     if (event.type() != EventType::Start && event.type() != EventType::Join && !isPresent(caller))
         return fail(ErrorCode::NotJoined, QStringLiteral("join the meeting first"));
     if (isPresent(caller) && event.type() != EventType::Join && now >= m_sessionExpiry.value(caller.bytes()))
@@ -145,8 +141,10 @@ Expected<Ok, ProtocolError> MeetingEngine::checkSignature(const Event &event, qi
         return fail(ErrorCode::DelegationInvalid, QStringLiteral("the delegation is for another identity"));
     if (auto ok = event.verifySignedBy(delegation->signer()); !ok)
         return ok;
-    if (auto ok = m_keyCheck(event.by(), delegation->signer(), now); !ok)
+    if (auto ok = m_keys.check(event.by(), delegation->signer(), now); !ok)
         return ok;
+    if (delegation->fields().expires - now > maxDelegationMs)
+        return fail(ErrorCode::DelegationInvalid, QStringLiteral("a session key may be delegated for at most 24 hours"));
     if (auto ok = delegation->checkFor(m_meeting.id, m_relayKey.address(), now); !ok)
         return ok;
     if (m_usedSessionKeys.contains(delegation->fields().session.bytes()))
@@ -283,11 +281,14 @@ void MeetingEngine::apply(const Event &event)
         const auto session = crypto::Address::fromHex(delegation.value(QStringLiteral("session")).toString());
         m_sessions.insert(event.by().bytes(), session.value_or(crypto::Address()));
         m_sessionExpiry.insert(event.by().bytes(), delegation.value(QStringLiteral("expires")).toInteger());
+        // Accepted, so its signature is valid; recovered again only for starts and joins.
+        m_signers.insert(event.by().bytes(), event.recoverSigner().value_or(event.by()));
         m_usedSessionKeys.insert(session.value_or(crypto::Address()).bytes());
         break;
     }
     case EventType::Leave:
         m_sessions.remove(event.by().bytes());
+        m_signers.remove(event.by().bytes());
         break;
     case EventType::Poll:
         m_polls.insert(id, Poll{*hex::decodeLowercase(content.value(QStringLiteral("votingKey")).toString(), 33), true, {}, {}});

@@ -9,10 +9,10 @@
 #include "protocol/error.h"
 #include "protocol/event.h"
 #include "relay/core/directory.h"
+#include "relay/core/identity_keys.h"
 
 #include <QHash>
 #include <QSet>
-#include <functional>
 
 namespace cmeet::relay {
 
@@ -21,14 +21,15 @@ inline constexpr qint64 timestampToleranceMs = 10'000;
 // 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
 inline constexpr qint64 maxEventsPerMeeting = 12'000;
 
-// May key sign start/join events and delegations for identity at nowMs (IdentityKeys::check)?
-using KeyCheck = std::function<Expected<Ok, protocol::ProtocolError>(const crypto::Address &identity, const crypto::Address &key, qint64 nowMs)>;
+// The longest a session key may be delegated for: a revoked identity key can't leave a session
+// key behind that outlives it by more.
+inline constexpr qint64 maxDelegationMs = 24 * 3600 * 1000;
 
 class MeetingEngine {
 public:
-    // patientData: current values keyed "patient\nfield". Without a keyCheck only the identity's
-    // own key may sign its start or join.
-    MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, KeyCheck keyCheck = {});
+    // patientData: current values keyed "patient\nfield". keys: which keys may sign a start or
+    // join for an identity, and which have been revoked since (that member's session ends).
+    MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, const IdentityKeys &keys);
 
     // Every rule but the attendance code (checked by the caller, which keeps its counters).
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> check(const protocol::Event &event, const crypto::Address &caller,
@@ -68,7 +69,7 @@ private:
     Meeting m_meeting;
     const crypto::PrivateKey &m_relayKey;
     QHash<QString, QString> m_patientData;
-    KeyCheck m_keyCheck;
+    const IdentityKeys &m_keys;
 
     ledger::MerkleLog m_log;
     qint64 m_seq = 0;
@@ -80,6 +81,7 @@ private:
     bool m_ended = false;
     QHash<QByteArray, crypto::Address> m_sessions; // present member (identity bytes) -> session key
     QHash<QByteArray, qint64> m_sessionExpiry;     // present member -> their delegation's expiry
+    QHash<QByteArray, crypto::Address> m_signers;  // present member -> the key that signed their start/join
     QSet<QByteArray> m_usedSessionKeys;
     QHash<QByteArray, Poll> m_polls;
 };

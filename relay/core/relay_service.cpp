@@ -114,6 +114,8 @@ Expected<std::unique_ptr<RelayService>, QString> RelayService::open(RelayDatabas
 {
     std::unique_ptr<RelayService> service(
         new RelayService(database, std::move(relayKey), std::move(schemas), std::move(clock), limits, identity));
+    if (auto keys = service->m_identityKeys.reload(); !keys)
+        return unexpected(QStringLiteral("cannot read the identity keys: ") + keys.error().detail);
     for (const QString &id : service->m_directory.meetingsWithStatus(MeetingStatus::Started)) {
         auto engine = service->loadEngine(*service->m_directory.loadMeeting(id));
         if (!engine)
@@ -130,10 +132,7 @@ Expected<std::unique_ptr<MeetingEngine>, ProtocolError> RelayService::loadEngine
     auto data = m_db.run(QStringLiteral("SELECT patient, field, value FROM meeting_patient_data WHERE meeting = ?"), {meeting.id});
     while (data && data->next())
         patientData.insert(data->value(0).toString() + QLatin1Char('\n') + data->value(1).toString(), data->value(2).toString());
-    auto engine = std::make_unique<MeetingEngine>(meeting, m_relayKey, patientData,
-                                                  [this](const crypto::Address &identity, const crypto::Address &key, qint64 now) {
-                                                      return m_identityKeys.check(identity, key, now);
-                                                  });
+    auto engine = std::make_unique<MeetingEngine>(meeting, m_relayKey, patientData, m_identityKeys);
     auto entries = m_log.entries(meeting.id);
     if (!entries)
         return fail(ErrorCode::StorageError, entries.error().detail);
@@ -206,6 +205,10 @@ Outcome RelayService::handle(Session &session, QByteArrayView message)
         return {errorResponse(id, {ErrorCode::BadRequest, QStringLiteral("unknown message type \"%1\"").arg(type)}), {}};
     if (!session.identity)
         return {errorResponse(id, {ErrorCode::NotAuthenticated, QStringLiteral("log in first")}), {}};
+    if (m_identityKeys.revoked(*session.identity, session.key)) {
+        session.identity.reset();
+        return {errorResponse(id, {ErrorCode::NotAuthenticated, QStringLiteral("the key you logged in with has been revoked: reconnect and log in with an active key")}), {}};
+    }
     const QString method = object.value(QStringLiteral("method")).toString();
     const QJsonObject params = object.value(QStringLiteral("params")).toObject();
     if (method == QStringLiteral("event.submit"))
@@ -236,6 +239,7 @@ Outcome RelayService::login(Session &session, const QJsonObject &message)
     if (!member)
         return {errorResponse(id, {ErrorCode::UnknownStaff, QStringLiteral("%1 is not in the staff directory").arg(identity->toChecksumHex())}), {}};
     session.identity = *identity;
+    session.key = *signer;
     session.nonce.clear(); // one login per challenge
     qCInfo(lcService) << "login" << identity->toChecksumHex() << member->name;
     return {response(id, QJsonObject{{QStringLiteral("identity"), identity->toLowerHex()},

@@ -26,6 +26,7 @@ namespace cmeet::relay {
 struct Session {
     QByteArray nonce;                         // the login challenge sent to this connection
     std::optional<crypto::Address> identity; // set once logged in
+    crypto::Address key;                      // the key that signed the login
     QSet<QString> subscriptions;              // meetings whose events this session receives live
 };
 
@@ -62,6 +63,9 @@ public:
 
     [[nodiscard]] const crypto::Address &address() const { return m_address; }
     [[nodiscard]] Directory &directory() { return m_directory; }
+    // Reads the identity registry's copy again (after each sync): revoked keys end their logins
+    // and meeting sessions from the next message on.
+    [[nodiscard]] Expected<Ok, DatabaseError> reloadIdentityKeys() { return m_identityKeys.reload(); }
     [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
 
     static constexpr qsizetype maxMessageBytes = 2 * 1024 * 1024;

@@ -2,10 +2,8 @@
 
 #include "base/hex.h"
 #include "chain/eth_client.h"
-#include "identity/identity_registry.h"
 #include "chain/meeting_registry.h"
 #include "relay/core/anchor_queue.h"
-#include "relay/core/identity_keys.h"
 #include "relay/core/relay_database.h"
 
 #include <QDateTime>
@@ -44,58 +42,10 @@ void AnchorWorker::start()
     m_queue = std::make_unique<AnchorQueue>(*m_database);
     // Short attempts: the queue does the retrying, with backoff, so one call never stalls it long.
     m_client = std::make_unique<chain::EthClient>(m_settings.endpoint, chain::RpcOptions{5000, 1, 0});
-    if (m_settings.registry) {
-        m_timer = new QTimer(this);
-        connect(m_timer, &QTimer::timeout, this, &AnchorWorker::processDue);
-        m_timer->start(m_settings.pollMs);
-        qCInfo(lcAnchor) << "anchoring to" << m_settings.registry->toChecksumHex() << "at" << m_settings.endpoint.toString();
-    }
-    if (m_settings.identityRegistry) {
-        m_identityKeys = std::make_unique<IdentityKeys>(*m_database, IdentityPolicy{true});
-        auto *identityTimer = new QTimer(this);
-        connect(identityTimer, &QTimer::timeout, this, &AnchorWorker::syncIdentities);
-        identityTimer->start(m_settings.identitySyncMs);
-        qCInfo(lcAnchor) << "reading identity keys from" << m_settings.identityRegistry->toChecksumHex() << "every"
-                         << m_settings.identitySyncMs << "ms";
-        syncIdentities(); // logins can be checked as soon as possible
-    }
-}
-
-void AnchorWorker::syncIdentities()
-{
-    if (m_busy)
-        return; // the next period will do
-    m_busy = true;
-    const auto done = qScopeGuard([this] { m_busy = false; });
-    const auto failed = [this](const QString &detail) {
-        if (!m_identitySyncFailing)
-            qCWarning(lcAnchor) << "cannot read the identity registry (logins are refused once the copy is too old):" << detail;
-        m_identitySyncFailing = true;
-    };
-    auto latest = m_client->blockNumber();
-    if (!latest)
-        return failed(latest.error().detail);
-    const auto synced = m_identityKeys->syncedBlock();
-    // Nodes cap the block range of one eth_getLogs: read in steps.
-    constexpr quint64 step = 10'000;
-    for (quint64 from = synced ? *synced + 1 : 0; from <= *latest; from += step) {
-        const quint64 to = qMin(from + step - 1, *latest);
-        auto changes = identity::keyChanges(*m_client, *m_settings.identityRegistry, from, to);
-        if (!changes)
-            return failed(changes.error().detail);
-        if (auto ok = m_identityKeys->apply(*changes, to, now()); !ok)
-            return failed(ok.error().detail);
-        if (!changes->isEmpty())
-            qCInfo(lcAnchor) << changes->size() << "identity key changes read up to block" << to;
-    }
-    if (synced && *synced >= *latest) {
-        if (auto ok = m_identityKeys->markFresh(now()); !ok)
-            return failed(ok.error().detail);
-    }
-    if (m_identitySyncFailing)
-        qCInfo(lcAnchor) << "identity registry readable again";
-    m_identitySyncFailing = false;
-    Q_EMIT identitiesSynced();
+    m_timer = new QTimer(this);
+    connect(m_timer, &QTimer::timeout, this, &AnchorWorker::processDue);
+    m_timer->start(m_settings.pollMs);
+    qCInfo(lcAnchor) << "anchoring to" << m_settings.registry.toChecksumHex() << "at" << m_settings.endpoint.toString();
 }
 
 void AnchorWorker::processDue()
@@ -118,17 +68,16 @@ void AnchorWorker::processDue()
             m_sender = std::make_unique<chain::TransactionSender>(*m_client, m_relayKey, *chainId);
         }
         // Sent before a crash, and mined? Then it is done: never send it twice.
-        const crypto::Address &registry = *m_settings.registry;
-        const auto recorded = job->kind == QStringLiteral("open")    ? chain::registry::rosterRootOf(*m_client, registry, job->meeting)
-                              : job->kind == QStringLiteral("close") ? chain::registry::closingOf(*m_client, registry, job->meeting)
-                                                                      : chain::registry::approvalBatchOf(*m_client, registry, job->meeting);
+        const auto recorded = job->kind == QStringLiteral("open")    ? chain::registry::rosterRootOf(*m_client, m_settings.registry, job->meeting)
+                              : job->kind == QStringLiteral("close") ? chain::registry::closingOf(*m_client, m_settings.registry, job->meeting)
+                                                                      : chain::registry::approvalBatchOf(*m_client, m_settings.registry, job->meeting);
         if (!recorded)
             return failed(recorded.error());
         if (*recorded != QByteArray(32, '\0')) {
             (void)m_queue->markDone(job->id, {}, 0, 0);
             continue;
         }
-        auto receipt = m_sender->send(registry, job->callData);
+        auto receipt = m_sender->send(m_settings.registry, job->callData);
         if (!receipt)
             return failed(receipt.error());
         if (!receipt->success)

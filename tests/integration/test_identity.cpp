@@ -231,10 +231,13 @@ private Q_SLOTS:
     {
         const crypto::PrivateKey hostKey = openKeyFile(QStringLiteral("host.key"));
         const crypto::PrivateKey laptop = openKeyFile(QStringLiteral("laptop.key"));
+        const crypto::PrivateKey aliceKey = openKeyFile(QStringLiteral("alice.key"));
         client::RelayConnection host;
-        client::RelayConnection alice;
+        client::RelayConnection alice;       // logged in with her identity key
+        client::RelayConnection aliceLaptop; // logged in with the laptop's key
         QVERIFY(host.open(m_relay->url()) && host.login(hostKey));
-        QVERIFY(alice.open(m_relay->url()) && alice.login(m_alice, laptop));
+        QVERIFY(alice.open(m_relay->url()) && alice.login(aliceKey));
+        QVERIFY(aliceLaptop.open(m_relay->url()) && aliceLaptop.login(m_alice, laptop));
         auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Keys")}, {QStringLiteral("scheduledAt"), now()},
                                                                     {QStringLiteral("roster"), QJsonArray{m_alice.toLowerHex()}},
                                                                     {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
@@ -257,11 +260,16 @@ private Q_SLOTS:
         QVERIFY(mixedSigned.sign(hostKey));
         QCOMPARE(alice.submit(mixedSigned.wireBytes(), QStringLiteral("1234")).error().code, ErrorCode::WrongSigner);
 
+        // A session key may be delegated for a day at most: a revoked key leaves nothing longer behind.
+        const auto tooLong = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now(), 25LL * 3600 * 1000)}},
+                                                 start->id(), now());
+        QCOMPARE(alice.submit(tooLong->wireBytes(), QStringLiteral("1234")).error().code, ErrorCode::DelegationInvalid);
+
         const auto join = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
         auto joined = alice.submit(join->wireBytes(), QStringLiteral("1234"));
         QVERIFY2(joined, joined ? "" : qPrintable(joined.error().detail));
-        const auto leave = alicePart.makeEvent(EventType::Leave, {}, join->id(), now());
-        QVERIFY(alice.submit(leave->wireBytes()));
+        const auto comment = alicePart.makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("From my laptop.")}}, join->id(), now());
+        QVERIFY(alice.submit(comment->wireBytes()));
 
         // The registrar revokes the laptop's key: new logins and joins with it are refused. The
         // registry counts in whole seconds and a key is revoked from the start of its second: wait
@@ -271,9 +279,18 @@ private Q_SLOTS:
                                   QStringLiteral("--key"), QStringLiteral("registrar.key")});
         QVERIFY2(revoked.first == 0, qPrintable(revoked.second));
         QTRY_COMPARE_WITH_TIMEOUT(loginError(m_alice, laptop), std::optional<ErrorCode>(ErrorCode::KeyNotActive), 10000);
+        // What the laptop's key started ends with it: its login, and the meeting session its join opened.
+        QCOMPARE(aliceLaptop.call(QStringLiteral("meeting.list"), {}).error().code, ErrorCode::NotAuthenticated);
+        const auto late = alicePart.makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Still here?")}}, comment->id(), now());
+        QCOMPARE(alice.submit(late->wireBytes()).error().code, ErrorCode::KeyNotActive);
         const auto rejoin = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
         QCOMPARE(alice.submit(rejoin->wireBytes(), QStringLiteral("1234")).error().code, ErrorCode::KeyNotActive);
-        const auto end = hostPart.makeEvent(EventType::End, {}, leave->id(), now());
+        // With a key still active (her own), Alice joins again at once.
+        client::Participant aliceOwn(aliceKey, meeting, alice.relayAddress());
+        const auto ownJoin = aliceOwn.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *aliceOwn.newSession(now())}}, start->id(), now());
+        auto rejoined = alice.submit(ownJoin->wireBytes(), QStringLiteral("1234"));
+        QVERIFY2(rejoined, rejoined ? "" : qPrintable(rejoined.error().detail));
+        const auto end = hostPart.makeEvent(EventType::End, {}, ownJoin->id(), now());
         QVERIFY(host.submit(end->wireBytes()));
 
         // An auditor: the laptop's join is accepted only with the registry's word that the key

@@ -1,5 +1,6 @@
 // The relay's copy of the identity registry: which key may sign for which identity, as the
-// mirrored KeyAdded/KeyRevoked logs say, refused when the copy is too old; and without a
+// mirrored KeyAdded/KeyRevoked logs say, refused when the copy is too old; revocations seen by
+// sessions already running; a copy from another registry or chain thrown away; and without a
 // registry, only the identity's own key.
 
 #include "relay/core/identity_keys.h"
@@ -15,7 +16,7 @@ namespace {
 
 crypto::Address address(char fill) { return *crypto::Address::fromBytes(QByteArray(20, fill)); }
 
-std::optional<ErrorCode> refusal(relay::IdentityKeys &keys, const crypto::Address &identity, const crypto::Address &key, qint64 nowMs)
+std::optional<ErrorCode> refusal(const relay::IdentityKeys &keys, const crypto::Address &identity, const crypto::Address &key, qint64 nowMs)
 {
     auto checked = keys.check(identity, key, nowMs);
     return checked ? std::nullopt : std::optional<ErrorCode>(checked.error().code);
@@ -39,40 +40,61 @@ private Q_SLOTS:
         auto database = relay::RelayDatabase::open(m_dir.filePath(QStringLiteral("none.sqlite")));
         QVERIFY(database);
         relay::IdentityKeys keys(**database, relay::IdentityPolicy{false});
+        QVERIFY(keys.reload());
         QCOMPARE(refusal(keys, alice, alice, 0), std::nullopt);
         QCOMPARE(refusal(keys, alice, laptop, 0), ErrorCode::WrongSigner);
+        QVERIFY(!keys.revoked(alice, laptop));
     }
 
-    void keyPeriodsFromTheLogs()
+    void keysFromTheLogs()
     {
         auto database = relay::RelayDatabase::open(m_dir.filePath(QStringLiteral("registry.sqlite")));
         QVERIFY(database);
         relay::IdentityKeys keys(**database, relay::IdentityPolicy{true, 60 * second});
+        QVERIFY(keys.bindTo(QStringLiteral("31337:0xregistry")));
+        QVERIFY(keys.reload());
         // Never synced: nobody is let in, not even with the identity's own key.
         QCOMPARE(refusal(keys, alice, alice, 1000 * second), ErrorCode::IdentityRegistryStale);
 
-        // The revocation is read before the addition (two sync passes that overlap): same result.
-        QVERIFY(keys.apply({KeyChange{alice, laptop, false, 1500, 12}}, 12, 1000 * second));
-        QVERIFY(keys.apply({KeyChange{alice, alice, true, 900, 10}, KeyChange{alice, laptop, true, 1000, 11}, KeyChange{alice, laptop, false, 1500, 12}},
+        // A first pass that stopped before the latest block does not make the copy current.
+        QVERIFY(keys.apply({KeyChange{alice, alice, true, 900, 10}}, 10, std::nullopt));
+        QVERIFY(keys.reload());
+        QCOMPARE(refusal(keys, alice, alice, 1000 * second), ErrorCode::IdentityRegistryStale);
+
+        // The revocation is read before the addition (two passes that overlap): same result.
+        QVERIFY(keys.apply({KeyChange{alice, laptop, false, 1500, 12}}, 12, std::nullopt));
+        QVERIFY(keys.apply({KeyChange{alice, laptop, true, 1000, 11}, KeyChange{alice, phone, true, 1001, 11}, KeyChange{alice, laptop, false, 1500, 12}},
                            12, 1000 * second));
+        QVERIFY(keys.reload());
         QCOMPARE(*keys.syncedBlock(), 12u);
         QCOMPARE(refusal(keys, alice, alice, 1000 * second), std::nullopt);
-        QCOMPARE(refusal(keys, alice, laptop, 1000 * second), std::nullopt);      // from its block's second on
-        QCOMPARE(refusal(keys, alice, laptop, 999 * second), ErrorCode::KeyNotActive); // before it was added
-        QCOMPARE(refusal(keys, alice, phone, 1000 * second), ErrorCode::KeyNotActive);  // never added
-        QCOMPARE(refusal(keys, laptop, laptop, 1000 * second), ErrorCode::KeyNotActive); // not an identity
+        QCOMPARE(refusal(keys, alice, phone, 1000 * second), std::nullopt);
+        // The copy follows the chain's present, whatever the two clocks say: revoked is revoked.
+        QCOMPARE(refusal(keys, alice, laptop, 1000 * second), ErrorCode::KeyNotActive);
+        QVERIFY(keys.revoked(alice, laptop));
+        QVERIFY(!keys.revoked(alice, phone));
+        QCOMPARE(refusal(keys, alice, address('\x3a'), 1000 * second), ErrorCode::KeyNotActive); // never added
+        QCOMPARE(refusal(keys, laptop, laptop, 1000 * second), ErrorCode::KeyNotActive);       // not an identity
 
-        // Revoked from the start of its second; and the copy must be fresh at that time too.
-        QVERIFY(keys.markFresh(1500 * second));
-        QCOMPARE(refusal(keys, alice, laptop, 1499 * second + 999), std::nullopt);
-        QCOMPARE(refusal(keys, alice, laptop, 1500 * second), ErrorCode::KeyNotActive);
-        QCOMPARE(refusal(keys, alice, alice, 1560 * second), std::nullopt);
-        QCOMPARE(refusal(keys, alice, alice, 1561 * second), ErrorCode::IdentityRegistryStale);
+        // Too old a copy lets no new login in (sessions already running are not refused for it).
+        QCOMPARE(refusal(keys, alice, alice, 1060 * second), std::nullopt);
+        QCOMPARE(refusal(keys, alice, alice, 1061 * second), ErrorCode::IdentityRegistryStale);
+        QVERIFY(!keys.revoked(alice, alice));
 
-        // A later connection (the relay restarted) reads the same periods.
+        // Another connection (the relay restarted) reads the same copy.
         relay::IdentityKeys reopened(**database, relay::IdentityPolicy{true, 60 * second});
-        QCOMPARE(refusal(reopened, alice, laptop, 1500 * second), ErrorCode::KeyNotActive);
+        QVERIFY(reopened.reload());
+        QCOMPARE(refusal(reopened, alice, laptop, 1000 * second), ErrorCode::KeyNotActive);
+        QCOMPARE(refusal(reopened, alice, phone, 1000 * second), std::nullopt);
+
+        // A copy read from another registry or chain is thrown away, not trusted.
+        QVERIFY(reopened.bindTo(QStringLiteral("31337:0xregistry")));
         QCOMPARE(*reopened.syncedBlock(), 12u);
+        QVERIFY(reopened.bindTo(QStringLiteral("1:0xother")));
+        QVERIFY(reopened.reload());
+        QVERIFY(!reopened.syncedBlock());
+        QCOMPARE(refusal(reopened, alice, phone, 1000 * second), ErrorCode::IdentityRegistryStale);
+        QVERIFY(!reopened.revoked(alice, laptop));
     }
 };
 
