@@ -386,6 +386,11 @@ int main(int argc, char *argv[])
         return 2;
     }
     identity.maxStaleMs = staleSeconds * 1000;
+    // Published with each meeting's anchoring state, so clients check device keys against it.
+    if (!stored.setSetting(QStringLiteral("identityRegistry"), identityRegistry ? identityRegistry->toLowerHex() : QString())) {
+        fail(QStringLiteral("cannot store the identity registry's address"));
+        return 1;
+    }
     auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); }, {}, identity);
     if (!service) {
         fail(service.error());

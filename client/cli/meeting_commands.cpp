@@ -244,11 +244,21 @@ int meetingCommand(const QStringList &arguments)
 
 namespace {
 
+// --wait in milliseconds; -1 when it is not a number of seconds up to an hour.
+int waitSeconds(const QString &text)
+{
+    bool ok = false;
+    const int seconds = text.toInt(&ok);
+    return ok && seconds >= 0 && seconds <= 3600 ? seconds * 1000 : -1;
+}
+
 // The approve command: see its description. Keeps the approval in the replica.
 Expected<QString, QString> approveMeeting(MeetingClient &client, const QString &meeting, const QUrl &chainUrl, int waitMs)
 {
     if (client.signingKey().address() != client.identity())
         return unexpected(QStringLiteral("approvals are signed with the identity's own key, not a device key (the registry checks them against the roster)"));
+    if (waitMs < 0)
+        return unexpected(QStringLiteral("--wait needs a number of seconds"));
     auto details = client.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}});
     if (!details)
         return unexpected(details.error());
@@ -260,10 +270,13 @@ Expected<QString, QString> approveMeeting(MeetingClient &client, const QString &
     auto schemas = protocol::SchemaValidator::load();
     if (!schemas || !relay)
         return unexpected(schemas ? QStringLiteral("the replica does not name its relay") : schemas.error());
-    auto record = client::finalRecordOf(client.replica().events().value_or(QList<QByteArray>()), **schemas, *relay);
+    chain::EthClient chainClient(chainUrl);
+    // Device keys in starts and joins are checked against the relay's identity registry.
+    const auto identityRegistry = crypto::Address::fromHex(anchor.value(QStringLiteral("identityRegistry")).toString());
+    auto record = client::finalRecordOf(client.replica().events().value_or(QList<QByteArray>()), **schemas, *relay,
+                                        identityRegistry ? client::identityRegistryCheck(chainClient, *identityRegistry) : ledger::KeyActivity());
     if (!record)
         return unexpected(record.error());
-    chain::EthClient chainClient(chainUrl);
     const auto chainId = static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger());
     // The relay anchors the end in the background: wait for it, but not for a different record.
     const QDeadlineTimer deadline(waitMs);
@@ -469,7 +482,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                                  "then signs the approval (EIP-712) and hands it to the relay."),
                             {chainUrl, wait}, {}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &meeting) -> Expected<QString, QString> {
                                 return approveMeeting(c, meeting, QUrl(p.isSet(chainUrl) ? p.value(chainUrl) : qEnvironmentVariable("CMEET_CHAIN", QStringLiteral("http://127.0.0.1:8545"))),
-                                                      p.value(wait).toInt() * 1000);
+                                                      waitSeconds(p.value(wait)));
                             });
     if (name == QStringLiteral("export"))
         return runOnMeeting(args, QStringLiteral("Writes the meeting to a .cmeet file for auditors: exact event bytes, signatures, metadata (no keys), "

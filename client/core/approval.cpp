@@ -4,15 +4,16 @@
 #include "chain/abi.h"
 #include "chain/meeting_registry.h"
 #include "crypto/keccak.h"
-#include "ledger/meeting_verifier.h"
+#include "identity/identity_registry.h"
 #include "ledger/merkle_log.h"
 #include "protocol/event.h"
 
 namespace cmeet::client {
 
-Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas, const crypto::Address &relay)
+Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas, const crypto::Address &relay,
+                                             const ledger::KeyActivity &keyActivity)
 {
-    const ledger::VerificationReport report = ledger::verifyMeetingLog(log, schemas, relay);
+    const ledger::VerificationReport report = ledger::verifyMeetingLog(log, schemas, relay, keyActivity);
     if (!report.ok())
         return unexpected(QStringLiteral("your copy of the meeting does not verify: ") + report.problems.mid(0, 3).join(QStringLiteral("; ")));
     if (!report.ended)
@@ -25,7 +26,16 @@ Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const
     }
     record.root = merkle.root();
     record.size = static_cast<quint64>(merkle.size());
+    record.relay = relay;
     return record;
+}
+
+ledger::KeyActivity identityRegistryCheck(chain::EthClient &client, const crypto::Address &identityRegistry)
+{
+    return [&client, identityRegistry](const crypto::Address &identity, const crypto::Address &key, qint64 tsMs) {
+        const auto period = identity::keyPeriod(client, identityRegistry, identity, key);
+        return period && period->activeAt(static_cast<quint64>(tsMs / 1000));
+    };
 }
 
 QByteArray closingCommitment(const FinalRecord &record)
@@ -44,6 +54,12 @@ Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, co
         return unexpected(QStringLiteral("cannot reach the chain: ") + nodeChainId.error().detail);
     if (*nodeChainId != chainId)
         return unexpected(QStringLiteral("the node is on chain %1 but the relay anchors on chain %2").arg(*nodeChainId).arg(chainId));
+    // A relay could name any registry: it must be the one only this relay can write to.
+    auto owner = client.call(registry, chain::abi::encodeCall(u"relay()", {}).value_or(QByteArray()));
+    if (!owner)
+        return unexpected(QStringLiteral("cannot read the registry: ") + owner.error().detail);
+    if (owner->size() != 32 || owner->right(20) != record.relay.bytes())
+        return unexpected(QStringLiteral("the registry %1 does not belong to the relay %2").arg(registry.toChecksumHex(), record.relay.toChecksumHex()));
     auto closing = chain::registry::closingOf(client, registry, meetingId);
     if (!closing)
         return unexpected(QStringLiteral("cannot read the registry: ") + closing.error().detail);

@@ -4,6 +4,7 @@
 // and only then signs the EIP-712 approval. Nobody approves what they have not seen themselves.
 
 #include "chain/eth_client.h"
+#include "ledger/meeting_verifier.h"
 #include "protocol/schema_validator.h"
 
 #include <QByteArray>
@@ -16,17 +17,24 @@ struct FinalRecord {
     QByteArray ackEndId;
     QByteArray root;
     quint64 size = 0;
+    crypto::Address relay; // whose acknowledgements it holds
 };
 
 // The final record of a log that verifies and has ended; the verifier's problems otherwise.
+// keyActivity: the identity registry's word on the keys that signed starts and joins (see
+// identityRegistryCheck), needed when someone joined with a device key.
 [[nodiscard]] Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
-                                                           const crypto::Address &relay);
+                                                           const crypto::Address &relay, const ledger::KeyActivity &keyActivity = {});
+
+// Asks the IdentityRegistry on chain whether a key was active for an identity when it signed.
+[[nodiscard]] ledger::KeyActivity identityRegistryCheck(chain::EthClient &client, const crypto::Address &identityRegistry);
 
 // The word MeetingRegistry.closingOf keeps for it: keccak256(abi.encode(ackEnd, root, size)).
 [[nodiscard]] QByteArray closingCommitment(const FinalRecord &record);
 
-// Checks that the node is the chain the relay named and that the registry closed the meeting on
-// exactly this record; then the approval digest to sign. Nothing on chain yet is an error too.
+// Checks that the node is the chain the relay named, that the registry is this relay's, and that
+// it closed the meeting on exactly this record; then the approval digest to sign. Nothing on
+// chain yet is an error too.
 [[nodiscard]] Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, const crypto::Address &registry, quint64 chainId,
                                                                   const QString &meetingId, const FinalRecord &record);
 

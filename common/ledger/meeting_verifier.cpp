@@ -80,7 +80,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
                     || (report.relay && !delegation->checkFor(report.meeting, *report.relay, event->ts()))
                     || !event->verifySignedBy(delegation->signer()))
                     problem(index, QStringLiteral("%1 not signed by its identity with a valid delegation").arg(protocol::typeName(event->type())));
-                else if (delegation->signer() != event->by() && !(keyActivity && keyActivity(event->by(), delegation->signer(), event->ts())))
+                else if (keyActivity ? !keyActivity(event->by(), delegation->signer(), event->ts()) : delegation->signer() != event->by())
                     problem(index, QStringLiteral("%1 signed by key %2, not shown active for %3 at the time")
                                        .arg(protocol::typeName(event->type()), delegation->signer().toChecksumHex(), event->by().toChecksumHex()));
                 else

@@ -32,8 +32,9 @@ struct VerificationReport {
 using KeyActivity = std::function<bool(const crypto::Address &identity, const crypto::Address &key, qint64 tsMs)>;
 
 // expectedRelay: when known (from the meeting file or the chain), every ack must be signed by it.
-// keyActivity: confirms keys other than the identity's own address; without it such a start or
-// join is a problem (nothing here could tell whether the key spoke for the identity).
+// keyActivity: the identity registry's word on every key that signed a start or join (the
+// identity's own key included: it may have been revoked). Without it, only the identity's own key
+// is accepted (nothing here could tell whether another key spoke for the identity).
 [[nodiscard]] VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
                                                   const std::optional<crypto::Address> &expectedRelay = std::nullopt,
                                                   const KeyActivity &keyActivity = {});

@@ -411,6 +411,8 @@ QJsonObject RelayService::anchorInfo(const QString &meetingId)
         info.insert(QStringLiteral("registry"), *registry);
     if (const auto chainId = m_db.setting(QStringLiteral("chainId")))
         info.insert(QStringLiteral("chainId"), chainId->toLongLong());
+    if (const auto identityRegistry = m_db.setting(QStringLiteral("identityRegistry")); identityRegistry && !identityRegistry->isEmpty())
+        info.insert(QStringLiteral("identityRegistry"), *identityRegistry);
     return info;
 }
 

@@ -238,6 +238,9 @@ private Q_SLOTS:
         shortened.size -= 1;
         QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId, meeting, shortened).error().contains(QStringLiteral("different final record")));
         QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId + 1, meeting, *record).error().contains(QStringLiteral("the node is on chain")));
+        client::FinalRecord otherRelay = *record;
+        otherRelay.relay = m_alice.address();
+        QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId, meeting, otherRelay).error().contains(QStringLiteral("does not belong to the relay")));
         QVERIFY(!client::finalRecordOf(log.mid(0, log.size() - 2), **schemas, host.relayAddress()));
     }
 

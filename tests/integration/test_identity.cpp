@@ -6,6 +6,7 @@
 #include "base/hex.h"
 #include "chain/eth_client.h"
 #include "identity/identity_registry.h"
+#include "client/core/approval.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/participant.h"
@@ -306,11 +307,10 @@ private Q_SLOTS:
         QVERIFY(!withoutRegistry.ok());
         QVERIFY2(withoutRegistry.problems.join(QLatin1Char('\n')).contains(QStringLiteral("not shown active")), qPrintable(withoutRegistry.problems.join(QLatin1Char('\n'))));
         chain::EthClient client(m_chain->url());
-        const auto registryWord = [&](const crypto::Address &identity, const crypto::Address &key, qint64 tsMs) {
-            const auto period = identity::keyPeriod(client, m_registry, identity, key);
-            return period && period->activeAt(static_cast<quint64>(tsMs / 1000));
-        };
-        const auto withRegistry = ledger::verifyMeetingLog(log, **schemas, std::nullopt, registryWord);
+        const auto withRegistry = ledger::verifyMeetingLog(log, **schemas, std::nullopt, client::identityRegistryCheck(client, m_registry));
+        // What 'cmeet-cli approve' does with it: the final record only with the registry's word.
+        QVERIFY(client::finalRecordOf(log, **schemas, host.relayAddress(), client::identityRegistryCheck(client, m_registry)));
+        QVERIFY(!client::finalRecordOf(log, **schemas, host.relayAddress()));
         QVERIFY2(withRegistry.ok(), qPrintable(withRegistry.problems.join(QLatin1Char('\n'))));
     }
 
