@@ -104,7 +104,9 @@ int proveIdentity(const QStringList &arguments)
     const QCommandLineOption registrar(QStringLiteral("registrar"), QStringLiteral("The registrar's address, as the identity office told you."), QStringLiteral("address"));
     const QCommandLineOption secretFile(QStringLiteral("ffs-secret"), QStringLiteral("Your secret file."), QStringLiteral("file"));
     const QCommandLineOption publicFile(QStringLiteral("ffs-public"), QStringLiteral("Your public key file."), QStringLiteral("file"));
-    parser.addOptions({to, registrar, secretFile, publicFile});
+    const QCommandLineOption firstKey(QStringLiteral("first-key"), QStringLiteral("The key you are enrolling (default: your identity's own address)."),
+                                      QStringLiteral("address"));
+    parser.addOptions({to, registrar, secretFile, publicFile, firstKey});
     int exitCode = 0;
     if (!parseOrExplain(parser, arguments, exitCode))
         return exitCode;
@@ -120,9 +122,9 @@ int proveIdentity(const QStringList &arguments)
         printError(QStringLiteral("--to needs host:port and --registrar an address"));
         return 2;
     }
-    auto publicKey = identity::readFfsPublicKey(parser.value(publicFile));
-    if (!publicKey) {
-        printError(publicKey.error());
+    auto issued = identity::readPublicKeyFile(parser.value(publicFile));
+    if (!issued) {
+        printError(issued.error());
         return 1;
     }
     QFile file(parser.value(secretFile));
@@ -137,6 +139,15 @@ int proveIdentity(const QStringList &arguments)
         printError(QStringLiteral("%1: wrong passphrase, or not a Feige-Fiat-Shamir secret file").arg(file.fileName()));
         return 1;
     }
+    if (issued->identity != *owner) {
+        printError(QStringLiteral("the public key is for %1 but the secrets for %2").arg(issued->identity.toChecksumHex(), owner->toChecksumHex()));
+        return 1;
+    }
+    const auto key = parser.isSet(firstKey) ? crypto::Address::fromHex(parser.value(firstKey)) : Expected<crypto::Address, crypto::CryptoError>(*owner);
+    if (!key) {
+        printError(QStringLiteral("--first-key must be an address"));
+        return 2;
+    }
     auto secret = crypto::FfsSecret::fromBytes(sealed->secret.view());
     if (!secret) {
         printError(secret.error().detail);
@@ -148,7 +159,7 @@ int proveIdentity(const QStringList &arguments)
         printError(QStringLiteral("cannot reach the registrar at %1: %2").arg(parser.value(to), socket.errorString()));
         return 1;
     }
-    auto proven = identity::proveEnrolment(socket, *publicKey, std::move(*secret), {*registrarAddress, *owner});
+    auto proven = identity::proveEnrolment(socket, issued->key, std::move(*secret), {*registrarAddress, *owner, *key});
     if (!proven) {
         printError(proven.error());
         return 1;

@@ -25,7 +25,7 @@ QString valueOrEnvironment(const QCommandLineParser &parser, const QCommandLineO
 } // namespace
 
 MeetingClient::MeetingClient(crypto::PrivateKey key, crypto::Address identity, crypto::SecretBytes passphrase, QString stateDir)
-    : m_identity(std::move(key)), m_identityAddress(std::move(identity)), m_passphrase(std::move(passphrase)), m_stateDir(std::move(stateDir))
+    : m_key(std::move(key)), m_identity(std::move(identity)), m_passphrase(std::move(passphrase)), m_stateDir(std::move(stateDir))
 {
 }
 
@@ -52,7 +52,7 @@ Expected<std::unique_ptr<MeetingClient>, QString> MeetingClient::connect(const Q
     const QUrl url(valueOrEnvironment(parser, options.relay, "CMEET_RELAY", QStringLiteral("ws://127.0.0.1:8765")));
     if (auto opened = client->m_connection.open(url); !opened)
         return unexpected(opened.error());
-    if (auto login = client->m_connection.login(client->m_identityAddress, client->m_identity); !login)
+    if (auto login = client->m_connection.login(client->m_identity, client->m_key); !login)
         return unexpected(QStringLiteral("login refused: ") + errorText(login.error()));
     return client;
 }
@@ -70,7 +70,7 @@ Expected<Ok, QString> MeetingClient::openMeeting(const QString &meetingId)
     auto meeting = call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meetingId}});
     if (!meeting)
         return unexpected(meeting.error());
-    const QString path = QDir(m_stateDir).filePath(QStringLiteral("%1.%2.cmeet").arg(meetingId, m_identityAddress.toLowerHex()));
+    const QString path = QDir(m_stateDir).filePath(QStringLiteral("%1.%2.cmeet").arg(meetingId, m_identity.toLowerHex()));
     QJsonObject metadata = meeting->toObject();
     metadata.insert(QStringLiteral("relay"), m_connection.relayAddress().toLowerHex());
     auto replica = QFile::exists(path) ? store::MeetingFile::open(path, false) : store::MeetingFile::create(path, metadata);
@@ -82,7 +82,7 @@ Expected<Ok, QString> MeetingClient::openMeeting(const QString &meetingId)
         stored.insert(it.key(), it.value()); // the relay's latest view (status), keeping our local notes
     if (auto ok = m_replica->setMeeting(stored); !ok)
         return unexpected(ok.error().detail);
-    m_participant = std::make_unique<client::Participant>(m_identity, m_identityAddress, meetingId, m_connection.relayAddress());
+    m_participant = std::make_unique<client::Participant>(m_key, m_identity, meetingId, m_connection.relayAddress());
     if (auto ok = restoreSession(); !ok)
         return ok;
     return sync();
@@ -149,7 +149,7 @@ Expected<QJsonObject, QString> MeetingClient::newSession()
     if (auto ok = m_replica->putSealedKey(QStringLiteral("session"), session.address().toLowerHex(), *sealed); !ok)
         return unexpected(ok.error().detail);
     QJsonObject meeting = m_replica->meeting();
-    meeting.insert(QStringLiteral("local"), QJsonObject{{QStringLiteral("identity"), m_identityAddress.toLowerHex()},
+    meeting.insert(QStringLiteral("local"), QJsonObject{{QStringLiteral("identity"), m_identity.toLowerHex()},
                                                         {QStringLiteral("session"), session.address().toLowerHex()}});
     if (auto ok = m_replica->setMeeting(meeting); !ok)
         return unexpected(ok.error().detail);

@@ -35,8 +35,8 @@ public:
                                                                                  const ConnectionOptions &options);
 
     [[nodiscard]] Expected<QJsonValue, QString> call(const QString &method, const QJsonObject &params = {});
-    [[nodiscard]] const crypto::Address &identity() const { return m_identityAddress; }
-    [[nodiscard]] const crypto::PrivateKey &signingKey() const { return m_identity; }
+    [[nodiscard]] const crypto::Address &identity() const { return m_identity; }
+    [[nodiscard]] const crypto::PrivateKey &signingKey() const { return m_key; }
 
     // Opens (creating on first use) the replica of the meeting and brings it up to date.
     [[nodiscard]] Expected<Ok, QString> openMeeting(const QString &meetingId);
@@ -59,8 +59,8 @@ private:
     MeetingClient(crypto::PrivateKey key, crypto::Address identity, crypto::SecretBytes passphrase, QString stateDir);
     [[nodiscard]] Expected<Ok, QString> restoreSession();
 
-    crypto::PrivateKey m_identity;     // the key that signs for the identity
-    crypto::Address m_identityAddress; // the identity
+    crypto::PrivateKey m_key;   // the key that signs for the identity
+    crypto::Address m_identity; // the identity
     crypto::SecretBytes m_passphrase;
     QString m_stateDir;
     client::RelayConnection m_connection;

@@ -169,12 +169,27 @@ bool writeFile(const QString &path, const QByteArray &contents, bool ownerOnly)
     return true;
 }
 
-// Waits for the person's connection and checks their Feige-Fiat-Shamir proof.
-Expected<Ok, QString> awaitProof(const QString &publicKeyPath, const QString &listenAddress, const QString &portText, const identity::EnrolmentParties &parties)
+// The registrar's own FFS modulus, from the file 'registrar ffs-setup' wrote.
+std::optional<QByteArray> readModulus(const QString &path)
 {
-    auto publicKey = identity::readFfsPublicKey(publicKeyPath);
-    if (!publicKey)
-        return unexpected(publicKey.error());
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    return hex::decodeLowercase(QJsonDocument::fromJson(file.read(crypto::keystore::maxFileBytes)).object().value(QStringLiteral("modulus")).toString());
+}
+
+// Waits for the person's connection and checks their Feige-Fiat-Shamir proof against the public
+// key this registrar issued for this identity.
+Expected<Ok, QString> awaitProof(const QString &publicKeyPath, const QString &modulusPath, const QString &listenAddress, const QString &portText,
+                                 const identity::EnrolmentParties &parties)
+{
+    auto issued = identity::readPublicKeyFile(publicKeyPath);
+    if (!issued)
+        return unexpected(issued.error());
+    if (issued->identity != parties.identity)
+        return unexpected(QStringLiteral("%1 was issued for %2, not %3").arg(publicKeyPath, issued->identity.toChecksumHex(), parties.identity.toChecksumHex()));
+    if (readModulus(modulusPath) != issued->key.modulus)
+        return unexpected(QStringLiteral("%1 was not issued under the modulus in %2").arg(publicKeyPath, modulusPath));
     QTcpServer server;
     bool portOk = false;
     const auto port = static_cast<quint16>(portText.toUInt(&portOk));
@@ -187,7 +202,7 @@ Expected<Ok, QString> awaitProof(const QString &publicKeyPath, const QString &li
         return unexpected(QStringLiteral("nobody came to prove their identity within 10 minutes"));
     std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
     server.close(); // one attempt per run
-    auto verified = identity::verifyEnrolment(*socket, *publicKey, parties);
+    auto verified = identity::verifyEnrolment(*socket, issued->key, parties);
     if (verified)
         qCInfo(lcRegistrar) << parties.identity.toChecksumHex() << "proved their identity from" << socket->peerAddress().toString();
     return verified;
@@ -241,10 +256,7 @@ int ffsIssue(const QStringList &arguments)
         printError(identity.error());
         return 2;
     }
-    QFile modulusFile(parser.value(modulus));
-    const auto modulusBytes = modulusFile.open(QIODevice::ReadOnly)
-        ? hex::decodeLowercase(QJsonDocument::fromJson(modulusFile.read(crypto::keystore::maxFileBytes)).object().value(QStringLiteral("modulus")).toString())
-        : std::nullopt;
+    const auto modulusBytes = readModulus(parser.value(modulus));
     auto registrar = modulusBytes ? crypto::FfsRegistrar::fromModulus(*modulusBytes)
                                   : Expected<crypto::FfsRegistrar, crypto::FfsError>(unexpected(crypto::FfsError{crypto::FfsErrorCode::InvalidPublicKey, QStringLiteral("no modulus")}));
     if (!registrar) {
@@ -262,7 +274,7 @@ int ffsIssue(const QStringList &arguments)
         printError(QStringLiteral("cannot seal the secrets: ") + crypto::describe(sealed.error()));
         return 1;
     }
-    if (!writeFile(parser.value(secretOut), *sealed, true) || !writeFile(parser.value(publicOut), QJsonDocument(issued->publicKey.toJson()).toJson(), false))
+    if (!writeFile(parser.value(secretOut), *sealed, true) || !writeFile(parser.value(publicOut), identity::publicKeyFile({*identity, issued->publicKey}), false))
         return 1;
     printLine(QStringLiteral("issued %1 secrets for %2").arg(issued->publicKey.values.size()).arg(identity->toChecksumHex()));
     return 0;
@@ -299,13 +311,15 @@ int enrol(const QStringList &arguments)
                                        QStringLiteral("The identity's Feige-Fiat-Shamir public key (from 'registrar ffs-issue'): the person must prove "
                                                       "they hold its secrets ('cmeet-cli identity prove') before the enrolment is sent."),
                                        QStringLiteral("file"));
+    const QCommandLineOption modulus(QStringLiteral("modulus"), QStringLiteral("The registrar's modulus file (from 'registrar ffs-setup'): the public key must be under it."),
+                                     QStringLiteral("file"));
     const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address to wait for the proof on (default: 127.0.0.1)."), QStringLiteral("address"),
                                     QStringLiteral("127.0.0.1"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port to wait for the proof on (default: 0, a free one; printed)."), QStringLiteral("port"),
                                   QStringLiteral("0"));
     const QCommandLineOption skip(QStringLiteral("skip-identification"), QStringLiteral("Enrol without the Feige-Fiat-Shamir proof (not recommended)."));
     Parsed parsed = parse(arguments, QStringLiteral("Enrols an identity with its first key (registrar only), once the person has proven who they are."),
-                          {QStringLiteral("IDENTITY")}, true, true, parser, {firstKey, ffsPublic, listen, port, skip});
+                          {QStringLiteral("IDENTITY")}, true, true, parser, {firstKey, ffsPublic, modulus, listen, port, skip});
     if (!parsed.context)
         return parsed.exitCode;
     const crypto::Address identity = parsed.addresses.at(0);
@@ -316,11 +330,11 @@ int enrol(const QStringList &arguments)
     }
     if (parser.isSet(skip)) {
         qCWarning(lcRegistrar) << "enrolling" << identity.toChecksumHex() << "without identification";
-    } else if (!parser.isSet(ffsPublic)) {
-        printError(QStringLiteral("enrolment needs --ffs-public FILE (the person proves they hold its secrets), or --skip-identification"));
+    } else if (!parser.isSet(ffsPublic) || !parser.isSet(modulus)) {
+        printError(QStringLiteral("enrolment needs --ffs-public FILE and --modulus FILE (the person proves they hold the secrets), or --skip-identification"));
         return 2;
-    } else if (auto proven = awaitProof(parser.value(ffsPublic), parser.value(listen), parser.value(port),
-                                        {parsed.context->senderAddress(), identity});
+    } else if (auto proven = awaitProof(parser.value(ffsPublic), parser.value(modulus), parser.value(listen), parser.value(port),
+                                        {parsed.context->senderAddress(), identity, *key});
                !proven) {
         printError(QStringLiteral("not enrolled: ") + proven.error());
         return 1;

@@ -11,7 +11,7 @@ Participant::Participant(crypto::PrivateKey identityKey, QString meeting, crypto
 }
 
 Participant::Participant(crypto::PrivateKey key, crypto::Address identity, QString meeting, crypto::Address relay)
-    : m_identity(std::move(key)), m_identityAddress(std::move(identity)), m_meeting(std::move(meeting)), m_relay(std::move(relay))
+    : m_key(std::move(key)), m_identity(std::move(identity)), m_meeting(std::move(meeting)), m_relay(std::move(relay))
 {
 }
 
@@ -20,9 +20,9 @@ Expected<QJsonObject, protocol::ProtocolError> Participant::newSession(qint64 no
     auto session = crypto::PrivateKey::generate();
     if (!session)
         return unexpected(protocol::ProtocolError{protocol::ErrorCode::InternalError, crypto::describe(session.error())});
-    const protocol::Delegation::Fields fields{m_identityAddress, session->address(), m_meeting, m_relay, now + validForMs,
+    const protocol::Delegation::Fields fields{m_identity, session->address(), m_meeting, m_relay, now + validForMs,
                                               crypto::randomBytes(16).value_or(QByteArray())};
-    auto delegation = protocol::Delegation::create(fields, m_identity, protocol::SignerRule::AnyKey);
+    auto delegation = protocol::Delegation::create(fields, m_key, protocol::SignerRule::AnyKey);
     if (!delegation)
         return unexpected(delegation.error());
     m_session = std::move(*session);
@@ -35,10 +35,10 @@ Expected<protocol::Event, protocol::ProtocolError> Participant::makeEvent(protoc
     const bool identitySigned = type == protocol::EventType::Start || type == protocol::EventType::Join;
     if (!identitySigned && !m_session)
         return unexpected(protocol::ProtocolError{protocol::ErrorCode::NotJoined, QStringLiteral("no session key: join first")});
-    auto event = protocol::Event::create({type, m_meeting, m_identityAddress, std::move(ref), now, content});
+    auto event = protocol::Event::create({type, m_meeting, m_identity, std::move(ref), now, content});
     if (!event)
         return event;
-    if (auto ok = event->sign(identitySigned ? m_identity : *m_session); !ok)
+    if (auto ok = event->sign(identitySigned ? m_key : *m_session); !ok)
         return unexpected(ok.error());
     return event;
 }

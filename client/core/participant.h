@@ -16,7 +16,7 @@ public:
     // With a device key added to the identity in the identity registry: the key signs for identity.
     Participant(crypto::PrivateKey key, crypto::Address identity, QString meeting, crypto::Address relay);
 
-    [[nodiscard]] const crypto::Address &identity() const { return m_identityAddress; }
+    [[nodiscard]] const crypto::Address &identity() const { return m_identity; }
     [[nodiscard]] const QString &meeting() const { return m_meeting; }
 
     // Makes a fresh session key and its delegation (valid for validForMs from now).
@@ -30,8 +30,8 @@ public:
                                                                                std::optional<QByteArray> ref, qint64 now) const;
 
 private:
-    crypto::PrivateKey m_identity;
-    crypto::Address m_identityAddress;
+    crypto::PrivateKey m_key;
+    crypto::Address m_identity;
     QString m_meeting;
     crypto::Address m_relay;
     std::optional<crypto::PrivateKey> m_session;

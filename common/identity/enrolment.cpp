@@ -48,15 +48,26 @@ std::optional<QByteArray> hexMember(const QJsonObject &message, const QString &n
 
 } // namespace
 
-Expected<crypto::FfsPublicKey, QString> readFfsPublicKey(const QString &path)
+QByteArray publicKeyFile(const IssuedPublicKey &issued)
 {
+    return QJsonDocument(QJsonObject{{QStringLiteral("identity"), issued.identity.toLowerHex()}, {QStringLiteral("publicKey"), issued.key.toJson()}}).toJson();
+}
+
+Expected<IssuedPublicKey, QString> readPublicKeyFile(const QString &path)
+{
+    // The largest key allowed: 64 values of 8192 bits, in hex.
+    constexpr qint64 maxFileBytes = 2 * 65 * 1024 + 4096;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return unexpected(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    auto publicKey = crypto::FfsPublicKey::fromJson(QJsonDocument::fromJson(file.read(4 * maxLineBytes)).object());
+    const QJsonObject object = QJsonDocument::fromJson(file.read(maxFileBytes)).object();
+    const auto identity = crypto::Address::fromHex(object.value(QStringLiteral("identity")).toString());
+    auto publicKey = crypto::FfsPublicKey::fromJson(object.value(QStringLiteral("publicKey")).toObject());
+    if (!identity)
+        return unexpected(QStringLiteral("%1 names no identity").arg(path));
     if (!publicKey)
         return unexpected(QStringLiteral("%1: %2").arg(path, publicKey.error().detail));
-    return *publicKey;
+    return IssuedPublicKey{*identity, *publicKey};
 }
 
 Expected<Ok, QString> verifyEnrolment(QTcpSocket &socket, const crypto::FfsPublicKey &publicKey, const EnrolmentParties &parties, int rounds,
@@ -66,7 +77,7 @@ Expected<Ok, QString> verifyEnrolment(QTcpSocket &socket, const crypto::FfsPubli
     auto sessionId = crypto::randomBytes(sessionIdSize);
     if (!sessionId)
         return unexpected(QStringLiteral("no random session id"));
-    auto verifier = crypto::FfsVerifier::create(publicKey, {*sessionId, parties.registrar, parties.identity}, rounds);
+    auto verifier = crypto::FfsVerifier::create(publicKey, {QByteArray(*sessionId + parties.firstKey.bytes()), parties.registrar, parties.identity}, rounds);
     if (!verifier)
         return unexpected(verifier.error().detail);
     const auto refuse = [&](const QString &reason) -> Unexpected<QString> {
@@ -74,7 +85,8 @@ Expected<Ok, QString> verifyEnrolment(QTcpSocket &socket, const crypto::FfsPubli
         return unexpected(reason);
     };
     if (auto sent = send(socket, {{QStringLiteral("session"), hex::encode(*sessionId)}, {QStringLiteral("verifier"), parties.registrar.toLowerHex()},
-                                  {QStringLiteral("identity"), parties.identity.toLowerHex()}, {QStringLiteral("rounds"), rounds}},
+                                  {QStringLiteral("identity"), parties.identity.toLowerHex()}, {QStringLiteral("firstKey"), parties.firstKey.toLowerHex()},
+                                  {QStringLiteral("rounds"), rounds}},
                          deadline);
         !sent)
         return sent;
@@ -114,8 +126,9 @@ Expected<Ok, QString> proveEnrolment(QTcpSocket &socket, const crypto::FfsPublic
     const auto sessionId = hexMember(*session, QStringLiteral("session"), sessionIdSize);
     const auto verifier = crypto::Address::fromHex(session->value(QStringLiteral("verifier")).toString());
     const auto identity = crypto::Address::fromHex(session->value(QStringLiteral("identity")).toString());
+    const auto firstKey = crypto::Address::fromHex(session->value(QStringLiteral("firstKey")).toString());
     const int rounds = session->value(QStringLiteral("rounds")).toInt();
-    if (!sessionId || !verifier || !identity || rounds < 1 || rounds > crypto::ffs::maxRounds)
+    if (!sessionId || !verifier || !identity || !firstKey || rounds < 1 || rounds > crypto::ffs::maxRounds)
         return unexpected(QStringLiteral("the registrar's session message is malformed"));
     // Our own view of the session: a registrar or identity we did not expect is refused here,
     // before anything is proven to it.
@@ -123,7 +136,9 @@ Expected<Ok, QString> proveEnrolment(QTcpSocket &socket, const crypto::FfsPublic
         return unexpected(QStringLiteral("this session is run by %1, not the registrar %2").arg(verifier->toChecksumHex(), expected.registrar.toChecksumHex()));
     if (*identity != expected.identity)
         return unexpected(QStringLiteral("this session enrols %1, not %2").arg(identity->toChecksumHex(), expected.identity.toChecksumHex()));
-    auto prover = crypto::FfsProver::create(publicKey, std::move(secret), {*sessionId, expected.registrar, expected.identity});
+    if (*firstKey != expected.firstKey)
+        return unexpected(QStringLiteral("this session would enrol the key %1, not %2").arg(firstKey->toChecksumHex(), expected.firstKey.toChecksumHex()));
+    auto prover = crypto::FfsProver::create(publicKey, std::move(secret), {QByteArray(*sessionId + expected.firstKey.bytes()), expected.registrar, expected.identity});
     if (!prover)
         return unexpected(prover.error().detail);
     for (int round = 0; round < rounds; ++round) {

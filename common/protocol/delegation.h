@@ -30,7 +30,7 @@ public:
         QByteArray nonce;   // 16 random bytes
     };
 
-    // Signs with the identity key; with SignerRule::IdentityKey, fails if the key is not the identity's.
+    // Signs with signingKey; with SignerRule::IdentityKey, fails unless it is the identity's own key.
     [[nodiscard]] static Expected<Delegation, ProtocolError> create(const Fields &fields, const crypto::PrivateKey &signingKey,
                                                                     SignerRule rule = SignerRule::IdentityKey);
     // Convenience: a fresh random nonce.

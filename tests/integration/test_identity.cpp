@@ -139,7 +139,8 @@ private Q_SLOTS:
         registrarDesk.setWorkingDirectory(m_dir.path());
         registrarDesk.setProcessChannelMode(QProcess::MergedChannels);
         registrarDesk.start(QStringLiteral(CMEET_CLI_PATH), {QStringLiteral("registrar"), QStringLiteral("enrol"), m_alice.toLowerHex(), QStringLiteral("--key"),
-                                                               QStringLiteral("registrar.key"), QStringLiteral("--ffs-public"), QStringLiteral("alice.ffs.json")});
+                                                               QStringLiteral("registrar.key"), QStringLiteral("--ffs-public"), QStringLiteral("alice.ffs.json"),
+                                                               QStringLiteral("--modulus"), QStringLiteral("modulus.json")});
         QVERIFY(registrarDesk.waitForStarted(10000));
         QByteArray deskOutput;
         const auto port = client::waitForOutput(registrarDesk, QRegularExpression(QStringLiteral("on 127\\.0\\.0\\.1:(\\d+)")), deskOutput);
@@ -167,8 +168,12 @@ private Q_SLOTS:
     // claiming to be Bob) is refused, and the registrar's side says so.
     void enrolmentRefusesAProverWithoutTheSecrets()
     {
-        auto bobPublic = identity::readFfsPublicKey(m_dir.filePath(QStringLiteral("bob.ffs.json")));
-        auto alicePublic = identity::readFfsPublicKey(m_dir.filePath(QStringLiteral("alice.ffs.json")));
+        auto bobIssued = identity::readPublicKeyFile(m_dir.filePath(QStringLiteral("bob.ffs.json")));
+        auto aliceIssued = identity::readPublicKeyFile(m_dir.filePath(QStringLiteral("alice.ffs.json")));
+        QVERIFY(bobIssued && aliceIssued);
+        QCOMPARE(bobIssued->identity, m_bob);
+        const auto bobPublic = std::optional(bobIssued->key);
+        const auto alicePublic = std::optional(aliceIssued->key);
         QFile aliceSecretFile(m_dir.filePath(QStringLiteral("alice.ffs")));
         QVERIFY(bobPublic && alicePublic && aliceSecretFile.open(QIODevice::ReadOnly));
         auto aliceSecret = crypto::FfsSecret::fromBytes(crypto::keystore::openSecret(aliceSecretFile.readAll(), crypto::SecretBytes(passphrase))->secret.view());
@@ -190,20 +195,28 @@ private Q_SLOTS:
             Expected<Ok, QString> verified = unexpected(QStringLiteral("nobody connected"));
             if (server.waitForNewConnection(10000)) {
                 std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
-                verified = identity::verifyEnrolment(*socket, *bobPublic, {m_registrar, m_bob}, crypto::ffs::defaultRounds, 10000);
+                verified = identity::verifyEnrolment(*socket, *bobPublic, {m_registrar, m_bob, m_bob}, crypto::ffs::defaultRounds, 10000);
             }
             person->wait(20000);
             return qMakePair(verified, proverResult);
         };
         // Alice's secrets (with her own public key, so her side runs) offered in Bob's enrolment.
-        const auto impostor = exchange({m_registrar, m_bob});
+        const auto impostor = exchange({m_registrar, m_bob, m_bob});
         QVERIFY(!impostor.first);
         QVERIFY2(impostor.first.error().contains(QStringLiteral("round 1")), qPrintable(impostor.first.error()));
         QVERIFY2(!impostor.second && impostor.second.error().contains(QStringLiteral("refused")), qPrintable(impostor.second.error()));
         // An honest person is never talked into proving in a session for someone else.
-        const auto misled = exchange({m_registrar, m_alice});
+        const auto misled = exchange({m_registrar, m_alice, m_alice});
         QVERIFY(!misled.first);
         QVERIFY2(!misled.second && misled.second.error().contains(QStringLiteral("this session enrols")), qPrintable(misled.second.error()));
+        // Nor into enrolling a key other than the one they chose.
+        const auto otherKey = exchange({m_registrar, m_bob, m_laptop});
+        QVERIFY(!otherKey.first);
+        QVERIFY2(!otherKey.second && otherKey.second.error().contains(QStringLiteral("would enrol the key")), qPrintable(otherKey.second.error()));
+        // The registrar's side refuses a public key issued for someone else before anyone connects.
+        const auto swapped = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), m_bob.toLowerHex(), QStringLiteral("--key"), QStringLiteral("registrar.key"),
+                                  QStringLiteral("--ffs-public"), QStringLiteral("alice.ffs.json"), QStringLiteral("--modulus"), QStringLiteral("modulus.json")});
+        QVERIFY2(swapped.first == 1 && swapped.second.contains(QStringLiteral("was issued for")), qPrintable(swapped.second));
         chain::EthClient client(m_chain->url());
         QCOMPARE(*identity::isEnrolled(client, m_registry, m_bob), false);
         QCOMPARE(*identity::isEnrolled(client, m_registry, m_alice), true);
