@@ -288,7 +288,7 @@ int run(const RunOptions &options)
     const qint64 exportBytes = QFileInfo(exportPath).size();
     file->reset();
 
-    const qint64 databaseBytes = QFileInfo(QDir(dataDir).filePath(QStringLiteral("relay.sqlite"))).size();
+    const qint64 databaseBytes = relay.databaseBytes();
     out << "\nSummary" << Qt::endl
         << "  meeting            " << result->meeting << Qt::endl
         << "  events submitted   " << result->submitted << " (" << result->logEntries << " log entries with acknowledgements)" << Qt::endl

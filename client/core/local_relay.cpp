@@ -12,6 +12,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 
 namespace cmeet::client {
 
@@ -125,6 +127,20 @@ void LocalRelay::stop()
         if (!m_process.waitForFinished(10000))
             kill();
     }
+}
+
+qint64 LocalRelay::databaseBytes() const
+{
+    const QString path = QDir(m_dataDir).filePath(QStringLiteral("relay.sqlite"));
+    const QString connection = QStringLiteral("cmeet-size-") + QString::number(reinterpret_cast<quintptr>(this));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        if (db.open())
+            QSqlQuery(db).exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return QFileInfo(path).size();
 }
 
 } // namespace cmeet::client

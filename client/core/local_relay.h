@@ -40,6 +40,9 @@ public:
     [[nodiscard]] QString dataDir() const { return m_dataDir; }
     [[nodiscard]] QString lastOutput() const { return m_lastOutput; }
     [[nodiscard]] QProcessEnvironment environment() const;
+    // Size of the relay's database once its write-ahead log is folded in (call after stop()):
+    // the file alone would miss whatever the WAL still holds.
+    [[nodiscard]] qint64 databaseBytes() const;
 
 private:
     QString m_binary;

@@ -133,13 +133,13 @@ Expected<Ok, DatabaseError> EventLog::append(const QString &meeting, qint64 posi
         return unexpected(DatabaseError{QStringLiteral("no meeting %1").arg(meeting)});
     if (!m_insert) {
         m_insert.emplace(m_db.connection());
-        if (!m_insert->prepare(QStringLiteral("INSERT INTO event_log(meeting, position, id, type, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)"))) {
+        if (!m_insert->prepare(QStringLiteral("INSERT INTO event_log(meeting, position, type, bytes, received_at) VALUES (?, ?, ?, ?, ?)"))) {
             const QString error = m_insert->lastError().text();
             m_insert.reset();
             return unexpected(DatabaseError{error});
         }
     }
-    const QVariantList values{*number, position, entry.id(), protocol::typeName(entry.type()), pack(entry.wireBytes(), meeting), receivedAt};
+    const QVariantList values{*number, position, protocol::typeName(entry.type()), pack(entry.wireBytes(), meeting), receivedAt};
     for (int i = 0; i < values.size(); ++i)
         m_insert->bindValue(i, values.at(i));
     if (!m_insert->exec())

@@ -300,7 +300,7 @@ int main(int argc, char **argv)
         relay.stop();
         eventBytes = result->logBytes;
         entries = result->logEntries;
-        databaseBytes = QFileInfo(QDir(dir.path()).filePath(QStringLiteral("relay.sqlite"))).size();
+        databaseBytes = relay.databaseBytes();
     }
 
     out << "| measure | result | goal |\n|---|---:|---|\n";
