@@ -1,5 +1,7 @@
 #include "terminal.h"
 
+#include <QCoreApplication>
+
 #include "crypto/keystore.h"
 #include "crypto/passphrase.h"
 
@@ -29,7 +31,12 @@ bool parseOrExplain(QCommandLineParser &parser, const QStringList &arguments, in
         return false;
     }
     if (parser.isSet(help)) {
-        QTextStream(stdout) << parser.helpText();
+        // Qt names the program by its path; name the command as it was given ("cmeet-cli registrar enrol").
+        QString text = parser.helpText();
+        const QString usage = QStringLiteral("Usage: ") + QCoreApplication::arguments().value(0);
+        if (text.startsWith(usage) && !arguments.isEmpty())
+            text.replace(0, usage.size(), QStringLiteral("Usage: ") + arguments.first());
+        QTextStream(stdout) << text;
         exitCode = 0;
         return false;
     }
