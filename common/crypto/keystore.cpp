@@ -34,6 +34,29 @@ QJsonObject kdfJson(ScryptCost cost, QByteArrayView salt)
             {QStringLiteral("salt"), hex::encode(salt)}};
 }
 
+// Encrypts plaintext under a key derived from the passphrase; the members every sealed file
+// shares ("kdf", "cipher", "nonce", "ciphertext"), to which the caller adds its own.
+Expected<QJsonObject, CryptoError> encrypt(const SecretBytes &passphrase, ScryptCost cost, QByteArrayView associated, QByteArrayView plaintext)
+{
+    if (passphrase.isEmpty() || plaintext.isEmpty())
+        return unexpected(CryptoError::InvalidLength);
+    auto salt = randomBytes(saltSize);
+    auto nonce = randomBytes(aead::nonceSize);
+    if (!salt || !nonce)
+        return unexpected(CryptoError::RandomFailed);
+    auto derived = deriveKey(passphrase, *salt, cost);
+    if (!derived)
+        return unexpected(derived.error());
+    auto ciphertext = aead::seal(*derived, *nonce, associated, plaintext);
+    if (!ciphertext)
+        return unexpected(ciphertext.error());
+    return QJsonObject{{QStringLiteral("version"), formatVersion},
+                       {QStringLiteral("kdf"), kdfJson(cost, *salt)},
+                       {QStringLiteral("cipher"), QStringLiteral("aes-256-gcm")},
+                       {QStringLiteral("nonce"), hex::encode(*nonce)},
+                       {QStringLiteral("ciphertext"), hex::encode(*ciphertext)}};
+}
+
 // The passphrase's key from a file's "kdf" member; InvalidLength when it is malformed.
 Expected<SecretBytes, CryptoError> keyFromFile(const QJsonObject &file, const SecretBytes &passphrase)
 {
@@ -52,28 +75,11 @@ Expected<SecretBytes, CryptoError> keyFromFile(const QJsonObject &file, const Se
 
 Expected<QByteArray, CryptoError> seal(const PrivateKey &key, const SecretBytes &passphrase, ScryptCost cost)
 {
-    if (passphrase.isEmpty())
-        return unexpected(CryptoError::InvalidLength);
-    auto salt = randomBytes(saltSize);
-    auto nonce = randomBytes(aead::nonceSize);
-    if (!salt || !nonce)
-        return unexpected(CryptoError::RandomFailed);
-    auto derived = deriveKey(passphrase, *salt, cost);
-    if (!derived)
-        return unexpected(derived.error());
-    const QString address = key.address().toLowerHex();
-    auto ciphertext = aead::seal(*derived, *nonce, associatedData(address), key.secret().view());
-    if (!ciphertext)
-        return unexpected(ciphertext.error());
-    const QJsonObject file{
-        {QStringLiteral("version"), formatVersion},
-        {QStringLiteral("address"), key.address().toChecksumHex()},
-        {QStringLiteral("kdf"), kdfJson(cost, *salt)},
-        {QStringLiteral("cipher"), QStringLiteral("aes-256-gcm")},
-        {QStringLiteral("nonce"), hex::encode(*nonce)},
-        {QStringLiteral("ciphertext"), hex::encode(*ciphertext)},
-    };
-    return QJsonDocument(file).toJson(QJsonDocument::Indented);
+    auto file = encrypt(passphrase, cost, associatedData(key.address().toLowerHex()), key.secret().view());
+    if (!file)
+        return unexpected(file.error());
+    file->insert(QStringLiteral("address"), key.address().toChecksumHex());
+    return QJsonDocument(*file).toJson(QJsonDocument::Indented);
 }
 
 Expected<Address, CryptoError> addressOf(QByteArrayView keyFile)
@@ -104,26 +110,12 @@ Expected<PrivateKey, CryptoError> open(QByteArrayView keyFile, const SecretBytes
 
 Expected<QByteArray, CryptoError> sealSecret(const SealedSecret &sealed, const SecretBytes &passphrase, ScryptCost cost)
 {
-    if (passphrase.isEmpty() || sealed.secret.isEmpty())
-        return unexpected(CryptoError::InvalidLength);
-    auto salt = randomBytes(saltSize);
-    auto nonce = randomBytes(aead::nonceSize);
-    if (!salt || !nonce)
-        return unexpected(CryptoError::RandomFailed);
-    auto derived = deriveKey(passphrase, *salt, cost);
-    if (!derived)
-        return unexpected(derived.error());
-    auto ciphertext = aead::seal(*derived, *nonce, secretAssociatedData(sealed.kind, sealed.owner), sealed.secret.view());
-    if (!ciphertext)
-        return unexpected(ciphertext.error());
-    const QJsonObject file{{QStringLiteral("version"), formatVersion},
-                           {QStringLiteral("kind"), sealed.kind},
-                           {QStringLiteral("owner"), sealed.owner},
-                           {QStringLiteral("kdf"), kdfJson(cost, *salt)},
-                           {QStringLiteral("cipher"), QStringLiteral("aes-256-gcm")},
-                           {QStringLiteral("nonce"), hex::encode(*nonce)},
-                           {QStringLiteral("ciphertext"), hex::encode(*ciphertext)}};
-    return QJsonDocument(file).toJson(QJsonDocument::Indented);
+    auto file = encrypt(passphrase, cost, secretAssociatedData(sealed.kind, sealed.owner), sealed.secret.view());
+    if (!file)
+        return unexpected(file.error());
+    file->insert(QStringLiteral("kind"), sealed.kind);
+    file->insert(QStringLiteral("owner"), sealed.owner);
+    return QJsonDocument(*file).toJson(QJsonDocument::Indented);
 }
 
 Expected<SealedSecret, CryptoError> openSecret(QByteArrayView file, const SecretBytes &passphrase)

@@ -55,6 +55,33 @@ private:
         return details ? details->toObject().value(QStringLiteral("anchor")).toObject() : QJsonObject();
     }
 
+    // A meeting of the host and Alice, created and started by the host (attendance code 1234).
+    struct Started {
+        QString meeting;
+        std::unique_ptr<client::Participant> host;
+        QByteArray startId;
+    };
+    std::optional<Started> startMeeting(client::RelayConnection &host, const QString &title)
+    {
+        auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), title}, {QStringLiteral("scheduledAt"), now()},
+                                                                    {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
+                                                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
+        if (!created)
+            return std::nullopt;
+        Started started{created->toObject().value(QStringLiteral("id")).toString(), nullptr, {}};
+        started.host = std::make_unique<client::Participant>(m_host, started.meeting, host.relayAddress());
+        const auto start = started.host->makeEvent(EventType::Start, {{QStringLiteral("title"), title},
+                                                                      {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
+                                                                      {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
+                                                                      {QStringLiteral("delegation"), *started.host->newSession(now())},
+                                                                      {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
+                                                   std::nullopt, now());
+        if (!start || !host.submit(start->wireBytes(), QStringLiteral("1234")))
+            return std::nullopt;
+        started.startId = start->id();
+        return started;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -80,20 +107,11 @@ private Q_SLOTS:
         QVERIFY(host.open(m_relay->url()) && host.login(m_host));
         QVERIFY(alice.open(m_relay->url()) && alice.login(m_alice));
         const QList<crypto::Address> roster{m_host.address(), m_alice.address()};
-        auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Anchored")}, {QStringLiteral("scheduledAt"), now()},
-                                                                    {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
-                                                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
-        QVERIFY(created);
-        const QString meeting = created->toObject().value(QStringLiteral("id")).toString();
-        client::Participant hostPart(m_host, meeting, host.relayAddress());
+        auto started = startMeeting(host, QStringLiteral("Anchored"));
+        QVERIFY(started);
+        const QString meeting = started->meeting;
+        client::Participant &hostPart = *started->host;
         client::Participant alicePart(m_alice, meeting, alice.relayAddress());
-        const auto start = hostPart.makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Anchored")},
-                                                                 {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
-                                                                 {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
-                                                                 {QStringLiteral("delegation"), *hostPart.newSession(now())},
-                                                                 {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
-                                              std::nullopt, now());
-        QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
         auto early = host.call(QStringLiteral("meeting.approve"), {{QStringLiteral("id"), meeting}, {QStringLiteral("signature"), m_host.sign(QByteArray(32, '\x01'))->toHex()}});
         QCOMPARE(early.error().code, protocol::ErrorCode::MeetingNotEnded);
         QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("status")).toString(),
@@ -102,7 +120,7 @@ private Q_SLOTS:
         chain::EthClient client(m_chain->url());
         QCOMPARE(*chain::registry::rosterRootOf(client, m_registry, meeting), chain::rosterRoot(roster));
 
-        const auto join = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
+        const auto join = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, started->startId, now());
         QVERIFY(alice.submit(join->wireBytes(), QStringLiteral("1234")));
         const auto comment = alicePart.makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Anchored soon.")}}, join->id(), now());
         QVERIFY(alice.submit(comment->wireBytes()));
@@ -193,19 +211,10 @@ private Q_SLOTS:
 
         client::RelayConnection host;
         QVERIFY(host.open(m_relay->url()) && host.login(m_host));
-        auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Approved by CLI")}, {QStringLiteral("scheduledAt"), now()},
-                                                                    {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
-                                                                    {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
-        QVERIFY(created);
-        const QString meeting = created->toObject().value(QStringLiteral("id")).toString();
-        client::Participant hostPart(m_host, meeting, host.relayAddress());
-        const auto start = hostPart.makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Approved by CLI")},
-                                                                 {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
-                                                                 {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
-                                                                 {QStringLiteral("delegation"), *hostPart.newSession(now())},
-                                                                 {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
-                                              std::nullopt, now());
-        QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
+        auto started = startMeeting(host, QStringLiteral("Approved by CLI"));
+        QVERIFY(started);
+        const QString meeting = started->meeting;
+        client::Participant &hostPart = *started->host;
         const auto joined = cli({QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("1234")});
         QVERIFY2(joined.first == 0, qPrintable(joined.second));
         const auto early = cli({QStringLiteral("approve"), meeting});
@@ -254,24 +263,13 @@ private Q_SLOTS:
         chain::EthClient client(m_chain->url());
         const crypto::Address relay = host.relayAddress();
         const quint64 noncesBefore = *client.pendingNonce(relay);
+        std::vector<Started> started;
         QList<QString> meetings;
-        QList<client::Participant> hosts;
-        QList<QByteArray> starts;
         for (int i = 0; i < 3; ++i) {
-            auto created = host.call(QStringLiteral("meeting.create"), {{QStringLiteral("title"), QStringLiteral("Concurrent %1").arg(i)}, {QStringLiteral("scheduledAt"), now()},
-                                                                        {QStringLiteral("roster"), QJsonArray{m_alice.address().toLowerHex()}},
-                                                                        {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}});
-            QVERIFY(created);
-            meetings.append(created->toObject().value(QStringLiteral("id")).toString());
-            hosts.append(client::Participant(m_host, meetings.last(), relay));
-            const auto start = hosts.last().makeEvent(EventType::Start, {{QStringLiteral("title"), QStringLiteral("Concurrent %1").arg(i)},
-                                                                         {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}},
-                                                                         {QStringLiteral("roster"), QJsonArray{m_host.address().toLowerHex(), m_alice.address().toLowerHex()}},
-                                                                         {QStringLiteral("delegation"), *hosts.last().newSession(now())},
-                                                                         {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x01'))}},
-                                                      std::nullopt, now());
-            QVERIFY(host.submit(start->wireBytes(), QStringLiteral("1234")));
-            starts.append(start->id());
+            auto one = startMeeting(host, QStringLiteral("Concurrent %1").arg(i));
+            QVERIFY(one);
+            meetings.append(one->meeting);
+            started.push_back(std::move(*one));
         }
         for (const QString &meeting : meetings)
             QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("status")).toString(),
@@ -279,8 +277,8 @@ private Q_SLOTS:
 
         const quint16 port = m_chain->port();
         m_chain->stop();
-        for (int i = 0; i < meetings.size(); ++i) {
-            const auto end = hosts[i].makeEvent(EventType::End, {}, starts.at(i), now());
+        for (const Started &meeting : started) {
+            const auto end = meeting.host->makeEvent(EventType::End, {}, meeting.startId, now());
             QVERIFY(host.submit(end->wireBytes()));
         }
         // Jobs are sent strictly in order: the first close is the one being retried.
