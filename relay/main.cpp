@@ -276,11 +276,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption identityStaleOption(QStringLiteral("identity-max-stale"),
                                                  QStringLiteral("Refuse new logins and joins when the identity registry could not be read for this long (default: 300)."),
                                                  QStringLiteral("seconds"));
+    const QCommandLineOption identityConfirmationsOption(QStringLiteral("identity-confirmations"),
+                                                         QStringLiteral("Blocks a key change must be under before the relay reads it (default: 0; "
+                                                                        "use more on a chain that can reorganise)."),
+                                                         QStringLiteral("blocks"));
     const QCommandLineOption identityFromOption(QStringLiteral("identity-from-block"),
                                                 QStringLiteral("The identity registry's deployment block: its logs are read from there (default: 0)."),
                                                 QStringLiteral("block"));
     parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, chainOption, registryOption,
-                       identityOption, identityStaleOption, identityFromOption});
+                       identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
         parser.showHelp(0);
@@ -380,9 +384,12 @@ int main(int argc, char *argv[])
     bool fromBlockOk = true;
     // At least two sync periods, at most a day (and no overflow in milliseconds).
     const qint64 staleSeconds = setting(identityStaleOption, QStringLiteral("300")).toLongLong(&numbersOk);
+    bool confirmationsOk = true;
     identitySettings.fromBlock = setting(identityFromOption, QStringLiteral("0")).toULongLong(&fromBlockOk);
-    if (!numbersOk || !fromBlockOk || staleSeconds * 1000 < 2 * identitySettings.periodMs || staleSeconds > 24 * 3600) {
-        fail(QStringLiteral("--identity-max-stale needs 4 to 86400 seconds and --identity-from-block a block number"));
+    identitySettings.confirmations = setting(identityConfirmationsOption, QStringLiteral("0")).toULongLong(&confirmationsOk);
+    if (!numbersOk || !fromBlockOk || !confirmationsOk || staleSeconds * 1000 < 2 * identitySettings.periodMs || staleSeconds > 24 * 3600
+        || identitySettings.confirmations > 1000) {
+        fail(QStringLiteral("--identity-max-stale needs 4 to 86400 seconds, --identity-from-block a block number and --identity-confirmations 0 to 1000"));
         return 2;
     }
     identity.maxStaleMs = staleSeconds * 1000;

@@ -58,9 +58,14 @@ void IdentitySync::syncNow()
             return failed(bound.error().detail);
         m_bound = true;
     }
-    auto latest = m_client->blockNumber();
+    auto tip = m_client->blockNumber();
+    if (!tip)
+        return failed(tip.error().detail);
+    // Read only blocks with enough confirmations: the mirror never holds a change a reorganisation
+    // could undo (a dev chain needs none).
+    const std::optional<quint64> latest = *tip >= m_settings.confirmations ? std::optional(*tip - m_settings.confirmations) : std::nullopt;
     if (!latest)
-        return failed(latest.error().detail);
+        return; // a chain younger than the confirmations asked for: nothing final to read yet
     auto readUpTo = m_keys->syncedBlock();
     if (readUpTo && *readUpTo > *latest) {
         // The chain went back (a dev chain restarted without its state): read it again.

@@ -22,7 +22,8 @@ class RelayDatabase;
 struct IdentitySyncSettings {
     QUrl endpoint;
     crypto::Address registry;
-    quint64 fromBlock = 0; // the registry's deployment block: nothing before it is read
+    quint64 fromBlock = 0;     // the registry's deployment block: nothing before it is read
+    quint64 confirmations = 0; // blocks left unread at the tip, which a reorganisation could still undo
     int periodMs = 2000;
 };
 

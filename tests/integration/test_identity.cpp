@@ -327,6 +327,37 @@ private Q_SLOTS:
         QVERIFY2(withRegistry.ok(), qPrintable(withRegistry.problems.join(QLatin1Char('\n'))));
     }
 
+    // A relay told to wait for confirmations reads a key change only once that many blocks lie on it.
+    void keyChangesAreReadOnceConfirmed()
+    {
+        client::LocalRelay cautious(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("cautious-relay")), passphrase);
+        QVERIFY(cautious.init());
+        QVERIFY(cautious.importDirectory({{m_alice, QStringLiteral("Alice")}}, {}));
+        QVERIFY2(cautious.start({QStringLiteral("--chain"), m_chain->url().toString(), QStringLiteral("--identity-registry"), m_registry.toLowerHex(),
+                                 QStringLiteral("--identity-confirmations"), QStringLiteral("3")}),
+                 qPrintable(cautious.lastOutput()));
+        const crypto::Address phone = newKeyFile(QStringLiteral("phone.key"));
+        const crypto::PrivateKey phoneKey = openKeyFile(QStringLiteral("phone.key"));
+        const auto added = cli({QStringLiteral("registrar"), QStringLiteral("add-key"), m_alice.toLowerHex(), phone.toLowerHex(),
+                                QStringLiteral("--key"), QStringLiteral("alice.key")});
+        QVERIFY2(added.first == 0, qPrintable(added.second));
+        const auto loginHere = [&]() -> std::optional<ErrorCode> {
+            client::RelayConnection connection;
+            if (!connection.open(cautious.url()))
+                return ErrorCode::InternalError;
+            auto login = connection.login(m_alice, phoneKey);
+            return login ? std::nullopt : std::optional<ErrorCode>(login.error().code);
+        };
+        // The other relay (no confirmations) lets the phone in; this one does not, sync after sync.
+        QTRY_VERIFY_WITH_TIMEOUT(!loginError(m_alice, phoneKey), 10000);
+        QTest::qWait(4500);
+        QCOMPARE(loginHere(), std::optional<ErrorCode>(ErrorCode::KeyNotActive));
+        chain::EthClient client(m_chain->url());
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(client.rpc().call(QStringLiteral("evm_mine")));
+        QTRY_VERIFY_WITH_TIMEOUT(!loginHere(), 10000);
+    }
+
     void aStaleCopyOfTheRegistryLetsNobodyIn()
     {
         const crypto::PrivateKey host = openKeyFile(QStringLiteral("host.key"));
