@@ -181,6 +181,7 @@ Expected<Ok, ProtocolError> Event::sign(const crypto::PrivateKey &key)
     if (!signature)
         return unexpected(signature.error());
     m_signature = *signature;
+    m_signer.reset();
     // Canonical key order puts "sig" right before the top-level "ts", whose member is the last
     // ,"ts": in the bytes (content, meeting and ref come before it; strings can't hold a raw ").
     const qsizetype at = m_hashedBytes.lastIndexOf(",\"ts\":");
@@ -192,7 +193,9 @@ Expected<crypto::Address, ProtocolError> Event::recoverSigner() const
 {
     if (!m_signature)
         return unexpected(ProtocolError{ErrorCode::MissingSignature, QStringLiteral("event is not signed")});
-    return recoverSignerOfId(m_id, *m_signature);
+    if (!m_signer)
+        m_signer = recoverSignerOfId(m_id, *m_signature);
+    return *m_signer;
 }
 
 Expected<Ok, ProtocolError> Event::verifySignedBy(const crypto::Address &expected) const

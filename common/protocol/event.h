@@ -40,6 +40,8 @@ public:
     // Signs the id with the author's key (session key, or identity key for start/join, relay key for acks).
     [[nodiscard]] Expected<Ok, ProtocolError> sign(const crypto::PrivateKey &key);
     [[nodiscard]] bool isSigned() const { return m_signature.has_value(); }
+    // Recovered once and kept: the relay recovers a batch's signers on several threads before it
+    // checks the events in order.
     [[nodiscard]] Expected<crypto::Address, ProtocolError> recoverSigner() const;
     // WrongSigner when the signature is valid but not by expected.
     [[nodiscard]] Expected<Ok, ProtocolError> verifySignedBy(const crypto::Address &expected) const;
@@ -71,6 +73,7 @@ private:
     QByteArray m_id;
     std::optional<crypto::Signature> m_signature;
     QByteArray m_wireBytes;
+    mutable std::optional<Expected<crypto::Address, ProtocolError>> m_signer; // recoverSigner's result
 };
 
 } // namespace cmeet::protocol

@@ -74,10 +74,20 @@ private:
     RelayService(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
                  Clock clock, AttendanceLimits limits, IdentityPolicy identity);
 
+    // What can be worked out of a message without the relay's state, safe on any thread.
+    struct Prepared {
+        std::optional<protocol::ProtocolError> invalid; // not a JSON object, or too large
+        QJsonObject message;
+        // event.submit: the parsed event (its signer recovered once the schema passed).
+        std::optional<Expected<protocol::Event, protocol::ProtocolError>> event;
+        std::optional<protocol::ProtocolError> schemaError;
+    };
+    [[nodiscard]] Prepared prepare(QByteArrayView message) const;
+    [[nodiscard]] Outcome handle(Session &session, Prepared &prepared);
     [[nodiscard]] Outcome login(Session &session, const QJsonObject &message);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(Session &session, const QString &method,
                                                                      const QJsonObject &params, QList<Broadcast> &broadcasts);
-    [[nodiscard]] Outcome submit(Session &session, const QJsonValue &id, const QJsonObject &params);
+    [[nodiscard]] Outcome submit(Session &session, const QJsonValue &id, const QJsonObject &params, const Prepared &prepared);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> readEvents(const crypto::Address &caller,
                                                                            const QJsonObject &params);
     // The running meeting's engine, or a fresh one for a scheduled meeting (kept only once its

@@ -129,16 +129,24 @@ private:
     client::LocalRelay m_relay;
 };
 
-// Runs the event loop until done() or the deadline.
+// Runs the event loop until done() or the deadline. It sleeps until something arrives: the timed
+// processEvents(flags, ms) overload never waits, and polling with it took a whole core from the
+// relay under test (110,000 ppoll calls in 3 s).
 template <typename Done>
 bool spin(Done done, int timeoutMs)
 {
+    static QTimer *tick = [] {
+        auto *timer = new QTimer(QCoreApplication::instance()); // wakes the wait so a deadline is noticed
+        timer->start(100);
+        return timer;
+    }();
+    Q_UNUSED(tick);
     QElapsedTimer timer;
     timer.start();
     while (!done()) {
         if (timer.elapsed() > timeoutMs)
             return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     }
     return true;
 }

@@ -234,6 +234,12 @@ private Q_SLOTS:
         QVERIFY(!event->isSigned());
         QVERIFY(event->wireBytes().isEmpty());
         QCOMPARE(event->recoverSigner().error().code, ErrorCode::MissingSignature);
+        // The recovered signer is kept, and forgotten when the event is signed again.
+        QVERIFY(event->sign(m_meeting.host));
+        QCOMPARE(*event->recoverSigner(), m_meeting.host.address());
+        QVERIFY(event->sign(m_meeting.session));
+        QCOMPARE(*event->recoverSigner(), m_meeting.session.address());
+        QCOMPARE(event->verifySignedBy(m_meeting.host.address()).error().code, ErrorCode::WrongSigner);
     }
 };
 
