@@ -40,6 +40,19 @@ std::optional<AnchorJob> AnchorQueue::nextDue(qint64 now)
     return job;
 }
 
+QList<AnchorJob> AnchorQueue::due(qint64 now, int limit)
+{
+    QList<AnchorJob> jobs;
+    auto query = m_db.run(QStringLiteral("SELECT %1 FROM anchor_jobs WHERE status = 'pending' ORDER BY id LIMIT ?").arg(jobColumns), {limit});
+    while (query && query->next()) {
+        AnchorJob job = jobFrom(*query);
+        if (job.nextAttemptAt > now)
+            break; // strictly in order: nothing after a job that waits
+        jobs.append(std::move(job));
+    }
+    return jobs;
+}
+
 Expected<Ok, DatabaseError> AnchorQueue::markDone(qint64 id, const QByteArray &txHash, qint64 block, qint64 gasUsed)
 {
     auto updated = m_db.run(QStringLiteral("UPDATE anchor_jobs SET status = 'done', tx_hash = ?, block = ?, gas_used = ?, last_error = '' WHERE id = ?"),

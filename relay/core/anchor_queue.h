@@ -34,6 +34,9 @@ public:
     [[nodiscard]] Expected<Ok, DatabaseError> enqueue(const QString &meeting, const QString &kind, const QByteArray &callData, qint64 now);
     // The oldest unfinished job if it is due.
     [[nodiscard]] std::optional<AnchorJob> nextDue(qint64 now);
+    // The oldest unfinished jobs, in order, up to the first that is not due yet (at most limit):
+    // what one transaction may anchor together.
+    [[nodiscard]] QList<AnchorJob> due(qint64 now, int limit);
     [[nodiscard]] Expected<Ok, DatabaseError> markDone(qint64 id, const QByteArray &txHash, qint64 block, qint64 gasUsed);
     // Retried later with exponential backoff (1 s doubling up to 5 min); after maxAttempts of a
     // refusal (not an unreachable node) the job is "failed" and needs a look.

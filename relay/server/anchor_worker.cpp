@@ -56,36 +56,89 @@ void AnchorWorker::processDue()
         return;
     m_busy = true;
     const auto done = qScopeGuard([this] { m_busy = false; });
-    while (auto job = m_queue->nextDue(now())) {
-        const auto failed = [&](const chain::ChainError &error) {
-            qCWarning(lcAnchor) << job->kind << "of meeting" << job->meeting << "not anchored yet:" << error.detail;
-            (void)m_queue->markAttemptFailed(job->id, error.detail, unreachable(error), now());
+    while (true) {
+        QList<AnchorJob> jobs = m_queue->due(now(), maxJobsPerTransaction);
+        if (jobs.isEmpty())
+            return;
+        const auto failed = [&](const AnchorJob &job, const chain::ChainError &error) {
+            qCWarning(lcAnchor) << job.kind << "of meeting" << job.meeting << "not anchored yet:" << error.detail;
+            (void)m_queue->markAttemptFailed(job.id, error.detail, unreachable(error), now());
         };
         if (!m_sender) {
             auto chainId = m_client->chainId();
             if (!chainId)
-                return failed(chainId.error());
+                return failed(jobs.constFirst(), chainId.error());
             m_sender = std::make_unique<chain::TransactionSender>(*m_client, m_relayKey, *chainId);
         }
         // Sent before a crash, and mined? Then it is done: never send it twice.
-        const auto recorded = job->kind == QStringLiteral("open")    ? chain::registry::rosterRootOf(*m_client, m_settings.registry, job->meeting)
-                              : job->kind == QStringLiteral("close") ? chain::registry::closingOf(*m_client, m_settings.registry, job->meeting)
-                                                                      : chain::registry::approvalBatchOf(*m_client, m_settings.registry, job->meeting);
-        if (!recorded)
-            return failed(recorded.error());
-        if (*recorded != QByteArray(32, '\0')) {
-            (void)m_queue->markDone(job->id, {}, 0, 0);
-            continue;
+        QList<AnchorJob> toSend;
+        for (const AnchorJob &job : jobs) {
+            auto recorded = recordedOnChain(job);
+            if (!recorded)
+                return failed(job, recorded.error());
+            if (*recorded)
+                (void)m_queue->markDone(job.id, {}, 0, 0);
+            else
+                toSend.append(job);
         }
-        auto receipt = m_sender->send(m_settings.registry, job->callData);
+        if (toSend.isEmpty())
+            continue;
+        // Several steps due at once (busy meetings, or a node back after a while): one
+        // transaction for all, which costs far less gas per step. If it is refused, the oldest
+        // job goes alone, so the one at fault gets its own error and backoff.
+        const bool together = toSend.size() > 1;
+        auto receipt = m_sender->send(m_settings.registry, together ? batchCall(toSend) : toSend.constFirst().callData);
+        if (together && (!receipt || !receipt->success)) {
+            qCInfo(lcAnchor) << "anchoring" << toSend.size() << "steps together failed; sending the oldest alone";
+            toSend = {toSend.constFirst()};
+            receipt = m_sender->send(m_settings.registry, toSend.constFirst().callData);
+        }
         if (!receipt)
-            return failed(receipt.error());
+            return failed(toSend.constFirst(), receipt.error());
         if (!receipt->success)
-            return failed({chain::ErrorCode::RpcError, QStringLiteral("transaction %1 reverted").arg(hex::encode(receipt->transactionHash))});
-        qCInfo(lcAnchor) << job->kind << "of meeting" << job->meeting << "anchored in block" << receipt->blockNumber << "gas"
-                         << receipt->gasUsed;
-        (void)m_queue->markDone(job->id, receipt->transactionHash, static_cast<qint64>(receipt->blockNumber), static_cast<qint64>(receipt->gasUsed));
+            return failed(toSend.constFirst(), {chain::ErrorCode::RpcError, QStringLiteral("transaction %1 reverted").arg(hex::encode(receipt->transactionHash))});
+        // Each step is credited an equal share of the transaction's gas.
+        const auto gasShare = static_cast<qint64>(receipt->gasUsed) / toSend.size();
+        for (const AnchorJob &job : toSend) {
+            qCInfo(lcAnchor) << job.kind << "of meeting" << job.meeting << "anchored in block" << receipt->blockNumber << "gas" << gasShare
+                             << (toSend.size() > 1 ? QStringLiteral("(one of %1 steps in one transaction)").arg(toSend.size()) : QString());
+            (void)m_queue->markDone(job.id, receipt->transactionHash, static_cast<qint64>(receipt->blockNumber), gasShare);
+        }
     }
+}
+
+Expected<bool, chain::ChainError> AnchorWorker::recordedOnChain(const AnchorJob &job)
+{
+    const auto recorded = job.kind == QStringLiteral("open")    ? chain::registry::rosterRootOf(*m_client, m_settings.registry, job.meeting)
+                          : job.kind == QStringLiteral("close") ? chain::registry::closingOf(*m_client, m_settings.registry, job.meeting)
+                                                                  : chain::registry::approvalBatchOf(*m_client, m_settings.registry, job.meeting);
+    if (!recorded)
+        return unexpected(recorded.error());
+    return *recorded != QByteArray(32, '\0');
+}
+
+QByteArray AnchorWorker::batchCall(const QList<AnchorJob> &jobs)
+{
+    // The queued calls are the single functions' ABI encodings: a selector, then 32-byte words.
+    const auto word = [](const AnchorJob &job, int index) { return job.callData.mid(4 + 32 * index, 32); };
+    const auto integer = [](const QByteArray &word32, int bytes) {
+        quint64 value = 0;
+        for (const char byte : word32.right(bytes))
+            value = (value << 8) | static_cast<quint8>(byte);
+        return value;
+    };
+    QList<chain::registry::OpenStep> opens;
+    QList<chain::registry::CloseStep> closes;
+    QList<chain::registry::ApprovalsStep> approvals;
+    for (const AnchorJob &job : jobs) {
+        if (job.kind == QStringLiteral("open"))
+            opens.append({job.meeting, word(job, 1), word(job, 2)});
+        else if (job.kind == QStringLiteral("close"))
+            closes.append({job.meeting, word(job, 1), word(job, 2), integer(word(job, 3), 8)});
+        else
+            approvals.append({job.meeting, word(job, 1), static_cast<quint32>(integer(word(job, 2), 4))});
+    }
+    return chain::registry::anchorManyCall(opens, closes, approvals);
 }
 
 } // namespace cmeet::relay

@@ -1,8 +1,10 @@
 #pragma once
 // Sends the anchoring queue's transactions to the chain, in its own thread with its own database
 // connection (chain calls block; the relay's event loop must not). One sender for all meetings:
-// nonces are never reused. A node that is down is retried until it is back.
+// nonces are never reused. A node that is down is retried until it is back. Steps due together
+// (several meetings, or a node back after a while) go in one anchorMany transaction.
 
+#include "base/expected.h"
 #include "crypto/keys.h"
 
 #include <QObject>
@@ -13,12 +15,14 @@
 namespace cmeet::chain {
 class EthClient;
 class TransactionSender;
+struct ChainError;
 } // namespace cmeet::chain
 
 namespace cmeet::relay {
 
 class AnchorQueue;
 class RelayDatabase;
+struct AnchorJob;
 
 struct ChainSettings {
     QUrl endpoint;             // JSON-RPC
@@ -39,6 +43,12 @@ public Q_SLOTS:
     void processDue();
 
 private:
+    // Steps anchored together at most: keeps one transaction's gas well under a block's.
+    static constexpr int maxJobsPerTransaction = 20;
+
+    [[nodiscard]] Expected<bool, chain::ChainError> recordedOnChain(const AnchorJob &job);
+    [[nodiscard]] static QByteArray batchCall(const QList<AnchorJob> &jobs);
+
     QString m_databasePath;
     crypto::PrivateKey m_relayKey;
     ChainSettings m_settings;
