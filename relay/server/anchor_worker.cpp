@@ -84,26 +84,34 @@ void AnchorWorker::processDue()
         if (toSend.isEmpty())
             continue;
         // Several steps due at once (busy meetings, or a node back after a while): one
-        // transaction for all, which costs far less gas per step. If it is refused, the oldest
-        // job goes alone, so the one at fault gets its own error and backoff.
-        const bool together = toSend.size() > 1;
-        auto receipt = m_sender->send(m_settings.registry, together ? batchCall(toSend) : toSend.constFirst().callData);
-        if (together && (!receipt || !receipt->success)) {
-            qCInfo(lcAnchor) << "anchoring" << toSend.size() << "steps together failed; sending the oldest alone";
-            toSend = {toSend.constFirst()};
-            receipt = m_sender->send(m_settings.registry, toSend.constFirst().callData);
+        // transaction for all, which costs far less gas per step. If it is refused, they go one
+        // by one, in order, so the one at fault gets its own error and backoff.
+        if (toSend.size() > 1) {
+            if (auto receipt = m_sender->send(m_settings.registry, batchCall(toSend)); receipt && receipt->success) {
+                markSent(toSend, *receipt);
+                continue;
+            }
+            qCInfo(lcAnchor) << "anchoring" << toSend.size() << "steps together was refused; sending them one by one";
         }
-        if (!receipt)
-            return failed(toSend.constFirst(), receipt.error());
-        if (!receipt->success)
-            return failed(toSend.constFirst(), {chain::ErrorCode::RpcError, QStringLiteral("transaction %1 reverted").arg(hex::encode(receipt->transactionHash))});
-        // Each step is credited an equal share of the transaction's gas.
-        const auto gasShare = static_cast<qint64>(receipt->gasUsed) / toSend.size();
         for (const AnchorJob &job : toSend) {
-            qCInfo(lcAnchor) << job.kind << "of meeting" << job.meeting << "anchored in block" << receipt->blockNumber << "gas" << gasShare
-                             << (toSend.size() > 1 ? QStringLiteral("(one of %1 steps in one transaction)").arg(toSend.size()) : QString());
-            (void)m_queue->markDone(job.id, receipt->transactionHash, static_cast<qint64>(receipt->blockNumber), gasShare);
+            auto receipt = m_sender->send(m_settings.registry, job.callData);
+            if (!receipt)
+                return failed(job, receipt.error());
+            if (!receipt->success)
+                return failed(job, {chain::ErrorCode::RpcError, QStringLiteral("transaction %1 reverted").arg(hex::encode(receipt->transactionHash))});
+            markSent({job}, *receipt);
         }
+    }
+}
+
+void AnchorWorker::markSent(const QList<AnchorJob> &jobs, const chain::Receipt &receipt)
+{
+    // Each step is credited an equal share of the transaction's gas.
+    const auto gasShare = static_cast<qint64>(receipt.gasUsed) / jobs.size();
+    for (const AnchorJob &job : jobs) {
+        qCInfo(lcAnchor) << job.kind << "of meeting" << job.meeting << "anchored in block" << receipt.blockNumber << "gas" << gasShare
+                         << (jobs.size() > 1 ? QStringLiteral("(one of %1 steps in one transaction)").arg(jobs.size()) : QString());
+        (void)m_queue->markDone(job.id, receipt.transactionHash, static_cast<qint64>(receipt.blockNumber), gasShare);
     }
 }
 

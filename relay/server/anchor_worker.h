@@ -16,6 +16,7 @@ namespace cmeet::chain {
 class EthClient;
 class TransactionSender;
 struct ChainError;
+struct Receipt;
 } // namespace cmeet::chain
 
 namespace cmeet::relay {
@@ -48,6 +49,7 @@ private:
 
     [[nodiscard]] Expected<bool, chain::ChainError> recordedOnChain(const AnchorJob &job);
     [[nodiscard]] static QByteArray batchCall(const QList<AnchorJob> &jobs);
+    void markSent(const QList<AnchorJob> &jobs, const chain::Receipt &receipt);
 
     QString m_databasePath;
     crypto::PrivateKey m_relayKey;

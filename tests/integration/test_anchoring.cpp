@@ -16,9 +16,13 @@
 #include "ledger/merkle_log.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QJsonArray>
 #include <QProcess>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -313,6 +317,58 @@ private Q_SLOTS:
         QVERIFY2(closeGas > 0 && closeGas < 40000, qPrintable(QString::number(closeGas))); // one close alone: about 50,000
         transactions.unite(closeTransactions);
         QCOMPARE(*client.pendingNonce(relay), noncesBefore + static_cast<quint64>(transactions.size()));
+    }
+
+    // A batch with a step the registry refuses (a close for a meeting it never opened, slipped
+    // into the queue behind two opens) is refused as a whole; the steps then go one by one, so
+    // the good ones land and the bad one alone carries the error.
+    void aRefusedBatchGoesStepByStep()
+    {
+        client::RelayConnection host;
+        QVERIFY(host.open(m_relay->url()) && host.login(m_host));
+        m_chain->pause();
+        auto first = startMeeting(host, QStringLiteral("Batch 1"));
+        auto second = startMeeting(host, QStringLiteral("Batch 2"));
+        QVERIFY(first && second);
+        const QString stray = QStringLiteral("00000000-0000-4000-8000-0000000000aa");
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("stray"));
+        db.setDatabaseName(QDir(m_relay->dataDir()).filePath(QStringLiteral("relay.sqlite")));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA busy_timeout = 5000")));
+        QVERIFY(query.prepare(QStringLiteral("INSERT INTO anchor_jobs(meeting, kind, call_data, created_at) VALUES (?, 'close', ?, ?)")));
+        query.addBindValue(stray);
+        query.addBindValue(chain::registry::closeCall(stray, QByteArray(32, '\x01'), QByteArray(32, '\x02'), 2));
+        query.addBindValue(now());
+        QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+        const auto strayState = [&] {
+            QSqlQuery state(db);
+            state.exec(QStringLiteral("SELECT status, attempts, last_error FROM anchor_jobs WHERE meeting = '%1'").arg(stray));
+            return state.next() ? QStringList{state.value(0).toString(), state.value(1).toString(), state.value(2).toString()} : QStringList();
+        };
+        // The attempt under way while the node was frozen (without the stray step) must fail first:
+        // every later attempt sees all three steps due together.
+        QTRY_VERIFY_WITH_TIMEOUT(!anchorState(host, first->meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("lastError")).toString().isEmpty(),
+                                 20000);
+        m_chain->resume();
+        for (const auto *meeting : {&*first, &*second})
+            QTRY_COMPARE_WITH_TIMEOUT(anchorState(host, meeting->meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("status")).toString(),
+                                      QStringLiteral("done"), 40000);
+        chain::EthClient client(m_chain->url());
+        QCOMPARE(*chain::registry::rosterRootOf(client, m_registry, second->meeting), chain::rosterRoot({m_host.address(), m_alice.address()}));
+        // Due together, they would have shared a transaction: they went one by one.
+        QVERIFY(anchorState(host, first->meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("tx"))
+                != anchorState(host, second->meeting).value(QStringLiteral("open")).toObject().value(QStringLiteral("tx")));
+        // The stray step is refused on its own (the node says why), and waits for another try.
+        QTRY_VERIFY_WITH_TIMEOUT(strayState().value(1).toInt() >= 1, 20000);
+        QCOMPARE(strayState().value(0), QStringLiteral("pending"));
+        QVERIFY2(strayState().value(2).contains(hex::encode(chain::abi::selector(u"NotOpened()")).mid(2)), qPrintable(strayState().value(2)));
+        // Out of the queue again, so later meetings are not held behind it.
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM anchor_jobs WHERE meeting = '%1'").arg(stray)));
+        query = QSqlQuery();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("stray"));
     }
 
     void cleanupTestCase()
