@@ -14,14 +14,6 @@ namespace {
 
 QString errorText(const protocol::ProtocolError &error) { return protocol::wireCode(error.code) + QStringLiteral(": ") + error.detail; }
 
-QString valueOrEnvironment(const QCommandLineParser &parser, const QCommandLineOption &option, const char *variable, const QString &fallback)
-{
-    if (parser.isSet(option))
-        return parser.value(option);
-    const QString fromEnvironment = qEnvironmentVariable(variable);
-    return fromEnvironment.isEmpty() ? fallback : fromEnvironment;
-}
-
 } // namespace
 
 MeetingClient::MeetingClient(crypto::PrivateKey key, crypto::Address identity, crypto::SecretBytes passphrase, QString stateDir)

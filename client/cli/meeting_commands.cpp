@@ -481,7 +481,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
         return runOnMeeting(args, QStringLiteral("Approves an ended meeting: verifies your copy, checks that the chain holds the same final record, "
                                                  "then signs the approval (EIP-712) and hands it to the relay."),
                             {chainUrl, wait}, {}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &meeting) -> Expected<QString, QString> {
-                                return approveMeeting(c, meeting, QUrl(p.isSet(chainUrl) ? p.value(chainUrl) : qEnvironmentVariable("CMEET_CHAIN", QStringLiteral("http://127.0.0.1:8545"))),
+                                return approveMeeting(c, meeting, QUrl(valueOrEnvironment(p, chainUrl, "CMEET_CHAIN", QStringLiteral("http://127.0.0.1:8545"))),
                                                       waitSeconds(p.value(wait)));
                             });
     if (name == QStringLiteral("export"))

@@ -35,14 +35,6 @@ struct ChainOptions {
                            QStringLiteral("file")};
 };
 
-QString optionOrEnvironment(const QCommandLineParser &parser, const QCommandLineOption &option, const char *variable, const QString &fallback = {})
-{
-    if (parser.isSet(option))
-        return parser.value(option);
-    const QString value = qEnvironmentVariable(variable);
-    return value.isEmpty() ? fallback : value;
-}
-
 Expected<crypto::Address, QString> addressArgument(const QString &text, const QString &what)
 {
     auto address = crypto::Address::fromHex(text);
@@ -58,9 +50,9 @@ public:
                                                                   bool needsRegistry, bool needsKey)
     {
         RegistrarContext context;
-        context.m_client = std::make_shared<chain::EthClient>(QUrl(optionOrEnvironment(parser, options.chain, "CMEET_CHAIN", QStringLiteral("http://127.0.0.1:8545"))));
+        context.m_client = std::make_shared<chain::EthClient>(QUrl(valueOrEnvironment(parser, options.chain, "CMEET_CHAIN", QStringLiteral("http://127.0.0.1:8545"))));
         if (needsRegistry) {
-            const QString text = optionOrEnvironment(parser, options.registry, "CMEET_IDENTITY_REGISTRY");
+            const QString text = valueOrEnvironment(parser, options.registry, "CMEET_IDENTITY_REGISTRY");
             if (text.isEmpty())
                 return unexpected(QStringLiteral("which identity registry? give --registry ADDRESS or set CMEET_IDENTITY_REGISTRY"));
             auto registry = addressArgument(text, QStringLiteral("--registry"));
@@ -69,7 +61,7 @@ public:
             context.m_registry = *registry;
         }
         if (needsKey) {
-            const QString path = optionOrEnvironment(parser, options.key, "CMEET_KEY");
+            const QString path = valueOrEnvironment(parser, options.key, "CMEET_KEY");
             if (path.isEmpty())
                 return unexpected(QStringLiteral("which key sends the transaction? give --key FILE or set CMEET_KEY"));
             auto key = loadKeyFile(path);

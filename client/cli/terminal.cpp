@@ -43,6 +43,14 @@ bool parseOrExplain(QCommandLineParser &parser, const QStringList &arguments, in
     return true;
 }
 
+QString valueOrEnvironment(const QCommandLineParser &parser, const QCommandLineOption &option, const char *variable, const QString &fallback)
+{
+    if (parser.isSet(option))
+        return parser.value(option);
+    const QString fromEnvironment = qEnvironmentVariable(variable);
+    return fromEnvironment.isEmpty() ? fallback : fromEnvironment;
+}
+
 int dispatchAction(const QString &group, const QStringList &arguments, const QList<Action> &actions)
 {
     const QString name = arguments.value(1);

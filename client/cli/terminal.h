@@ -19,6 +19,10 @@ void printError(const QString &text);     // stderr, prefixed with "cmeet-cli: "
 // printed when the arguments are wrong, or when --help was shown (exitCode tells which).
 [[nodiscard]] bool parseOrExplain(QCommandLineParser &parser, const QStringList &arguments, int &exitCode);
 
+// The option's value if given, else the environment variable's if set and not empty, else fallback.
+[[nodiscard]] QString valueOrEnvironment(const QCommandLineParser &parser, const QCommandLineOption &option, const char *variable,
+                                         const QString &fallback = {});
+
 struct Action {
     QString name;
     QString summary;
