@@ -2,7 +2,6 @@
 
 #include "base/hex.h"
 #include "chain/abi.h"
-#include "crypto/keccak.h"
 
 namespace cmeet::identity {
 namespace {
@@ -19,33 +18,26 @@ QByteArray encoded(QStringView signature, const crypto::Address &identity, const
     return abi::encodeCall(signature, {Value::address(identity), Value::address(key)}).value_or(QByteArray());
 }
 
-// An indexed address topic: 12 zero bytes, then the address.
-std::optional<crypto::Address> topicAddress(const QByteArray &topic)
+// Static types (one word each) decoded by the ABI decoder, which checks their padding and range;
+// the data must be exactly their words.
+Expected<QList<Value>, ChainError> decodeWords(QStringView types, QByteArrayView data, const QString &what)
 {
-    if (topic.size() != 32 || topic.left(12) != QByteArray(12, '\0'))
-        return std::nullopt;
-    return crypto::Address::fromBytes(topic.mid(12)).value_or(crypto::Address());
+    const auto parsed = abi::parseTypes(types);
+    if (!parsed || data.size() != 32 * parsed->size())
+        return unexpected(ChainError{ErrorCode::RpcError, QStringLiteral("%1: %2 bytes where %3 words were due").arg(what).arg(data.size()).arg(parsed ? parsed->size() : 0)});
+    return abi::decode(*parsed, data);
 }
 
-Expected<QByteArray, chain::ChainError> view(chain::EthClient &client, const crypto::Address &registry, QStringView signature,
-                                      const QList<Value> &arguments, qsizetype resultSize)
+Expected<QList<Value>, ChainError> view(chain::EthClient &client, const crypto::Address &registry, QStringView signature,
+                                        const QList<Value> &arguments, QStringView resultTypes)
 {
     auto result = client.call(registry, abi::encodeCall(signature, arguments).value_or(QByteArray()));
     if (!result)
         return unexpected(result.error());
-    if (result->size() != resultSize)
-        return unexpected(ChainError{ErrorCode::RpcError, QStringLiteral("%1 returned %2 bytes").arg(signature.toString()).arg(result->size())});
-    return *result;
+    return decodeWords(resultTypes, *result, signature.toString());
 }
 
-quint64 wordToTime(QByteArrayView word)
-{
-    // uint64 in a 32-byte word: the last 8 bytes, big-endian.
-    quint64 value = 0;
-    for (const char byte : word.last(8))
-        value = (value << 8) | static_cast<quint8>(byte);
-    return value;
-}
+quint64 toU64(const Value &value) { return value.integerValue().toU64().value_or(0); } // uint64 by type: always fits
 
 } // namespace
 
@@ -85,25 +77,25 @@ QString describeError(const chain::ChainError &error)
 
 Expected<bool, chain::ChainError> isEnrolled(chain::EthClient &client, const crypto::Address &registry, const crypto::Address &identity)
 {
-    auto word = view(client, registry, u"enrolled(address)", {Value::address(identity)}, 32);
-    if (!word)
-        return unexpected(word.error());
-    return word->back() == '\x01';
+    auto values = view(client, registry, u"enrolled(address)", {Value::address(identity)}, u"bool");
+    if (!values)
+        return unexpected(values.error());
+    return values->constFirst().boolValue();
 }
 
 Expected<KeyPeriod, chain::ChainError> keyPeriod(chain::EthClient &client, const crypto::Address &registry, const crypto::Address &identity,
                                           const crypto::Address &key)
 {
-    auto words = view(client, registry, u"keyPeriod(address,address)", {Value::address(identity), Value::address(key)}, 64);
-    if (!words)
-        return unexpected(words.error());
-    return KeyPeriod{wordToTime(QByteArrayView(*words).first(32)), wordToTime(QByteArrayView(*words).last(32))};
+    auto values = view(client, registry, u"keyPeriod(address,address)", {Value::address(identity), Value::address(key)}, u"uint64,uint64");
+    if (!values)
+        return unexpected(values.error());
+    return KeyPeriod{toU64(values->at(0)), toU64(values->at(1))};
 }
 
 Expected<QList<KeyChange>, chain::ChainError> keyChanges(chain::EthClient &client, const crypto::Address &registry, quint64 fromBlock, quint64 toBlock)
 {
-    static const QByteArray added = crypto::keccak256("KeyAdded(address,address,uint64)");
-    static const QByteArray revoked = crypto::keccak256("KeyRevoked(address,address,uint64)");
+    static const QByteArray added = abi::eventTopic(u"KeyAdded(address,address,uint64)");
+    static const QByteArray revoked = abi::eventTopic(u"KeyRevoked(address,address,uint64)");
     auto logs = client.logs(registry, std::nullopt, fromBlock, toBlock);
     if (!logs)
         return unexpected(logs.error());
@@ -111,11 +103,14 @@ Expected<QList<KeyChange>, chain::ChainError> keyChanges(chain::EthClient &clien
     for (const LogEntry &log : *logs) {
         if (log.topics.isEmpty() || (log.topics.first() != added && log.topics.first() != revoked))
             continue;
-        const auto identity = log.topics.size() == 3 ? topicAddress(log.topics.at(1)) : std::nullopt;
-        const auto key = log.topics.size() == 3 ? topicAddress(log.topics.at(2)) : std::nullopt;
-        if (!identity || !key || log.data.size() != 32)
-            return unexpected(ChainError{ErrorCode::InvalidValue, QStringLiteral("malformed key log in block %1").arg(log.blockNumber)});
-        changes.append({*identity, *key, log.topics.first() == added, wordToTime(log.data), log.blockNumber});
+        // Indexed identity and key in the topics, the time in the data.
+        const QString what = QStringLiteral("key log in block %1").arg(log.blockNumber);
+        auto indexed = log.topics.size() == 3 ? decodeWords(u"address,address", QByteArray(log.topics.at(1) + log.topics.at(2)), what)
+                                              : unexpected(ChainError{ErrorCode::InvalidValue, what + QStringLiteral(": not 3 topics")});
+        auto time = decodeWords(u"uint64", log.data, what);
+        if (!indexed || !time)
+            return unexpected(ChainError{ErrorCode::InvalidValue, QStringLiteral("malformed ") + (indexed ? time.error().detail : indexed.error().detail)});
+        changes.append({indexed->at(0).addressValue(), indexed->at(1).addressValue(), log.topics.first() == added, toU64(time->constFirst()), log.blockNumber});
     }
     return changes;
 }

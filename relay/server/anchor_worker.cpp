@@ -1,6 +1,7 @@
 #include "relay/server/anchor_worker.h"
 
 #include "base/hex.h"
+#include "chain/abi.h"
 #include "chain/eth_client.h"
 #include "chain/meeting_registry.h"
 #include "relay/core/anchor_queue.h"
@@ -127,24 +128,28 @@ Expected<bool, chain::ChainError> AnchorWorker::recordedOnChain(const AnchorJob 
 
 QByteArray AnchorWorker::batchCall(const QList<AnchorJob> &jobs)
 {
-    // The queued calls are the single functions' ABI encodings: a selector, then 32-byte words.
-    const auto word = [](const AnchorJob &job, int index) { return job.callData.mid(4 + 32 * index, 32); };
-    const auto integer = [](const QByteArray &word32, int bytes) {
-        quint64 value = 0;
-        for (const char byte : word32.right(bytes))
-            value = (value << 8) | static_cast<quint8>(byte);
-        return value;
+    // The queued calls are the single functions' ABI encodings: their arguments, after the
+    // selector, are the steps' fields (the meeting key first, which anchorMany derives again).
+    static const auto openTypes = *chain::abi::parseTypes(u"bytes32,bytes32,bytes32");
+    static const auto closeTypes = *chain::abi::parseTypes(u"bytes32,bytes32,bytes32,uint64");
+    static const auto approvalsTypes = *chain::abi::parseTypes(u"bytes32,bytes32,uint32");
+    const auto arguments = [](const AnchorJob &job, const QList<chain::abi::Type> &types) {
+        return chain::abi::decode(types, QByteArrayView(job.callData).sliced(4)).value_or(QList<chain::abi::Value>());
     };
     QList<chain::registry::OpenStep> opens;
     QList<chain::registry::CloseStep> closes;
     QList<chain::registry::ApprovalsStep> approvals;
     for (const AnchorJob &job : jobs) {
-        if (job.kind == QStringLiteral("open"))
-            opens.append({job.meeting, word(job, 1), word(job, 2)});
-        else if (job.kind == QStringLiteral("close"))
-            closes.append({job.meeting, word(job, 1), word(job, 2), integer(word(job, 3), 8)});
-        else
-            approvals.append({job.meeting, word(job, 1), static_cast<quint32>(integer(word(job, 2), 4))});
+        if (job.kind == QStringLiteral("open")) {
+            const auto values = arguments(job, openTypes);
+            opens.append({job.meeting, values.value(1).bytesValue(), values.value(2).bytesValue()});
+        } else if (job.kind == QStringLiteral("close")) {
+            const auto values = arguments(job, closeTypes);
+            closes.append({job.meeting, values.value(1).bytesValue(), values.value(2).bytesValue(), values.value(3).integerValue().toU64().value_or(0)});
+        } else {
+            const auto values = arguments(job, approvalsTypes);
+            approvals.append({job.meeting, values.value(1).bytesValue(), static_cast<quint32>(values.value(2).integerValue().toU64().value_or(0))});
+        }
     }
     return chain::registry::anchorManyCall(opens, closes, approvals);
 }
