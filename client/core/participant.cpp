@@ -1,6 +1,5 @@
 #include "client/core/participant.h"
 
-#include "crypto/secret.h"
 #include "protocol/delegation.h"
 
 namespace cmeet::client {
@@ -20,9 +19,7 @@ Expected<QJsonObject, protocol::ProtocolError> Participant::newSession(qint64 no
     auto session = crypto::PrivateKey::generate();
     if (!session)
         return unexpected(protocol::ProtocolError{protocol::ErrorCode::InternalError, crypto::describe(session.error())});
-    const protocol::Delegation::Fields fields{m_identity, session->address(), m_meeting, m_relay, now + validForMs,
-                                              crypto::randomBytes(16).value_or(QByteArray())};
-    auto delegation = protocol::Delegation::create(fields, m_key, protocol::SignerRule::AnyKey);
+    auto delegation = protocol::Delegation::create(m_identity, m_key, session->address(), m_meeting, m_relay, now + validForMs);
     if (!delegation)
         return unexpected(delegation.error());
     m_session = std::move(*session);

@@ -87,10 +87,17 @@ Expected<Delegation, ProtocolError> Delegation::create(const crypto::PrivateKey 
                                                        const crypto::Address &session, const QString &meeting,
                                                        const crypto::Address &relay, qint64 expires)
 {
+    return create(identityKey.address(), identityKey, session, meeting, relay, expires);
+}
+
+Expected<Delegation, ProtocolError> Delegation::create(const crypto::Address &identity, const crypto::PrivateKey &signingKey,
+                                                       const crypto::Address &session, const QString &meeting,
+                                                       const crypto::Address &relay, qint64 expires)
+{
     auto nonce = crypto::randomBytes(nonceSize);
     if (!nonce)
         return unexpected(ProtocolError{ErrorCode::InternalError, crypto::describe(nonce.error())});
-    return create(Fields{identityKey.address(), session, meeting, relay, expires, *nonce}, identityKey);
+    return create(Fields{identity, session, meeting, relay, expires, *nonce}, signingKey, SignerRule::AnyKey);
 }
 
 Expected<Delegation, ProtocolError> Delegation::fromJson(const QJsonObject &object, SignerRule rule)

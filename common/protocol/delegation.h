@@ -33,8 +33,12 @@ public:
     // Signs with signingKey; with SignerRule::IdentityKey, fails unless it is the identity's own key.
     [[nodiscard]] static Expected<Delegation, ProtocolError> create(const Fields &fields, const crypto::PrivateKey &signingKey,
                                                                     SignerRule rule = SignerRule::IdentityKey);
-    // Convenience: a fresh random nonce.
+    // Convenience: a fresh random nonce, signed by the identity's own key...
     [[nodiscard]] static Expected<Delegation, ProtocolError> create(const crypto::PrivateKey &identityKey,
+                                                                    const crypto::Address &session, const QString &meeting,
+                                                                    const crypto::Address &relay, qint64 expires);
+    // ...or by another key of the identity (SignerRule::AnyKey: the relay checks the key).
+    [[nodiscard]] static Expected<Delegation, ProtocolError> create(const crypto::Address &identity, const crypto::PrivateKey &signingKey,
                                                                     const crypto::Address &session, const QString &meeting,
                                                                     const crypto::Address &relay, qint64 expires);
     // Parses and recovers the signer. With SignerRule::IdentityKey it checks that the signer is
