@@ -421,8 +421,8 @@ int main(int argc, char *argv[])
         QObject::connect(&identityThread, &QThread::started, identitySync.get(), &relay::IdentitySync::start);
         // After each sync the relay's thread reads the new copy into memory.
         relay::RelayService *relayService = service->get();
-        QObject::connect(identitySync.get(), &relay::IdentitySync::synced, &app, [relayService] {
-            if (auto reloaded = relayService->reloadIdentityKeys(); !reloaded)
+        QObject::connect(identitySync.get(), &relay::IdentitySync::synced, &app, [relayService](bool keysChanged) {
+            if (auto reloaded = relayService->reloadIdentityKeys(keysChanged); !reloaded)
                 qCWarning(lcRelay) << "cannot read the identity keys:" << reloaded.error().detail;
         });
         // Listen once the registry has been read, or after 10 s (new logins are then refused as

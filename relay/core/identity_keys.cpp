@@ -40,17 +40,19 @@ bool IdentityKeys::revoked(const crypto::Address &identity, const crypto::Addres
     return m_policy.registry && m_keys.value(pairKey(identity, key)).revoked;
 }
 
-Expected<Ok, DatabaseError> IdentityKeys::reload()
+Expected<Ok, DatabaseError> IdentityKeys::reload(bool keysChanged)
 {
     if (!m_policy.registry)
         return Ok{};
-    auto rows = m_db.run(QStringLiteral("SELECT identity, key, added_at, revoked_at FROM identity_keys"));
-    if (!rows)
-        return unexpected(rows.error());
-    QHash<QByteArray, KeyState> keys;
-    while (rows->next())
-        keys.insert(rows->value(0).toByteArray() + rows->value(1).toByteArray(), {rows->value(2).toLongLong() != 0, rows->value(3).toLongLong() != 0});
-    m_keys = std::move(keys);
+    if (keysChanged) {
+        auto rows = m_db.run(QStringLiteral("SELECT identity, key, added_at, revoked_at FROM identity_keys"));
+        if (!rows)
+            return unexpected(rows.error());
+        QHash<QByteArray, KeyState> keys;
+        while (rows->next())
+            keys.insert(rows->value(0).toByteArray() + rows->value(1).toByteArray(), {rows->value(2).toLongLong() != 0, rows->value(3).toLongLong() != 0});
+        m_keys = std::move(keys);
+    }
     const auto syncedAt = m_db.setting(kSyncedAt);
     m_syncedAt = syncedAt ? std::optional<qint64>(syncedAt->toLongLong()) : std::nullopt;
     return Ok{};

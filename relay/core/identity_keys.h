@@ -34,8 +34,9 @@ public:
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> check(const crypto::Address &identity, const crypto::Address &key, qint64 nowMs) const;
     // Has the registry revoked this key of the identity? (For sessions already running.)
     [[nodiscard]] bool revoked(const crypto::Address &identity, const crypto::Address &key) const;
-    // Reads the mirror into memory (after each sync, and at start).
-    [[nodiscard]] Expected<Ok, DatabaseError> reload();
+    // Reads the mirror into memory (at start, and after each sync: the keys only when they
+    // changed, the time of the sync always).
+    [[nodiscard]] Expected<Ok, DatabaseError> reload(bool keysChanged = true);
 
     // --- the sync side: its own database connection ---
     // The mirror belongs to one registry on one chain (source: e.g. "chainId:address"); a

@@ -65,7 +65,7 @@ public:
     [[nodiscard]] Directory &directory() { return m_directory; }
     // Reads the identity registry's copy again (after each sync): revoked keys end their logins
     // and meeting sessions from the next message on.
-    [[nodiscard]] Expected<Ok, DatabaseError> reloadIdentityKeys() { return m_identityKeys.reload(); }
+    [[nodiscard]] Expected<Ok, DatabaseError> reloadIdentityKeys(bool keysChanged) { return m_identityKeys.reload(keysChanged); }
     [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
 
     static constexpr qsizetype maxMessageBytes = 2 * 1024 * 1024;

@@ -10,6 +10,8 @@
 #include <QScopeGuard>
 #include <QTimer>
 
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcIdentitySync, "cmeet.relay.identity", QtInfoMsg)
 
 namespace cmeet::relay {
@@ -57,6 +59,7 @@ void IdentitySync::syncNow()
         if (auto bound = m_keys->bindTo(QStringLiteral("%1:%2").arg(*chainId).arg(m_settings.registry.toLowerHex())); !bound)
             return failed(bound.error().detail);
         m_bound = true;
+        m_keysChanged = true; // the relay's copy in memory may predate this process
     }
     auto tip = m_client->blockNumber();
     if (!tip)
@@ -72,6 +75,7 @@ void IdentitySync::syncNow()
         qCWarning(lcIdentitySync) << "the chain is at block" << *latest << "but the copy was read up to" << *readUpTo << ": reading it again";
         if (auto cleared = m_keys->clear(); !cleared)
             return failed(cleared.error().detail);
+        m_keysChanged = true;
         readUpTo.reset();
     }
     // Nodes cap the block range of one eth_getLogs: read in steps. Only a pass that reaches the
@@ -86,8 +90,10 @@ void IdentitySync::syncNow()
         const bool current = to == *latest;
         if (auto ok = m_keys->apply(*changes, to, current ? std::optional<qint64>(QDateTime::currentMSecsSinceEpoch()) : std::nullopt); !ok)
             return failed(ok.error().detail);
-        if (!changes->isEmpty())
+        if (!changes->isEmpty()) {
+            m_keysChanged = true;
             qCInfo(lcIdentitySync) << changes->size() << "identity key changes read up to block" << to;
+        }
     }
     if (first > *latest) {
         if (auto ok = m_keys->apply({}, *latest, QDateTime::currentMSecsSinceEpoch()); !ok)
@@ -96,7 +102,7 @@ void IdentitySync::syncNow()
     if (m_failing)
         qCInfo(lcIdentitySync) << "identity registry readable again";
     m_failing = false;
-    Q_EMIT synced();
+    Q_EMIT synced(std::exchange(m_keysChanged, false));
 }
 
 } // namespace cmeet::relay

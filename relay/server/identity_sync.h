@@ -36,8 +36,9 @@ public:
 
 Q_SIGNALS:
     // After each pass that read the registry up to its latest block (the relay reloads then,
-    // and waits for the first one before it listens).
-    void synced();
+    // and waits for the first one before it listens). keysChanged: the table changed since the
+    // last signal; otherwise only the time of the sync did.
+    void synced(bool keysChanged);
 
 public Q_SLOTS:
     // Run in the sync thread: opens the database there and starts the timer.
@@ -53,6 +54,7 @@ private:
     bool m_busy = false;    // a chain call's local event loop must not start a second pass
     bool m_failing = false; // log a failing node once, not every period
     bool m_bound = false;   // the mirror checked against this registry and chain
+    bool m_keysChanged = false; // written since the last synced() (a failed pass keeps it set)
 };
 
 } // namespace cmeet::relay

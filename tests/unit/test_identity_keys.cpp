@@ -81,6 +81,15 @@ private Q_SLOTS:
         QCOMPARE(refusal(keys, alice, alice, 1061 * second), ErrorCode::IdentityRegistryStale);
         QVERIFY(!keys.revoked(alice, alice));
 
+        // A sync that changed no key only refreshes the time; one that did is read in full.
+        const crypto::Address tablet = address('\x4a');
+        QVERIFY(keys.apply({KeyChange{alice, tablet, true, 1070, 13}}, 13, 1070 * second));
+        QVERIFY(keys.reload(false));
+        QCOMPARE(refusal(keys, alice, alice, 1120 * second), std::nullopt); // fresh again
+        QCOMPARE(refusal(keys, alice, tablet, 1120 * second), ErrorCode::KeyNotActive);
+        QVERIFY(keys.reload(true));
+        QCOMPARE(refusal(keys, alice, tablet, 1120 * second), std::nullopt);
+
         // Another connection (the relay restarted) reads the same copy.
         relay::IdentityKeys reopened(**database, relay::IdentityPolicy{true, 60 * second});
         QVERIFY(reopened.reload());
@@ -89,7 +98,7 @@ private Q_SLOTS:
 
         // A copy read from another registry or chain is thrown away, not trusted.
         QVERIFY(reopened.bindTo(QStringLiteral("31337:0xregistry")));
-        QCOMPARE(*reopened.syncedBlock(), 12u);
+        QCOMPARE(*reopened.syncedBlock(), 13u);
         QVERIFY(reopened.bindTo(QStringLiteral("1:0xother")));
         QVERIFY(reopened.reload());
         QVERIFY(!reopened.syncedBlock());
