@@ -126,7 +126,8 @@ std::optional<qint64> EventLog::meetingNumber(const QString &meeting)
     return m_numbers.insert(meeting, query->value(0).toLongLong()).value();
 }
 
-Expected<Ok, DatabaseError> EventLog::append(const QString &meeting, qint64 position, const protocol::Event &entry, qint64 receivedAt)
+Expected<Ok, DatabaseError> EventLog::append(const QString &meeting, qint64 position, protocol::EventType type,
+                                             const QByteArray &packed, qint64 receivedAt)
 {
     const auto number = meetingNumber(meeting);
     if (!number)
@@ -139,7 +140,7 @@ Expected<Ok, DatabaseError> EventLog::append(const QString &meeting, qint64 posi
             return unexpected(DatabaseError{error});
         }
     }
-    const QVariantList values{*number, position, protocol::typeName(entry.type()), pack(entry.wireBytes(), meeting), receivedAt};
+    const QVariantList values{*number, position, protocol::typeName(type), packed, receivedAt};
     for (int i = 0; i < values.size(); ++i)
         m_insert->bindValue(i, values.at(i));
     if (!m_insert->exec())

@@ -14,7 +14,9 @@ class EventLog {
 public:
     explicit EventLog(RelayDatabase &database) : m_db(database) {}
 
-    [[nodiscard]] Expected<Ok, DatabaseError> append(const QString &meeting, qint64 position, const protocol::Event &entry, qint64 receivedAt);
+    // `packed` is pack(the entry's wire bytes, meeting): the relay packs off its main thread.
+    [[nodiscard]] Expected<Ok, DatabaseError> append(const QString &meeting, qint64 position, protocol::EventType type,
+                                                     const QByteArray &packed, qint64 receivedAt);
     // Entries from position on (at most limit), as (position, wire bytes).
     [[nodiscard]] Expected<QList<QPair<qint64, QByteArray>>, DatabaseError> entries(const QString &meeting, qint64 from = 0,
                                                                                      qint64 limit = -1);

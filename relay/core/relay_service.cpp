@@ -156,21 +156,26 @@ void RelayService::reloadEngines()
     }
 }
 
-QList<Outcome> RelayService::handleBatch(const QList<Incoming> &batch)
+QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
 {
-    // What needs no relay state (parsing, schema, signature recovery: about half the work) is
-    // done for the whole batch on all cores; then the messages are handled in order.
-    QList<Prepared> prepared = batch.size() == 1
-        ? QList<Prepared>{prepare(batch.constFirst().message)}
-        : QtConcurrent::blockingMapped(batch, [this](const Incoming &incoming) { return prepare(incoming.message); });
+    // What needs no relay state is done for the whole batch on all cores; then the messages are
+    // handled in order.
+    const auto prepareOne = [this](Incoming &incoming) {
+        if (!incoming.prepared)
+            incoming.prepared = prepare(incoming.message);
+    };
+    if (std::count_if(batch.cbegin(), batch.cend(), [](const Incoming &incoming) { return !incoming.prepared; }) > 1)
+        QtConcurrent::blockingMap(batch, prepareOne);
+    else
+        std::for_each(batch.begin(), batch.end(), prepareOne);
     QList<Outcome> outcomes;
     if (batch.size() == 1 || !m_db.begin()) {
-        for (qsizetype i = 0; i < batch.size(); ++i)
-            outcomes.append(handle(*batch.at(i).session, prepared[i]));
+        for (Incoming &incoming : batch)
+            outcomes.append(handle(*incoming.session, *incoming.prepared));
         return outcomes;
     }
-    for (qsizetype i = 0; i < batch.size(); ++i)
-        outcomes.append(handle(*batch.at(i).session, prepared[i]));
+    for (Incoming &incoming : batch)
+        outcomes.append(handle(*incoming.session, *incoming.prepared));
     if (m_db.commit())
         return outcomes;
 
@@ -179,7 +184,7 @@ QList<Outcome> RelayService::handleBatch(const QList<Incoming> &batch)
     qCCritical(lcService) << "a batch of" << batch.size() << "messages could not be committed; all are refused";
     reloadEngines();
     for (qsizetype i = 0; i < batch.size(); ++i) {
-        const QJsonValue id = prepared.at(i).message.value(QStringLiteral("id"));
+        const QJsonValue id = batch.at(i).prepared->message.value(QStringLiteral("id"));
         outcomes[i] = {errorResponse(id, {ErrorCode::StorageError, QStringLiteral("the relay could not store this; nothing changed")}), {}};
     }
     return outcomes;
@@ -215,8 +220,8 @@ RelayService::Prepared RelayService::prepare(QByteArrayView message) const
         if (event) {
             if (auto valid = m_schemas->validate(*event); !valid)
                 prepared.schemaError = valid.error();
-            else
-                (void)event->recoverSigner(); // kept in the event for the checks in order
+            else if (event->recoverSigner())   // kept in the event for the checks in order
+                prepared.packedEvent = EventLog::pack(event->wireBytes(), event->meeting());
         }
         prepared.event = std::move(event);
     }
@@ -542,19 +547,21 @@ QByteArray RelayService::ackErrorFor(const Event &event, const ProtocolError &er
     return ack->wireBytes();
 }
 
-Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Event &event, const Event &ack,
-                                                const QString &attendanceCode)
+Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Event &event, const QByteArray &packedEvent,
+                                                const Event &ack, const QString &attendanceCode)
 {
     const QString &meeting = engine.meeting().id;
     const qint64 now = m_clock();
     const qint64 eventIndex = engine.logSize() - 2;
-    const auto insert = [&](const Event &entry, qint64 index) { return m_log.append(meeting, index, entry, now); };
+    const auto insert = [&](const Event &entry, qint64 index, const QByteArray &packed) {
+        return m_log.append(meeting, index, entry.type(), packed.isEmpty() ? EventLog::pack(entry.wireBytes(), meeting) : packed, now);
+    };
     if (!m_db.begin())
         return fail(ErrorCode::StorageError, QStringLiteral("cannot begin a transaction"));
     Expected<Ok, ProtocolError> effects = Ok{};
-    if (auto stored = insert(event, eventIndex); !stored)
+    if (auto stored = insert(event, eventIndex, packedEvent); !stored)
         effects = fail(ErrorCode::StorageError, stored.error().detail);
-    else if (auto storedAck = insert(ack, eventIndex + 1); !storedAck)
+    else if (auto storedAck = insert(ack, eventIndex + 1, {}); !storedAck)
         effects = fail(ErrorCode::StorageError, storedAck.error().detail);
     else if (event.type() == EventType::Start)
         effects = m_directory.setStatus(meeting, MeetingStatus::Started).hasValue() ? m_attendance.setCode(meeting, attendanceCode, now)
@@ -609,7 +616,7 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     }
 
     auto ack = (*engine)->acknowledge(*event, now);
-    Expected<Ok, ProtocolError> stored = ack ? store(**engine, *event, *ack, code) : Expected<Ok, ProtocolError>(unexpected(ack.error()));
+    Expected<Ok, ProtocolError> stored = ack ? store(**engine, *event, prepared.packedEvent, *ack, code) : Expected<Ok, ProtocolError>(unexpected(ack.error()));
     if (!stored) {
         // The engine already counted the event: rebuild it from what was committed.
         qCWarning(lcService) << "could not store an event, reloading meeting" << event->meeting() << ":" << stored.error().detail;

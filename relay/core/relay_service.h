@@ -53,13 +53,27 @@ public:
     [[nodiscard]] QByteArray greet(Session &session);
     [[nodiscard]] Outcome handle(Session &session, QByteArrayView message);
 
+    // What can be worked out of a message without the relay's state: parsing, the schema, the
+    // signer's recovery and the event's compressed form for storage (about half the work). Safe
+    // on any thread: the server prepares messages on its pool while it handles earlier ones.
+    struct Prepared {
+        std::optional<protocol::ProtocolError> invalid; // not a JSON object, or too large
+        QJsonObject message;
+        // event.submit: the parsed event (its signer recovered once the schema passed).
+        std::optional<Expected<protocol::Event, protocol::ProtocolError>> event;
+        std::optional<protocol::ProtocolError> schemaError;
+        QByteArray packedEvent; // EventLog::pack of a valid event
+    };
+    [[nodiscard]] Prepared prepare(QByteArrayView message) const;
+
     // Group commit: handles messages in order inside one transaction and commits once before
     // any outcome is released, so a busy relay pays one fsync per batch, not per event.
     struct Incoming {
         Session *session;
         QByteArray message;
+        std::optional<Prepared> prepared; // prepared already, or here (on all cores)
     };
-    [[nodiscard]] QList<Outcome> handleBatch(const QList<Incoming> &batch);
+    [[nodiscard]] QList<Outcome> handleBatch(QList<Incoming> batch);
 
     [[nodiscard]] const crypto::Address &address() const { return m_address; }
     [[nodiscard]] Directory &directory() { return m_directory; }
@@ -74,15 +88,6 @@ private:
     RelayService(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
                  Clock clock, AttendanceLimits limits, IdentityPolicy identity);
 
-    // What can be worked out of a message without the relay's state, safe on any thread.
-    struct Prepared {
-        std::optional<protocol::ProtocolError> invalid; // not a JSON object, or too large
-        QJsonObject message;
-        // event.submit: the parsed event (its signer recovered once the schema passed).
-        std::optional<Expected<protocol::Event, protocol::ProtocolError>> event;
-        std::optional<protocol::ProtocolError> schemaError;
-    };
-    [[nodiscard]] Prepared prepare(QByteArrayView message) const;
     [[nodiscard]] Outcome handle(Session &session, Prepared &prepared);
     [[nodiscard]] Outcome login(Session &session, const QJsonObject &message);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(Session &session, const QString &method,
@@ -95,7 +100,8 @@ private:
     [[nodiscard]] Expected<std::shared_ptr<MeetingEngine>, protocol::ProtocolError> engineFor(const QString &meetingId);
     [[nodiscard]] Expected<std::unique_ptr<MeetingEngine>, protocol::ProtocolError> loadEngine(const Meeting &meeting);
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> store(MeetingEngine &engine, const protocol::Event &event,
-                                                              const protocol::Event &ack, const QString &attendanceCode);
+                                                              const QByteArray &packedEvent, const protocol::Event &ack,
+                                                              const QString &attendanceCode);
     [[nodiscard]] QByteArray ackErrorFor(const protocol::Event &event, const protocol::ProtocolError &error);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> approve(const crypto::Address &caller, const QJsonObject &params);
     // An ended meeting's final record: its ackEnd and the root over its whole log.

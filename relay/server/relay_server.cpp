@@ -11,6 +11,7 @@ RelayServer::RelayServer(RelayService &service, QObject *parent) : QObject(paren
 
 RelayServer::~RelayServer()
 {
+    m_pool.waitForDone(); // its tasks use the service and queue calls to this object
     for (auto &[socket, session] : m_connections) {
         socket->disconnect(this);
         socket->deleteLater();
@@ -63,28 +64,35 @@ void RelayServer::acceptConnections()
 
 void RelayServer::receive(QWebSocket *socket, const QString &message)
 {
-    // Collect what arrives in this turn of the event loop and handle it as one batch.
-    m_pending.append({socket, message.toUtf8()});
-    if (!m_batchScheduled) {
-        m_batchScheduled = true;
-        QMetaObject::invokeMethod(this, &RelayServer::processPending, Qt::QueuedConnection);
-    }
+    auto preparation = std::make_shared<Preparation>();
+    m_pending.append({socket, preparation});
+    m_pool.start([this, preparation, bytes = message.toUtf8()] {
+        preparation->prepared = m_service.prepare(bytes);
+        preparation->ready.store(true);
+        // One queued call at a time: it takes every message ready by then.
+        if (!m_wakeScheduled.exchange(true))
+            QMetaObject::invokeMethod(this, &RelayServer::processPrepared, Qt::QueuedConnection);
+    });
 }
 
-void RelayServer::processPending()
+void RelayServer::processPrepared()
 {
-    m_batchScheduled = false;
-    const auto pending = std::exchange(m_pending, {});
+    m_wakeScheduled.store(false); // before looking: a message ready after this queues a new call
+    qsizetype ready = 0;
+    while (ready < m_pending.size() && m_pending.at(ready).preparation->ready.load())
+        ++ready;
+    if (ready == 0)
+        return;
+    // The ready messages at the head, in arrival order, are handled as one batch (one commit).
     QList<RelayService::Incoming> batch;
     QList<QWebSocket *> senders;
-    for (const auto &[socket, message] : pending) {
-        auto found = m_connections.find(socket);
-        if (found == m_connections.end())
-            continue; // disconnected meanwhile
-        batch.append({&found->second, message});
-        senders.append(socket);
+    for (qsizetype i = 0; i < ready; ++i) {
+        const Pending &pending = m_pending.at(i);
+        batch.append({&m_connections.at(pending.socket), {}, std::move(pending.preparation->prepared)});
+        senders.append(pending.socket);
     }
-    const QList<Outcome> outcomes = m_service.handleBatch(batch);
+    m_pending.remove(0, ready);
+    const QList<Outcome> outcomes = m_service.handleBatch(std::move(batch));
     // Everything in the outcomes is committed already: now it may be seen.
     for (qsizetype i = 0; i < outcomes.size(); ++i) {
         if (!outcomes.at(i).reply.isEmpty())
@@ -103,7 +111,7 @@ void RelayServer::drop(QWebSocket *socket)
 {
     m_connections.erase(socket);
     // Its queued messages were already read: they are dropped, never half-handled.
-    m_pending.removeIf([socket](const auto &entry) { return entry.first == socket; });
+    m_pending.removeIf([socket](const Pending &pending) { return pending.socket == socket; });
     socket->deleteLater();
 }
 

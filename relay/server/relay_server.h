@@ -7,8 +7,10 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
+#include <QThreadPool>
 #include <QWebSocketServer>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,15 +42,27 @@ public:
 private:
     void acceptConnections();
     void receive(QWebSocket *socket, const QString &message);
-    void processPending();
+    void processPrepared();
     void drop(QWebSocket *socket);
+
+    // A message being prepared on the pool; `ready` is set once `prepared` holds the result.
+    struct Preparation {
+        std::atomic<bool> ready = false;
+        std::optional<RelayService::Prepared> prepared;
+    };
+    struct Pending {
+        QWebSocket *socket;
+        std::shared_ptr<Preparation> preparation;
+    };
 
     RelayService &m_service;
     std::unique_ptr<QWebSocketServer> m_server;
     std::map<QWebSocket *, Session> m_connections;
-    // Messages that arrived since the last batch, in arrival order.
-    QList<std::pair<QWebSocket *, QByteArray>> m_pending;
-    bool m_batchScheduled = false;
+    // Messages not handled yet, in arrival order; each is prepared on m_pool as soon as it
+    // arrives, so preparing the next messages overlaps handling and committing the earlier ones.
+    QList<Pending> m_pending;
+    QThreadPool m_pool;
+    std::atomic<bool> m_wakeScheduled = false; // a processPrepared() call is queued
 };
 
 } // namespace cmeet::relay

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
     // reported. Every response must be an acceptance.
     const qsizetype eventsAt = app.arguments().indexOf(QStringLiteral("--events"));
     const int events = eventsAt > 0 ? app.arguments().value(eventsAt + 1).toInt() : (smoke ? 40 : 10000);
-    const int window = 64;
+    const int window = 256;
     double throughput = 0;
     {
         Setup setup(4, 1);

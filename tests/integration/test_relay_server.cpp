@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -204,6 +205,74 @@ private Q_SLOTS:
         auto garbage = alice.connection->submit("\x01\x02 not an event");
         QCOMPARE(garbage.error().code, protocol::ErrorCode::MalformedJson);
         QVERIFY(alice.connection->call(QStringLiteral("staff.list")));
+    }
+
+    // Messages are prepared on the relay's pool as they arrive and handled in arrival order:
+    // a burst sent without waiting, mixing events, other requests and garbage, comes back in
+    // order and is stored in order; a connection that closes with messages still being prepared
+    // loses only its own, and the relay carries on.
+    void burstsKeepTheirOrder()
+    {
+        relayWithMeeting();
+        Person &host = person(QStringLiteral("host"));
+        Person &alice = person(QStringLiteral("alice"));
+        Person &bob = person(QStringLiteral("bob"));
+        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
+        QVERIFY(joinAs(alice));
+        QVERIFY(joinAs(bob));
+        const QByteArray ref = Event::fromWire(storedLog(alice).constLast())->id();
+
+        // Bob fires 30 comments and hangs up at once.
+        for (int i = 0; i < 30; ++i) {
+            auto event = bob.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("bob %1").arg(i)}}, ref, now());
+            bob.connection->send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}});
+        }
+        bob.connection->close();
+
+        QList<qint64> answered;
+        connect(alice.connection.get(), &client::RelayConnection::responseReceived, this, [&](qint64 id) { answered.append(id); });
+        QList<qint64> sent;
+        QList<QByteArray> comments;
+        for (int i = 0; i < 60; ++i) {
+            if (i % 15 == 7) {
+                sent.append(alice.connection->send(QStringLiteral("meeting.get"), {{QStringLiteral("id"), m_meeting}}));
+                continue;
+            }
+            if (i % 15 == 11) {
+                sent.append(alice.connection->send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QStringLiteral("not an event")}}));
+                continue;
+            }
+            comments.append(alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("alice %1").arg(i)}}, ref, now())->wireBytes());
+            sent.append(alice.connection->send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(comments.constLast())}}));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), sent.size(), 20000);
+        QCOMPARE(answered, sent);
+        qint64 lastIndex = -1;
+        for (int i = 0; i < sent.size(); ++i) {
+            const QJsonObject response = *alice.connection->takeResponse(sent.at(i));
+            if (i % 15 == 11) {
+                QCOMPARE(response.value(QStringLiteral("error"))[QStringLiteral("code")].toString(), QStringLiteral("malformed_json"));
+                continue;
+            }
+            QVERIFY2(response.contains(QStringLiteral("result")), QJsonDocument(response).toJson().constData());
+            if (i % 15 == 7)
+                continue;
+            const qint64 index = response.value(QStringLiteral("result"))[QStringLiteral("index")].toInteger();
+            QVERIFY(index > lastIndex);
+            lastIndex = index;
+        }
+        // Alice's comments are stored in the order she sent them, each followed by its ack.
+        QList<QByteArray> stored;
+        for (const QByteArray &entry : storedLog(alice)) {
+            if (Event::fromWire(entry)->by() == alice.key.address() && Event::fromWire(entry)->type() == EventType::Comment)
+                stored.append(entry);
+        }
+        QCOMPARE(stored, comments);
+        // Whatever of Bob's burst was handled before his connection went is stored whole.
+        const QList<QByteArray> log = storedLog(alice);
+        QCOMPARE(log.size() % 2, 0);
+        connectAndLogin(bob);
+        QVERIFY(post(bob, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("back again")}}, ref));
     }
 
     // SIGKILL while events are in flight, at several points; after each restart every event that

@@ -450,9 +450,9 @@ private Q_SLOTS:
         const QByteArray first = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("one")}}, ref, f->now)->wireBytes();
         const QByteArray second = bob.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("two")}}, ref, f->now)->wireBytes();
         const qsizetype before = f->log(alice).size();
-        const QList<relay::Outcome> outcomes = f->service->handleBatch({{&alice.session, request(first, 1)},
-                                                                        {&alice.session, request(first, 2)}, // duplicate
-                                                                        {&bob.session, request(second, 3)}});
+        const QList<relay::Outcome> outcomes = f->service->handleBatch({{&alice.session, request(first, 1), {}},
+                                                                        {&alice.session, request(first, 2), {}}, // duplicate
+                                                                        {&bob.session, request(second, 3), {}}});
         QCOMPARE(outcomes.size(), 3);
         const auto reply = [&](int i) { return QJsonDocument::fromJson(outcomes.at(i).reply).object(); };
         QCOMPARE(resultOf(reply(0)).value(QStringLiteral("index")).toInteger(), before);
