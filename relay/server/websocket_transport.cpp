@@ -1,0 +1,125 @@
+#include "relay/server/websocket_transport.h"
+
+#include <QLoggingCategory>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcTransport, "cmeet.relay.transport", QtInfoMsg)
+
+namespace cmeet::relay {
+
+WebSocketTransport::WebSocketTransport(const RelayService &service) : m_service(service)
+{
+    qRegisterMetaType<cmeet::relay::ConnectionId>("cmeet::relay::ConnectionId");
+    qRegisterMetaType<QList<cmeet::relay::ReceivedMessage>>();
+    qRegisterMetaType<QList<cmeet::relay::Delivery>>();
+}
+
+WebSocketTransport::~WebSocketTransport() { shutdown(); }
+
+Expected<Ok, QString> WebSocketTransport::listen(const ServerOptions &options)
+{
+    if (!options.tls && !options.address.isLoopback() && !options.allowInsecureRemote)
+        return unexpected(QStringLiteral("refusing plain ws:// on %1: give a TLS certificate and key, or allow it explicitly "
+                                         "(--allow-insecure-remote)")
+                              .arg(options.address.toString()));
+    m_server = std::make_unique<QWebSocketServer>(QStringLiteral("cmeet-relay"),
+                                                  options.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode);
+    if (options.tls)
+        m_server->setSslConfiguration(*options.tls);
+    if (!m_server->listen(options.address, options.port))
+        return unexpected(QStringLiteral("cannot listen on %1:%2: %3")
+                              .arg(options.address.toString())
+                              .arg(options.port)
+                              .arg(m_server->errorString()));
+    connect(m_server.get(), &QWebSocketServer::newConnection, this, &WebSocketTransport::acceptConnections);
+    connect(m_server.get(), &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
+        for (const QSslError &error : errors)
+            qCWarning(lcTransport) << "TLS error:" << error.errorString();
+    });
+    return Ok{};
+}
+
+QUrl WebSocketTransport::url() const { return m_server ? m_server->serverUrl() : QUrl(); }
+
+void WebSocketTransport::shutdown()
+{
+    m_pool.waitForDone(); // its tasks use the service and queue calls to this object
+    m_pending.clear();
+    for (auto &[connection, socket] : m_sockets) {
+        socket->disconnect(this);
+        socket->deleteLater();
+    }
+    m_sockets.clear();
+    m_server.reset();
+}
+
+void WebSocketTransport::acceptConnections()
+{
+    while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        const ConnectionId connection = m_nextConnection++;
+        socket->setParent(this);
+        socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(RelayService::maxMessageBytes));
+        m_sockets.emplace(connection, socket);
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, connection](const QString &message) { receive(connection, message); });
+        connect(socket, &QWebSocket::binaryMessageReceived, this, [socket](const QByteArray &) {
+            socket->close(QWebSocketProtocol::CloseCodeDatatypeNotSupported, QStringLiteral("text frames only"));
+        });
+        connect(socket, &QWebSocket::disconnected, this, [this, connection] { drop(connection); });
+        qCDebug(lcTransport) << "connection" << connection << "from" << socket->peerAddress().toString();
+        Q_EMIT connectionOpened(connection);
+    }
+}
+
+void WebSocketTransport::receive(ConnectionId connection, const QString &message)
+{
+    auto preparation = std::make_shared<Preparation>();
+    m_pending.append({connection, preparation});
+    m_pool.start([this, preparation, bytes = message.toUtf8()] {
+        preparation->prepared = m_service.prepare(bytes);
+        preparation->ready.store(true);
+        // One queued call at a time: it takes every message ready by then.
+        if (!m_wakeScheduled.exchange(true))
+            QMetaObject::invokeMethod(this, &WebSocketTransport::handOnPrepared, Qt::QueuedConnection);
+    });
+}
+
+void WebSocketTransport::handOnPrepared()
+{
+    m_wakeScheduled.store(false); // before looking: a message ready after this queues a new call
+    qsizetype ready = 0;
+    while (ready < m_pending.size() && m_pending.at(ready).preparation->ready.load())
+        ++ready;
+    if (ready == 0)
+        return;
+    // Only the ready messages at the head: arrival order is kept, across connections too.
+    QList<ReceivedMessage> messages;
+    messages.reserve(ready);
+    for (qsizetype i = 0; i < ready; ++i)
+        messages.append({m_pending.at(i).connection, std::move(*m_pending.at(i).preparation->prepared)});
+    m_pending.remove(0, ready);
+    Q_EMIT messagesReady(messages);
+}
+
+void WebSocketTransport::deliver(const QList<Delivery> &deliveries)
+{
+    for (const Delivery &delivery : deliveries) {
+        const QString text = QString::fromUtf8(delivery.message);
+        for (const ConnectionId connection : delivery.to) {
+            if (const auto found = m_sockets.find(connection); found != m_sockets.end())
+                found->second->sendTextMessage(text);
+        }
+    }
+}
+
+void WebSocketTransport::drop(ConnectionId connection)
+{
+    const auto found = m_sockets.find(connection);
+    if (found == m_sockets.end())
+        return;
+    found->second->deleteLater();
+    m_sockets.erase(found);
+    m_pending.removeIf([connection](const Pending &pending) { return pending.connection == connection; });
+    Q_EMIT connectionClosed(connection);
+}
+
+} // namespace cmeet::relay

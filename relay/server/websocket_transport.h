@@ -1,0 +1,92 @@
+#pragma once
+// The relay's network thread: the WebSocket server and its connections. Every text frame is
+// prepared (RelayService::prepare: parsing, schema, signer) on a thread pool as soon as it
+// arrives, and handed on in arrival order once prepared; answers come back as deliveries. The
+// relay's main thread, which owns the state and the database, thus never waits for a socket and
+// sockets are read while it handles and commits earlier messages.
+
+#include "relay/core/relay_service.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QThreadPool>
+#include <QWebSocketServer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+class QWebSocket;
+
+namespace cmeet::relay {
+
+struct ServerOptions {
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8765;                      // 0: any free port
+    std::optional<QSslConfiguration> tls;     // wss:// when set
+    bool allowInsecureRemote = false;         // ws:// on a non-loopback address
+};
+
+using ConnectionId = quint64; // never reused, unlike socket addresses
+
+struct ReceivedMessage {
+    ConnectionId connection;
+    RelayService::Prepared prepared;
+};
+
+// One message for several connections (a broadcast), or one (a reply).
+struct Delivery {
+    QByteArray message;
+    QList<ConnectionId> to;
+};
+
+class WebSocketTransport : public QObject {
+    Q_OBJECT
+
+public:
+    // `service` only prepares messages (const, any thread).
+    explicit WebSocketTransport(const RelayService &service);
+    ~WebSocketTransport() override;
+
+    // Called in the transport's thread.
+    [[nodiscard]] Expected<Ok, QString> listen(const ServerOptions &options);
+    [[nodiscard]] QUrl url() const;
+    // Sends each message to those of its connections still open, in order.
+    void deliver(const QList<Delivery> &deliveries);
+    // Closes every connection and waits for the preparations under way.
+    void shutdown();
+
+Q_SIGNALS:
+    void connectionOpened(cmeet::relay::ConnectionId connection);
+    // The connection's messages not handed on yet are dropped, never half-handled.
+    void connectionClosed(cmeet::relay::ConnectionId connection);
+    void messagesReady(const QList<cmeet::relay::ReceivedMessage> &messages);
+
+private:
+    void acceptConnections();
+    void receive(ConnectionId connection, const QString &message);
+    void handOnPrepared();
+    void drop(ConnectionId connection);
+
+    // A message being prepared on the pool; `ready` is set once `prepared` holds the result.
+    struct Preparation {
+        std::atomic<bool> ready = false;
+        std::optional<RelayService::Prepared> prepared;
+    };
+    struct Pending {
+        ConnectionId connection;
+        std::shared_ptr<Preparation> preparation;
+    };
+
+    const RelayService &m_service;
+    std::unique_ptr<QWebSocketServer> m_server;
+    std::unordered_map<ConnectionId, QWebSocket *> m_sockets;
+    ConnectionId m_nextConnection = 1;
+    QList<Pending> m_pending; // arrival order; each is prepared on m_pool
+    QThreadPool m_pool;
+    std::atomic<bool> m_wakeScheduled = false; // a handOnPrepared() call is queued
+};
+
+} // namespace cmeet::relay
