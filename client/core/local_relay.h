@@ -37,6 +37,7 @@ public:
     void stop();   // SIGTERM
 
     [[nodiscard]] QUrl url() const { return m_url; }
+    [[nodiscard]] qint64 processId() const { return m_process.processId(); }
     [[nodiscard]] QString dataDir() const { return m_dataDir; }
     [[nodiscard]] QString lastOutput() const { return m_lastOutput; }
     [[nodiscard]] QProcessEnvironment environment() const;

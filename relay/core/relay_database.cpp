@@ -183,6 +183,7 @@ RelayDatabase::RelayDatabase(QSqlDatabase db, QString connectionName)
 
 RelayDatabase::~RelayDatabase()
 {
+    m_controlStatements.clear();
     m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
@@ -231,7 +232,7 @@ bool RelayDatabase::begin()
 {
     // IMMEDIATE: take the write lock at once, so a batch that reads before it writes can't be
     // refused half way because the anchoring thread committed in between.
-    const bool ok = run(m_depth == 0 ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("SAVEPOINT step%1").arg(m_depth)).hasValue();
+    const bool ok = control(m_depth == 0 ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("SAVEPOINT step%1").arg(m_depth));
     if (ok)
         ++m_depth;
     return ok;
@@ -242,7 +243,7 @@ bool RelayDatabase::commit()
     if (m_depth == 0)
         return false;
     // On failure the step stays open: the caller's rollback() undoes exactly this step.
-    const bool committed = run(m_depth == 1 ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE step%1").arg(m_depth - 1)).hasValue();
+    const bool committed = control(m_depth == 1 ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE step%1").arg(m_depth - 1));
     if (committed)
         --m_depth;
     return committed;
@@ -254,11 +255,25 @@ void RelayDatabase::rollback()
         return;
     --m_depth;
     if (m_depth == 0) {
-        (void)run(QStringLiteral("ROLLBACK"));
+        (void)control(QStringLiteral("ROLLBACK"));
         return;
     }
-    (void)run(QStringLiteral("ROLLBACK TO step%1").arg(m_depth));
-    (void)run(QStringLiteral("RELEASE step%1").arg(m_depth));
+    (void)control(QStringLiteral("ROLLBACK TO step%1").arg(m_depth));
+    (void)control(QStringLiteral("RELEASE step%1").arg(m_depth));
+}
+
+bool RelayDatabase::control(const QString &sql)
+{
+    auto statement = m_controlStatements.find(sql);
+    if (statement == m_controlStatements.end()) {
+        QSqlQuery query(m_db);
+        if (!query.prepare(sql))
+            return false;
+        statement = m_controlStatements.insert(sql, std::move(query));
+    }
+    const bool done = statement->exec();
+    statement->finish();
+    return done;
 }
 
 Expected<Ok, DatabaseError> RelayDatabase::migrate()

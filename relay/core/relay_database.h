@@ -5,6 +5,7 @@
 
 #include "base/expected.h"
 
+#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -45,10 +46,14 @@ public:
 private:
     RelayDatabase(QSqlDatabase db, QString connectionName);
     [[nodiscard]] Expected<Ok, DatabaseError> migrate();
+    // BEGIN, SAVEPOINT, RELEASE, COMMIT, ROLLBACK: prepared once each, as a batch runs two of
+    // them per request.
+    [[nodiscard]] bool control(const QString &sql);
 
     QSqlDatabase m_db;
     QString m_connectionName;
     int m_depth = 0; // 0: no transaction; 1: the transaction; more: savepoints inside it
+    QHash<QString, QSqlQuery> m_controlStatements;
 };
 
 } // namespace cmeet::relay

@@ -18,6 +18,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -27,6 +28,7 @@
 
 #include <algorithm>
 #include <sys/resource.h>
+#include <unistd.h>
 
 using namespace cmeet;
 using protocol::Event;
@@ -35,6 +37,20 @@ using protocol::EventType;
 namespace {
 
 qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+// CPU time (user + system) a process has used so far, in µs; 0 when it can't be read.
+qint64 processCpuUs(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    // Fields 14 and 15 (utime, stime) in clock ticks, after the ")" that ends the command name.
+    const QByteArray stat = file.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return (fields.at(11).toLongLong() + fields.at(12).toLongLong()) * 1000000 / sysconf(_SC_CLK_TCK);
+}
 
 [[noreturn]] void die(const QString &why)
 {
@@ -57,6 +73,12 @@ qint64 percentileUs(QList<qint64> values, double fraction)
 }
 
 QString ms(qint64 microseconds) { return QString::number(static_cast<double>(microseconds) / 1000.0, 'f', 2) + QStringLiteral(" ms"); }
+
+struct ThroughputRun {
+    double eventsPerSecond = 0;
+    double relayCpuUsPerEvent = 0;  // the relay process, all its threads
+    double clientCpuUsPerEvent = 0; // this process: sending, receiving the answers and broadcasts
+};
 
 struct Member {
     crypto::PrivateKey key = *crypto::PrivateKey::generate();
@@ -119,6 +141,7 @@ public:
         }
     }
 
+    [[nodiscard]] qint64 relayProcess() const { return m_relay.processId(); }
     [[nodiscard]] QString databasePath() const { return QDir(m_dir.path()).filePath(QStringLiteral("relay.sqlite")); }
 
     std::vector<std::unique_ptr<Member>> members;
@@ -186,10 +209,13 @@ int main(int argc, char **argv)
     // reported. Every response must be an acceptance.
     const qsizetype eventsAt = app.arguments().indexOf(QStringLiteral("--events"));
     const int events = eventsAt > 0 ? app.arguments().value(eventsAt + 1).toInt() : (smoke ? 40 : 10000);
-    const int window = 256;
-    double throughput = 0;
+    const int window = 1024;
+    ThroughputRun throughput;
     {
         Setup setup(4, 1);
+        // One connection: the hosts' connections, subscribed by their starts, go.
+        for (int meeting = 0; meeting < 4; ++meeting)
+            setup.members.at(static_cast<size_t>(2 * meeting))->connection.close();
         const auto run = [&](int meeting) {
             Member &alice = *setup.members.at(static_cast<size_t>(2 * meeting + 1));
             QList<QByteArray> bytes;
@@ -201,6 +227,8 @@ int main(int argc, char **argv)
             QList<qint64> outstanding;
             int sent = 0;
             int accepted = 0;
+            const qint64 relayCpuBefore = processCpuUs(setup.relayProcess());
+            const qint64 clientCpuBefore = processCpuUs(QCoreApplication::applicationPid());
             QElapsedTimer runTimer;
             runTimer.start();
             while (accepted < events) {
@@ -214,17 +242,20 @@ int main(int argc, char **argv)
                 outstanding.removeFirst();
                 ++accepted;
             }
-            return static_cast<double>(events) * 1000.0 / static_cast<double>(std::max<qint64>(runTimer.elapsed(), 1));
+            return ThroughputRun{static_cast<double>(events) * 1000.0 / static_cast<double>(std::max<qint64>(runTimer.elapsed(), 1)),
+                                 static_cast<double>(processCpuUs(setup.relayProcess()) - relayCpuBefore) / events,
+                                 static_cast<double>(processCpuUs(QCoreApplication::applicationPid()) - clientCpuBefore) / events};
         };
         (void)run(0); // warm-up
-        QList<double> runs{run(1), run(2), run(3)};
-        std::sort(runs.begin(), runs.end());
+        QList<ThroughputRun> runs{run(1), run(2), run(3)};
+        std::sort(runs.begin(), runs.end(), [](const ThroughputRun &a, const ThroughputRun &b) { return a.eventsPerSecond < b.eventsPerSecond; });
         throughput = runs.at(1);
     }
 
     if (eventsAt > 0) {
-        out << "throughput: " << QString::number(throughput, 'f', 0) << " events/s (median of three runs of " << events << "), ceiling "
-            << QString::number(ceiling, 'f', 0) << '\n';
+        out << "throughput: " << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (median of three runs of " << events
+            << "), ceiling " << QString::number(ceiling, 'f', 0) << "; CPU per event: relay " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
+            << " µs, client " << QString::number(throughput.clientCpuUsPerEvent, 'f', 0) << " µs\n";
         return 0;
     }
 
@@ -314,8 +345,11 @@ int main(int argc, char **argv)
     out << "| measure | result | goal |\n|---|---:|---|\n";
     out << "| raw ceiling: recover + sign per event | " << QString::number(ceiling, 'f', 0) << " events/s | |\n";
     out << "| relay throughput, one connection, " << window << " in flight, full checks + durable commit | "
-        << QString::number(throughput, 'f', 0) << " events/s (" << QString::number(100.0 * throughput / ceiling, 'f', 0)
+        << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (" << QString::number(100.0 * throughput.eventsPerSecond / ceiling, 'f', 0)
         << "% of the ceiling) | >= 50% |\n";
+    out << "| the same: CPU per event (relay process, all threads; load generator) | " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
+        << " µs (" << QString::number(1e6 / std::max(throughput.relayCpuUsPerEvent, 1.0), 'f', 0) << " events per relay CPU-second); "
+        << QString::number(throughput.clientCpuUsPerEvent, 'f', 0) << " µs | |\n";
     out << "| " << meetings << " meetings x " << participants << " participants, " << ratePerMeeting << " events/s each, "
         << seconds << " s: ack latency | p50 " << ms(percentileUs(latencies, 0.5)) << ", p99 " << ms(percentileUs(latencies, 0.99))
         << " (" << latencies.size() << " events) | |\n";
