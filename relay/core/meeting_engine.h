@@ -35,7 +35,8 @@ public:
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> check(const protocol::Event &event, const crypto::Address &caller,
                                                               qint64 now) const;
 
-    // Applies a checked event and returns its signed acknowledgement, also applied.
+    // Applies a checked event and returns its acknowledgement, also applied, unsigned: its id
+    // does not depend on its signature, so the caller signs it later (a batch's on all cores).
     // If storing them fails, the caller must drop this engine and replay the stored log.
     [[nodiscard]] Expected<protocol::Event, protocol::ProtocolError> acknowledge(const protocol::Event &event, qint64 now);
 

@@ -272,6 +272,8 @@ bool RelayDatabase::control(const QString &sql)
         statement = m_controlStatements.insert(sql, std::move(query));
     }
     const bool done = statement->exec();
+    if (!done)
+        qCWarning(lcDatabase) << sql << "failed:" << statement->lastError().text();
     statement->finish();
     return done;
 }

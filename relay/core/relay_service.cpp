@@ -169,25 +169,68 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
     else
         std::for_each(batch.begin(), batch.end(), prepareOne);
     QList<Outcome> outcomes;
-    if (batch.size() == 1 || !m_db.begin()) {
-        for (Incoming &incoming : batch)
-            outcomes.append(handle(*incoming.session, *incoming.prepared));
-        return outcomes;
+    // One transaction for the batch. Without one (the disk is full or read-only, or the lock is
+    // held for too long) the batch is handled read-only: reads answer, writes get storage_error.
+    m_readOnly = !m_db.begin();
+    if (m_readOnly)
+        qCWarning(lcService) << "the database takes no writes: a batch of" << batch.size() << "messages is handled read-only";
+    m_batchFailed = false;
+    for (qsizetype i = 0; i < batch.size() && !m_batchFailed; ++i) {
+        Prepared &prepared = *batch[i].prepared;
+        // Whatever reads the log sees every acknowledgement before it.
+        if (!prepared.event)
+            finishAcknowledgements(outcomes);
+        const qsizetype pending = m_pendingAcks.size();
+        outcomes.append(handle(*batch[i].session, prepared));
+        if (m_pendingAcks.size() > pending)
+            m_pendingAcks.last().slot = i;
     }
-    for (Incoming &incoming : batch)
-        outcomes.append(handle(*incoming.session, *incoming.prepared));
-    if (m_db.commit())
+    finishAcknowledgements(outcomes);
+    if (m_readOnly || (!m_batchFailed && m_db.commit()))
         return outcomes;
 
     // Nothing of the batch was stored: no outcome may claim otherwise.
     m_db.rollback();
-    qCCritical(lcService) << "a batch of" << batch.size() << "messages could not be committed; all are refused";
+    m_pendingAcks.clear();
+    qCCritical(lcService) << "a batch of" << batch.size() << "messages could not be stored; all are refused";
     reloadEngines();
-    for (qsizetype i = 0; i < batch.size(); ++i) {
-        const QJsonValue id = batch.at(i).prepared->message.value(QStringLiteral("id"));
-        outcomes[i] = {errorResponse(id, {ErrorCode::StorageError, QStringLiteral("the relay could not store this; nothing changed")}), {}};
+    outcomes.clear();
+    for (const Incoming &incoming : batch) {
+        const QJsonValue id = incoming.prepared->message.value(QStringLiteral("id"));
+        outcomes.append({errorResponse(id, {ErrorCode::StorageError, QStringLiteral("the relay could not store this; nothing changed")}), {}});
     }
     return outcomes;
+}
+
+void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
+{
+    // Signing, packing and the messages (about a third of an event's work on this thread) on
+    // all cores: an acknowledgement's id, in the tree already, does not depend on its signature.
+    const auto finish = [this](PendingAck &pending) {
+        if (!pending.ack.sign(m_relayKey))
+            return;
+        pending.packedAck = EventLog::pack(pending.ack.wireBytes(), pending.meeting);
+        pending.outcome.reply
+            = response(pending.requestId, QJsonObject{{QStringLiteral("index"), pending.index}, {QStringLiteral("ack"), QString::fromUtf8(pending.ack.wireBytes())}});
+        pending.outcome.broadcasts = {{pending.meeting, eventMessage(pending.meeting, pending.index, pending.eventBytes)},
+                                      {pending.meeting, eventMessage(pending.meeting, pending.index + 1, pending.ack.wireBytes())}};
+    };
+    if (m_pendingAcks.size() > 1)
+        QtConcurrent::blockingMap(m_pendingAcks, finish);
+    else
+        std::for_each(m_pendingAcks.begin(), m_pendingAcks.end(), finish);
+    for (PendingAck &pending : m_pendingAcks) {
+        const auto stored = pending.packedAck.isEmpty()
+            ? Expected<Ok, DatabaseError>(unexpected(DatabaseError{QStringLiteral("cannot sign the acknowledgement")}))
+            : m_log.append(pending.meeting, pending.index + 1, pending.ack.type(), pending.packedAck, pending.receivedAt);
+        if (!stored) {
+            qCWarning(lcService) << "could not store an acknowledgement in meeting" << pending.meeting << ":" << stored.error().detail;
+            m_batchFailed = true;
+            break;
+        }
+        outcomes[pending.slot] = std::move(pending.outcome);
+    }
+    m_pendingAcks.clear();
 }
 
 QByteArray RelayService::greet(Session &session)
@@ -230,8 +273,7 @@ RelayService::Prepared RelayService::prepare(QByteArrayView message) const
 
 Outcome RelayService::handle(Session &session, QByteArrayView message)
 {
-    Prepared prepared = prepare(message);
-    return handle(session, prepared);
+    return handleBatch({{&session, message.toByteArray(), std::nullopt}}).constFirst();
 }
 
 Outcome RelayService::handle(Session &session, Prepared &prepared)
@@ -553,16 +595,12 @@ Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Eve
     const QString &meeting = engine.meeting().id;
     const qint64 now = m_clock();
     const qint64 eventIndex = engine.logSize() - 2;
-    const auto insert = [&](const Event &entry, qint64 index, const QByteArray &packed) {
-        return m_log.append(meeting, index, entry.type(), packed.isEmpty() ? EventLog::pack(entry.wireBytes(), meeting) : packed, now);
-    };
     if (!m_db.begin())
         return fail(ErrorCode::StorageError, QStringLiteral("cannot begin a transaction"));
     Expected<Ok, ProtocolError> effects = Ok{};
-    if (auto stored = insert(event, eventIndex, packedEvent); !stored)
+    if (auto stored = m_log.append(meeting, eventIndex, event.type(), packedEvent.isEmpty() ? EventLog::pack(event.wireBytes(), meeting) : packedEvent, now);
+        !stored)
         effects = fail(ErrorCode::StorageError, stored.error().detail);
-    else if (auto storedAck = insert(ack, eventIndex + 1, {}); !storedAck)
-        effects = fail(ErrorCode::StorageError, storedAck.error().detail);
     else if (event.type() == EventType::Start)
         effects = m_directory.setStatus(meeting, MeetingStatus::Started).hasValue() ? m_attendance.setCode(meeting, attendanceCode, now)
                                                                                    : fail(ErrorCode::StorageError, QStringLiteral("status"));
@@ -584,6 +622,8 @@ Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Eve
         m_db.rollback();
         return effects ? fail(ErrorCode::StorageError, QStringLiteral("commit failed")) : effects;
     }
+    // Its acknowledgement follows at the end of the batch (finishAcknowledgements), signed.
+    m_pendingAcks.append(PendingAck{ack, meeting, eventIndex, event.wireBytes(), now, QJsonValue(), 0, QByteArray(), Outcome()});
     return Ok{};
 }
 
@@ -615,19 +655,17 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
             return reject(ok.error());
     }
 
+    if (m_readOnly)
+        return reject({ErrorCode::StorageError, QStringLiteral("the relay cannot store events right now; nothing changed")});
     auto ack = (*engine)->acknowledge(*event, now);
     Expected<Ok, ProtocolError> stored = ack ? store(**engine, *event, prepared.packedEvent, *ack, code) : Expected<Ok, ProtocolError>(unexpected(ack.error()));
     if (!stored) {
-        // The engine already counted the event: rebuild it from what was committed.
-        qCWarning(lcService) << "could not store an event, reloading meeting" << event->meeting() << ":" << stored.error().detail;
-        m_engines.remove(event->meeting());
-        if (auto meeting = m_directory.loadMeeting(event->meeting()); meeting && meeting->status == MeetingStatus::Started) {
-            if (auto reloaded = loadEngine(*meeting))
-                m_engines.insert(meeting->id, std::shared_ptr<MeetingEngine>(std::move(*reloaded)));
-        }
+        // The engine already counted the event: the batch is refused and every engine rebuilt
+        // from what was committed.
+        qCWarning(lcService) << "could not store an event in meeting" << event->meeting() << ":" << stored.error().detail;
+        m_batchFailed = true;
         return reject(stored.error());
     }
-    const qint64 index = (*engine)->logSize() - 2;
     const QString meeting = event->meeting();
     if (event->type() == EventType::Start)
         m_engines.insert(meeting, *engine);
@@ -636,8 +674,8 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
     }
     session.subscriptions.insert(meeting);
-    return {response(id, QJsonObject{{QStringLiteral("index"), index}, {QStringLiteral("ack"), QString::fromUtf8(ack->wireBytes())}}),
-            {{meeting, eventMessage(meeting, index, event->wireBytes())}, {meeting, eventMessage(meeting, index + 1, ack->wireBytes())}}};
+    m_pendingAcks.last().requestId = id;
+    return {}; // the answer comes with the signed acknowledgement
 }
 
 } // namespace cmeet::relay

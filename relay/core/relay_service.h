@@ -112,6 +112,9 @@ private:
     [[nodiscard]] Expected<FinalRecord, protocol::ProtocolError> finalRecord(const QString &meetingId);
     [[nodiscard]] QJsonObject anchorInfo(const QString &meetingId);
     void reloadEngines();
+    // Signs the acknowledgements of the events stored since the last call, stores them and
+    // fills in their outcomes (reply and broadcasts); on failure sets m_batchFailed.
+    void finishAcknowledgements(QList<Outcome> &outcomes);
 
     RelayDatabase &m_db;
     crypto::PrivateKey m_relayKey;
@@ -125,6 +128,23 @@ private:
     IdentityKeys m_identityKeys;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
     QHash<QString, FinalRecord> m_finalRecords;               // ended meetings, computed once
+
+    // An accepted event, stored, whose acknowledgement (in its meeting's tree already) is signed
+    // and stored with the rest of the batch's.
+    struct PendingAck {
+        protocol::Event ack; // unsigned until finishAcknowledgements
+        QString meeting;
+        qint64 index = 0;    // the event's log position; the ack's is the next
+        QByteArray eventBytes;
+        qint64 receivedAt = 0;
+        QJsonValue requestId;
+        qsizetype slot = 0;  // its place in the batch's outcomes
+        QByteArray packedAck;
+        Outcome outcome;
+    };
+    QList<PendingAck> m_pendingAcks;
+    bool m_batchFailed = false; // something of the batch could not be stored: all of it is refused
+    bool m_readOnly = false;    // the batch has no transaction: events are refused before any change
 };
 
 } // namespace cmeet::relay

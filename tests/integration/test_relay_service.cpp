@@ -462,6 +462,45 @@ private Q_SLOTS:
         QCOMPARE(f->log(alice).size(), before + 4);
     }
 
+    // A row of a batch that can't be stored (an event's, or an acknowledgement's, which are
+    // signed and stored at the end of the batch) refuses the whole batch: nothing of it is kept,
+    // every engine is rebuilt, and the meeting goes on with the right positions.
+    void storageFailureRefusesTheWholeBatch()
+    {
+        for (const int failingOffset : {2, 1}) { // bob's event; alice's acknowledgement
+            startedMeeting();
+            test::Member &alice = m(QStringLiteral("alice"));
+            test::Member &bob = m(QStringLiteral("bob"));
+            const QList<QByteArray> before = f->log(alice);
+            const QByteArray ref = f->lastId(alice);
+            QVERIFY(f->database->run(QStringLiteral("CREATE TEMP TRIGGER refuse BEFORE INSERT ON event_log WHEN NEW.position = %1 "
+                                                    "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+                                         .arg(before.size() + failingOffset)));
+            const auto request = [&](test::Member &author, const QString &text, int id) {
+                const QByteArray event = author.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), text}}, ref, f->now)->wireBytes();
+                return QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), id},
+                                                 {QStringLiteral("method"), QStringLiteral("event.submit")},
+                                                 {QStringLiteral("params"), QJsonObject{{QStringLiteral("event"), QString::fromUtf8(event)}}}})
+                    .toJson(QJsonDocument::Compact);
+            };
+            const QList<relay::Outcome> outcomes = f->service->handleBatch({{&alice.session, request(alice, QStringLiteral("one"), 1), {}},
+                                                                            {&bob.session, request(bob, QStringLiteral("two"), 2), {}},
+                                                                            {&alice.session, request(alice, QStringLiteral("three"), 3), {}}});
+            QCOMPARE(outcomes.size(), 3);
+            for (const relay::Outcome &outcome : outcomes) {
+                QCOMPARE(errorCode(QJsonDocument::fromJson(outcome.reply).object()), QStringLiteral("storage_error"));
+                QVERIFY(outcome.broadcasts.isEmpty());
+            }
+            QVERIFY(f->database->run(QStringLiteral("DROP TRIGGER refuse")));
+            QCOMPARE(f->log(alice), before);
+            const QJsonObject next = f->submit(bob, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("after the failure")}});
+            QVERIFY2(next.contains(QStringLiteral("result")), QJsonDocument(next).toJson().constData());
+            QCOMPARE(resultOf(next).value(QStringLiteral("index")).toInteger(), before.size());
+            QCOMPARE(ackOf(next).content().value(QStringLiteral("seq")).toInteger(), before.size() / 2 + 1);
+            QCOMPARE(f->log(alice).size(), before.size() + 2);
+        }
+    }
+
     // A storage failure refuses the event, changes nothing, and the meeting goes on afterwards.
     void storageFailureLosesNothing()
     {
