@@ -209,7 +209,7 @@ int main(int argc, char **argv)
     // reported. Every response must be an acceptance.
     const qsizetype eventsAt = app.arguments().indexOf(QStringLiteral("--events"));
     const int events = eventsAt > 0 ? app.arguments().value(eventsAt + 1).toInt() : (smoke ? 40 : 10000);
-    const int window = 1024;
+    const int window = 256;
     ThroughputRun throughput;
     {
         Setup setup(4, 1);
