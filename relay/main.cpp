@@ -267,6 +267,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption certOption(QStringLiteral("tls-cert"), QStringLiteral("PEM certificate chain: serve wss://."), QStringLiteral("file"));
     const QCommandLineOption keyOption(QStringLiteral("tls-key"), QStringLiteral("PEM private key of the certificate."), QStringLiteral("file"));
     const QCommandLineOption insecureOption(QStringLiteral("allow-insecure-remote"), QStringLiteral("Allow plain ws:// on a non-loopback address."));
+    const QCommandLineOption unansweredOption(QStringLiteral("max-unanswered"),
+                                              QStringLiteral("Requests a connection may send without waiting for answers before it is closed "
+                                                             "(default: 4096, at most 64 MiB of them)."),
+                                              QStringLiteral("count"));
     const QCommandLineOption chainOption(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL for anchoring (default: the one deploy-registry stored)."), QStringLiteral("url"));
     const QCommandLineOption registryOption(QStringLiteral("registry"), QStringLiteral("MeetingRegistry address (default: the one deploy-registry stored)."), QStringLiteral("address"));
     const QCommandLineOption identityOption(QStringLiteral("identity-registry"),
@@ -283,7 +287,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption identityFromOption(QStringLiteral("identity-from-block"),
                                                 QStringLiteral("The identity registry's deployment block: its logs are read from there (default: 0)."),
                                                 QStringLiteral("block"));
-    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, chainOption, registryOption,
+    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, unansweredOption, chainOption, registryOption,
                        identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -357,6 +361,12 @@ int main(int argc, char *argv[])
         return 2;
     }
     options.allowInsecureRemote = parser.isSet(insecureOption) || settings.value(QStringLiteral("relay/allow-insecure-remote")).toBool();
+    bool unansweredOk = false;
+    options.maxUnanswered = setting(unansweredOption, QStringLiteral("4096")).toLongLong(&unansweredOk);
+    if (!unansweredOk || options.maxUnanswered < 1 || options.maxUnanswered > 1000000) {
+        fail(QStringLiteral("--max-unanswered needs a number from 1 to 1000000"));
+        return 2;
+    }
     QString tlsError;
     options.tls = tlsConfiguration(setting(certOption, {}), setting(keyOption, {}), tlsError);
     if (!tlsError.isEmpty()) {

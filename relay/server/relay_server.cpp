@@ -43,7 +43,7 @@ Expected<Ok, QString> RelayServer::listen(const ServerOptions &options)
 void RelayServer::open(ConnectionId connection)
 {
     Session &session = m_sessions[connection];
-    deliver({{m_service.greet(session), {connection}}});
+    deliver({{m_service.greet(session), {connection}, false}});
 }
 
 void RelayServer::close(ConnectionId connection) { m_sessions.erase(connection); }
@@ -75,10 +75,9 @@ void RelayServer::handleQueued()
     // Everything in the outcomes is committed already: now it may be seen.
     QList<Delivery> deliveries;
     for (qsizetype i = 0; i < outcomes.size(); ++i) {
-        if (!outcomes.at(i).reply.isEmpty())
-            deliveries.append({outcomes.at(i).reply, {senders.at(i)}});
+        deliveries.append({outcomes.at(i).reply, {senders.at(i)}, true}); // even if empty: it was handled
         for (const Broadcast &broadcast : outcomes.at(i).broadcasts) {
-            Delivery &delivery = deliveries.emplace_back(Delivery{broadcast.message, {}});
+            Delivery &delivery = deliveries.emplace_back(Delivery{broadcast.message, {}, false});
             for (const auto &[connection, session] : m_sessions) {
                 if (session.subscriptions.contains(broadcast.meeting))
                     delivery.to.append(connection);

@@ -22,6 +22,7 @@ Expected<Ok, QString> WebSocketTransport::listen(const ServerOptions &options)
         return unexpected(QStringLiteral("refusing plain ws:// on %1: give a TLS certificate and key, or allow it explicitly "
                                          "(--allow-insecure-remote)")
                               .arg(options.address.toString()));
+    m_options = options;
     m_server = std::make_unique<QWebSocketServer>(QStringLiteral("cmeet-relay"),
                                                   options.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode);
     if (options.tls)
@@ -45,11 +46,11 @@ void WebSocketTransport::shutdown()
 {
     m_pool.waitForDone(); // its tasks use the service and queue calls to this object
     m_pending.clear();
-    for (auto &[connection, socket] : m_sockets) {
-        socket->disconnect(this);
-        socket->deleteLater();
+    for (auto &[id, connection] : m_connections) {
+        connection.socket->disconnect(this);
+        connection.socket->deleteLater();
     }
-    m_sockets.clear();
+    m_connections.clear();
     m_server.reset();
 }
 
@@ -59,7 +60,7 @@ void WebSocketTransport::acceptConnections()
         const ConnectionId connection = m_nextConnection++;
         socket->setParent(this);
         socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(RelayService::maxMessageBytes));
-        m_sockets.emplace(connection, socket);
+        m_connections.emplace(connection, Connection{socket, {}, 0});
         connect(socket, &QWebSocket::textMessageReceived, this, [this, connection](const QString &message) { receive(connection, message); });
         connect(socket, &QWebSocket::binaryMessageReceived, this, [socket](const QByteArray &) {
             socket->close(QWebSocketProtocol::CloseCodeDatatypeNotSupported, QStringLiteral("text frames only"));
@@ -72,9 +73,23 @@ void WebSocketTransport::acceptConnections()
 
 void WebSocketTransport::receive(ConnectionId connection, const QString &message)
 {
+    const auto found = m_connections.find(connection);
+    if (found == m_connections.end())
+        return;
+    Connection &sender = found->second;
+    QByteArray bytes = message.toUtf8();
+    if (sender.unanswered.size() >= m_options.maxUnanswered || sender.unansweredBytes + bytes.size() > m_options.maxUnansweredBytes) {
+        qCWarning(lcTransport) << "connection" << connection << "sent" << sender.unanswered.size() << "requests (" << sender.unansweredBytes
+                               << "bytes) without waiting for answers: closing it";
+        sender.socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("too many requests unanswered: wait for answers"));
+        drop(connection);
+        return;
+    }
+    sender.unanswered.append(bytes.size());
+    sender.unansweredBytes += bytes.size();
     auto preparation = std::make_shared<Preparation>();
     m_pending.append({connection, preparation});
-    m_pool.start([this, preparation, bytes = message.toUtf8()] {
+    m_pool.start([this, preparation, bytes = std::move(bytes)] {
         preparation->prepared = m_service.prepare(bytes);
         preparation->ready.store(true);
         // One queued call at a time: it takes every message ready by then.
@@ -105,19 +120,25 @@ void WebSocketTransport::deliver(const QList<Delivery> &deliveries)
     for (const Delivery &delivery : deliveries) {
         const QString text = QString::fromUtf8(delivery.message);
         for (const ConnectionId connection : delivery.to) {
-            if (const auto found = m_sockets.find(connection); found != m_sockets.end())
-                found->second->sendTextMessage(text);
+            const auto found = m_connections.find(connection);
+            if (found == m_connections.end())
+                continue;
+            Connection &receiver = found->second;
+            if (delivery.answer && !receiver.unanswered.isEmpty())
+                receiver.unansweredBytes -= receiver.unanswered.takeFirst();
+            if (!text.isEmpty())
+                receiver.socket->sendTextMessage(text);
         }
     }
 }
 
 void WebSocketTransport::drop(ConnectionId connection)
 {
-    const auto found = m_sockets.find(connection);
-    if (found == m_sockets.end())
+    const auto found = m_connections.find(connection);
+    if (found == m_connections.end())
         return;
-    found->second->deleteLater();
-    m_sockets.erase(found);
+    found->second.socket->deleteLater();
+    m_connections.erase(found);
     m_pending.removeIf([connection](const Pending &pending) { return pending.connection == connection; });
     Q_EMIT connectionClosed(connection);
 }

@@ -27,6 +27,10 @@ struct ServerOptions {
     quint16 port = 8765;                      // 0: any free port
     std::optional<QSslConfiguration> tls;     // wss:// when set
     bool allowInsecureRemote = false;         // ws:// on a non-loopback address
+    // A connection that sends more than this without waiting for answers is closed: requests
+    // are read as they arrive, so without a limit a flood would only end with the relay's memory.
+    qsizetype maxUnanswered = 4096;
+    qint64 maxUnansweredBytes = 64 * 1024 * 1024;
 };
 
 using ConnectionId = quint64; // never reused, unlike socket addresses
@@ -40,6 +44,7 @@ struct ReceivedMessage {
 struct Delivery {
     QByteArray message;
     QList<ConnectionId> to;
+    bool answer = false; // the answer to the oldest unanswered request of its one connection
 };
 
 class WebSocketTransport : public QObject {
@@ -80,9 +85,16 @@ private:
         std::shared_ptr<Preparation> preparation;
     };
 
+    struct Connection {
+        QWebSocket *socket;
+        QList<qsizetype> unanswered; // sizes of the requests not answered yet, oldest first
+        qint64 unansweredBytes = 0;
+    };
+
     const RelayService &m_service;
+    ServerOptions m_options;
     std::unique_ptr<QWebSocketServer> m_server;
-    std::unordered_map<ConnectionId, QWebSocket *> m_sockets;
+    std::unordered_map<ConnectionId, Connection> m_connections;
     ConnectionId m_nextConnection = 1;
     QList<Pending> m_pending; // arrival order; each is prepared on m_pool
     QThreadPool m_pool;

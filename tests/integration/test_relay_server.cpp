@@ -13,7 +13,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QWebSocket>
 #include <QTest>
 
 using namespace cmeet;
@@ -273,6 +275,30 @@ private Q_SLOTS:
         QCOMPARE(log.size() % 2, 0);
         connectAndLogin(bob);
         QVERIFY(post(bob, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("back again")}}, ref));
+    }
+
+    // Requests are read as they arrive; a connection that floods the relay without waiting for
+    // answers is closed (policy violation) before its backlog can exhaust memory, and the others
+    // carry on.
+    void floodingConnectionIsClosed()
+    {
+        relayWithMeeting();
+        m_relay->stop();
+        QVERIFY2(m_relay->start({QStringLiteral("--max-unanswered"), QStringLiteral("8")}), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people)
+            connectAndLogin(*p);
+        QWebSocket flood;
+        QSignalSpy closed(&flood, &QWebSocket::disconnected);
+        flood.open(m_relay->url());
+        QTRY_COMPARE_WITH_TIMEOUT(flood.state(), QAbstractSocket::ConnectedState, 5000);
+        for (int i = 0; i < 200; ++i)
+            flood.sendTextMessage(QStringLiteral("{\"type\":\"request\",\"id\":%1,\"method\":\"staff.list\"}").arg(i));
+        QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 10000);
+        QCOMPARE(flood.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+        // A client that waits for its answers is not affected, even past the limit in total.
+        Person &alice = person(QStringLiteral("alice"));
+        for (int i = 0; i < 20; ++i)
+            QVERIFY(alice.connection->call(QStringLiteral("staff.list")));
     }
 
     // SIGKILL while events are in flight, at several points; after each restart every event that
