@@ -622,8 +622,6 @@ Expected<Ok, ProtocolError> RelayService::store(MeetingEngine &engine, const Eve
         m_db.rollback();
         return effects ? fail(ErrorCode::StorageError, QStringLiteral("commit failed")) : effects;
     }
-    // Its acknowledgement follows at the end of the batch (finishAcknowledgements), signed.
-    m_pendingAcks.append(PendingAck{ack, meeting, eventIndex, event.wireBytes(), now, QJsonValue(), 0, QByteArray(), Outcome()});
     return Ok{};
 }
 
@@ -674,8 +672,9 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
     }
     session.subscriptions.insert(meeting);
-    m_pendingAcks.last().requestId = id;
-    return {}; // the answer comes with the signed acknowledgement
+    // The answer comes with the acknowledgement, signed at the end of the batch.
+    m_pendingAcks.append(PendingAck{*ack, meeting, (*engine)->logSize() - 2, event->wireBytes(), now, id, 0, QByteArray(), Outcome()});
+    return {};
 }
 
 } // namespace cmeet::relay
