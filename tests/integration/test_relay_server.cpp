@@ -137,16 +137,23 @@ private:
         return post(p, EventType::Join, {{QStringLiteral("delegation"), *p.participant->newSession(now())}}, startId, QStringLiteral("2468"));
     }
 
-private Q_SLOTS:
-    void fullMeetingOverWebSockets()
+    // relayWithMeeting(), started by the host, with alice and bob joined.
+    void startedMeeting()
     {
         relayWithMeeting();
         Person &host = person(QStringLiteral("host"));
+        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
+        QVERIFY(joinAs(person(QStringLiteral("alice"))));
+        QVERIFY(joinAs(person(QStringLiteral("bob"))));
+    }
+
+private Q_SLOTS:
+    void fullMeetingOverWebSockets()
+    {
+        startedMeeting();
+        Person &host = person(QStringLiteral("host"));
         Person &alice = person(QStringLiteral("alice"));
         Person &bob = person(QStringLiteral("bob"));
-        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
-        QVERIFY(joinAs(alice));
-        QVERIFY(joinAs(bob));
         QVERIFY(bob.connection->waitForEvents(2)); // its own join and joinAck
         QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("MRI first.")}, {QStringLiteral("patient"), QStringLiteral("P-001")}}));
         QVERIFY(bob.connection->waitForEvents(4));
@@ -215,13 +222,9 @@ private Q_SLOTS:
     // loses only its own, and the relay carries on.
     void burstsKeepTheirOrder()
     {
-        relayWithMeeting();
-        Person &host = person(QStringLiteral("host"));
+        startedMeeting();
         Person &alice = person(QStringLiteral("alice"));
         Person &bob = person(QStringLiteral("bob"));
-        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
-        QVERIFY(joinAs(alice));
-        QVERIFY(joinAs(bob));
         const QByteArray ref = Event::fromWire(storedLog(alice).constLast())->id();
 
         // Bob fires 30 comments and hangs up at once.
