@@ -233,6 +233,23 @@ void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
     m_pendingAcks.clear();
 }
 
+bool RelayService::mayReceive(const Session &session, const QString &meetingId)
+{
+    if (!session.identity || m_identityKeys.revoked(*session.identity, session.key))
+        return false;
+    auto audience = m_audiences.constFind(meetingId);
+    if (audience == m_audiences.cend()) {
+        const auto meeting = m_directory.loadMeeting(meetingId);
+        if (!meeting || meeting->status == MeetingStatus::Scheduled || meeting->status == MeetingStatus::Cancelled)
+            return false; // nothing of it is broadcast
+        QSet<QByteArray> members;
+        for (const crypto::Address &member : meeting->details.roster)
+            members.insert(member.bytes());
+        audience = m_audiences.insert(meetingId, members);
+    }
+    return audience->contains(session.identity->bytes());
+}
+
 QByteArray RelayService::greet(Session &session)
 {
     session.nonce = crypto::randomBytes(protocol::loginNonceSize).value_or(QByteArray());

@@ -15,6 +15,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QSet>
 #include <QJsonObject>
 #include <functional>
 #include <memory>
@@ -81,6 +82,10 @@ public:
     // and meeting sessions from the next message on.
     [[nodiscard]] Expected<Ok, DatabaseError> reloadIdentityKeys(bool keysChanged) { return m_identityKeys.reload(keysChanged); }
     [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
+    // Whether a subscribed session may still receive a meeting's broadcasts: it is logged in
+    // with a key that is not revoked and is on the meeting's final roster (a subscription taken
+    // before the start outlives a roster edit that took the member off).
+    [[nodiscard]] bool mayReceive(const Session &session, const QString &meetingId);
 
     static constexpr qsizetype maxMessageBytes = 2 * 1024 * 1024;
 
@@ -128,6 +133,7 @@ private:
     IdentityKeys m_identityKeys;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
     QHash<QString, FinalRecord> m_finalRecords;               // ended meetings, computed once
+    QHash<QString, QSet<QByteArray>> m_audiences;             // started meetings' rosters, fixed at the start
 
     // An accepted event, stored, whose acknowledgement (in its meeting's tree already) is signed
     // and stored with the rest of the batch's.

@@ -78,9 +78,13 @@ void RelayServer::handleQueued()
         deliveries.append({outcomes.at(i).reply, {senders.at(i)}, true}); // even if empty: it was handled
         for (const Broadcast &broadcast : outcomes.at(i).broadcasts) {
             Delivery &delivery = deliveries.emplace_back(Delivery{broadcast.message, {}, false});
-            for (const auto &[connection, session] : m_sessions) {
-                if (session.subscriptions.contains(broadcast.meeting))
+            for (auto &[connection, session] : m_sessions) {
+                if (!session.subscriptions.contains(broadcast.meeting))
+                    continue;
+                if (m_service.mayReceive(session, broadcast.meeting))
                     delivery.to.append(connection);
+                else
+                    session.subscriptions.remove(broadcast.meeting); // off the roster, or its key revoked
             }
         }
     }

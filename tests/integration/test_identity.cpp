@@ -284,6 +284,8 @@ private Q_SLOTS:
         QVERIFY2(joined, joined ? "" : qPrintable(joined.error().detail));
         const auto comment = alicePart.makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("From my laptop.")}}, join->id(), now());
         QVERIFY(alice.submit(comment->wireBytes()));
+        QVERIFY(aliceLaptop.call(QStringLiteral("meeting.subscribe"), {{QStringLiteral("meeting"), meeting}}));
+        const qsizetype laptopHeard = aliceLaptop.received().size();
 
         // The registrar revokes the laptop's key: new logins and joins with it are refused. The
         // registry counts in whole seconds and a key is revoked from the start of its second: wait
@@ -293,8 +295,8 @@ private Q_SLOTS:
                                   QStringLiteral("--key"), QStringLiteral("registrar.key")});
         QVERIFY2(revoked.first == 0, qPrintable(revoked.second));
         QTRY_COMPARE_WITH_TIMEOUT(loginError(m_alice, laptop), std::optional<ErrorCode>(ErrorCode::KeyNotActive), 10000);
-        // What the laptop's key started ends with it: its login, and the meeting session its join opened.
-        QCOMPARE(aliceLaptop.call(QStringLiteral("meeting.list"), {}).error().code, ErrorCode::NotAuthenticated);
+        // What the laptop's key started ends with it: its login, what its connection hears, and
+        // the meeting session its join opened.
         const auto late = alicePart.makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Still here?")}}, comment->id(), now());
         QCOMPARE(alice.submit(late->wireBytes()).error().code, ErrorCode::KeyNotActive);
         const auto rejoin = alicePart.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *alicePart.newSession(now())}}, start->id(), now());
@@ -304,6 +306,9 @@ private Q_SLOTS:
         const auto ownJoin = aliceOwn.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *aliceOwn.newSession(now())}}, start->id(), now());
         auto rejoined = alice.submit(ownJoin->wireBytes(), QStringLiteral("1234"));
         QVERIFY2(rejoined, rejoined ? "" : qPrintable(rejoined.error().detail));
+        // Broadcasts to the laptop would have come before this answer.
+        QCOMPARE(aliceLaptop.call(QStringLiteral("meeting.list"), {}).error().code, ErrorCode::NotAuthenticated);
+        QCOMPARE(aliceLaptop.received().size(), laptopHeard);
         const auto end = hostPart.makeEvent(EventType::End, {}, ownJoin->id(), now());
         QVERIFY(host.submit(end->wireBytes()));
 

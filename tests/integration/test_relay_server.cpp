@@ -280,6 +280,34 @@ private Q_SLOTS:
         QVERIFY(post(bob, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("back again")}}, ref));
     }
 
+    // Only roster members hear a meeting: a subscription taken while on the roster of a
+    // scheduled meeting ends when the host takes the member off it before the start.
+    void subscriptionEndsWithTheRoster()
+    {
+        relayWithMeeting();
+        Person &host = person(QStringLiteral("host"));
+        Person &alice = person(QStringLiteral("alice"));
+        Person &bob = person(QStringLiteral("bob"));
+        QVERIFY(bob.connection->call(QStringLiteral("meeting.subscribe"), {{QStringLiteral("meeting"), m_meeting}}));
+        const QJsonArray roster{alice.key.address().toLowerHex()};
+        QVERIFY(host.connection->call(QStringLiteral("meeting.edit"),
+                                      {{QStringLiteral("id"), m_meeting}, {QStringLiteral("title"), QStringLiteral("Tumour board")},
+                                       {QStringLiteral("scheduledAt"), now()}, {QStringLiteral("roster"), roster},
+                                       {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}}));
+        QJsonObject start = startContent(host);
+        start.insert(QStringLiteral("roster"), QJsonArray{host.key.address().toLowerHex(), alice.key.address().toLowerHex()});
+        QVERIFY(post(host, EventType::Start, start, std::nullopt, QStringLiteral("2468")));
+        QVERIFY(joinAs(alice));
+        QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("for the roster only")}}));
+        // Broadcasts to Bob would have been sent before the answer to his next request.
+        QVERIFY(bob.connection->call(QStringLiteral("staff.list")));
+        QCOMPARE(bob.connection->received().size(), 0);
+        const auto again = bob.connection->call(QStringLiteral("meeting.subscribe"), {{QStringLiteral("meeting"), m_meeting}});
+        QVERIFY(!again);
+        QCOMPARE(again.error().code, protocol::ErrorCode::NotOnRoster);
+        QVERIFY(alice.connection->waitForEvents(4)); // her join and comment with their acks
+    }
+
     // Requests are read as they arrive; a connection that floods the relay without waiting for
     // answers is closed (policy violation) before its backlog can exhaust memory, and the others
     // carry on.
