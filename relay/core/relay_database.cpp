@@ -267,8 +267,10 @@ bool RelayDatabase::control(const QString &sql)
     auto statement = m_controlStatements.find(sql);
     if (statement == m_controlStatements.end()) {
         QSqlQuery query(m_db);
-        if (!query.prepare(sql))
+        if (!query.prepare(sql)) {
+            qCWarning(lcDatabase) << sql << "cannot be prepared:" << query.lastError().text();
             return false;
+        }
         statement = m_controlStatements.insert(sql, std::move(query));
     }
     const bool done = statement->exec();

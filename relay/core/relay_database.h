@@ -37,7 +37,7 @@ public:
     [[nodiscard]] Expected<Ok, DatabaseError> setSetting(const QString &name, const QString &value);
 
     // Everything in one transaction or nothing. Nested calls become savepoints, so a batch of
-    // requests can share one commit (one fsync) while each keeps its all-or-nothing step.
+    // requests shares one commit (one fsync) while a step inside it can be undone alone.
     [[nodiscard]] bool begin();
     [[nodiscard]] bool commit();
     void rollback();
@@ -47,7 +47,7 @@ private:
     RelayDatabase(QSqlDatabase db, QString connectionName);
     [[nodiscard]] Expected<Ok, DatabaseError> migrate();
     // BEGIN, SAVEPOINT, RELEASE, COMMIT, ROLLBACK: prepared once each, as a batch runs two of
-    // them per request.
+    // them for each event it stores.
     [[nodiscard]] bool control(const QString &sql);
 
     QSqlDatabase m_db;

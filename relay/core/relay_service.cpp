@@ -145,11 +145,15 @@ Expected<std::unique_ptr<MeetingEngine>, ProtocolError> RelayService::loadEngine
     return engine;
 }
 
-void RelayService::reloadEngines()
+void RelayService::reloadEngines(const QSet<QString> &meetings)
 {
-    m_engines.clear();
-    for (const QString &id : m_directory.meetingsWithStatus(MeetingStatus::Started)) {
-        if (auto engine = loadEngine(*m_directory.loadMeeting(id)))
+    for (const QString &id : meetings) {
+        m_engines.remove(id);
+        m_finalRecords.remove(id);
+        const auto meeting = m_directory.loadMeeting(id);
+        if (!meeting || meeting->status != MeetingStatus::Started)
+            continue;
+        if (auto engine = loadEngine(*meeting))
             m_engines.insert(id, std::shared_ptr<MeetingEngine>(std::move(*engine)));
         else
             qCCritical(lcService) << "cannot reload meeting" << id << ":" << engine.error().detail;
@@ -169,31 +173,45 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
     else
         std::for_each(batch.begin(), batch.end(), prepareOne);
     QList<Outcome> outcomes;
-    // One transaction for the batch. Without one (the disk is full or read-only, or the lock is
-    // held for too long) the batch is handled read-only: reads answer, writes get storage_error.
+    // Sessions as they were, for a refused batch: a login or subscription in it must not stay.
+    QHash<Session *, Session> sessionsBefore;
+    for (const Incoming &incoming : batch)
+        if (!sessionsBefore.contains(incoming.session))
+            sessionsBefore.insert(incoming.session, *incoming.session);
+    // One transaction for the batch. Without one (a read-only database, or the lock held by
+    // another writer past the busy timeout) the batch is handled read-only: reads are answered
+    // and events refused before anything changes.
     m_readOnly = !m_db.begin();
     if (m_readOnly)
         qCWarning(lcService) << "the database takes no writes: a batch of" << batch.size() << "messages is handled read-only";
     m_batchFailed = false;
-    for (qsizetype i = 0; i < batch.size() && !m_batchFailed; ++i) {
+    m_touchedMeetings.clear();
+    for (qsizetype i = 0; i < batch.size(); ++i) {
         Prepared &prepared = *batch[i].prepared;
         // Whatever reads the log sees every acknowledgement before it.
         if (!prepared.event)
             finishAcknowledgements(outcomes);
+        if (m_batchFailed)
+            break;
         const qsizetype pending = m_pendingAcks.size();
         outcomes.append(handle(*batch[i].session, prepared));
         if (m_pendingAcks.size() > pending)
             m_pendingAcks.last().slot = i;
     }
     finishAcknowledgements(outcomes);
-    if (m_readOnly || (!m_batchFailed && m_db.commit()))
+    if (!m_batchFailed && (m_readOnly || m_db.commit())) {
+        Q_ASSERT(outcomes.size() == batch.size());
         return outcomes;
+    }
 
-    // Nothing of the batch was stored: no outcome may claim otherwise.
-    m_db.rollback();
-    m_pendingAcks.clear();
+    // Nothing of the batch was stored: no outcome may claim otherwise, and no state may remain
+    // of it (the meetings it touched are rebuilt from their committed logs).
+    if (!m_readOnly)
+        m_db.rollback();
     qCCritical(lcService) << "a batch of" << batch.size() << "messages could not be stored; all are refused";
-    reloadEngines();
+    for (auto it = sessionsBefore.begin(); it != sessionsBefore.end(); ++it)
+        *it.key() = it.value();
+    reloadEngines(m_touchedMeetings);
     outcomes.clear();
     for (const Incoming &incoming : batch) {
         const QJsonValue id = incoming.prepared->message.value(QStringLiteral("id"));
@@ -204,6 +222,10 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
 
 void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
 {
+    if (m_batchFailed) {
+        m_pendingAcks.clear(); // refused with the rest of the batch
+        return;
+    }
     // Signing, packing and the messages (about a third of an event's work on this thread) on
     // all cores: an acknowledgement's id, in the tree already, does not depend on its signature.
     const auto finish = [this](PendingAck &pending) {
@@ -211,9 +233,9 @@ void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
             return;
         pending.packedAck = EventLog::pack(pending.ack.wireBytes(), pending.meeting);
         pending.outcome.reply
-            = response(pending.requestId, QJsonObject{{QStringLiteral("index"), pending.index}, {QStringLiteral("ack"), QString::fromUtf8(pending.ack.wireBytes())}});
-        pending.outcome.broadcasts = {{pending.meeting, eventMessage(pending.meeting, pending.index, pending.eventBytes)},
-                                      {pending.meeting, eventMessage(pending.meeting, pending.index + 1, pending.ack.wireBytes())}};
+            = response(pending.requestId, QJsonObject{{QStringLiteral("index"), pending.eventIndex}, {QStringLiteral("ack"), QString::fromUtf8(pending.ack.wireBytes())}});
+        pending.outcome.broadcasts = {{pending.meeting, eventMessage(pending.meeting, pending.eventIndex, pending.eventBytes)},
+                                      {pending.meeting, eventMessage(pending.meeting, pending.eventIndex + 1, pending.ack.wireBytes())}};
     };
     if (m_pendingAcks.size() > 1)
         QtConcurrent::blockingMap(m_pendingAcks, finish);
@@ -222,7 +244,7 @@ void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
     for (PendingAck &pending : m_pendingAcks) {
         const auto stored = pending.packedAck.isEmpty()
             ? Expected<Ok, DatabaseError>(unexpected(DatabaseError{QStringLiteral("cannot sign the acknowledgement")}))
-            : m_log.append(pending.meeting, pending.index + 1, pending.ack.type(), pending.packedAck, pending.receivedAt);
+            : m_log.append(pending.meeting, pending.eventIndex + 1, pending.ack.type(), pending.packedAck, pending.receivedAt);
         if (!stored) {
             qCWarning(lcService) << "could not store an acknowledgement in meeting" << pending.meeting << ":" << stored.error().detail;
             m_batchFailed = true;
@@ -501,7 +523,10 @@ Expected<std::shared_ptr<MeetingEngine>, ProtocolError> RelayService::engineFor(
     auto engine = loadEngine(*meeting);
     if (!engine)
         return unexpected(engine.error());
-    return std::shared_ptr<MeetingEngine>(std::move(*engine));
+    std::shared_ptr<MeetingEngine> loaded(std::move(*engine));
+    if (meeting->status == MeetingStatus::Started)
+        m_engines.insert(meetingId, loaded); // running: its state lives here from now on
+    return loaded;
 }
 
 QJsonObject RelayService::anchorInfo(const QString &meetingId)
@@ -672,11 +697,12 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
 
     if (m_readOnly)
         return reject({ErrorCode::StorageError, QStringLiteral("the relay cannot store events right now; nothing changed")});
+    m_touchedMeetings.insert(event->meeting());
     auto ack = (*engine)->acknowledge(*event, now);
     Expected<Ok, ProtocolError> stored = ack ? store(**engine, *event, prepared.packedEvent, *ack, code) : Expected<Ok, ProtocolError>(unexpected(ack.error()));
     if (!stored) {
-        // The engine already counted the event: the batch is refused and every engine rebuilt
-        // from what was committed.
+        // The engine already counted the event: the batch is refused and the meetings it touched
+        // rebuilt from what was committed.
         qCWarning(lcService) << "could not store an event in meeting" << event->meeting() << ":" << stored.error().detail;
         m_batchFailed = true;
         return reject(stored.error());
@@ -690,7 +716,8 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     }
     session.subscriptions.insert(meeting);
     // The answer comes with the acknowledgement, signed at the end of the batch.
-    m_pendingAcks.append(PendingAck{*ack, meeting, (*engine)->logSize() - 2, event->wireBytes(), now, id, 0, QByteArray(), Outcome()});
+    m_pendingAcks.append(PendingAck{.ack = *ack, .meeting = meeting, .eventIndex = (*engine)->logSize() - 2, .eventBytes = event->wireBytes(),
+                                    .receivedAt = now, .requestId = id, .slot = 0, .packedAck = {}, .outcome = {}});
     return {};
 }
 

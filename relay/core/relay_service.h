@@ -68,7 +68,10 @@ public:
     [[nodiscard]] Prepared prepare(QByteArrayView message) const;
 
     // Group commit: handles messages in order inside one transaction and commits once before
-    // any outcome is released, so a busy relay pays one fsync per batch, not per event.
+    // any outcome is released, so a busy relay pays one fsync per batch, not per event. If
+    // anything of it cannot be stored, every message gets storage_error and nothing of the batch
+    // remains (rows, meeting state, logins, subscriptions). Without a write transaction the batch
+    // is handled read-only (reads answered, events refused).
     struct Incoming {
         Session *session;
         QByteArray message;
@@ -116,7 +119,8 @@ private:
     };
     [[nodiscard]] Expected<FinalRecord, protocol::ProtocolError> finalRecord(const QString &meetingId);
     [[nodiscard]] QJsonObject anchorInfo(const QString &meetingId);
-    void reloadEngines();
+    // Rebuilds these meetings' state from their committed logs (after a refused batch).
+    void reloadEngines(const QSet<QString> &meetings);
     // Signs the acknowledgements of the events stored since the last call, stores them and
     // fills in their outcomes (reply and broadcasts); on failure sets m_batchFailed.
     void finishAcknowledgements(QList<Outcome> &outcomes);
@@ -140,7 +144,7 @@ private:
     struct PendingAck {
         protocol::Event ack; // unsigned until finishAcknowledgements
         QString meeting;
-        qint64 index = 0;    // the event's log position; the ack's is the next
+        qint64 eventIndex = 0; // the event's log position; the ack's is the next
         QByteArray eventBytes;
         qint64 receivedAt = 0;
         QJsonValue requestId;
@@ -151,6 +155,7 @@ private:
     QList<PendingAck> m_pendingAcks;
     bool m_batchFailed = false; // something of the batch could not be stored: all of it is refused
     bool m_readOnly = false;    // the batch has no transaction: events are refused before any change
+    QSet<QString> m_touchedMeetings; // whose engines the batch changed
 };
 
 } // namespace cmeet::relay

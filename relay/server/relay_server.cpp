@@ -12,9 +12,9 @@ RelayServer::RelayServer(RelayService &service, QObject *parent)
     m_networkThread.setObjectName(QStringLiteral("network"));
     m_transport->moveToThread(&m_networkThread);
     connect(&m_networkThread, &QThread::finished, m_transport, &QObject::deleteLater);
-    connect(m_transport, &WebSocketTransport::connectionOpened, this, &RelayServer::open);
-    connect(m_transport, &WebSocketTransport::connectionClosed, this, &RelayServer::close);
-    connect(m_transport, &WebSocketTransport::messagesReady, this, &RelayServer::queue);
+    connect(m_transport, &WebSocketTransport::connectionOpened, this, &RelayServer::onConnectionOpened);
+    connect(m_transport, &WebSocketTransport::connectionClosed, this, &RelayServer::onConnectionClosed);
+    connect(m_transport, &WebSocketTransport::messagesReady, this, &RelayServer::enqueue);
     m_networkThread.start();
 }
 
@@ -40,15 +40,15 @@ Expected<Ok, QString> RelayServer::listen(const ServerOptions &options)
     return listening;
 }
 
-void RelayServer::open(ConnectionId connection)
+void RelayServer::onConnectionOpened(ConnectionId connection)
 {
     Session &session = m_sessions[connection];
     deliver({{m_service.greet(session), {connection}, false}});
 }
 
-void RelayServer::close(ConnectionId connection) { m_sessions.erase(connection); }
+void RelayServer::onConnectionClosed(ConnectionId connection) { m_sessions.erase(connection); }
 
-void RelayServer::queue(const QList<ReceivedMessage> &messages)
+void RelayServer::enqueue(const QList<ReceivedMessage> &messages)
 {
     m_queued.append(messages);
     if (!m_handlingScheduled) {

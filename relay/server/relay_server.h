@@ -28,9 +28,9 @@ public:
     [[nodiscard]] qsizetype connectionCount() const { return static_cast<qsizetype>(m_sessions.size()); }
 
 private:
-    void open(ConnectionId connection);
-    void close(ConnectionId connection);
-    void queue(const QList<ReceivedMessage> &messages);
+    void onConnectionOpened(ConnectionId connection);
+    void onConnectionClosed(ConnectionId connection);
+    void enqueue(const QList<ReceivedMessage> &messages);
     void handleQueued();
     void deliver(QList<Delivery> deliveries);
 

@@ -1,6 +1,7 @@
 #include "relay/server/websocket_transport.h"
 
 #include <QLoggingCategory>
+#include <QTimer>
 #include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcTransport, "cmeet.relay.transport", QtInfoMsg)
@@ -60,7 +61,7 @@ void WebSocketTransport::acceptConnections()
         const ConnectionId connection = m_nextConnection++;
         socket->setParent(this);
         socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(RelayService::maxMessageBytes));
-        m_connections.emplace(connection, Connection{socket, {}, 0});
+        m_connections.emplace(connection, Connection{socket, {}, 0, false});
         connect(socket, &QWebSocket::textMessageReceived, this, [this, connection](const QString &message) { receive(connection, message); });
         connect(socket, &QWebSocket::binaryMessageReceived, this, [socket](const QByteArray &) {
             socket->close(QWebSocketProtocol::CloseCodeDatatypeNotSupported, QStringLiteral("text frames only"));
@@ -77,12 +78,18 @@ void WebSocketTransport::receive(ConnectionId connection, const QString &message
     if (found == m_connections.end())
         return;
     Connection &sender = found->second;
+    if (sender.closing)
+        return;
     QByteArray bytes = message.toUtf8();
     if (sender.unanswered.size() >= m_options.maxUnanswered || sender.unansweredBytes + bytes.size() > m_options.maxUnansweredBytes) {
         qCWarning(lcTransport) << "connection" << connection << "sent" << sender.unanswered.size() << "requests (" << sender.unansweredBytes
                                << "bytes) without waiting for answers: closing it";
+        // Its backlog goes; the connection itself once the close handshake is done (disconnected
+        // calls drop), or after 5 s without it.
+        sender.closing = true;
+        cancelPending(connection);
         sender.socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("too many requests unanswered: wait for answers"));
-        drop(connection);
+        QTimer::singleShot(5000, sender.socket, &QWebSocket::abort);
         return;
     }
     sender.unanswered.append(bytes.size());
@@ -90,6 +97,8 @@ void WebSocketTransport::receive(ConnectionId connection, const QString &message
     auto preparation = std::make_shared<Preparation>();
     m_pending.append({connection, preparation});
     m_pool.start([this, preparation, bytes = std::move(bytes)] {
+        if (preparation->cancelled.load())
+            return; // nobody waits for it
         preparation->prepared = m_service.prepare(bytes);
         preparation->ready.store(true);
         // One queued call at a time: it takes every message ready by then.
@@ -139,8 +148,18 @@ void WebSocketTransport::drop(ConnectionId connection)
         return;
     found->second.socket->deleteLater();
     m_connections.erase(found);
-    m_pending.removeIf([connection](const Pending &pending) { return pending.connection == connection; });
+    cancelPending(connection);
     Q_EMIT connectionClosed(connection);
+}
+
+void WebSocketTransport::cancelPending(ConnectionId connection)
+{
+    m_pending.removeIf([connection](const Pending &pending) {
+        if (pending.connection != connection)
+            return false;
+        pending.preparation->cancelled.store(true);
+        return true;
+    });
 }
 
 } // namespace cmeet::relay

@@ -74,10 +74,12 @@ private:
     void receive(ConnectionId connection, const QString &message);
     void handOnPrepared();
     void drop(ConnectionId connection);
+    void cancelPending(ConnectionId connection);
 
     // A message being prepared on the pool; `ready` is set once `prepared` holds the result.
     struct Preparation {
         std::atomic<bool> ready = false;
+        std::atomic<bool> cancelled = false; // its connection went: not worth preparing
         std::optional<RelayService::Prepared> prepared;
     };
     struct Pending {
@@ -89,6 +91,7 @@ private:
         QWebSocket *socket;
         QList<qsizetype> unanswered; // sizes of the requests not answered yet, oldest first
         qint64 unansweredBytes = 0;
+        bool closing = false; // closed for flooding: whatever else it sends is ignored
     };
 
     const RelayService &m_service;

@@ -6,6 +6,7 @@
 #include "ledger/merkle_log.h"
 #include "protocol/canonical_json.h"
 #include "protocol/delegation.h"
+#include "protocol/login.h"
 #include "test_support.h"
 #include "support/relay_fixture.h"
 
@@ -505,6 +506,57 @@ private Q_SLOTS:
             QCOMPARE(f->log(alice), before);
             expectMeetingGoesOn(bob, before);
         }
+    }
+
+    // Nothing of a refused batch remains: not a meeting it created, not an event, not a login;
+    // the refused messages can simply be sent again. Here an acknowledgement fails
+    // to store when a later request (a read) needs the log complete.
+    void refusedBatchLeavesNothingBehind()
+    {
+        startedMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        const QList<QByteArray> before = f->log(alice);
+        const qsizetype meetingsBefore = f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("all")}})
+                                             .value(QStringLiteral("result")).toArray().size();
+        test::Member &dave = f->addMember(QStringLiteral("dave"));
+        const QJsonObject challenge = QJsonDocument::fromJson(f->service->greet(dave.session)).object();
+        const auto signature = protocol::signLogin(dave.key, f->service->address(), *hex::decode(challenge.value(QStringLiteral("nonce")).toString()));
+        const auto message = [](const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); };
+        const QByteArray create = message({{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), 1},
+                                           {QStringLiteral("method"), QStringLiteral("meeting.create")},
+                                           {QStringLiteral("params"), QJsonObject{{QStringLiteral("title"), QStringLiteral("Never")},
+                                                                                  {QStringLiteral("scheduledAt"), f->now},
+                                                                                  {QStringLiteral("roster"), QJsonArray{alice.key.address().toLowerHex()}},
+                                                                                  {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}}}});
+        const QByteArray comment = message({{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), 2},
+                                            {QStringLiteral("method"), QStringLiteral("event.submit")},
+                                            {QStringLiteral("params"), QJsonObject{{QStringLiteral("event"), QString::fromUtf8(alice.participant->makeEvent(
+                                                EventType::Comment, {{QStringLiteral("text"), QStringLiteral("lost")}}, f->lastId(alice), f->now)->wireBytes())}}}});
+        const QByteArray login = message({{QStringLiteral("type"), QStringLiteral("login")}, {QStringLiteral("id"), 3},
+                                          {QStringLiteral("identity"), dave.key.address().toLowerHex()}, {QStringLiteral("signature"), signature->toHex()}});
+        QVERIFY(f->database->run(QStringLiteral("CREATE TEMP TRIGGER refuse BEFORE INSERT ON event_log WHEN NEW.position = %1 "
+                                                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+                                     .arg(before.size() + 1)));
+        const QByteArray read = message({{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), 4},
+                                         {QStringLiteral("method"), QStringLiteral("events.get")},
+                                         {QStringLiteral("params"), QJsonObject{{QStringLiteral("meeting"), f->meeting}}}});
+        const QList<relay::Outcome> outcomes = f->service->handleBatch({{&alice.session, create, {}},
+                                                                        {&dave.session, login, {}},
+                                                                        {&alice.session, comment, {}},
+                                                                        {&alice.session, read, {}}});
+        QCOMPARE(outcomes.size(), 4);
+        for (const relay::Outcome &outcome : outcomes)
+            QCOMPARE(errorCode(QJsonDocument::fromJson(outcome.reply).object()), QStringLiteral("storage_error"));
+        QVERIFY(f->database->run(QStringLiteral("DROP TRIGGER refuse")));
+        QCOMPARE(f->log(alice), before);
+        QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("all")}})
+                     .value(QStringLiteral("result")).toArray().size(),
+                 meetingsBefore);
+        QVERIFY(!dave.session.identity);
+        // Sent again, the login works with the same challenge, and the meeting goes on.
+        QVERIFY(f->service->handle(dave.session, login).reply.contains("\"result\""));
+        QCOMPARE(dave.session.identity, std::optional(dave.key.address()));
+        expectMeetingGoesOn(alice, before);
     }
 
     // A database that takes no writes (read-only, a full disk) refuses the event before anything
