@@ -14,11 +14,11 @@
 #include "crypto/keccak.h"
 #include "crypto/keystore.h"
 #include "ledger/merkle_log.h"
+#include "support/program_run.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
-#include <QProcess>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -47,11 +47,10 @@ private:
 
     QString relayCommand(const QStringList &arguments)
     {
-        QProcess process;
-        process.setProcessEnvironment(m_relay->environment());
-        process.start(QStringLiteral(CMEET_RELAY_PATH), arguments + QStringList{QStringLiteral("--data-dir"), m_relay->dataDir()});
-        process.waitForFinished(60000);
-        return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError()).trimmed();
+        test::ProgramOptions options;
+        options.environment = m_relay->environment();
+        return test::runProgram(QStringLiteral(CMEET_RELAY_PATH), arguments + QStringList{QStringLiteral("--data-dir"), m_relay->dataDir()}, options)
+            .outAndErr();
     }
 
     QJsonObject anchorState(client::RelayConnection &connection, const QString &meeting)
@@ -201,17 +200,15 @@ private Q_SLOTS:
         QVERIFY(keyFile.open(QIODevice::WriteOnly) && keyFile.write(*crypto::keystore::seal(m_alice, crypto::SecretBytes(passphrase))) > 0);
         keyFile.close();
         const auto cli = [&](const QStringList &arguments) {
-            QProcess process;
-            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-            environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
-            environment.insert(QStringLiteral("CMEET_KEY"), keyFile.fileName());
-            environment.insert(QStringLiteral("CMEET_RELAY"), m_relay->url().toString());
-            environment.insert(QStringLiteral("CMEET_STATE"), m_dir.filePath(QStringLiteral("alice-state")));
-            environment.insert(QStringLiteral("CMEET_CHAIN"), m_chain->url().toString());
-            process.setProcessEnvironment(environment);
-            process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
-            process.waitForFinished(90000);
-            return qMakePair(process.exitCode(), QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError()).trimmed());
+            test::ProgramOptions options;
+            options.environment = test::environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase)},
+                                                         {QStringLiteral("CMEET_KEY"), keyFile.fileName()},
+                                                         {QStringLiteral("CMEET_RELAY"), m_relay->url().toString()},
+                                                         {QStringLiteral("CMEET_STATE"), m_dir.filePath(QStringLiteral("alice-state"))},
+                                                         {QStringLiteral("CMEET_CHAIN"), m_chain->url().toString()}});
+            options.timeoutMs = 90000;
+            const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
+            return qMakePair(run.exitCode, run.outAndErr());
         };
 
         client::RelayConnection host;

@@ -3,9 +3,9 @@
 #include "crypto/keystore.h"
 #include "protocol/event.h"
 #include "store/meeting_file.h"
+#include "support/program_run.h"
 
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -13,26 +13,14 @@ using namespace cmeet;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = test::ProgramRun;
 
 Run runCli(const QStringList &arguments, const QByteArray &passphrase = "demo passphrase", const QByteArray &input = {})
 {
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
-    process.waitForStarted();
-    if (!input.isEmpty())
-        process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(60000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+    test::ProgramOptions options;
+    options.environment = test::environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase)}});
+    options.input = input;
+    return test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
 }
 
 } // namespace

@@ -4,9 +4,9 @@
 #include "client/core/local_relay.h"
 #include "ledger/meeting_verifier.h"
 #include "store/meeting_file.h"
+#include "support/program_run.h"
 
 #include <QDir>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,26 +20,17 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<client::LocalRelay> m_relay;
 
-    struct Run {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Run = test::ProgramRun;
 
     // Runs cmeet-cli as `who` (its key and state directory).
     Run as(const QString &who, const QStringList &arguments)
     {
-        QProcess process;
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase"));
-        environment.insert(QStringLiteral("CMEET_KEY"), m_dir.filePath(who + QStringLiteral(".key")));
-        environment.insert(QStringLiteral("CMEET_STATE"), m_dir.filePath(who + QStringLiteral("-state")));
-        environment.insert(QStringLiteral("CMEET_RELAY"), m_relay ? m_relay->url().toString() : QString());
-        process.setProcessEnvironment(environment);
-        process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
-        process.waitForFinished(60000);
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
+        test::ProgramOptions options;
+        options.environment = test::environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase")},
+                                                     {QStringLiteral("CMEET_KEY"), m_dir.filePath(who + QStringLiteral(".key"))},
+                                                     {QStringLiteral("CMEET_STATE"), m_dir.filePath(who + QStringLiteral("-state"))},
+                                                     {QStringLiteral("CMEET_RELAY"), m_relay ? m_relay->url().toString() : QString()}});
+        return test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
     }
 
     QString ok(const QString &who, const QStringList &arguments)

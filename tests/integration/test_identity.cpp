@@ -5,16 +5,17 @@
 
 #include "base/hex.h"
 #include "chain/eth_client.h"
-#include "identity/identity_registry.h"
 #include "client/core/approval.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
 #include "client/core/participant.h"
 #include "client/core/process_output.h"
 #include "client/core/relay_connection.h"
-#include "identity/enrolment.h"
 #include "crypto/keystore.h"
+#include "identity/enrolment.h"
+#include "identity/identity_registry.h"
 #include "ledger/meeting_verifier.h"
+#include "support/program_run.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -50,9 +51,8 @@ private:
     // cmeet-cli with the test's chain, registry and passphrase; stdout, or a failure message.
     QProcessEnvironment cliEnvironment()
     {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase));
-        environment.insert(QStringLiteral("CMEET_CHAIN"), m_chain->url().toString());
+        QProcessEnvironment environment = test::environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase)},
+                                                                  {QStringLiteral("CMEET_CHAIN"), m_chain->url().toString()}});
         if (m_registry != crypto::Address())
             environment.insert(QStringLiteral("CMEET_IDENTITY_REGISTRY"), m_registry.toLowerHex());
         return environment;
@@ -60,14 +60,11 @@ private:
 
     QPair<int, QString> cli(const QStringList &arguments)
     {
-        QProcess process;
-        process.setProcessEnvironment(cliEnvironment());
-        process.setWorkingDirectory(m_dir.path());
-        process.start(QStringLiteral(CMEET_CLI_PATH), arguments);
-        process.waitForFinished(60000);
-        const QString out = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
-        const QString err = QString::fromUtf8(process.readAllStandardError()).trimmed();
-        return {process.exitCode(), process.exitCode() == 0 ? out : err};
+        test::ProgramOptions options;
+        options.environment = cliEnvironment();
+        options.workingDirectory = m_dir.path();
+        const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
+        return {run.exitCode, (run.exitCode == 0 ? run.out : run.err).trimmed()};
     }
 
     crypto::Address newKeyFile(const QString &name)

@@ -2,17 +2,17 @@
 // wss:// with a test CA), real SQLite files, SIGKILL at awkward moments.
 
 #include "base/hex.h"
+#include "client/core/local_relay.h"
 #include "client/core/participant.h"
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
 #include "protocol/event.h"
-#include "client/core/local_relay.h"
+#include "support/program_run.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QWebSocket>
@@ -404,11 +404,9 @@ private Q_SLOTS:
     {
         QTemporaryDir pki;
         const auto openssl = [&](const QStringList &arguments) {
-            QProcess process;
-            process.setWorkingDirectory(pki.path());
-            process.start(QStringLiteral("openssl"), arguments);
-            process.waitForFinished(60000);
-            return process.exitCode() == 0;
+            test::ProgramOptions options;
+            options.workingDirectory = pki.path();
+            return test::runProgram(QStringLiteral("openssl"), arguments, options).exitCode == 0;
         };
         QFile extensions(pki.filePath(QStringLiteral("san.ext")));
         QVERIFY(extensions.open(QIODevice::WriteOnly));
@@ -467,11 +465,11 @@ private Q_SLOTS:
         config.write("[relay]\ndata-dir=" + m_relay->dataDir().toUtf8() + "\nport=0\n");
         config.close();
         const auto list = [&](const QStringList &extra) {
-            QProcess process;
-            process.setProcessEnvironment(m_relay->environment());
-            process.start(QStringLiteral(CMEET_RELAY_PATH), QStringList{QStringLiteral("admin"), QStringLiteral("list"), QStringLiteral("--config"), config.fileName()} + extra);
-            process.waitForFinished(30000);
-            return QString::fromUtf8(process.readAllStandardOutput());
+            test::ProgramOptions options;
+            options.environment = m_relay->environment();
+            return test::runProgram(QStringLiteral(CMEET_RELAY_PATH),
+                                    QStringList{QStringLiteral("admin"), QStringLiteral("list"), QStringLiteral("--config"), config.fileName()} + extra, options)
+                .out;
         };
         QVERIFY(list({}).contains(QStringLiteral("Configured")));
         // --data-dir on the command line wins over the file: an empty directory, no staff.
