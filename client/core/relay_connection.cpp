@@ -24,10 +24,7 @@ RelayConnection::RelayConnection(QObject *parent) : QObject(parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelayConnection::receive);
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::disconnected);
-    connect(&m_socket, &QWebSocket::disconnected, this, [this] {
-        if (m_waiting)
-            m_waiting->quit();
-    });
+    connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::wakeWaiting);
     m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
 }
 
@@ -55,6 +52,14 @@ Expected<Ok, QString> RelayConnection::open(const QUrl &url, int timeoutMs)
     return Ok{};
 }
 
+void RelayConnection::wakeWaiting()
+{
+    // Every waiting call looks again, the outer ones of nested calls too: each quits its loop
+    // once control is back with it.
+    for (QEventLoop *loop : std::as_const(m_waiting))
+        loop->quit();
+}
+
 bool RelayConnection::waitUntil(const std::function<bool()> &done, int timeoutMs)
 {
     // Woken by every message (receive() quits the loop), so an answer is seen at once.
@@ -64,17 +69,16 @@ bool RelayConnection::waitUntil(const std::function<bool()> &done, int timeoutMs
             return false;
         QEventLoop loop;
         QTimer::singleShot(std::max<qint64>(deadline.remainingTime(), 0), &loop, &QEventLoop::quit);
-        m_waiting = &loop;
+        m_waiting.append(&loop);
         loop.exec();
-        m_waiting = nullptr;
+        m_waiting.removeOne(&loop);
     }
     return true;
 }
 
 void RelayConnection::receive(const QString &text)
 {
-    if (m_waiting)
-        m_waiting->quit();
+    wakeWaiting();
     const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
     const QString type = message.value(QStringLiteral("type")).toString();
     if (type == QStringLiteral("challenge")) {

@@ -77,6 +77,7 @@ Q_SIGNALS:
 private:
     void receive(const QString &text);
     bool waitUntil(const std::function<bool()> &done, int timeoutMs);
+    void wakeWaiting();
     [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> roundTrip(QJsonObject message, int timeoutMs);
 
     QWebSocket m_socket;
@@ -88,7 +89,7 @@ private:
     QList<RelayEvent> m_received;
     QByteArray m_lastAckError;
     bool m_keepReceived = true;
-    QEventLoop *m_waiting = nullptr; // the loop a blocking call runs, woken by each message
+    QList<QEventLoop *> m_waiting; // the loops blocking calls run (nested ones too), woken by each message
 };
 
 } // namespace cmeet::client

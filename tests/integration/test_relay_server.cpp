@@ -10,11 +10,13 @@
 #include "support/program_run.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QWebSocket>
 #include <QTest>
 
@@ -311,6 +313,25 @@ private Q_SLOTS:
         QVERIFY(!again);
         QCOMPARE(again.error().code, protocol::ErrorCode::NotOnRoster);
         QVERIFY(alice.connection->waitForEvents(4)); // her join and comment with their acks
+    }
+
+    // A blocking call on a connection that starts while another blocking call on it is waiting
+    // (from a timer or another object's signal, as in a desktop window) must not leave the first
+    // one asleep until its deadline once its answer is in.
+    void nestedWaitsOnOneConnection()
+    {
+        relayWithMeeting();
+        Person &alice = person(QStringLiteral("alice"));
+        bool nested = false;
+        QTimer::singleShot(0, this, [&] {
+            nested = true;
+            QVERIFY(alice.connection->call(QStringLiteral("patients.list")));
+        });
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(alice.connection->call(QStringLiteral("meeting.list"), {}, 20000));
+        QVERIFY(nested);
+        QVERIFY2(timer.elapsed() < 10000, qPrintable(QStringLiteral("the first wait took %1 ms").arg(timer.elapsed())));
     }
 
     // Requests are read as they arrive; a connection that floods the relay without waiting for
