@@ -37,7 +37,7 @@ struct Broadcast {
 };
 
 struct Outcome {
-    QByteArray reply;               // to the sender; empty when there is nothing to say
+    QByteArray reply;               // to the sender: every message gets exactly one
     QList<Broadcast> broadcasts;    // to every session subscribed to the meeting, in order
 };
 
@@ -52,6 +52,7 @@ public:
 
     // The first message on a new connection: a fresh login challenge.
     [[nodiscard]] QByteArray greet(Session &session);
+    // One message, as a batch of its own (see handleBatch).
     [[nodiscard]] Outcome handle(Session &session, QByteArrayView message);
 
     // What can be worked out of a message without the relay's state: parsing, the schema, the
