@@ -76,6 +76,8 @@ QString ms(qint64 microseconds) { return QString::number(static_cast<double>(mic
 
 struct ThroughputRun {
     double eventsPerSecond = 0;
+    double ceiling = 1;             // recover + sign per second, measured just before
+    [[nodiscard]] double ratio() const { return eventsPerSecond / ceiling; }
     double relayCpuUsPerEvent = 0;  // the relay process, all its threads
     double clientCpuUsPerEvent = 0; // this process: sending, receiving the answers and broadcasts
 };
@@ -189,24 +191,28 @@ int main(int argc, char **argv)
     }
 
     // ---- 1. throughput over one connection, against the ceiling ----
+    // The ceiling is measured right before each timed run, so a slow moment of the machine
+    // weighs on both.
     const crypto::PrivateKey signer = *crypto::PrivateKey::generate();
     const QByteArray digest = crypto::keccak256("ceiling");
     const crypto::Signature signature = *signer.sign(digest);
-    QElapsedTimer timer;
-    timer.start();
-    qint64 ceilingOps = 0;
-    while (timer.elapsed() < (smoke ? 20 : 2000)) {
-        if (*crypto::recoverAddress(digest, signature) != signer.address() || !signer.sign(digest))
-            die(QStringLiteral("ceiling check failed"));
-        ++ceilingOps;
-    }
-    const double ceiling = static_cast<double>(ceilingOps) * 1000.0 / static_cast<double>(timer.elapsed());
+    const auto measureCeiling = [&] {
+        QElapsedTimer timer;
+        timer.start();
+        qint64 operations = 0;
+        while (timer.elapsed() < (smoke ? 20 : 1000)) {
+            if (*crypto::recoverAddress(digest, signature) != signer.address() || !signer.sign(digest))
+                die(QStringLiteral("ceiling check failed"));
+            ++operations;
+        }
+        return static_cast<double>(operations) * 1000.0 / static_cast<double>(timer.elapsed());
+    };
 
     // --events N: the size of each timed run (for profiling the relay; at most 11,000: one meeting
     // holds 12,000 events). The relay first takes a warm-up of the same size, untimed (SQLite's
     // WAL reaches its working size); then three timed runs, each in its own meeting and signed
-    // just before it is sent (ts must stay within 10 s of the relay's clock); the median is
-    // reported. Every response must be an acceptance.
+    // just before it is sent (ts must stay within 10 s of the relay's clock); the run with the
+    // median ratio to its ceiling is reported. Every response must be an acceptance.
     const qsizetype eventsAt = app.arguments().indexOf(QStringLiteral("--events"));
     const int events = eventsAt > 0 ? app.arguments().value(eventsAt + 1).toInt() : (smoke ? 40 : 10000);
     const int window = 256;
@@ -224,6 +230,7 @@ int main(int argc, char **argv)
                                                                setup.lastIds.at(meeting), now()),
                                   "comment")
                                  .wireBytes());
+            const double ceiling = measureCeiling();
             QList<qint64> outstanding;
             int sent = 0;
             int accepted = 0;
@@ -242,19 +249,20 @@ int main(int argc, char **argv)
                 outstanding.removeFirst();
                 ++accepted;
             }
-            return ThroughputRun{static_cast<double>(events) * 1000.0 / static_cast<double>(std::max<qint64>(runTimer.elapsed(), 1)),
+            return ThroughputRun{static_cast<double>(events) * 1000.0 / static_cast<double>(std::max<qint64>(runTimer.elapsed(), 1)), ceiling,
                                  static_cast<double>(processCpuUs(setup.relayProcess()) - relayCpuBefore) / events,
                                  static_cast<double>(processCpuUs(QCoreApplication::applicationPid()) - clientCpuBefore) / events};
         };
         (void)run(0); // warm-up
         QList<ThroughputRun> runs{run(1), run(2), run(3)};
-        std::sort(runs.begin(), runs.end(), [](const ThroughputRun &a, const ThroughputRun &b) { return a.eventsPerSecond < b.eventsPerSecond; });
+        std::sort(runs.begin(), runs.end(), [](const ThroughputRun &a, const ThroughputRun &b) { return a.ratio() < b.ratio(); });
         throughput = runs.at(1);
     }
 
     if (eventsAt > 0) {
         out << "throughput: " << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (median of three runs of " << events
-            << "), ceiling " << QString::number(ceiling, 'f', 0) << "; CPU per event: relay " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
+            << "), ceiling " << QString::number(throughput.ceiling, 'f', 0) << " (" << QString::number(100.0 * throughput.ratio(), 'f', 0)
+            << "%); CPU per event: relay " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
             << " µs, client " << QString::number(throughput.clientCpuUsPerEvent, 'f', 0) << " µs\n";
         return 0;
     }
@@ -343,10 +351,11 @@ int main(int argc, char **argv)
     }
 
     out << "| measure | result | goal |\n|---|---:|---|\n";
-    out << "| raw ceiling: recover + sign per event | " << QString::number(ceiling, 'f', 0) << " events/s | |\n";
+    out << "| raw ceiling: recover + sign per event, one core (measured before each run) | " << QString::number(throughput.ceiling, 'f', 0)
+        << " events/s | |\n";
     out << "| relay throughput, one connection, " << window << " in flight, full checks + durable commit | "
-        << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (" << QString::number(100.0 * throughput.eventsPerSecond / ceiling, 'f', 0)
-        << "% of the ceiling) | >= 50% |\n";
+        << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (" << QString::number(100.0 * throughput.ratio(), 'f', 0)
+        << "% of the ceiling; the run with the median ratio of three) | >= 50% |\n";
     out << "| the same: CPU per event (relay process, all threads; load generator) | " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
         << " µs (" << QString::number(1e6 / std::max(throughput.relayCpuUsPerEvent, 1.0), 'f', 0) << " events per relay CPU-second); "
         << QString::number(throughput.clientCpuUsPerEvent, 'f', 0) << " µs | |\n";
