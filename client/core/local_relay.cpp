@@ -41,15 +41,7 @@ QProcessEnvironment LocalRelay::environment() const
     return environment;
 }
 
-bool LocalRelay::init()
-{
-    QProcess process;
-    process.setProcessEnvironment(environment());
-    process.start(m_binary, {QStringLiteral("init"), QStringLiteral("--data-dir"), dataDir()});
-    process.waitForFinished(60000);
-    m_lastOutput = QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
-    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
-}
+bool LocalRelay::init() { return command({QStringLiteral("init")}); }
 
 bool LocalRelay::admin(const QStringList &arguments, QString *output)
 {
