@@ -24,6 +24,17 @@ using protocol::ProtocolError;
 
 using protocol::fail;
 
+// Runs function on every item, on all cores when there is more than one (for one, a trip to the
+// pool costs more than it saves).
+template <typename List, typename Function>
+void forEachOnAllCores(List &items, Function function)
+{
+    if (items.size() > 1)
+        QtConcurrent::blockingMap(items, function);
+    else
+        std::for_each(items.begin(), items.end(), function);
+}
+
 QByteArray encode(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
 
 QByteArray response(const QJsonValue &id, const QJsonValue &result)
@@ -168,10 +179,8 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
         if (!incoming.prepared)
             incoming.prepared = prepare(incoming.message);
     };
-    if (std::count_if(batch.cbegin(), batch.cend(), [](const Incoming &incoming) { return !incoming.prepared; }) > 1)
-        QtConcurrent::blockingMap(batch, prepareOne);
-    else
-        std::for_each(batch.begin(), batch.end(), prepareOne);
+    if (std::any_of(batch.cbegin(), batch.cend(), [](const Incoming &incoming) { return !incoming.prepared; }))
+        forEachOnAllCores(batch, prepareOne);
     QList<Outcome> outcomes;
     // Sessions as they were, for a refused batch: a login or subscription in it must not stay.
     QHash<Session *, Session> sessionsBefore;
@@ -237,10 +246,7 @@ void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
         pending.outcome.broadcasts = {{pending.meeting, eventMessage(pending.meeting, pending.eventIndex, pending.eventBytes)},
                                       {pending.meeting, eventMessage(pending.meeting, pending.eventIndex + 1, pending.ack.wireBytes())}};
     };
-    if (m_pendingAcks.size() > 1)
-        QtConcurrent::blockingMap(m_pendingAcks, finish);
-    else
-        std::for_each(m_pendingAcks.begin(), m_pendingAcks.end(), finish);
+    forEachOnAllCores(m_pendingAcks, finish);
     for (PendingAck &pending : m_pendingAcks) {
         const auto stored = pending.packedAck.isEmpty()
             ? Expected<Ok, DatabaseError>(unexpected(DatabaseError{QStringLiteral("cannot sign the acknowledgement")}))
