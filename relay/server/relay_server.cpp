@@ -1,5 +1,6 @@
 #include "relay/server/relay_server.h"
 
+#include <QHash>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcServer, "cmeet.relay.server", QtInfoMsg)
@@ -72,21 +73,28 @@ void RelayServer::handleQueued()
     if (batch.isEmpty())
         return;
     const QList<Outcome> outcomes = m_service.handleBatch(std::move(batch));
-    // Everything in the outcomes is committed already: now it may be seen.
+    // Everything in the outcomes is committed already: now it may be seen. Who receives a
+    // meeting's broadcasts is worked out once per batch (every event brings two).
+    QHash<QString, QList<ConnectionId>> audiences;
+    const auto audienceOf = [&](const QString &meeting) -> const QList<ConnectionId> & {
+        if (const auto found = audiences.constFind(meeting); found != audiences.cend())
+            return *found;
+        QList<ConnectionId> audience;
+        for (auto &[connection, session] : m_sessions) {
+            if (!session.subscriptions.contains(meeting))
+                continue;
+            if (m_service.mayReceive(session, meeting))
+                audience.append(connection);
+            else
+                session.subscriptions.remove(meeting); // off the roster, or its key revoked
+        }
+        return *audiences.insert(meeting, audience);
+    };
     QList<Delivery> deliveries;
     for (qsizetype i = 0; i < outcomes.size(); ++i) {
         deliveries.append({outcomes.at(i).reply, {senders.at(i)}, true}); // even if empty: it was handled
-        for (const Broadcast &broadcast : outcomes.at(i).broadcasts) {
-            Delivery &delivery = deliveries.emplace_back(Delivery{broadcast.message, {}, false});
-            for (auto &[connection, session] : m_sessions) {
-                if (!session.subscriptions.contains(broadcast.meeting))
-                    continue;
-                if (m_service.mayReceive(session, broadcast.meeting))
-                    delivery.to.append(connection);
-                else
-                    session.subscriptions.remove(broadcast.meeting); // off the roster, or its key revoked
-            }
-        }
+        for (const Broadcast &broadcast : outcomes.at(i).broadcasts)
+            deliveries.append({broadcast.message, audienceOf(broadcast.meeting), false});
     }
     deliver(std::move(deliveries));
 }
