@@ -5,6 +5,7 @@
 #include "protocol/delegation.h"
 
 #include <QHash>
+#include <QJsonArray>
 
 namespace cmeet::ledger {
 namespace {
@@ -13,6 +14,72 @@ using protocol::Event;
 using protocol::EventType;
 
 constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
+
+QJsonArray idArray(const QList<QByteArray> &ids)
+{
+    QJsonArray array;
+    for (const QByteArray &id : ids)
+        array.append(hex::encode(id));
+    return array;
+}
+
+// What the relay's acknowledgement of event must list (DESIGN.md §3), from the entries before it:
+// a joinAck the start and every join so far, a pollEndAck the poll's votes, an ackEnd every entry
+// nothing refs. Recomputed here so a relay that leaves out a vote or a join is caught.
+struct AcknowledgedLists {
+    QByteArray startId;
+    QList<QByteArray> joinIds;
+    QHash<QByteArray, QList<QByteArray>> votesOf; // poll id -> its votes, in log order
+    QList<QByteArray> order;
+    QSet<QByteArray> referenced;
+
+    void add(const Event &event)
+    {
+        order.append(event.id());
+        if (event.ref())
+            referenced.insert(*event.ref());
+        if (event.type() == EventType::Start)
+            startId = event.id();
+        else if (event.type() == EventType::Join)
+            joinIds.append(event.id());
+        else if (event.type() == EventType::Vote && event.ref())
+            votesOf[*event.ref()].append(event.id());
+    }
+
+    // The lists ack (of acknowledged) should carry, or an empty QString when they match.
+    [[nodiscard]] QString mismatch(const Event &ack, const Event &acknowledged) const
+    {
+        const QJsonObject &content = ack.content();
+        const auto differs = [&](const QString &field, const QJsonValue &expected) {
+            return content.value(field) != expected;
+        };
+        switch (ack.type()) {
+        case EventType::JoinAck:
+            if (differs(QStringLiteral("start"), hex::encode(startId)) || differs(QStringLiteral("joins"), idArray(joinIds)))
+                return QStringLiteral("joinAck does not list the start and the %1 joins so far").arg(joinIds.size());
+            break;
+        case EventType::PollEndAck: {
+            const QList<QByteArray> votes = acknowledged.ref() ? votesOf.value(*acknowledged.ref()) : QList<QByteArray>();
+            if (differs(QStringLiteral("votes"), idArray(votes)))
+                return QStringLiteral("pollEndAck does not list the poll's %1 votes").arg(votes.size());
+            break;
+        }
+        case EventType::AckEnd: {
+            QList<QByteArray> leaves;
+            for (const QByteArray &id : order) {
+                if (!referenced.contains(id))
+                    leaves.append(id);
+            }
+            if (differs(QStringLiteral("leaves"), idArray(leaves)))
+                return QStringLiteral("ackEnd does not list the %1 entries nothing refs").arg(leaves.size());
+            break;
+        }
+        default:
+            break;
+        }
+        return {};
+    }
+};
 
 } // namespace
 
@@ -25,7 +92,8 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     QHash<QByteArray, crypto::Address> sessionOf; // identity -> session key delegated at start/join
     QSet<QByteArray> ids;
     qint64 seq = 0;
-    QByteArray previousId;
+    std::optional<Event> previous; // the entry before, when it could be read
+    AcknowledgedLists lists;
     const auto problem = [&](qint64 index, const QString &what) {
         if (report.problems.size() < maxProblems)
             report.problems.append(QStringLiteral("entry %1: %2").arg(index).arg(what));
@@ -37,7 +105,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
         if (!event) {
             problem(index, protocol::wireCode(event.error().code) + QStringLiteral(": ") + event.error().detail);
             merkle.append(QByteArray(32, '\0')); // keep positions aligned so later heads are still checked
-            previousId.clear();
+            previous.reset();
             continue;
         }
         if (auto valid = schemas.validate(*event); !valid)
@@ -51,6 +119,10 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
         }
         if (ids.contains(event->id()))
             problem(index, QStringLiteral("duplicate of an earlier entry"));
+        if (event->ref() && !ids.contains(*event->ref()))
+            problem(index, QStringLiteral("refs %1, which is no earlier entry").arg(hex::encode(*event->ref())));
+        if (report.ended)
+            problem(index, QStringLiteral("%1 after the meeting's ackEnd").arg(protocol::typeName(event->type())));
         ids.insert(event->id());
 
         if (protocol::isRelayAcknowledgement(event->type())) {
@@ -59,7 +131,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
                 report.relay = event->by();
             if (event->by() != *report.relay || !event->verifySignedBy(*report.relay))
                 problem(index, QStringLiteral("acknowledgement not signed by the relay %1").arg(report.relay->toChecksumHex()));
-            if (index == 0 || !event->ref() || *event->ref() != previousId)
+            if (!previous || !event->ref() || *event->ref() != previous->id())
                 problem(index, QStringLiteral("acknowledgement does not ref the entry before it"));
             const qint64 claimedSeq = event->content().value(QStringLiteral("seq")).toInteger();
             if (claimedSeq != ++seq)
@@ -67,6 +139,10 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
             if (!head || head->size != merkle.size() || head->root != merkle.root())
                 problem(index, QStringLiteral("tree head does not match the %1 entries before it").arg(merkle.size()));
+            if (previous) {
+                if (const QString wrongList = lists.mismatch(*event, *previous); !wrongList.isEmpty())
+                    problem(index, wrongList);
+            }
             if (event->type() == EventType::AckEnd)
                 report.ended = true;
         } else {
@@ -92,7 +168,8 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             }
         }
         merkle.append(event->id());
-        previousId = event->id();
+        lists.add(*event);
+        previous = std::move(*event);
     }
     if (log.isEmpty())
         report.problems.append(QStringLiteral("the log is empty"));

@@ -3,7 +3,9 @@
 // Checks every entry's encoding and schema; that each author signed with the session key their
 // start/join delegated (a key of the identity for start/join, the same key as its delegation); that each acknowledgement is signed by the
 // relay, refs the entry before it, counts seq 1, 2, 3... and carries the RFC 6962 tree head over
-// everything before it. The chain anchor and approvals are checked by later layers.
+// everything before it; that every ref names an earlier entry; that a joinAck lists the start and
+// every join, a pollEndAck the poll's votes and the ackEnd every entry nothing refs, and that
+// nothing follows the ackEnd. The chain anchor and approvals are checked by later layers.
 
 #include "crypto/keys.h"
 #include "protocol/schema_validator.h"

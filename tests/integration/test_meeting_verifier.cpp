@@ -1,0 +1,199 @@
+// The auditors' verifier (ledger::verifyMeetingLog) on a real relay's log (RelayService on a real
+// SQLite file), and on the logs a lying relay could sign with its own key: acknowledgements that
+// leave out a vote, a join or a leaf, refs to nothing, entries after the end, entries dropped.
+
+#include "base/hex.h"
+#include "ledger/meeting_verifier.h"
+#include "ledger/merkle_log.h"
+#include "ledger/tree_head.h"
+#include "support/relay_fixture.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::Event;
+using protocol::EventType;
+
+class TestMeetingVerifier : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::RelayFixture> f;
+    std::shared_ptr<const protocol::SchemaValidator> schemas;
+    QList<QByteArray> genuine; // host, alice and bob: a comment, a reply, a poll with two votes, the end
+
+    test::Member &m(const QString &name) { return f->member(name); }
+
+    // The last event accepted (the entry before its acknowledgement).
+    [[nodiscard]] QByteArray lastEventId() const
+    {
+        const QList<QByteArray> log = f->log(f->member(QStringLiteral("host")));
+        return Event::fromWire(log.at(log.size() - 2))->id();
+    }
+
+    static bool accepted(const QJsonObject &reply) { return reply.contains(QStringLiteral("result")); }
+
+    [[nodiscard]] int indexOf(EventType type, int occurrence = 0) const
+    {
+        for (int i = 0; i < genuine.size(); ++i) {
+            if (Event::fromWire(genuine.at(i))->type() == type && occurrence-- == 0)
+                return i;
+        }
+        qFatal("no %s in the log", qPrintable(protocol::typeName(type)));
+    }
+
+    [[nodiscard]] QJsonObject contentAt(int index) const { return Event::fromWire(genuine.at(index))->content(); }
+
+    // An acknowledgement the relay's own key signs for the last entry of prefix, with the right seq
+    // and tree head and the given lists: what a relay that lies about what it counted could send.
+    [[nodiscard]] QByteArray relaySigned(const QList<QByteArray> &prefix, EventType type, const QJsonObject &lists) const
+    {
+        ledger::MerkleLog merkle;
+        qint64 acks = 0;
+        for (const QByteArray &entry : prefix) {
+            const Event event = *Event::fromWire(entry);
+            merkle.append(event.id());
+            acks += protocol::isRelayAcknowledgement(event.type()) ? 1 : 0;
+        }
+        QJsonObject content = lists;
+        content.insert(QStringLiteral("seq"), acks + 1);
+        content.insert(QStringLiteral("tree"), ledger::TreeHead{merkle.size(), merkle.root()}.toJson());
+        auto ack = Event::create({type, f->meeting, f->relayKey.address(), Event::fromWire(prefix.constLast())->id(), f->now, content});
+        if (!ack || !ack->sign(f->relayKey))
+            qFatal("cannot sign the acknowledgement");
+        return ack->wireBytes();
+    }
+
+    [[nodiscard]] ledger::VerificationReport verify(const QList<QByteArray> &log) const
+    {
+        return ledger::verifyMeetingLog(log, *schemas, f->relayKey.address());
+    }
+
+    void expectProblem(const QList<QByteArray> &log, const QString &expected) const
+    {
+        const ledger::VerificationReport report = verify(log);
+        QVERIFY(!report.ok());
+        QVERIFY2(report.problems.join(QLatin1Char('\n')).contains(expected), qPrintable(report.problems.join(QLatin1Char('\n'))));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        schemas = *protocol::SchemaValidator::load();
+        f = std::make_unique<test::RelayFixture>();
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            f->login(f->addMember(name));
+        f->createMeeting(m(QStringLiteral("host")), {QStringLiteral("alice"), QStringLiteral("bob")});
+        f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
+        test::Member &host = m(QStringLiteral("host"));
+        QVERIFY(accepted(f->start(host)));
+        QVERIFY(accepted(f->join(m(QStringLiteral("alice")))));
+        QVERIFY(accepted(f->join(m(QStringLiteral("bob")))));
+        QVERIFY(accepted(f->submit(m(QStringLiteral("alice")), EventType::Comment, {{QStringLiteral("text"), QStringLiteral("CT: T3 N0.")}})));
+        const QByteArray commentId = lastEventId();
+        QVERIFY(accepted(f->submit(m(QStringLiteral("bob")), EventType::Comment, {{QStringLiteral("text"), QStringLiteral("MRI?")}})));
+        // The reply refs alice's comment, not the entry before it, so some acknowledgements stay leaves.
+        QVERIFY(accepted(f->submit(m(QStringLiteral("bob")), EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed.")}}, commentId)));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        QVERIFY(accepted(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                           {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                           {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}})));
+        const QByteArray pollId = lastEventId();
+        for (const QString &voter : {QStringLiteral("alice"), QStringLiteral("bob")})
+            QVERIFY(accepted(f->submit(m(voter), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}}, pollId)));
+        QVERIFY(accepted(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId)));
+        QVERIFY(accepted(f->submit(host, EventType::End, {})));
+        genuine = f->log(host);
+    }
+
+    void relayLogVerifies()
+    {
+        const ledger::VerificationReport report = verify(genuine);
+        QVERIFY2(report.ok(), qPrintable(report.problems.join(QLatin1Char('\n'))));
+        QVERIFY(report.ended);
+        QCOMPARE(report.entries, genuine.size());
+        // The relay's lists are what the verifier recomputes: the second join's ack lists both.
+        QCOMPARE(contentAt(indexOf(EventType::JoinAck, 1)).value(QStringLiteral("joins")).toArray().size(), 2);
+        QCOMPARE(contentAt(indexOf(EventType::PollEndAck)).value(QStringLiteral("votes")).toArray().size(), 2);
+        QVERIFY(contentAt(indexOf(EventType::AckEnd)).value(QStringLiteral("leaves")).toArray().size() > 1);
+    }
+
+    // The forging helper itself is right: with the true lists, a re-signed acknowledgement verifies.
+    void reSignedTruthVerifies()
+    {
+        for (const EventType type : {EventType::JoinAck, EventType::PollEndAck, EventType::AckEnd}) {
+            const int at = indexOf(type, type == EventType::JoinAck ? 1 : 0);
+            QJsonObject lists = contentAt(at);
+            lists.remove(QStringLiteral("seq"));
+            lists.remove(QStringLiteral("tree"));
+            QList<QByteArray> log = genuine.mid(0, at);
+            log.append(relaySigned(log, type, lists));
+            const ledger::VerificationReport report = verify(log);
+            QVERIFY2(report.ok(), qPrintable(report.problems.join(QLatin1Char('\n'))));
+        }
+    }
+
+    void pollEndAckLeavingOutAVote()
+    {
+        const int at = indexOf(EventType::PollEndAck);
+        QList<QByteArray> log = genuine.mid(0, at);
+        const QJsonArray votes = contentAt(at).value(QStringLiteral("votes")).toArray();
+        log.append(relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(1)}}}));
+        expectProblem(log, QStringLiteral("pollEndAck does not list the poll's 2 votes"));
+    }
+
+    void joinAckLeavingOutAJoin()
+    {
+        const int at = indexOf(EventType::JoinAck, 1);
+        QList<QByteArray> log = genuine.mid(0, at);
+        const QJsonObject lists = contentAt(at);
+        log.append(relaySigned(log, EventType::JoinAck, {{QStringLiteral("start"), lists.value(QStringLiteral("start"))},
+                                                         {QStringLiteral("joins"), QJsonArray{lists.value(QStringLiteral("joins")).toArray().at(1)}}}));
+        expectProblem(log, QStringLiteral("joinAck does not list the start and the 2 joins so far"));
+    }
+
+    void ackEndLeavingOutALeaf()
+    {
+        const int at = indexOf(EventType::AckEnd);
+        QList<QByteArray> log = genuine.mid(0, at);
+        QJsonArray leaves = contentAt(at).value(QStringLiteral("leaves")).toArray();
+        const qsizetype all = leaves.size();
+        leaves.removeAt(0);
+        log.append(relaySigned(log, EventType::AckEnd, {{QStringLiteral("leaves"), leaves}}));
+        expectProblem(log, QStringLiteral("ackEnd does not list the %1 entries nothing refs").arg(all));
+    }
+
+    void refToNothing()
+    {
+        const int at = indexOf(EventType::Vote);
+        QList<QByteArray> log = genuine.mid(0, at);
+        const auto dangling = m(QStringLiteral("alice")).participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("hm")}},
+                                                                                 QByteArray(32, '\x42'), f->now);
+        QVERIFY(dangling);
+        log.append(dangling->wireBytes());
+        log.append(relaySigned(log, EventType::Ack, {}));
+        expectProblem(log, QStringLiteral("which is no earlier entry"));
+    }
+
+    void entryAfterTheEnd()
+    {
+        QList<QByteArray> log = genuine;
+        const auto late = m(QStringLiteral("alice")).participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("late")}},
+                                                                             Event::fromWire(genuine.constLast())->id(), f->now);
+        log.append(late->wireBytes());
+        log.append(relaySigned(log, EventType::Ack, {}));
+        expectProblem(log, QStringLiteral("comment after the meeting's ackEnd"));
+    }
+
+    void droppedEntries()
+    {
+        QList<QByteArray> log = genuine;
+        const int at = indexOf(EventType::Comment, 1);
+        log.remove(at, 2); // bob's comment and its acknowledgement
+        expectProblem(log, QStringLiteral("tree head does not match"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMeetingVerifier)
+#include "test_meeting_verifier.moc"
