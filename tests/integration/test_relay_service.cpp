@@ -3,6 +3,7 @@
 
 #include "base/hex.h"
 #include "crypto/ecies.h"
+#include "ledger/meeting_verifier.h"
 #include "ledger/merkle_log.h"
 #include "protocol/canonical_json.h"
 #include "protocol/delegation.h"
@@ -13,7 +14,10 @@
 #include <QJsonArray>
 #include <QFile>
 #include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QTest>
+#include <functional>
 
 using namespace cmeet;
 using protocol::Event;
@@ -77,6 +81,20 @@ private:
             QVERIFY(ackError->verifySignedBy(f->service->address()));
             QCOMPARE(ackError->content().value(QStringLiteral("code")).toString(), code);
         }
+    }
+
+    // A refusal that changes nothing anyone can see: the same stored log, no broadcast to anyone.
+    void expectRefused(const std::function<QJsonObject()> &send, const QString &code)
+    {
+        test::Member &reader = m(QStringLiteral("host"));
+        const QList<QByteArray> logBefore = f->log(reader);
+        QList<qsizetype> heardBefore;
+        for (const auto &member : f->members)
+            heardBefore.append(member->received.size());
+        expectRejected(send(), code);
+        QCOMPARE(f->log(reader), logBefore);
+        for (qsizetype i = 0; i < heardBefore.size(); ++i)
+            QCOMPARE(f->members.at(i)->received.size(), heardBefore.at(i));
     }
 
 private Q_SLOTS:
@@ -147,6 +165,14 @@ private Q_SLOTS:
         }
         QCOMPARE(types.size(), 16); // every type but ackError, which is never stored
         QCOMPARE(log.size(), 2 * 14);
+        // The acknowledgements' lists are what an auditor recomputes from the log.
+        const ledger::VerificationReport audit = ledger::verifyMeetingLog(log, *protocol::SchemaValidator::load().value(), f->service->address());
+        QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));
+        const Event lastJoinAck = *Event::fromWire(log.at(5)); // start, ack, join, joinAck, join, joinAck
+        QCOMPARE(lastJoinAck.type(), EventType::JoinAck);
+        QCOMPARE(lastJoinAck.content().value(QStringLiteral("start")).toString(), hex::encode(Event::fromWire(log.at(0))->id()));
+        QCOMPARE(lastJoinAck.content().value(QStringLiteral("joins")).toArray(),
+                 (QJsonArray{hex::encode(Event::fromWire(log.at(2))->id()), hex::encode(Event::fromWire(log.at(4))->id())}));
 
         // Everyone subscribed saw the same entries in the same order as the stored log.
         for (test::Member *member : {&host, &alice}) {
@@ -192,79 +218,96 @@ private Q_SLOTS:
         };
 
         // Malformed and non-canonical bytes.
-        expectRejected(f->submitBytes(alice, "{not json"), QStringLiteral("malformed_json"));
-        expectRejected(f->submitBytes(alice, QJsonDocument(validJson).toJson()), QStringLiteral("non_canonical"));
+        expectRefused([&] { return f->submitBytes(alice, "{not json"); }, QStringLiteral("malformed_json"));
+        expectRefused([&] { return f->submitBytes(alice, QJsonDocument(validJson).toJson()); }, QStringLiteral("non_canonical"));
         // Schema: an empty comment.
         QJsonObject emptyText = validJson;
         emptyText.insert(QStringLiteral("content"), QJsonObject{{QStringLiteral("text"), QString()}});
-        expectRejected(f->submitBytes(alice, resignedWith(emptyText, *alice.participant->sessionKey())), QStringLiteral("schema_violation"));
+        expectRefused([&] { return f->submitBytes(alice, resignedWith(emptyText, *alice.participant->sessionKey())); }, QStringLiteral("schema_violation"));
         // Unknown meeting.
         QJsonObject otherMeeting = validJson;
         otherMeeting.insert(QStringLiteral("meeting"), QStringLiteral("11111111-2222-4333-8444-555555555555"));
-        expectRejected(f->submitBytes(alice, resignedWith(otherMeeting, *alice.participant->sessionKey())), QStringLiteral("unknown_meeting"));
+        expectRefused([&] { return f->submitBytes(alice, resignedWith(otherMeeting, *alice.participant->sessionKey())); }, QStringLiteral("unknown_meeting"));
         // Not on the roster: carol.
-        expectRejected(f->submit(carol, EventType::Join, {{QStringLiteral("delegation"), *carol.participant->newSession(f->now)}}, startId, QStringLiteral("4711")),
-                       QStringLiteral("not_on_roster"));
+        expectRefused([&] { return f->submit(carol, EventType::Join, {{QStringLiteral("delegation"), *carol.participant->newSession(f->now)}}, startId, QStringLiteral("4711")); },
+                      QStringLiteral("not_on_roster"));
         // Not joined: bob comments before joining.
         QVERIFY(bob.participant->newSession(f->now));
-        expectRejected(f->submit(bob, EventType::Comment, comment), QStringLiteral("not_joined"));
+        expectRefused([&] { return f->submit(bob, EventType::Comment, comment); }, QStringLiteral("not_joined"));
         // Wrong code, and the timestamp window.
-        expectRejected(f->join(bob, QStringLiteral("0000")), QStringLiteral("wrong_attendance_code"));
-        expectRejected(f->join(bob, QString()), QStringLiteral("missing_attendance_code"));
+        expectRefused([&] { return f->join(bob, QStringLiteral("0000")); }, QStringLiteral("wrong_attendance_code"));
+        expectRefused([&] { return f->join(bob, QString()); }, QStringLiteral("missing_attendance_code"));
         const qint64 realNow = f->now;
         f->now += 10'001;
-        expectRejected(f->submitBytes(alice, valid->wireBytes()), QStringLiteral("timestamp_out_of_range"));
+        expectRefused([&] { return f->submitBytes(alice, valid->wireBytes()); }, QStringLiteral("timestamp_out_of_range"));
+        f->now = realNow - 10'001;
+        expectRefused([&] { return f->submitBytes(alice, valid->wireBytes()); }, QStringLiteral("timestamp_out_of_range"));
         f->now = realNow;
         // Dangling and wrongly typed refs.
-        expectRejected(f->submit(alice, EventType::Comment, comment, QByteArray(32, '\x01')), QStringLiteral("unknown_ref"));
-        expectRejected(f->submit(alice, EventType::Reply, comment, startId), QStringLiteral("wrong_ref_type"));
-        expectRejected(f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(61, '\x02'))}}, startId),
-                       QStringLiteral("wrong_ref_type"));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, comment, QByteArray(32, '\x01')); }, QStringLiteral("unknown_ref"));
+        expectRefused([&] { return f->submit(alice, EventType::Reply, comment, startId); }, QStringLiteral("wrong_ref_type"));
+        expectRefused([&] { return f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(61, '\x02'))}}, startId); },
+                      QStringLiteral("wrong_ref_type"));
         // Host-only events from a participant; acknowledgements from anyone but the relay.
-        expectRejected(f->submit(alice, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}), QStringLiteral("not_host"));
-        expectRejected(f->submit(alice, EventType::End, {}), QStringLiteral("not_host"));
+        expectRefused([&] { return f->submit(alice, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}); }, QStringLiteral("not_host"));
+        expectRefused([&] { return f->submit(alice, EventType::End, {}); }, QStringLiteral("not_host"));
+        expectRefused([&] { return f->submit(alice, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                     {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                     {QStringLiteral("votingKey"), hex::encode(alice.key.publicKey().compressed())}}); },
+                      QStringLiteral("not_host"));
+        expectRefused([&] { return f->submit(alice, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("lc")},
+                                                                                  {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("x")}}); },
+                      QStringLiteral("not_host"));
+        expectRefused([&] { return f->submit(alice, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(QByteArray(32, '\x09'))}}, startId); },
+                      QStringLiteral("not_host"));
+        // A pollEnd that refs no poll; a join that refs something other than the start.
+        expectRefused([&] { return f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(QByteArray(32, '\x09'))}}, startId); },
+                      QStringLiteral("wrong_ref_type"));
+        expectRefused([&] { return f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), *bob.participant->newSession(f->now)}},
+                                             Event::fromWire(before.at(1))->id(), QStringLiteral("4711")); },
+                      QStringLiteral("wrong_ref_type"));
         QJsonObject fakeAck{{QStringLiteral("seq"), 99}, {QStringLiteral("tree"), QJsonObject{{QStringLiteral("size"), 1}, {QStringLiteral("root"), hex::encode(QByteArray(32, '\x03'))}}}};
-        expectRejected(f->submit(alice, EventType::Ack, fakeAck), QStringLiteral("relay_only_type"));
+        expectRefused([&] { return f->submit(alice, EventType::Ack, fakeAck); }, QStringLiteral("relay_only_type"));
         // Signed by somebody else's session key, or by the identity key instead of the session key.
-        expectRejected(f->submitBytes(alice, resignedWith(validJson, *host.participant->sessionKey())), QStringLiteral("wrong_signer"));
-        expectRejected(f->submitBytes(alice, resignedWith(validJson, alice.key)), QStringLiteral("wrong_signer"));
+        expectRefused([&] { return f->submitBytes(alice, resignedWith(validJson, *host.participant->sessionKey())); }, QStringLiteral("wrong_signer"));
+        expectRefused([&] { return f->submitBytes(alice, resignedWith(validJson, alice.key)); }, QStringLiteral("wrong_signer"));
         // A high-s signature: valid ECDSA, but not the one encoding.
         QJsonObject highS = validJson;
         highS.insert(QStringLiteral("sig"), hex::encode(test::highSTwin(valid->signature()->bytes())));
-        expectRejected(f->submitBytes(alice, *protocol::json::serialize(highS)), QStringLiteral("bad_signature"));
+        expectRefused([&] { return f->submitBytes(alice, *protocol::json::serialize(highS)); }, QStringLiteral("bad_signature"));
         // "by" claims someone else: alice posting as the host.
         QJsonObject asHost = validJson;
         asHost.insert(QStringLiteral("by"), host.key.address().toLowerHex());
-        expectRejected(f->submitBytes(alice, resignedWith(asHost, *alice.participant->sessionKey())), QStringLiteral("wrong_author"));
+        expectRefused([&] { return f->submitBytes(alice, resignedWith(asHost, *alice.participant->sessionKey())); }, QStringLiteral("wrong_author"));
         // Patient data for a patient not on the agenda, and from a stale value.
-        expectRejected(f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-999")}, {QStringLiteral("field"), QStringLiteral("lc")},
-                                                                      {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("x")}}),
-                       QStringLiteral("patient_not_on_agenda"));
-        expectRejected(f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("lc")},
-                                                                      {QStringLiteral("from"), QStringLiteral("not what it is")}, {QStringLiteral("to"), QStringLiteral("x")}}),
-                       QStringLiteral("stale_patient_data"));
+        expectRefused([&] { return f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-999")}, {QStringLiteral("field"), QStringLiteral("lc")},
+                                                                      {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("x")}}); },
+                      QStringLiteral("patient_not_on_agenda"));
+        expectRefused([&] { return f->submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("lc")},
+                                                                      {QStringLiteral("from"), QStringLiteral("not what it is")}, {QStringLiteral("to"), QStringLiteral("x")}}); },
+                      QStringLiteral("stale_patient_data"));
         // A second start (it also replaces the host's session key in this test, so it comes last for the host).
-        expectRejected(f->start(host), QStringLiteral("already_started"));
+        expectRefused([&] { return f->start(host); }, QStringLiteral("already_started"));
         // A join overwriting another member's session key: bob presents alice's session key.
         auto aliceSessionDelegation = protocol::Delegation::create(bob.key, alice.participant->sessionKey()->address(), f->meeting,
                                                                    f->service->address(), f->now + 3600000);
-        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), aliceSessionDelegation->toJson()}}, startId, QStringLiteral("4711")),
-                       QStringLiteral("session_key_in_use"));
+        expectRefused([&] { return f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), aliceSessionDelegation->toJson()}}, startId, QStringLiteral("4711")); },
+                      QStringLiteral("session_key_in_use"));
         // A delegation for another relay or meeting, or expired.
         auto otherRelay = protocol::Delegation::create(bob.key, crypto::PrivateKey::generate()->address(), f->meeting, carol.key.address(), f->now + 3600000);
-        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), otherRelay->toJson()}}, startId, QStringLiteral("4711")),
-                       QStringLiteral("delegation_wrong_relay"));
+        expectRefused([&] { return f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), otherRelay->toJson()}}, startId, QStringLiteral("4711")); },
+                      QStringLiteral("delegation_wrong_relay"));
         auto otherMeetingDelegation = protocol::Delegation::create(bob.key, crypto::PrivateKey::generate()->address(),
                                                                    QStringLiteral("11111111-2222-4333-8444-555555555555"), f->service->address(), f->now + 3600000);
-        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), otherMeetingDelegation->toJson()}}, startId, QStringLiteral("4711")),
-                       QStringLiteral("delegation_wrong_meeting"));
+        expectRefused([&] { return f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), otherMeetingDelegation->toJson()}}, startId, QStringLiteral("4711")); },
+                      QStringLiteral("delegation_wrong_meeting"));
         auto expired = protocol::Delegation::create(bob.key, crypto::PrivateKey::generate()->address(), f->meeting, f->service->address(), f->now - 1);
-        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), expired->toJson()}}, startId, QStringLiteral("4711")),
-                       QStringLiteral("delegation_expired"));
+        expectRefused([&] { return f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), expired->toJson()}}, startId, QStringLiteral("4711")); },
+                      QStringLiteral("delegation_expired"));
         // A delegation signed by someone else's identity for bob's join.
         auto forged = protocol::Delegation::create(carol.key, crypto::PrivateKey::generate()->address(), f->meeting, f->service->address(), f->now + 3600000);
-        expectRejected(f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), forged->toJson()}}, startId, QStringLiteral("4711")),
-                       QStringLiteral("delegation_invalid"));
+        expectRefused([&] { return f->submit(bob, EventType::Join, {{QStringLiteral("delegation"), forged->toJson()}}, startId, QStringLiteral("4711")); },
+                      QStringLiteral("delegation_invalid"));
         // Not logged in at all.
         test::Member &stranger = f->addMember(QStringLiteral("stranger"));
         QCOMPARE(errorCode(f->request(stranger, QStringLiteral("meeting.list"))), QStringLiteral("not_authenticated"));
@@ -275,7 +318,25 @@ private Q_SLOTS:
         const QJsonObject accepted = f->submitBytes(alice, valid->wireBytes());
         QVERIFY2(accepted.contains(QStringLiteral("result")), QJsonDocument(accepted).toJson().constData());
         QCOMPARE(resultOf(accepted).value(QStringLiteral("index")).toInteger(), before.size());
-        expectRejected(f->submitBytes(alice, valid->wireBytes()), QStringLiteral("duplicate_event"));
+        expectRefused([&] { return f->submitBytes(alice, valid->wireBytes()); }, QStringLiteral("duplicate_event"));
+    }
+
+    // A member's join time is the relay's: its joinAck carries the relay's clock, whatever the
+    // member's clock said (within the tolerance).
+    void joinTimeIsTheRelays()
+    {
+        startedMeeting(false);
+        test::Member &bob = m(QStringLiteral("bob"));
+        const QByteArray startId = Event::fromWire(f->log(bob).constFirst())->id();
+        const auto join = bob.participant->makeEvent(EventType::Join, {{QStringLiteral("delegation"), *bob.participant->newSession(f->now)}}, startId,
+                                                     f->now - 4'000);
+        QVERIFY(join);
+        f->now += 1'500;
+        const QJsonObject reply = f->submitBytes(bob, join->wireBytes(), QStringLiteral("4711"));
+        QVERIFY2(reply.contains(QStringLiteral("result")), QJsonDocument(reply).toJson().constData());
+        QCOMPARE(ackOf(reply).type(), EventType::JoinAck);
+        QCOMPARE(ackOf(reply).ts(), f->now);
+        QCOMPARE(join->ts(), f->now - 5'500);
     }
 
     void pollRules()
@@ -289,16 +350,16 @@ private Q_SLOTS:
                                                                         {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
         const QJsonObject vote{{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}};
         QVERIFY(f->submit(alice, EventType::Vote, vote, pollId).contains(QStringLiteral("result")));
-        expectRejected(f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(81, '\x05'))}}, pollId),
-                       QStringLiteral("already_voted"));
-        expectRejected(f->submit(host, EventType::End, {}), QStringLiteral("poll_open"));
+        expectRefused([&] { return f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(81, '\x05'))}}, pollId); },
+                      QStringLiteral("already_voted"));
+        expectRefused([&] { return f->submit(host, EventType::End, {}); }, QStringLiteral("poll_open"));
         const crypto::PrivateKey wrong = *crypto::PrivateKey::generate();
-        expectRejected(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(wrong.secret().view())}}, pollId),
-                       QStringLiteral("voting_key_mismatch"));
+        expectRefused([&] { return f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(wrong.secret().view())}}, pollId); },
+                      QStringLiteral("voting_key_mismatch"));
         QVERIFY(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId).contains(QStringLiteral("result")));
-        expectRejected(f->submit(m(QStringLiteral("bob")), EventType::Vote, vote, pollId), QStringLiteral("poll_closed"));
+        expectRefused([&] { return f->submit(m(QStringLiteral("bob")), EventType::Vote, vote, pollId); }, QStringLiteral("poll_closed"));
         QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
-        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("late")}}), QStringLiteral("meeting_ended"));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("late")}}); }, QStringLiteral("meeting_ended"));
     }
 
     void eventsBeforeStart()
@@ -311,17 +372,41 @@ private Q_SLOTS:
         f->createMeeting(host, {QStringLiteral("alice")});
         f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice")});
         (void)alice.participant->newSession(f->now);
-        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("early")}}, QByteArray(32, '\x07')),
-                       QStringLiteral("not_started"));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("early")}}, QByteArray(32, '\x07')); },
+                      QStringLiteral("not_started"));
         // A participant can't start the host's meeting, even with a well-formed start.
-        QJsonObject startByAlice = f->start(alice);
-        expectRejected(startByAlice, QStringLiteral("not_host"));
-        expectRejected(f->start(host, QStringLiteral("1")), QStringLiteral("missing_attendance_code"));
+        expectRefused([&] { return f->start(alice); }, QStringLiteral("not_host"));
+        // Nor claim to be the host: a start whose "by" is the host, signed by alice (with her own
+        // delegation: the host's key is not hers to use).
+        const auto found = f->service->directory().loadMeeting(f->meeting);
+        QJsonArray roster;
+        for (const crypto::Address &address : found->details.roster)
+            roster.append(address.toLowerHex());
+        auto asHost = Event::create({EventType::Start, f->meeting, host.key.address(), std::nullopt, f->now,
+                                     {{QStringLiteral("title"), found->details.title},
+                                      {QStringLiteral("agenda"), QJsonArray::fromStringList(found->details.agenda)},
+                                      {QStringLiteral("roster"), roster},
+                                      {QStringLiteral("delegation"), *alice.participant->newSession(f->now)},
+                                      {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x11'))}}});
+        QVERIFY(asHost && asHost->sign(alice.key));
+        expectRefused([&] { return f->submitBytes(alice, asHost->wireBytes(), QStringLiteral("4711")); }, QStringLiteral("wrong_author"));
+        expectRefused([&] { return f->start(host, QStringLiteral("1")); }, QStringLiteral("missing_attendance_code"));
         QVERIFY(f->start(host).contains(QStringLiteral("result")));
     }
 
     void attendanceLimits()
     {
+        // Every message the relay logs, debug ones too, to show the codes never reach them.
+        static QStringList logged;
+        logged.clear();
+        QLoggingCategory::setFilterRules(QStringLiteral("cmeet.*=true"));
+        const QtMessageHandler previousHandler = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &message) {
+            logged.append(message);
+        });
+        const auto restoreLogging = qScopeGuard([previousHandler] {
+            qInstallMessageHandler(previousHandler);
+            QLoggingCategory::setFilterRules(QString());
+        });
         f = std::make_unique<test::RelayFixture>(relay::AttendanceLimits{3, 5, 60'000});
         for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
             f->login(f->addMember(name));
@@ -330,10 +415,10 @@ private Q_SLOTS:
         QVERIFY(f->start(m(QStringLiteral("host")), QStringLiteral("CODE42")).contains(QStringLiteral("result")));
 
         for (int i = 0; i < 3; ++i)
-            expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("WRONG%1").arg(i)), QStringLiteral("wrong_attendance_code"));
+            expectRefused([&] { return f->join(m(QStringLiteral("alice")), QStringLiteral("WRONG%1").arg(i)); }, QStringLiteral("wrong_attendance_code"));
         // Limited now, even with the right code; the message says when to retry.
-        const QJsonObject limited = f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42"));
-        expectRejected(limited, QStringLiteral("attendance_rate_limited"));
+        QJsonObject limited;
+        expectRefused([&] { return limited = f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")); }, QStringLiteral("attendance_rate_limited"));
         QVERIFY(limited.value(QStringLiteral("error")).toObject().value(QStringLiteral("detail")).toString().contains(QStringLiteral("retry in 60 s")));
 
         // The counters survive a restart.
@@ -341,12 +426,12 @@ private Q_SLOTS:
         f->login(m(QStringLiteral("alice")));
         f->login(m(QStringLiteral("bob")));
         f->login(m(QStringLiteral("host")));
-        expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")), QStringLiteral("attendance_rate_limited"));
+        expectRefused([&] { return f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")); }, QStringLiteral("attendance_rate_limited"));
 
         // The whole meeting's limit: bob's two wrong tries reach five in all.
         for (int i = 0; i < 2; ++i)
-            expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("NOPE%1").arg(i)), QStringLiteral("wrong_attendance_code"));
-        expectRejected(f->join(m(QStringLiteral("bob")), QStringLiteral("CODE42")), QStringLiteral("attendance_rate_limited"));
+            expectRefused([&] { return f->join(m(QStringLiteral("bob")), QStringLiteral("NOPE%1").arg(i)); }, QStringLiteral("wrong_attendance_code"));
+        expectRefused([&] { return f->join(m(QStringLiteral("bob")), QStringLiteral("CODE42")); }, QStringLiteral("attendance_rate_limited"));
 
         // The host rotates the code: the meeting-wide lockout ends at once (bob's own count is
         // under his limit), the old code stops working, alice stays limited by her own count.
@@ -355,17 +440,26 @@ private Q_SLOTS:
         QVERIFY(f->request(m(QStringLiteral("host")), QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), f->meeting}, {QStringLiteral("code"), QStringLiteral("NEW123")}})
                     .contains(QStringLiteral("result")));
         QVERIFY(f->join(m(QStringLiteral("bob")), QStringLiteral("NEW123")).contains(QStringLiteral("result")));
-        expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("NEW123")), QStringLiteral("attendance_rate_limited"));
+        expectRefused([&] { return f->join(m(QStringLiteral("alice")), QStringLiteral("NEW123")); }, QStringLiteral("attendance_rate_limited"));
         // After the window: the old code is wrong, the new one works.
         f->now += 60'000;
-        expectRejected(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")), QStringLiteral("wrong_attendance_code"));
+        expectRefused([&] { return f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")); }, QStringLiteral("wrong_attendance_code"));
         QVERIFY(f->join(m(QStringLiteral("alice")), QStringLiteral("NEW123")).contains(QStringLiteral("result")));
 
-        // The code is nowhere in the database or the log.
-        QFile file(f->directory.filePath(QStringLiteral("relay.sqlite")));
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const QByteArray raw = file.readAll();
+        // The codes are nowhere in the database, its write-ahead log (where the rotation still is)
+        // or the log.
+        QByteArray raw;
+        for (const QString &name : {QStringLiteral("relay.sqlite"), QStringLiteral("relay.sqlite-wal")}) {
+            QFile file(f->directory.filePath(name));
+            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(name));
+            raw += file.readAll();
+        }
+        QVERIFY(raw.size() > 4096);
         QVERIFY(!raw.contains("CODE42") && !raw.contains("NEW123"));
+        const QString everythingLogged = logged.join(QLatin1Char('\n'));
+        QVERIFY(logged.size() > 10);
+        QVERIFY(!everythingLogged.contains(QStringLiteral("CODE42")) && !everythingLogged.contains(QStringLiteral("NEW123"))
+                && !everythingLogged.contains(QStringLiteral("WRONG0")));
     }
 
     void restartContinuesOpenMeetings()
@@ -385,8 +479,8 @@ private Q_SLOTS:
             f->login(m(name));
         QCOMPARE(f->log(host), before);
         // Session keys, the open poll and its voters survived: the same rules still apply.
-        expectRejected(f->submit(m(QStringLiteral("alice")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}}, pollId),
-                       QStringLiteral("already_voted"));
+        expectRefused([&] { return f->submit(m(QStringLiteral("alice")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}}, pollId); },
+                      QStringLiteral("already_voted"));
         QVERIFY(f->submit(m(QStringLiteral("bob")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}}, pollId)
                     .contains(QStringLiteral("result")));
         const QJsonObject pollEnd = f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
@@ -420,10 +514,10 @@ private Q_SLOTS:
         lifted.insert(QStringLiteral("meeting"), first);
         lifted.insert(QStringLiteral("ref"), hex::encode(f->lastId(m(QStringLiteral("alice")))));
         f->meeting = second;
-        expectRejected(f->submitBytes(erin, *protocol::json::serialize(lifted)), QStringLiteral("not_on_roster"));
+        expectRefused([&] { return f->submitBytes(erin, *protocol::json::serialize(lifted)); }, QStringLiteral("not_on_roster"));
         QJsonObject liftedByMember = lifted;
         liftedByMember.insert(QStringLiteral("by"), m(QStringLiteral("alice")).key.address().toLowerHex());
-        expectRejected(f->submitBytes(m(QStringLiteral("alice")), *protocol::json::serialize(liftedByMember)), QStringLiteral("wrong_signer"));
+        expectRefused([&] { return f->submitBytes(m(QStringLiteral("alice")), *protocol::json::serialize(liftedByMember)); }, QStringLiteral("wrong_signer"));
         // Neither roster reads the other meeting; each log starts at index 0.
         QCOMPARE(errorCode(f->request(dave, QStringLiteral("events.get"), {{QStringLiteral("meeting"), first}})), QStringLiteral("not_on_roster"));
         QCOMPARE(errorCode(f->request(m(QStringLiteral("alice")), QStringLiteral("events.get"), {{QStringLiteral("meeting"), second}})), QStringLiteral("not_on_roster"));
@@ -440,7 +534,7 @@ private Q_SLOTS:
         test::Member &alice = m(QStringLiteral("alice"));
         QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("in time")}}).contains(QStringLiteral("result")));
         f->now += 13 * 3600 * 1000; // the fixture's delegations last 12 hours
-        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}), QStringLiteral("delegation_expired"));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}); }, QStringLiteral("delegation_expired"));
         QVERIFY(f->join(alice).contains(QStringLiteral("result")));
         QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("with a new key")}}).contains(QStringLiteral("result")));
     }
@@ -567,7 +661,7 @@ private Q_SLOTS:
         test::Member &alice = m(QStringLiteral("alice"));
         const QList<QByteArray> before = f->log(alice);
         QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 1")));
-        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("lost?")}}), QStringLiteral("storage_error"));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("lost?")}}); }, QStringLiteral("storage_error"));
         QCOMPARE(f->log(alice), before);
         QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 0")));
         expectMeetingGoesOn(alice, before);
@@ -617,6 +711,14 @@ private Q_SLOTS:
         QCOMPARE(resultOf(f->request(alice, QStringLiteral("meeting.patientData"), idParam)).value(QStringLiteral("P-002")).toObject()
                      .value(QStringLiteral("data")).toObject().value(QStringLiteral("group")).toString(),
                  QStringLiteral("Colorectal"));
+        // Every field of the thesis (2.3.1.2) and no other.
+        const QJsonObject fields = resultOf(f->request(alice, QStringLiteral("meeting.patientData"), idParam)).value(QStringLiteral("P-002")).toObject()
+                                       .value(QStringLiteral("data")).toObject();
+        QCOMPARE(fields.keys(), (QStringList{QStringLiteral("group"), QStringLiteral("investigation"), QStringLiteral("lc"), QStringLiteral("mainOpinion"),
+                                             QStringLiteral("mdtOutcome"), QStringLiteral("questionsForMdt"), QStringLiteral("surgery")}));
+        QJsonObject unknownField = setData;
+        unknownField.insert(QStringLiteral("field"), QStringLiteral("favouriteColour"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.setPatientData"), unknownField)), QStringLiteral("bad_request"));
 
         // Started meetings can't be edited or cancelled; cancelled ones can't start.
         f->prepareParticipants(id, {QStringLiteral("host")});
@@ -624,19 +726,29 @@ private Q_SLOTS:
         QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.edit"), edit)), QStringLiteral("meeting_not_editable"));
         QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.cancel"), idParam)), QStringLiteral("meeting_not_editable"));
         QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.setPatientData"), setData)), QStringLiteral("meeting_not_editable"));
+        // Nor once it has ended.
+        QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
+        QCOMPARE(resultOf(f->request(host, QStringLiteral("meeting.get"), idParam)).value(QStringLiteral("status")).toString(), QStringLiteral("ended"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.edit"), edit)), QStringLiteral("meeting_not_editable"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.cancel"), idParam)), QStringLiteral("meeting_not_editable"));
+        QCOMPARE(errorCode(f->request(host, QStringLiteral("meeting.setPatientData"), setData)), QStringLiteral("meeting_not_editable"));
+        QCOMPARE(resultOf(f->request(alice, QStringLiteral("meeting.get"), idParam)).value(QStringLiteral("title")).toString(), QStringLiteral("Renamed MDT"));
 
         const QString second = f->createMeeting(host, {QStringLiteral("alice")});
         // A rejected event before the start must not leave a stale copy of the meeting behind
         // that would let a cancelled meeting start.
         f->prepareParticipants(second, {QStringLiteral("host"), QStringLiteral("alice")});
         QVERIFY(alice.participant->newSession(f->now));
-        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("early")}}, QByteArray(32, '\x07')),
-                       QStringLiteral("not_started"));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("early")}}, QByteArray(32, '\x07')); },
+                      QStringLiteral("not_started"));
+        QCOMPARE(errorCode(f->request(alice, QStringLiteral("meeting.cancel"), {{QStringLiteral("id"), second}})), QStringLiteral("not_host"));
         QCOMPARE(resultOf(f->request(host, QStringLiteral("meeting.cancel"), {{QStringLiteral("id"), second}})).value(QStringLiteral("status")).toString(),
                  QStringLiteral("cancelled"));
         f->prepareParticipants(second, {QStringLiteral("host")});
-        expectRejected(f->start(host), QStringLiteral("meeting_cancelled"));
-        QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("previous")}}).value(QStringLiteral("result")).toArray().size(), 1);
+        expectRefused([&] { return f->start(host); }, QStringLiteral("meeting_cancelled"));
+        // Previous meetings: the ended one and the cancelled one; none upcoming.
+        QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("previous")}}).value(QStringLiteral("result")).toArray().size(), 2);
+        QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("upcoming")}}).value(QStringLiteral("result")).toArray().size(), 0);
         QCOMPARE(errorCode(f->request(alice, QStringLiteral("meeting.frobnicate"))), QStringLiteral("unknown_method"));
     }
 };
