@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <utility>
 
 namespace cmeet::client {
 
@@ -97,6 +98,7 @@ bool LocalRelay::start(const QStringList &extraArguments)
     QByteArray output;
     if (const auto url = waitForOutput(m_process, listening, output)) {
         m_url = QUrl(*url);
+        m_serveOutput = output;
         return true;
     }
     m_process.waitForFinished(1000);
@@ -109,6 +111,7 @@ void LocalRelay::kill()
     if (m_process.state() != QProcess::NotRunning) {
         m_process.kill();
         m_process.waitForFinished(10000);
+        keepServeOutput();
     }
 }
 
@@ -116,9 +119,18 @@ void LocalRelay::stop()
 {
     if (m_process.state() != QProcess::NotRunning) {
         m_process.terminate();
-        if (!m_process.waitForFinished(10000))
+        if (!m_process.waitForFinished(10000)) {
             kill();
+            return;
+        }
+        keepServeOutput();
     }
+}
+
+void LocalRelay::keepServeOutput()
+{
+    m_serveOutput += m_process.readAllStandardOutput() + m_process.readAllStandardError();
+    m_lastOutput = QString::fromUtf8(std::exchange(m_serveOutput, {}));
 }
 
 qint64 LocalRelay::databaseBytes() const

@@ -33,6 +33,7 @@ public:
 
     // Starts serving; extra arguments are appended. False (with the output in lastOutput()) on failure.
     bool start(const QStringList &extraArguments = {});
+    // Both end the serving process; lastOutput() is then all it printed (its logs).
     void kill();   // SIGKILL, as a crash
     void stop();   // SIGTERM
 
@@ -52,6 +53,9 @@ private:
     QProcess m_process;
     QUrl m_url;
     QString m_lastOutput;
+    QByteArray m_serveOutput; // what start() read of the serving process's output
+
+    void keepServeOutput();
 };
 
 } // namespace cmeet::client

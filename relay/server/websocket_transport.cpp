@@ -23,6 +23,9 @@ Expected<Ok, QString> WebSocketTransport::listen(const ServerOptions &options)
         return unexpected(QStringLiteral("refusing plain ws:// on %1: give a TLS certificate and key, or allow it explicitly "
                                          "(--allow-insecure-remote)")
                               .arg(options.address.toString()));
+    if (!options.tls && !options.address.isLoopback())
+        qCWarning(lcTransport).noquote() << "serving plain ws:// on" << options.address.toString()
+                                         << "as allowed: logins and events cross the network unencrypted";
     m_options = options;
     m_server = std::make_unique<QWebSocketServer>(QStringLiteral("cmeet-relay"),
                                                   options.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode);

@@ -6,6 +6,7 @@
 #include "client/core/participant.h"
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
+#include "crypto/keystore.h"
 #include "protocol/event.h"
 #include "support/program_run.h"
 
@@ -14,6 +15,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -133,11 +135,27 @@ private:
         return out;
     }
 
-    Expected<QJsonObject, protocol::ProtocolError> joinAs(Person &p)
+    Expected<QJsonObject, protocol::ProtocolError> joinAs(Person &p, const QString &code = QStringLiteral("2468"))
     {
         const QByteArray startId = Event::fromWire(storedLog(p).constFirst())->id();
-        return post(p, EventType::Join, {{QStringLiteral("delegation"), *p.participant->newSession(now())}}, startId, QStringLiteral("2468"));
+        return post(p, EventType::Join, {{QStringLiteral("delegation"), *p.participant->newSession(now())}}, startId, code);
     }
+
+    // A join with a session key of its own, so the person's meeting session is left as it was.
+    Expected<QJsonObject, protocol::ProtocolError> tryJoining(Person &p, const QString &code)
+    {
+        client::Participant attempt(p.key, m_meeting, p.connection->relayAddress());
+        auto join = attempt.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *attempt.newSession(now())}},
+                                      Event::fromWire(storedLog(p).constFirst())->id(), now());
+        return p.connection->submit(join->wireBytes(), code);
+    }
+
+    static QByteArray acknowledgedId(const QJsonObject &result)
+    {
+        return Event::fromWire(result.value(QStringLiteral("ack")).toString().toUtf8())->ref().value_or(QByteArray());
+    }
+
+    QByteArray lastStoredId(Person &reader) { return Event::fromWire(storedLog(reader).constLast())->id(); }
 
     // relayWithMeeting(), started by the host, with alice and bob joined.
     void startedMeeting()
@@ -419,6 +437,134 @@ private Q_SLOTS:
         QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("still here")}}, last));
         auto end = post(host, EventType::End, {}, Event::fromWire(storedLog(host).constLast())->id());
         QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
+    }
+
+    // SIGKILL with a poll open and a vote cast, a member locked out by wrong codes and another
+    // offline: after the restart the vote still counts once, the lockout holds, session keys
+    // work, and the member who was away fetches exactly what it missed from its last index.
+    void crashKeepsPollsSessionsAndAttemptCounters()
+    {
+        relayWithMeeting();
+        Person &host = person(QStringLiteral("host"));
+        Person &alice = person(QStringLiteral("alice"));
+        Person &bob = person(QStringLiteral("bob"));
+        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
+        QVERIFY(joinAs(alice));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        auto poll = post(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                 {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                 {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}},
+                         lastStoredId(host));
+        QVERIFY(poll);
+        const QByteArray pollId = acknowledgedId(*poll);
+        const auto vote = [&](Person &voter, const QByteArray &choice) {
+            const QByteArray ciphertext = *crypto::ecies::encrypt(voting.publicKey(), choice, QByteArray(pollId + voter.key.address().bytes()));
+            return post(voter, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}}, pollId);
+        };
+        QVERIFY(vote(alice, "{\"option\":0}"));
+        for (int i = 0; i < 5; ++i) { // the relay's default: five wrong codes per identity
+            auto wrong = tryJoining(bob, QStringLiteral("9999"));
+            QVERIFY(!wrong);
+            QCOMPARE(wrong.error().code, protocol::ErrorCode::WrongAttendanceCode);
+        }
+        // alice goes away after seeing everything so far; the meeting goes on without her.
+        const qsizetype aliceSaw = storedLog(alice).size();
+        alice.connection.reset();
+        QVERIFY(post(host, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}, lastStoredId(host)));
+        QVERIFY(post(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("lc")},
+                                                          {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Yes")}},
+                     lastStoredId(host)));
+        m_relay->kill();
+
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people)
+            connectAndLogin(*p);
+        const QList<QByteArray> log = storedLog(host);
+        QCOMPARE(log.size(), aliceSaw + 4);
+        auto missed = alice.connection->call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), m_meeting}, {QStringLiteral("fromIndex"), aliceSaw}});
+        QVERIFY(missed);
+        QList<QByteArray> fetched;
+        for (const QJsonValue &entry : missed->toObject().value(QStringLiteral("events")).toArray()) {
+            QCOMPARE(entry[QStringLiteral("index")].toInteger(), aliceSaw + fetched.size());
+            fetched.append(entry[QStringLiteral("event")].toString().toUtf8());
+        }
+        QCOMPARE(fetched, log.mid(aliceSaw));
+        QCOMPARE(missed->toObject().value(QStringLiteral("size")).toInteger(), log.size());
+
+        // The open poll and its voter, bob's wrong tries and the session keys survived.
+        auto again = vote(alice, "{\"option\":1}");
+        QVERIFY(!again);
+        QCOMPARE(again.error().code, protocol::ErrorCode::AlreadyVoted);
+        auto locked = tryJoining(bob, QStringLiteral("2468"));
+        QVERIFY(!locked);
+        QCOMPARE(locked.error().code, protocol::ErrorCode::AttendanceRateLimited);
+        QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Back.")}}, lastStoredId(alice)));
+        auto pollEnd = post(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
+        QVERIFY(pollEnd);
+        QCOMPARE(Event::fromWire(pollEnd->value(QStringLiteral("ack")).toString().toUtf8())->content().value(QStringLiteral("votes")).toArray().size(), 1);
+        auto end = post(host, EventType::End, {}, lastStoredId(host));
+        QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
+        QCOMPARE(storedLog(alice).size(), log.size() + 6);
+    }
+
+    // With every log category on, a meeting's whole run logs no attendance code (right, wrong or
+    // rotated), no passphrase and no key: only addresses and ids.
+    void logsKeepSecrets()
+    {
+        qputenv("QT_LOGGING_RULES", "cmeet.*=true");
+        const auto restore = qScopeGuard([] { qunsetenv("QT_LOGGING_RULES"); });
+        relayWithMeeting();
+        Person &host = person(QStringLiteral("host"));
+        Person &alice = person(QStringLiteral("alice"));
+        QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("KILOZULU")));
+        QVERIFY(!joinAs(alice, QStringLiteral("WHISKYQX")));
+        QVERIFY(joinAs(alice, QStringLiteral("KILOZULU")));
+        QVERIFY(host.connection->call(QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), m_meeting}, {QStringLiteral("code"), QStringLiteral("YANKEEVX")}}));
+        QVERIFY(joinAs(person(QStringLiteral("bob")), QStringLiteral("YANKEEVX")));
+        QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Logged?")}}));
+        m_relay->stop();
+
+        const QString logged = m_relay->lastOutput();
+        QVERIFY2(logged.contains(QStringLiteral("login")) && logged.count(QLatin1Char('\n')) > 10, qPrintable(logged));
+        QFile keyFile(m_relay->dataDir() + QStringLiteral("/relay.key"));
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        const auto relayKey = crypto::keystore::open(keyFile.readAll(), crypto::SecretBytes(QByteArrayLiteral("relay test passphrase")));
+        QVERIFY(relayKey);
+        QCOMPARE(relayKey->address(), host.connection->relayAddress());
+        const QString secretHex = hex::encode(relayKey->secret().view()).mid(2);
+        for (const QString &secret : {QStringLiteral("KILOZULU"), QStringLiteral("WHISKYQX"), QStringLiteral("YANKEEVX"),
+                                      QStringLiteral("relay test passphrase"), secretHex, secretHex.toUpper()})
+            QVERIFY2(!logged.contains(secret, Qt::CaseInsensitive), qPrintable(QStringLiteral("logged: ") + secret.left(4)));
+    }
+
+    // Plain ws:// off loopback only when asked for; then the relay serves on every address,
+    // loopback included.
+    void allowsPlainWebSocketsOffLoopbackWhenAsked()
+    {
+        newRelay();
+        QVERIFY(m_relay->init());
+        const crypto::PrivateKey key = *crypto::PrivateKey::generate();
+        QVERIFY(m_relay->addStaff(key.address(), QStringLiteral("anywhere")));
+        QVERIFY2(m_relay->start({QStringLiteral("--listen"), QStringLiteral("0.0.0.0"), QStringLiteral("--allow-insecure-remote")}),
+                 qPrintable(m_relay->lastOutput()));
+        QUrl loopback = m_relay->url();
+        loopback.setHost(QStringLiteral("127.0.0.1"));
+        client::RelayConnection connection;
+        QVERIFY(connection.open(loopback));
+        QVERIFY(connection.login(key));
+        m_relay->stop();
+        QVERIFY2(m_relay->lastOutput().contains(QStringLiteral("plain ws://")), qPrintable(m_relay->lastOutput()));
+    }
+
+    void helpOnEveryCommand()
+    {
+        for (const QStringList &command : {QStringList{}, QStringList{QStringLiteral("serve")}, QStringList{QStringLiteral("init")},
+                                            QStringList{QStringLiteral("admin")}, QStringList{QStringLiteral("address")},
+                                            QStringList{QStringLiteral("deploy-registry")}}) {
+            const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_RELAY_PATH), command + QStringList{QStringLiteral("--help")});
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(run.out.contains(QStringLiteral("Usage:")) && run.out.contains(QStringLiteral("--data-dir")), qPrintable(command.join(QLatin1Char(' ')) + run.out));
+        }
     }
 
     void tlsWithTestCa()
