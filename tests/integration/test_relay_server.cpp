@@ -7,6 +7,7 @@
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
 #include "crypto/keystore.h"
+#include "ledger/meeting_verifier.h"
 #include "protocol/event.h"
 #include "support/program_run.h"
 
@@ -179,6 +180,10 @@ private Q_SLOTS:
         QVERIFY(bob.connection->waitForEvents(4));
         const QByteArray commentId = Event::fromWire(bob.connection->received().at(2).bytes)->id();
         QVERIFY(post(bob, EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed.")}}, commentId));
+        QVERIFY(post(bob, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("The MRI is a month old.")}}, commentId));
+        QVERIFY(post(host, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}));
+        QVERIFY(post(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
+                                                          {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}}));
         const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
         auto poll = post(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
                                                  {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
@@ -191,12 +196,20 @@ private Q_SLOTS:
             QVERIFY(post(*voter, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}}, pollId));
         }
         QVERIFY(post(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId));
+        QVERIFY(post(bob, EventType::Leave, {}));
         auto end = post(host, EventType::End, {});
         QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
 
         // Everyone received the same entries in the same order as stored, from when they came in.
         const QList<QByteArray> log = storedLog(alice);
-        QCOMPARE(log.size(), 2 * 10);
+        QCOMPARE(log.size(), 2 * 14);
+        QSet<EventType> types;
+        for (const QByteArray &entry : log)
+            types.insert(Event::fromWire(entry)->type());
+        QCOMPARE(types.size(), 16); // every type but ackError, which is never stored
+        // Every acknowledgement is the relay's, in order, with the lists an auditor recomputes.
+        const ledger::VerificationReport audit = ledger::verifyMeetingLog(log, *protocol::SchemaValidator::load().value(), alice.connection->relayAddress());
+        QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));
         for (Person *p : {&host, &alice, &bob}) {
             QVERIFY(p->connection->waitForEvents(log.size() - (p == &host ? 0 : (p == &alice ? 2 : 4))));
             QList<QByteArray> seen;
