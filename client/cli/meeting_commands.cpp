@@ -110,22 +110,25 @@ int meetingManagement(const QStringList &arguments, bool creating)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(creating ? QStringLiteral("Schedules a meeting you host.")
-                                              : QStringLiteral("Changes a meeting you host that has not started."));
+                                              : QStringLiteral("Changes a meeting you host that has not started: only the fields given."));
     if (!creating)
         parser.addPositionalArgument(QStringLiteral("meeting"), QStringLiteral("The meeting's id."));
     ConnectionOptions connection;
     connection.addTo(parser);
     const QCommandLineOption title(QStringLiteral("title"), QStringLiteral("Title."), QStringLiteral("text"));
     const QCommandLineOption description(QStringLiteral("description"), QStringLiteral("Description."), QStringLiteral("text"));
-    const QCommandLineOption at(QStringLiteral("at"), QStringLiteral("When: ISO 8601 date-time (default: now)."), QStringLiteral("time"));
-    const QCommandLineOption roster(QStringLiteral("roster"), QStringLiteral("Comma-separated addresses of the participants."), QStringLiteral("addresses"));
+    const QCommandLineOption at(QStringLiteral("at"), creating ? QStringLiteral("When: ISO 8601 date-time (default: now).")
+                                                               : QStringLiteral("When: ISO 8601 date-time."),
+                                QStringLiteral("time"));
+    const QCommandLineOption roster(QStringLiteral("roster"), QStringLiteral("Comma-separated addresses of the participants (you are on it anyway)."),
+                                    QStringLiteral("addresses"));
     const QCommandLineOption agenda(QStringLiteral("agenda"), QStringLiteral("Comma-separated patient ids, in order."), QStringLiteral("ids"));
     parser.addOptions({title, description, at, roster, agenda});
     int exitCode = 0;
     if (!parseOrExplain(parser, arguments, exitCode))
         return exitCode;
-    if (!parser.isSet(title) || (!creating && parser.positionalArguments().size() != 1)) {
-        printError(creating ? QStringLiteral("--title is required") : QStringLiteral("give the meeting id and --title"));
+    if (creating ? !parser.isSet(title) : parser.positionalArguments().size() != 1) {
+        printError(creating ? QStringLiteral("--title is required") : QStringLiteral("give the meeting's id"));
         return 2;
     }
     const QDateTime when = parser.isSet(at) ? QDateTime::fromString(parser.value(at), Qt::ISODate) : QDateTime::currentDateTime();
@@ -133,16 +136,41 @@ int meetingManagement(const QStringList &arguments, bool creating)
         printError(QStringLiteral("--at must be an ISO 8601 date-time, e.g. 2026-12-01T14:00"));
         return 2;
     }
-    QJsonObject params{{QStringLiteral("title"), parser.value(title)},
-                       {QStringLiteral("description"), parser.value(description)},
-                       {QStringLiteral("scheduledAt"), when.toMSecsSinceEpoch()},
-                       {QStringLiteral("roster"), QJsonArray::fromStringList(parser.value(roster).split(QLatin1Char(','), Qt::SkipEmptyParts))},
-                       {QStringLiteral("agenda"), QJsonArray::fromStringList(parser.value(agenda).split(QLatin1Char(','), Qt::SkipEmptyParts))}};
-    if (!creating)
-        params.insert(QStringLiteral("id"), parser.positionalArguments().constFirst());
     auto client = MeetingClient::connect(parser, connection);
-    auto meeting = client ? (*client)->call(creating ? QStringLiteral("meeting.create") : QStringLiteral("meeting.edit"), params)
-                          : Expected<QJsonValue, QString>(unexpected(client.error()));
+    if (!client) {
+        printError(client.error());
+        return 1;
+    }
+    // The relay replaces every field of an edited meeting, so an edit starts from the meeting as
+    // it stands and changes only what was given.
+    QJsonObject params{{QStringLiteral("scheduledAt"), when.toMSecsSinceEpoch()}};
+    if (!creating) {
+        const QString id = parser.positionalArguments().constFirst();
+        auto current = (*client)->call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), id}});
+        if (!current) {
+            printError(current.error());
+            return 1;
+        }
+        const QJsonObject meeting = current->toObject();
+        params = {{QStringLiteral("id"), id}};
+        for (const QString &field : {QStringLiteral("title"), QStringLiteral("description"), QStringLiteral("scheduledAt"),
+                                     QStringLiteral("roster"), QStringLiteral("agenda")})
+            params.insert(field, meeting.value(field));
+        if (parser.isSet(at))
+            params.insert(QStringLiteral("scheduledAt"), when.toMSecsSinceEpoch());
+    }
+    const auto listOf = [&](const QCommandLineOption &option) {
+        return QJsonArray::fromStringList(parser.value(option).split(QLatin1Char(','), Qt::SkipEmptyParts));
+    };
+    if (parser.isSet(title))
+        params.insert(QStringLiteral("title"), parser.value(title));
+    if (parser.isSet(description))
+        params.insert(QStringLiteral("description"), parser.value(description));
+    if (parser.isSet(roster))
+        params.insert(QStringLiteral("roster"), listOf(roster));
+    if (parser.isSet(agenda))
+        params.insert(QStringLiteral("agenda"), listOf(agenda));
+    auto meeting = (*client)->call(creating ? QStringLiteral("meeting.create") : QStringLiteral("meeting.edit"), params);
     if (!meeting) {
         printError(meeting.error());
         return 1;

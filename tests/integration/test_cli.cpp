@@ -47,7 +47,21 @@ private Q_SLOTS:
             QCOMPARE(run.exitCode, 0);
             QVERIFY2(run.out.contains(QStringLiteral("Usage")) || run.out.contains(QStringLiteral("usage")), qPrintable(run.out));
         }
-        for (const QString &group : {QStringLiteral("identity"), QStringLiteral("event")}) {
+        // Every action of a meeting, of its management and of the registrar, and identity prove.
+        QStringList commands{QStringLiteral("identity prove")};
+        for (const char *action : {"create", "edit", "cancel", "list", "show"})
+            commands.append(QStringLiteral("meeting ") + QLatin1String(action));
+        for (const char *action : {"start", "join", "comment", "reply", "disagree", "discuss", "patient-data", "poll", "vote", "poll-end",
+                                   "results", "leave", "end", "events", "export", "approve"})
+            commands.append(QLatin1String(action));
+        for (const char *action : {"deploy", "enrol", "add-key", "revoke", "status", "ffs-setup", "ffs-issue"})
+            commands.append(QStringLiteral("registrar ") + QLatin1String(action));
+        for (const QString &command : commands) {
+            const Run run = runCli(command.split(QLatin1Char(' ')) + QStringList{QStringLiteral("--help")});
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(run.out.startsWith(QStringLiteral("Usage: cmeet-cli ") + command), qPrintable(command + QStringLiteral(": ") + run.out));
+        }
+        for (const QString &group : {QStringLiteral("identity"), QStringLiteral("event"), QStringLiteral("meeting"), QStringLiteral("registrar")}) {
             const Run groupHelp = runCli({group, QStringLiteral("--help")});
             QCOMPARE(groupHelp.exitCode, 0);
             QVERIFY(groupHelp.out.contains(QStringLiteral("Usage: cmeet-cli %1 ACTION").arg(group)));

@@ -69,9 +69,28 @@ private Q_SLOTS:
         QVERIFY(!meeting.isEmpty());
         QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("meeting"), QStringLiteral("list")}).contains(meeting));
         QVERIFY(ok(QStringLiteral("bob"), {QStringLiteral("meeting"), QStringLiteral("show"), meeting}).contains(QStringLiteral("P-001  Jane Doe")));
+        // Only the host edits or cancels, and only before the start.
+        const Run editByAlice = as(QStringLiteral("alice"), {QStringLiteral("meeting"), QStringLiteral("edit"), meeting, QStringLiteral("--title"), QStringLiteral("Mine now")});
+        QCOMPARE(editByAlice.exitCode, 1);
+        QVERIFY2(editByAlice.err.contains(QStringLiteral("not_host")), qPrintable(editByAlice.err));
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("edit"), meeting, QStringLiteral("--title"), QStringLiteral("Tumour board, room 2")}).isEmpty());
+        // An edit changes only what it is given: bob is still on the roster, P-001 on the agenda.
+        const QString afterEdit = ok(QStringLiteral("bob"), {QStringLiteral("meeting"), QStringLiteral("show"), meeting});
+        QVERIFY2(afterEdit.contains(QStringLiteral("Tumour board, room 2")) && afterEdit.contains(QStringLiteral("P-001  Jane Doe")), qPrintable(afterEdit));
+        const QString spare = ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Spare"),
+                                                          QStringLiteral("--roster"), addresses.at(1), QStringLiteral("--agenda"), QStringLiteral("P-001")});
+        QVERIFY(!spare.isEmpty());
+        const Run cancelByAlice = as(QStringLiteral("alice"), {QStringLiteral("meeting"), QStringLiteral("cancel"), spare});
+        QCOMPARE(cancelByAlice.exitCode, 1);
+        QVERIFY(cancelByAlice.err.contains(QStringLiteral("not_host")));
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("cancel"), spare}).isEmpty());
+        QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("meeting"), QStringLiteral("show"), spare}).contains(QStringLiteral("cancelled")));
 
         QVERIFY(ok(QStringLiteral("host"), {QStringLiteral("start"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).contains(QStringLiteral("code to show in the room: 2468")));
         QVERIFY(ok(QStringLiteral("alice"), {QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).startsWith(QStringLiteral("joined")));
+        const Run editStarted = as(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("edit"), meeting, QStringLiteral("--title"), QStringLiteral("Too late")});
+        QCOMPARE(editStarted.exitCode, 1);
+        QVERIFY(editStarted.err.contains(QStringLiteral("meeting_not_editable")));
         const Run wrongCode = as(QStringLiteral("bob"), {QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("1111")});
         QCOMPARE(wrongCode.exitCode, 1);
         QVERIFY(wrongCode.err.contains(QStringLiteral("wrong_attendance_code")));
