@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace cmeet;
@@ -169,6 +170,11 @@ private Q_SLOTS:
         QVERIFY2(demo.out.contains(QStringLiteral("anchored on chain  yes, approved by 5")), qPrintable(demo.out));
         // start, 4 joins, per patient: discussion, data change, 4 remarks, poll, 4 votes, pollEnd; end.
         QVERIFY2(demo.out.contains(QStringLiteral("events submitted   30 (60 log entries")), qPrintable(demo.out));
+        // The summary: bytes stored (events and the relay's database) and time taken.
+        static const QRegularExpression stored(QStringLiteral("bytes stored +(\\d+\\.\\d\\d) MB of event bytes; relay database (\\d+\\.\\d\\d) MB"));
+        const QRegularExpressionMatch bytes = stored.match(demo.out);
+        QVERIFY2(bytes.hasMatch() && bytes.captured(1).toDouble() > 0.01 && bytes.captured(2).toDouble() > 0.01, qPrintable(demo.out));
+        QVERIFY(QRegularExpression(QStringLiteral("time taken +\\d+\\.\\d s")).match(demo.out).hasMatch());
         QVERIFY(QFile::exists(path(QStringLiteral("demo-relay/relay.sqlite"))));
         auto exported = store::MeetingFile::open(path(QStringLiteral("demo-relay/meeting.cmeet")), true);
         QVERIFY(exported);

@@ -678,6 +678,20 @@ private Q_SLOTS:
         const QString id = f->createMeeting(host, {QStringLiteral("alice")});
         const QJsonObject idParam{{QStringLiteral("id"), id}};
 
+        // The staff and patient directories, for any logged-in member of staff (thesis 4.4.2); not for a stranger.
+        const QJsonArray staff = f->request(carol, QStringLiteral("staff.list")).value(QStringLiteral("result")).toArray();
+        QCOMPARE(staff.size(), 3);
+        QVERIFY(staff.contains(QJsonObject{{QStringLiteral("address"), alice.key.address().toLowerHex()}, {QStringLiteral("name"), QStringLiteral("alice")},
+                                           {QStringLiteral("role"), QStringLiteral("staff")}}));
+        const QJsonArray patients = f->request(carol, QStringLiteral("patients.list")).value(QStringLiteral("result")).toArray();
+        QCOMPARE(patients.size(), 2);
+        QCOMPARE(patients.at(1).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("Patient 2"));
+        QCOMPARE(patients.at(1).toObject().value(QStringLiteral("birthDate")).toString(), QStringLiteral("2001-02-01"));
+        test::Member &stranger = f->addMember(QStringLiteral("stranger"), false);
+        for (const QString &method : {QStringLiteral("staff.list"), QStringLiteral("patients.list"), QStringLiteral("meeting.get"), QStringLiteral("meeting.create"),
+                                      QStringLiteral("events.get"), QStringLiteral("meeting.patientData")})
+            QCOMPARE(errorCode(f->request(stranger, method, idParam)), QStringLiteral("not_authenticated"));
+
         // Visible to the roster only.
         QCOMPARE(resultOf(f->request(alice, QStringLiteral("meeting.get"), idParam)).value(QStringLiteral("title")).toString(), QStringLiteral("Colorectal MDT"));
         QCOMPARE(errorCode(f->request(carol, QStringLiteral("meeting.get"), idParam)), QStringLiteral("not_on_roster"));
