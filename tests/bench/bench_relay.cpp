@@ -4,7 +4,8 @@
 //   bench_relay --smoke   tiny sizes, checks results (ctest)
 // 1. Throughput with full checks and durable commit over one connection (requests pipelined),
 //    against the raw recover + sign ceiling measured in the same run.
-// 2. Concurrent meetings x participants at a fixed event rate per meeting: ack latency.
+// 2. Concurrent meetings x participants at a fixed event rate per meeting: ack latency; each
+//    meeting's broadcasts reach only its members, and each log holds only its own events.
 // 3. Bytes stored per meeting on the thesis scenario.
 
 #include "base/hex.h"
@@ -13,6 +14,7 @@
 #include "client/core/relay_connection.h"
 #include "client/core/simulation.h"
 #include "crypto/keccak.h"
+#include "ledger/meeting_verifier.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -133,6 +135,7 @@ public:
             const auto startEvent = need(host.participant->makeEvent(EventType::Start, start, std::nullopt, now()), "start");
             need(host.connection.submit(startEvent.wireBytes(), QStringLiteral("135790")), "start submit");
             lastIds.append(startEvent.id());
+            meetingIds.append(meeting);
             for (int i = 1; i < perMeeting; ++i) {
                 Member &member = *members.at(static_cast<size_t>(m * perMeeting + i));
                 const auto join = need(member.participant->makeEvent(EventType::Join, {{QStringLiteral("delegation"), need(member.participant->newSession(now()), "session")}},
@@ -148,6 +151,7 @@ public:
 
     std::vector<std::unique_ptr<Member>> members;
     QList<QByteArray> lastIds; // per meeting: an id to ref
+    QStringList meetingIds;
 
 private:
     QTemporaryDir m_dir;
@@ -290,6 +294,13 @@ int main(int argc, char **argv)
                 latencies.append(clock.nsecsElapsed() / 1000 - sentAt.take(key));
             });
         }
+        // Isolation: no member hears another meeting.
+        qint64 strayBroadcasts = 0;
+        for (size_t i = 0; i < setup.members.size(); ++i) {
+            const QString own = setup.meetingIds.at(static_cast<qsizetype>(i) / (participants + 1));
+            QObject::connect(&setup.members.at(i)->connection, &client::RelayConnection::eventReceived, &app,
+                             [&strayBroadcasts, own](const client::RelayEvent &event) { strayBroadcasts += event.meeting == own ? 0 : 1; });
+        }
         QRandomGenerator random(42);
         QTimer tick;
         int sends = 0;
@@ -314,6 +325,21 @@ int main(int argc, char **argv)
         tick.stop();
         if (failures > 0)
             die(QStringLiteral("concurrency: %1 events refused").arg(failures));
+        if (strayBroadcasts > 0)
+            die(QStringLiteral("concurrency: %1 broadcasts reached members of another meeting").arg(strayBroadcasts));
+        // Each meeting's log: its start, joins and comments with their acknowledgements, nothing
+        // of the others, and it verifies.
+        const auto schemas = need(protocol::SchemaValidator::load(), "schemas");
+        for (int m = 0; m < meetings; ++m) {
+            Member &host = *setup.members.at(static_cast<size_t>(m * (participants + 1)));
+            QList<QByteArray> log;
+            for (const QJsonValue &entry : need(host.connection.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), setup.meetingIds.at(m)}}), "events.get")
+                                               .toObject().value(QStringLiteral("events")).toArray())
+                log.append(entry[QStringLiteral("event")].toString().toUtf8());
+            const ledger::VerificationReport report = ledger::verifyMeetingLog(log, *schemas, host.connection.relayAddress());
+            if (log.size() != 2 * (1 + participants + ratePerMeeting * seconds) || !report.ok() || report.meeting != setup.meetingIds.at(m))
+                die(QStringLiteral("concurrency: meeting %1 holds %2 entries: %3").arg(m).arg(log.size()).arg(report.problems.join(QStringLiteral("; "))));
+        }
     }
 
     // ---- 3. bytes per meeting on the thesis scenario ----
