@@ -15,14 +15,6 @@ using protocol::EventType;
 
 constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
 
-QJsonArray idArray(const QList<QByteArray> &ids)
-{
-    QJsonArray array;
-    for (const QByteArray &id : ids)
-        array.append(hex::encode(id));
-    return array;
-}
-
 // What the relay's acknowledgement of event must list (DESIGN.md §3), from the entries before it:
 // a joinAck the start and every join so far, a pollEndAck the poll's votes, an ackEnd every entry
 // nothing refs. Recomputed here so a relay that leaves out a vote or a join is caught.
@@ -55,12 +47,12 @@ struct AcknowledgedLists {
         };
         switch (ack.type()) {
         case EventType::JoinAck:
-            if (differs(QStringLiteral("start"), hex::encode(startId)) || differs(QStringLiteral("joins"), idArray(joinIds)))
+            if (differs(QStringLiteral("start"), hex::encode(startId)) || differs(QStringLiteral("joins"), protocol::idList(joinIds)))
                 return QStringLiteral("joinAck does not list the start and the %1 joins so far").arg(joinIds.size());
             break;
         case EventType::PollEndAck: {
             const QList<QByteArray> votes = acknowledged.ref() ? votesOf.value(*acknowledged.ref()) : QList<QByteArray>();
-            if (differs(QStringLiteral("votes"), idArray(votes)))
+            if (differs(QStringLiteral("votes"), protocol::idList(votes)))
                 return QStringLiteral("pollEndAck does not list the poll's %1 votes").arg(votes.size());
             break;
         }
@@ -70,7 +62,7 @@ struct AcknowledgedLists {
                 if (!referenced.contains(id))
                     leaves.append(id);
             }
-            if (differs(QStringLiteral("leaves"), idArray(leaves)))
+            if (differs(QStringLiteral("leaves"), protocol::idList(leaves)))
                 return QStringLiteral("ackEnd does not list the %1 entries nothing refs").arg(leaves.size());
             break;
         }

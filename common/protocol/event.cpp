@@ -220,4 +220,12 @@ QJsonObject Event::toJson() const
     return object;
 }
 
+QJsonArray idList(const QList<QByteArray> &ids)
+{
+    QJsonArray list;
+    for (const QByteArray &id : ids)
+        list.append(hex::encode(id));
+    return list;
+}
+
 } // namespace cmeet::protocol

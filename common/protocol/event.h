@@ -8,6 +8,7 @@
 #include "protocol/event_type.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <optional>
@@ -75,5 +76,8 @@ private:
     QByteArray m_wireBytes;
     mutable std::optional<Expected<crypto::Address, ProtocolError>> m_signer; // recoverSigner's result
 };
+
+// Event ids as acknowledgements list them (joins, votes, leaves): 0x-hex strings, in order.
+[[nodiscard]] QJsonArray idList(const QList<QByteArray> &ids);
 
 } // namespace cmeet::protocol

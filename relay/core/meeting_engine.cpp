@@ -34,14 +34,6 @@ bool isHostOnly(EventType type)
 
 QString shortId(const QByteArray &id) { return hex::encode(id).left(18) + QStringLiteral("..."); }
 
-QJsonArray idArray(const QList<QByteArray> &ids)
-{
-    QJsonArray array;
-    for (const QByteArray &id : ids)
-        array.append(hex::encode(id));
-    return array;
-}
-
 } // namespace
 
 MeetingEngine::MeetingEngine(Meeting meeting, const crypto::PrivateKey &relayKey, QHash<QString, QString> patientData, const IdentityKeys &keys)
@@ -222,10 +214,10 @@ QJsonObject MeetingEngine::acknowledgementContent(const Event &event) const
     switch (event.type()) {
     case EventType::Join:
         content.insert(QStringLiteral("start"), hex::encode(m_startId));
-        content.insert(QStringLiteral("joins"), idArray(m_joinIds));
+        content.insert(QStringLiteral("joins"), protocol::idList(m_joinIds));
         break;
     case EventType::PollEnd:
-        content.insert(QStringLiteral("votes"), idArray(m_polls.value(*event.ref()).votes));
+        content.insert(QStringLiteral("votes"), protocol::idList(m_polls.value(*event.ref()).votes));
         break;
     case EventType::End: {
         QList<QByteArray> leaves;
@@ -233,7 +225,7 @@ QJsonObject MeetingEngine::acknowledgementContent(const Event &event) const
             if (!m_referenced.contains(id))
                 leaves.append(id);
         }
-        content.insert(QStringLiteral("leaves"), idArray(leaves));
+        content.insert(QStringLiteral("leaves"), protocol::idList(leaves));
         break;
     }
     default:
