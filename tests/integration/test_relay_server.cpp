@@ -515,9 +515,29 @@ private Q_SLOTS:
         auto pollEnd = post(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
         QVERIFY(pollEnd);
         QCOMPARE(Event::fromWire(pollEnd->value(QStringLiteral("ack")).toString().toUtf8())->content().value(QStringLiteral("votes")).toArray().size(), 1);
-        auto end = post(host, EventType::End, {}, lastStoredId(host));
-        QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
-        QCOMPARE(storedLog(alice).size(), log.size() + 6);
+        // Killed with the end in flight: after the restart the meeting has ended, or ends now.
+        const auto endEvent = host.participant->makeEvent(EventType::End, {}, lastStoredId(host), now());
+        (void)host.connection->submit(endEvent->wireBytes(), {}, 0);
+        m_relay->kill();
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people)
+            connectAndLogin(*p);
+        QList<QByteArray> final = storedLog(host);
+        QCOMPARE(final.size() % 2, 0);
+        const bool endStored = Event::fromWire(final.constLast())->type() == EventType::AckEnd;
+        qInfo("killed with the end in flight: %s", endStored ? "it was stored" : "it was not stored, and is sent again");
+        if (!endStored) {
+            QCOMPARE(final.size(), log.size() + 4);
+            auto end = post(host, EventType::End, {}, lastStoredId(host));
+            QVERIFY2(end, qPrintable(end ? QString() : end.error().detail));
+            final = storedLog(host);
+        }
+        QCOMPARE(final.size(), log.size() + 6);
+        QCOMPARE(Event::fromWire(final.constLast())->type(), EventType::AckEnd);
+        auto status = host.connection->call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), m_meeting}});
+        QCOMPARE(status->toObject().value(QStringLiteral("status")).toString(), QStringLiteral("ended"));
+        const ledger::VerificationReport audit = ledger::verifyMeetingLog(final, *protocol::SchemaValidator::load().value(), host.connection->relayAddress());
+        QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));
     }
 
     // With every log category on, a meeting's whole run logs no attendance code (right, wrong or
@@ -666,6 +686,17 @@ private Q_SLOTS:
         QCOMPARE(key.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
         QVERIFY(!m_relay->init()); // never replaces an existing key
         QVERIFY(m_relay->lastOutput().contains(QStringLiteral("refusing to replace")));
+        // A wrong passphrase: the relay does not start, says why, and the key file is untouched.
+        QVERIFY(key.seek(0));
+        const QByteArray sealed = key.readAll();
+        client::LocalRelay wrong(QStringLiteral(CMEET_RELAY_PATH), m_relay->dataDir(), "not the passphrase");
+        QVERIFY(!wrong.start());
+        QVERIFY2(wrong.lastOutput().contains(QStringLiteral("wrong passphrase")), qPrintable(wrong.lastOutput()));
+        QVERIFY(!wrong.lastOutput().contains(QStringLiteral("not the passphrase")));
+        QFile again(m_relay->dataDir() + QStringLiteral("/relay.key"));
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        QCOMPARE(again.readAll(), sealed);
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
     }
 };
 
