@@ -224,6 +224,16 @@ private Q_SLOTS:
         QJsonObject emptyText = validJson;
         emptyText.insert(QStringLiteral("content"), QJsonObject{{QStringLiteral("text"), QString()}});
         expectRefused([&] { return f->submitBytes(alice, resignedWith(emptyText, *alice.participant->sessionKey())); }, QStringLiteral("schema_violation"));
+        // Schema: a field the comment schema does not know, a poll with one option, a vote that is not hex.
+        QJsonObject extraField = validJson;
+        extraField.insert(QStringLiteral("content"), QJsonObject{{QStringLiteral("text"), QStringLiteral("Hello")}, {QStringLiteral("mood"), QStringLiteral("sunny")}});
+        expectRefused([&] { return f->submitBytes(alice, resignedWith(extraField, *alice.participant->sessionKey())); }, QStringLiteral("schema_violation"));
+        expectRefused([&] { return f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                    {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes")}},
+                                                                    {QStringLiteral("votingKey"), hex::encode(host.key.publicKey().compressed())}}); },
+                      QStringLiteral("schema_violation"));
+        expectRefused([&] { return f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), QStringLiteral("not hex at all")}}, startId); },
+                      QStringLiteral("schema_violation"));
         // Unknown meeting.
         QJsonObject otherMeeting = validJson;
         otherMeeting.insert(QStringLiteral("meeting"), QStringLiteral("11111111-2222-4333-8444-555555555555"));
@@ -275,6 +285,16 @@ private Q_SLOTS:
         QJsonObject highS = validJson;
         highS.insert(QStringLiteral("sig"), hex::encode(test::highSTwin(valid->signature()->bytes())));
         expectRefused([&] { return f->submitBytes(alice, *protocol::json::serialize(highS)); }, QStringLiteral("bad_signature"));
+        // A signature whose r is zero (never valid), and one with a bit of s changed (it still
+        // recovers, so it is valid, but by nobody we know).
+        QJsonObject zeroR = validJson;
+        zeroR.insert(QStringLiteral("sig"), hex::encode(QByteArray(QByteArray(32, '\0') + valid->signature()->bytes().mid(32))));
+        expectRefused([&] { return f->submitBytes(alice, *protocol::json::serialize(zeroR)); }, QStringLiteral("bad_signature"));
+        QByteArray changed = valid->signature()->bytes();
+        changed[63] = static_cast<char>(changed[63] ^ 0x01);
+        QJsonObject changedSig = validJson;
+        changedSig.insert(QStringLiteral("sig"), hex::encode(changed));
+        expectRefused([&] { return f->submitBytes(alice, *protocol::json::serialize(changedSig)); }, QStringLiteral("wrong_signer"));
         // "by" claims someone else: alice posting as the host.
         QJsonObject asHost = validJson;
         asHost.insert(QStringLiteral("by"), host.key.address().toLowerHex());
@@ -665,6 +685,43 @@ private Q_SLOTS:
         QCOMPARE(f->log(alice), before);
         QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 0")));
         expectMeetingGoesOn(alice, before);
+    }
+
+    // A login answers this session's fresh challenge, with the identity's key, for this relay:
+    // a replayed, borrowed or misdirected signature gets nowhere.
+    void loginNeedsAFreshChallenge()
+    {
+        f = std::make_unique<test::RelayFixture>();
+        test::Member &dave = f->addMember(QStringLiteral("dave"));
+        test::Member &mallory = f->addMember(QStringLiteral("mallory"));
+        const auto loginMessage = [](const crypto::Address &identity, const crypto::Signature &signature) {
+            return QJsonObject{{QStringLiteral("type"), QStringLiteral("login")}, {QStringLiteral("id"), 1},
+                               {QStringLiteral("identity"), identity.toLowerHex()}, {QStringLiteral("signature"), signature.toHex()}};
+        };
+        const auto challengeOf = [&](test::Member &member) {
+            member.session = relay::Session{};
+            return *hex::decode(QJsonDocument::fromJson(f->service->greet(member.session)).object().value(QStringLiteral("nonce")).toString());
+        };
+        const QByteArray first = challengeOf(dave);
+        const crypto::Signature signature = *protocol::signLogin(dave.key, f->service->address(), first);
+        QVERIFY(f->send(dave, loginMessage(dave.key.address(), signature)).contains(QStringLiteral("result")));
+        // The same signature again: on the same session the challenge is spent; on a new one it answers the old challenge.
+        QCOMPARE(errorCode(f->send(dave, loginMessage(dave.key.address(), signature))), QStringLiteral("not_authenticated"));
+        QVERIFY(challengeOf(dave) != first);
+        QCOMPARE(errorCode(f->send(dave, loginMessage(dave.key.address(), signature))), QStringLiteral("wrong_signer"));
+        QVERIFY(!dave.session.identity);
+        // Mallory signs this challenge with her key but claims dave's identity; or signs for another relay.
+        const QByteArray third = challengeOf(mallory);
+        QCOMPARE(errorCode(f->send(mallory, loginMessage(dave.key.address(), *protocol::signLogin(mallory.key, f->service->address(), third)))),
+                 QStringLiteral("wrong_signer"));
+        QVERIFY(!mallory.session.identity);
+        const QByteArray fourth = challengeOf(dave);
+        QCOMPARE(errorCode(f->send(dave, loginMessage(dave.key.address(), *protocol::signLogin(dave.key, mallory.key.address(), fourth)))),
+                 QStringLiteral("wrong_signer"));
+        QVERIFY(!dave.session.identity);
+        // And a fresh, honest answer works.
+        QVERIFY(f->send(dave, loginMessage(dave.key.address(), *protocol::signLogin(dave.key, f->service->address(), challengeOf(dave)))).contains(QStringLiteral("result")));
+        QCOMPARE(dave.session.identity, std::optional(dave.key.address()));
     }
 
     void meetingManagement()
