@@ -38,6 +38,19 @@ const QString passphraseVariable = QStringLiteral("CMEET_RELAY_PASSPHRASE");
 
 void fail(const QString &text) { QTextStream(stderr) << "cmeet-relay: " << text << '\n'; }
 
+const QString adminUsage = QStringLiteral(
+    "Usage: cmeet-relay admin ACTION [--data-dir DIR | --config FILE]\n"
+    "Manages the staff and patient directory in the relay's database (the relay may be running).\n\n"
+    "Actions:\n"
+    "  add-staff ADDRESS NAME [staff|admin]      add a member of staff, or change their name or role\n"
+    "  add-patient ID NAME [BIRTH_DATE] [HOSPITAL_NUMBER]\n"
+    "                                            add a patient, or change their details\n"
+    "  import FILE.json                          {\"staff\": [{\"address\", \"name\", \"role\"}],\n"
+    "                                             \"patients\": [{\"id\", \"name\", \"birthDate\", \"hospitalNumber\"}]}:\n"
+    "                                            every entry, or none if one is wrong\n"
+    "  list                                      staff and patients\n\n"
+    "--data-dir defaults to ./relay-data.\n");
+
 QString keyPath(const QString &dataDir) { return QDir(dataDir).filePath(QStringLiteral("relay.key")); }
 QString databasePath(const QString &dataDir) { return QDir(dataDir).filePath(QStringLiteral("relay.sqlite")); }
 
@@ -171,8 +184,8 @@ int admin(const QString &dataDir, const QStringList &arguments)
             out << "patient " << patient.id << "  " << patient.name << '\n';
         return 0;
     }
-    fail(QStringLiteral("usage: cmeet-relay admin add-staff ADDRESS NAME [staff|admin] | add-patient ID NAME [BIRTH_DATE] "
-                        "[HOSPITAL_NUMBER] | import FILE.json | list"));
+    fail(action.isEmpty() ? QStringLiteral("admin needs an action") : QStringLiteral("unknown admin action, or wrong arguments: %1").arg(arguments.join(QLatin1Char(' '))));
+    QTextStream(stderr) << adminUsage;
     return 2;
 }
 
@@ -291,6 +304,10 @@ int main(int argc, char *argv[])
                        identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
+        if (parser.positionalArguments().value(0) == QStringLiteral("admin")) {
+            QTextStream(stdout) << adminUsage;
+            return 0;
+        }
         parser.showHelp(0);
     }
     if (parser.isSet(QStringLiteral("version")))

@@ -592,12 +592,24 @@ private Q_SLOTS:
     void helpOnEveryCommand()
     {
         for (const QStringList &command : {QStringList{}, QStringList{QStringLiteral("serve")}, QStringList{QStringLiteral("init")},
-                                            QStringList{QStringLiteral("admin")}, QStringList{QStringLiteral("address")},
-                                            QStringList{QStringLiteral("deploy-registry")}}) {
+                                            QStringList{QStringLiteral("address")}, QStringList{QStringLiteral("deploy-registry")}}) {
             const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_RELAY_PATH), command + QStringList{QStringLiteral("--help")});
             QCOMPARE(run.exitCode, 0);
             QVERIFY2(run.out.contains(QStringLiteral("Usage:")) && run.out.contains(QStringLiteral("--data-dir")), qPrintable(command.join(QLatin1Char(' ')) + run.out));
         }
+        // admin has help of its own: its actions and what they take.
+        for (const QStringList &arguments : {QStringList{QStringLiteral("admin"), QStringLiteral("--help")},
+                                              QStringList{QStringLiteral("admin"), QStringLiteral("add-staff"), QStringLiteral("--help")}}) {
+            const test::ProgramRun help = test::runProgram(QStringLiteral(CMEET_RELAY_PATH), arguments);
+            QCOMPARE(help.exitCode, 0);
+            QVERIFY2(help.out.startsWith(QStringLiteral("Usage: cmeet-relay admin ACTION")) && help.out.contains(QStringLiteral("add-patient ID NAME")),
+                     qPrintable(help.out));
+        }
+        newRelay();
+        QVERIFY(m_relay->init());
+        QString output;
+        QVERIFY(!m_relay->admin({QStringLiteral("frobnicate")}, &output));
+        QVERIFY2(output.contains(QStringLiteral("unknown admin action")) && output.contains(QStringLiteral("Usage: cmeet-relay admin ACTION")), qPrintable(output));
     }
 
     void tlsWithTestCa()
