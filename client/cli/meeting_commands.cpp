@@ -224,6 +224,8 @@ int meetingQuery(const QStringList &arguments, const QString &which)
     }
     printLine(describeMeeting(meeting->toObject()));
     if (which == QStringLiteral("show")) {
+        if (const QString description = meeting->toObject().value(QStringLiteral("description")).toString(); !description.isEmpty())
+            printLine(QStringLiteral("  ") + description);
         for (const QJsonValue &member : meeting->toObject().value(QStringLiteral("roster")).toArray())
             printLine(QStringLiteral("  roster  ") + member.toString());
         auto data = (*client)->call(QStringLiteral("meeting.patientData"), {{QStringLiteral("id"), id}});

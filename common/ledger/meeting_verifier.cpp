@@ -7,6 +7,9 @@
 #include <QHash>
 #include <QJsonArray>
 
+#include <algorithm>
+#include <utility>
+
 namespace cmeet::ledger {
 namespace {
 
@@ -15,51 +18,101 @@ using protocol::EventType;
 
 constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
 
-// What the relay's acknowledgement of event must list (DESIGN.md §3), from the entries before it:
-// a joinAck the start and every join so far, a pollEndAck the poll's votes, an ackEnd every entry
-// nothing refs. Recomputed here so a relay that leaves out a vote or a join is caught.
-struct AcknowledgedLists {
-    QByteArray startId;
-    QList<QByteArray> joinIds;
-    QHash<QByteArray, QList<QByteArray>> votesOf; // poll id -> its votes, in log order
-    QList<QByteArray> order;
-    QSet<QByteArray> referenced;
-
+// The meeting's rules an auditor can check from the log alone, and what each acknowledgement
+// must list (DESIGN.md §3), recomputed independently of the relay's own code: a relay that
+// reorders a vote after its poll's end, answers a pollEnd with a plain ack, or leaves a vote or
+// a join out of a list, signs something this catches.
+class MeetingRecord {
+public:
     void add(const Event &event)
     {
-        order.append(event.id());
+        m_order.append(event.id());
+        m_types.insert(event.id(), event.type());
         if (event.ref())
-            referenced.insert(*event.ref());
-        if (event.type() == EventType::Start)
-            startId = event.id();
-        else if (event.type() == EventType::Join)
-            joinIds.append(event.id());
-        else if (event.type() == EventType::Vote && event.ref())
-            votesOf[*event.ref()].append(event.id());
+            m_referenced.insert(*event.ref());
+        switch (event.type()) {
+        case EventType::Start:
+            m_startId = event.id();
+            m_host = event.by();
+            break;
+        case EventType::Join:
+            m_joinIds.append(event.id());
+            break;
+        case EventType::Vote:
+            if (event.ref()) {
+                Poll &poll = m_polls[*event.ref()];
+                poll.votes.append(event.id());
+                poll.voters.insert(event.by().bytes());
+            }
+            break;
+        case EventType::PollEnd:
+            if (event.ref())
+                m_polls[*event.ref()].ended = true;
+            break;
+        default:
+            break;
+        }
     }
 
-    // The lists ack (of acknowledged) should carry, or an empty QString when they match.
-    [[nodiscard]] QString mismatch(const Event &ack, const Event &acknowledged) const
+    // What is wrong with event (not an acknowledgement) where it stands, or an empty QString.
+    [[nodiscard]] QString problemWith(const Event &event) const
     {
-        const QJsonObject &content = ack.content();
-        const auto differs = [&](const QString &field, const QJsonValue &expected) {
-            return content.value(field) != expected;
+        const QString type = protocol::typeName(event.type());
+        if (event.type() != EventType::Start && protocol::isHostOnly(event.type()) && event.by() != m_host)
+            return QStringLiteral("%1 by %2, who is not the host").arg(type, event.by().toChecksumHex());
+        if (!event.ref())
+            return {};
+        const std::optional<EventType> refType = m_types.contains(*event.ref()) ? std::optional(m_types.value(*event.ref())) : std::nullopt;
+        const auto refsA = [&](std::initializer_list<EventType> allowed) {
+            return refType && std::find(allowed.begin(), allowed.end(), *refType) != allowed.end();
         };
+        switch (event.type()) {
+        case EventType::Join:
+            return refsA({EventType::Start}) ? QString() : QStringLiteral("join does not ref the start");
+        case EventType::Reply:
+            return refsA({EventType::Comment, EventType::Reply}) ? QString() : QStringLiteral("reply refs neither a comment nor a reply");
+        case EventType::Vote:
+        case EventType::PollEnd: {
+            if (!refsA({EventType::Poll}))
+                return QStringLiteral("%1 does not ref a poll").arg(type);
+            const Poll poll = m_polls.value(*event.ref());
+            if (poll.ended)
+                return QStringLiteral("%1 on a poll that had ended").arg(type);
+            if (event.type() == EventType::Vote && poll.voters.contains(event.by().bytes()))
+                return QStringLiteral("second vote by %1 in one poll").arg(event.by().toChecksumHex());
+            return {};
+        }
+        default:
+            return {};
+        }
+    }
+
+    // What is wrong with ack as the acknowledgement of the event before it, or an empty QString.
+    [[nodiscard]] QString problemWith(const Event &ack, const Event &acknowledged) const
+    {
+        if (protocol::isRelayAcknowledgement(acknowledged.type()))
+            return QStringLiteral("acknowledges an acknowledgement");
+        if (ack.type() != protocol::acknowledgementType(acknowledged.type()))
+            return QStringLiteral("a %1 is acknowledged by a %2, not a %3")
+                .arg(protocol::typeName(acknowledged.type()), protocol::typeName(protocol::acknowledgementType(acknowledged.type())),
+                     protocol::typeName(ack.type()));
+        const QJsonObject &content = ack.content();
+        const auto differs = [&](const QString &field, const QJsonValue &expected) { return content.value(field) != expected; };
         switch (ack.type()) {
         case EventType::JoinAck:
-            if (differs(QStringLiteral("start"), hex::encode(startId)) || differs(QStringLiteral("joins"), protocol::idList(joinIds)))
-                return QStringLiteral("joinAck does not list the start and the %1 joins so far").arg(joinIds.size());
+            if (differs(QStringLiteral("start"), hex::encode(m_startId)) || differs(QStringLiteral("joins"), protocol::idList(m_joinIds)))
+                return QStringLiteral("joinAck does not list the start and the %1 joins so far").arg(m_joinIds.size());
             break;
         case EventType::PollEndAck: {
-            const QList<QByteArray> votes = acknowledged.ref() ? votesOf.value(*acknowledged.ref()) : QList<QByteArray>();
+            const QList<QByteArray> votes = m_polls.value(acknowledged.ref().value_or(QByteArray())).votes;
             if (differs(QStringLiteral("votes"), protocol::idList(votes)))
                 return QStringLiteral("pollEndAck does not list the poll's %1 votes").arg(votes.size());
             break;
         }
         case EventType::AckEnd: {
             QList<QByteArray> leaves;
-            for (const QByteArray &id : order) {
-                if (!referenced.contains(id))
+            for (const QByteArray &id : m_order) {
+                if (!m_referenced.contains(id))
                     leaves.append(id);
             }
             if (differs(QStringLiteral("leaves"), protocol::idList(leaves)))
@@ -71,6 +124,21 @@ struct AcknowledgedLists {
         }
         return {};
     }
+
+private:
+    struct Poll {
+        QList<QByteArray> votes; // in log order
+        QSet<QByteArray> voters;
+        bool ended = false;
+    };
+
+    QByteArray m_startId;
+    crypto::Address m_host;
+    QList<QByteArray> m_joinIds;
+    QHash<QByteArray, Poll> m_polls;
+    QHash<QByteArray, EventType> m_types;
+    QList<QByteArray> m_order;
+    QSet<QByteArray> m_referenced;
 };
 
 } // namespace
@@ -85,7 +153,8 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     QSet<QByteArray> ids;
     qint64 seq = 0;
     std::optional<Event> previous; // the entry before, when it could be read
-    AcknowledgedLists lists;
+    MeetingRecord record;
+    bool allReadable = true; // refs, rules and lists need every entry before
     const auto problem = [&](qint64 index, const QString &what) {
         if (report.problems.size() < maxProblems)
             report.problems.append(QStringLiteral("entry %1: %2").arg(index).arg(what));
@@ -96,7 +165,9 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
         ++report.entries;
         if (!event) {
             problem(index, protocol::wireCode(event.error().code) + QStringLiteral(": ") + event.error().detail);
-            merkle.append(QByteArray(32, '\0')); // keep positions aligned so later heads are still checked
+            merkle.append(QByteArray(32, '\0')); // its id is unknown: no later tree head can be checked
+            if (std::exchange(allReadable, false))
+                problem(index, QStringLiteral("refs, rules, tree heads and acknowledgement lists are not checked from here on"));
             previous.reset();
             continue;
         }
@@ -111,7 +182,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
         }
         if (ids.contains(event->id()))
             problem(index, QStringLiteral("duplicate of an earlier entry"));
-        if (event->ref() && !ids.contains(*event->ref()))
+        if (allReadable && event->ref() && !ids.contains(*event->ref()))
             problem(index, QStringLiteral("refs %1, which is no earlier entry").arg(hex::encode(*event->ref())));
         if (report.ended)
             problem(index, QStringLiteral("%1 after the meeting's ackEnd").arg(protocol::typeName(event->type())));
@@ -123,22 +194,28 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
                 report.relay = event->by();
             if (event->by() != *report.relay || !event->verifySignedBy(*report.relay))
                 problem(index, QStringLiteral("acknowledgement not signed by the relay %1").arg(report.relay->toChecksumHex()));
-            if (!previous || !event->ref() || *event->ref() != previous->id())
+            if (index == 0 || (previous && (!event->ref() || *event->ref() != previous->id()))) // unknown after an unreadable entry
                 problem(index, QStringLiteral("acknowledgement does not ref the entry before it"));
             const qint64 claimedSeq = event->content().value(QStringLiteral("seq")).toInteger();
             if (claimedSeq != ++seq)
                 problem(index, QStringLiteral("seq %1 where %2 was due").arg(claimedSeq).arg(seq));
             auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
-            if (!head || head->size != merkle.size() || head->root != merkle.root())
+            if (allReadable && (!head || head->size != merkle.size() || head->root != merkle.root()))
                 problem(index, QStringLiteral("tree head does not match the %1 entries before it").arg(merkle.size()));
-            if (previous) {
-                if (const QString wrongList = lists.mismatch(*event, *previous); !wrongList.isEmpty())
-                    problem(index, wrongList);
+            if (allReadable && previous) {
+                if (const QString wrong = record.problemWith(*event, *previous); !wrong.isEmpty())
+                    problem(index, wrong);
             }
             if (event->type() == EventType::AckEnd)
                 report.ended = true;
         } else {
             ++report.events;
+            if (allReadable && previous && !protocol::isRelayAcknowledgement(previous->type()))
+                problem(index, QStringLiteral("the %1 before it was never acknowledged").arg(protocol::typeName(previous->type())));
+            if (allReadable) {
+                if (const QString wrong = record.problemWith(*event); !wrong.isEmpty())
+                    problem(index, wrong);
+            }
             const bool identitySigned = event->type() == EventType::Start || event->type() == EventType::Join;
             if (identitySigned) {
                 auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject(),
@@ -160,11 +237,13 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             }
         }
         merkle.append(event->id());
-        lists.add(*event);
+        record.add(*event);
         previous = std::move(*event);
     }
     if (log.isEmpty())
         report.problems.append(QStringLiteral("the log is empty"));
+    else if (allReadable && previous && !protocol::isRelayAcknowledgement(previous->type()))
+        problem(log.size() - 1, QStringLiteral("the last %1 was never acknowledged").arg(protocol::typeName(previous->type())));
     return report;
 }
 

@@ -3,9 +3,12 @@
 // Checks every entry's encoding and schema; that each author signed with the session key their
 // start/join delegated (a key of the identity for start/join, the same key as its delegation); that each acknowledgement is signed by the
 // relay, refs the entry before it, counts seq 1, 2, 3... and carries the RFC 6962 tree head over
-// everything before it; that every ref names an earlier entry; that a joinAck lists the start and
-// every join, a pollEndAck the poll's votes and the ackEnd every entry nothing refs, and that
-// nothing follows the ackEnd. The chain anchor and approvals are checked by later layers.
+// everything before it, and is of the type its event calls for; that every event is acknowledged
+// before the next; that every ref names an earlier entry of the right type (a join the start, a
+// reply a comment or reply, a vote or pollEnd a poll not yet ended), one vote per voter and poll,
+// host-only types by the host; that a joinAck lists the start and every join, a pollEndAck the
+// poll's votes and the ackEnd every entry nothing refs, and that nothing follows the ackEnd.
+// The chain anchor and approvals are checked by later layers.
 
 #include "crypto/keys.h"
 #include "protocol/schema_validator.h"

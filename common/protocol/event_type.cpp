@@ -49,4 +49,33 @@ bool isRelayAcknowledgement(EventType type)
     }
 }
 
+bool isHostOnly(EventType type)
+{
+    switch (type) {
+    case EventType::Start:
+    case EventType::Poll:
+    case EventType::PollEnd:
+    case EventType::Discussion:
+    case EventType::PatientDataChange:
+    case EventType::End:
+        return true;
+    default:
+        return false;
+    }
+}
+
+EventType acknowledgementType(EventType type)
+{
+    switch (type) {
+    case EventType::Join:
+        return EventType::JoinAck;
+    case EventType::PollEnd:
+        return EventType::PollEndAck;
+    case EventType::End:
+        return EventType::AckEnd;
+    default:
+        return EventType::Ack;
+    }
+}
+
 } // namespace cmeet::protocol

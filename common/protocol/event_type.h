@@ -27,4 +27,10 @@ inline constexpr EventType allEventTypes[] = {
 // Acknowledgements are authored and signed by the relay.
 [[nodiscard]] bool isRelayAcknowledgement(EventType type);
 
+// Only the meeting's host sends these (start, poll, pollEnd, discussion, patientDataChange, end).
+[[nodiscard]] bool isHostOnly(EventType type);
+
+// How the relay acknowledges an accepted event of this type: joinAck, pollEndAck, ackEnd or ack.
+[[nodiscard]] EventType acknowledgementType(EventType type);
+
 } // namespace cmeet::protocol

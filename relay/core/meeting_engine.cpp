@@ -17,21 +17,6 @@ using protocol::fail;
 
 QString key(const QString &patient, const QString &field) { return patient + QLatin1Char('\n') + field; }
 
-bool isHostOnly(EventType type)
-{
-    switch (type) {
-    case EventType::Start:
-    case EventType::Poll:
-    case EventType::PollEnd:
-    case EventType::Discussion:
-    case EventType::PatientDataChange:
-    case EventType::End:
-        return true;
-    default:
-        return false;
-    }
-}
-
 QString shortId(const QByteArray &id) { return hex::encode(id).left(18) + QStringLiteral("..."); }
 
 } // namespace
@@ -69,7 +54,7 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
         return fail(ErrorCode::AlreadyStarted, QStringLiteral("the meeting has already started"));
     if (event.type() != EventType::Start && !started())
         return fail(ErrorCode::NotStarted, QStringLiteral("the meeting has not started"));
-    if (isHostOnly(event.type()) && caller != m_meeting.host)
+    if (protocol::isHostOnly(event.type()) && caller != m_meeting.host)
         return fail(ErrorCode::NotHost, QStringLiteral("only the host may send %1 events").arg(protocol::typeName(event.type())));
     const bool keyRevoked = isPresent(caller) && m_keys.revoked(caller, m_signers.value(caller.bytes()));
     if (event.type() == EventType::Join && isPresent(caller) && now < m_sessionExpiry.value(caller.bytes()) && !keyRevoked)
@@ -237,14 +222,7 @@ QJsonObject MeetingEngine::acknowledgementContent(const Event &event) const
 Expected<Event, ProtocolError> MeetingEngine::acknowledge(const Event &event, qint64 now)
 {
     apply(event);
-    EventType ackType = EventType::Ack;
-    if (event.type() == EventType::Join)
-        ackType = EventType::JoinAck;
-    else if (event.type() == EventType::PollEnd)
-        ackType = EventType::PollEndAck;
-    else if (event.type() == EventType::End)
-        ackType = EventType::AckEnd;
-    auto ack = Event::create({ackType, m_meeting.id, m_relayKey.address(), event.id(), now, acknowledgementContent(event)});
+    auto ack = Event::create({protocol::acknowledgementType(event.type()), m_meeting.id, m_relayKey.address(), event.id(), now, acknowledgementContent(event)});
     if (!ack)
         return ack;
     apply(*ack);

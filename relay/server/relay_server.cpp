@@ -76,7 +76,7 @@ void RelayServer::handleQueued()
     // Everything in the outcomes is committed already: now it may be seen. Who receives a
     // meeting's broadcasts is worked out once per batch (every event brings two).
     QHash<QString, QList<ConnectionId>> audiences;
-    const auto audienceOf = [&](const QString &meeting) -> const QList<ConnectionId> & {
+    const auto audienceOf = [&](const QString &meeting) -> QList<ConnectionId> { // shared, not copied
         if (const auto found = audiences.constFind(meeting); found != audiences.cend())
             return *found;
         QList<ConnectionId> audience;

@@ -64,6 +64,8 @@ private Q_SLOTS:
         QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
 
         const QString meeting = ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Tumour board"),
+                                                            QStringLiteral("--description"), QStringLiteral("Weekly colorectal cases"),
+                                                            QStringLiteral("--at"), QStringLiteral("2026-12-01T14:30:00"),
                                                             QStringLiteral("--roster"), addresses.at(1) + QLatin1Char(',') + addresses.at(2),
                                                             QStringLiteral("--agenda"), QStringLiteral("P-001")});
         QVERIFY(!meeting.isEmpty());
@@ -74,9 +76,12 @@ private Q_SLOTS:
         QCOMPARE(editByAlice.exitCode, 1);
         QVERIFY2(editByAlice.err.contains(QStringLiteral("not_host")), qPrintable(editByAlice.err));
         QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("edit"), meeting, QStringLiteral("--title"), QStringLiteral("Tumour board, room 2")}).isEmpty());
-        // An edit changes only what it is given: bob is still on the roster, P-001 on the agenda.
+        // An edit changes only what it is given: bob is still on the roster, P-001 on the agenda,
+        // the time and description as they were.
         const QString afterEdit = ok(QStringLiteral("bob"), {QStringLiteral("meeting"), QStringLiteral("show"), meeting});
-        QVERIFY2(afterEdit.contains(QStringLiteral("Tumour board, room 2")) && afterEdit.contains(QStringLiteral("P-001  Jane Doe")), qPrintable(afterEdit));
+        QVERIFY2(afterEdit.contains(QStringLiteral("Tumour board, room 2")) && afterEdit.contains(QStringLiteral("P-001  Jane Doe"))
+                     && afterEdit.contains(QStringLiteral("2026-12-01T14:30:00")) && afterEdit.contains(QStringLiteral("Weekly colorectal cases")),
+                 qPrintable(afterEdit));
         const QString spare = ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Spare"),
                                                           QStringLiteral("--roster"), addresses.at(1), QStringLiteral("--agenda"), QStringLiteral("P-001")});
         QVERIFY(!spare.isEmpty());

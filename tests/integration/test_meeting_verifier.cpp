@@ -181,9 +181,113 @@ private Q_SLOTS:
         QList<QByteArray> log = genuine;
         const auto late = m(QStringLiteral("alice")).participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("late")}},
                                                                              Event::fromWire(genuine.constLast())->id(), f->now);
+        QVERIFY(late);
         log.append(late->wireBytes());
         log.append(relaySigned(log, EventType::Ack, {}));
         expectProblem(log, QStringLiteral("comment after the meeting's ackEnd"));
+    }
+
+    // A relay that answers a pollEnd with a plain ack, so no count is ever published.
+    void pollEndAnsweredByAPlainAck()
+    {
+        QList<QByteArray> log = genuine.mid(0, indexOf(EventType::PollEndAck));
+        log.append(relaySigned(log, EventType::Ack, {}));
+        expectProblem(log, QStringLiteral("a pollEnd is acknowledged by a pollEndAck, not a ack"));
+    }
+
+    // A vote the relay moved after the poll's end (where no count includes it), and a second vote.
+    void votesOutOfPlace()
+    {
+        QList<QByteArray> afterTheEnd = genuine.mid(0, indexOf(EventType::PollEndAck) + 1);
+        const QByteArray pollId = *Event::fromWire(genuine.at(indexOf(EventType::PollEnd)))->ref();
+        const auto hostVote = m(QStringLiteral("host")).participant->makeEvent(EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}},
+                                                                               pollId, f->now);
+        afterTheEnd.append(hostVote->wireBytes());
+        afterTheEnd.append(relaySigned(afterTheEnd, EventType::Ack, {}));
+        expectProblem(afterTheEnd, QStringLiteral("vote on a poll that had ended"));
+
+        QList<QByteArray> twice = genuine.mid(0, indexOf(EventType::Vote) + 2);
+        const auto again = m(QStringLiteral("alice")).participant->makeEvent(EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x07'))}},
+                                                                             pollId, f->now);
+        twice.append(again->wireBytes());
+        twice.append(relaySigned(twice, EventType::Ack, {}));
+        expectProblem(twice, QStringLiteral("second vote by %1 in one poll").arg(m(QStringLiteral("alice")).key.address().toChecksumHex()));
+    }
+
+    void hostOnlyEventByAParticipant()
+    {
+        QList<QByteArray> log = genuine.mid(0, indexOf(EventType::Vote));
+        const auto discussion = m(QStringLiteral("alice")).participant->makeEvent(EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}},
+                                                                                  Event::fromWire(log.constLast())->id(), f->now);
+        log.append(discussion->wireBytes());
+        log.append(relaySigned(log, EventType::Ack, {}));
+        expectProblem(log, QStringLiteral("discussion by %1, who is not the host").arg(m(QStringLiteral("alice")).key.address().toChecksumHex()));
+    }
+
+    // Every event is acknowledged before the next one, and the last one too.
+    void eventsWithoutAcknowledgement()
+    {
+        const int comment = indexOf(EventType::Comment);
+        QList<QByteArray> log = genuine.mid(0, comment + 1); // alice's comment, not its ack
+        expectProblem(log, QStringLiteral("the last comment was never acknowledged"));
+        log.append(genuine.at(comment + 2)); // bob's comment
+        expectProblem(log, QStringLiteral("the comment before it was never acknowledged"));
+    }
+
+    // An unreadable entry is reported once, with a note that the checks depending on it stop,
+    // instead of a problem for every later tree head, ref and list.
+    void unreadableEntryReportedOnce()
+    {
+        QList<QByteArray> log = genuine;
+        log[indexOf(EventType::Reply)] = "{\"not\":\"an event\"}";
+        const ledger::VerificationReport report = verify(log);
+        QVERIFY(!report.ok());
+        QVERIFY2(report.problems.size() == 2, qPrintable(report.problems.join(QLatin1Char('\n'))));
+        QVERIFY(report.problems.at(1).contains(QStringLiteral("not checked from here on")));
+    }
+
+    // Legitimate logs the rules must not refuse: a member who leaves and joins again, a poll
+    // nobody votes in, two polls with their votes interleaved.
+    void unusualButHonestMeetingVerifies()
+    {
+        test::RelayFixture other;
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            other.login(other.addMember(name));
+        other.createMeeting(other.member(QStringLiteral("host")), {QStringLiteral("alice"), QStringLiteral("bob")});
+        other.prepareParticipants(other.meeting, {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
+        test::Member &host = other.member(QStringLiteral("host"));
+        test::Member &alice = other.member(QStringLiteral("alice"));
+        test::Member &bob = other.member(QStringLiteral("bob"));
+        QVERIFY(accepted(other.start(host)));
+        QVERIFY(accepted(other.join(alice)));
+        QVERIFY(accepted(other.join(bob)));
+        QVERIFY(accepted(other.submit(alice, EventType::Leave, {})));
+        QVERIFY(accepted(other.join(alice)));
+        const crypto::PrivateKey firstKey = *crypto::PrivateKey::generate();
+        const crypto::PrivateKey secondKey = *crypto::PrivateKey::generate();
+        const crypto::PrivateKey emptyKey = *crypto::PrivateKey::generate();
+        QList<QByteArray> polls;
+        for (const crypto::PrivateKey *voting : {&firstKey, &secondKey, &emptyKey}) {
+            QVERIFY(accepted(other.submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                  {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                  {QStringLiteral("votingKey"), hex::encode(voting->publicKey().compressed())}})));
+            const QList<QByteArray> log = other.log(host);
+            polls.append(Event::fromWire(log.at(log.size() - 2))->id());
+        }
+        const QJsonObject ciphertext{{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}};
+        QVERIFY(accepted(other.submit(alice, EventType::Vote, ciphertext, polls.at(1))));
+        QVERIFY(accepted(other.submit(bob, EventType::Vote, ciphertext, polls.at(0))));
+        QVERIFY(accepted(other.submit(bob, EventType::Vote, ciphertext, polls.at(1))));
+        QVERIFY(accepted(other.submit(alice, EventType::Vote, ciphertext, polls.at(0))));
+        for (int i : {1, 2, 0}) {
+            const crypto::PrivateKey &voting = i == 0 ? firstKey : (i == 1 ? secondKey : emptyKey);
+            QVERIFY(accepted(other.submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, polls.at(i))));
+        }
+        QVERIFY(accepted(other.submit(host, EventType::End, {})));
+        const QList<QByteArray> log = other.log(host);
+        const ledger::VerificationReport report = ledger::verifyMeetingLog(log, *schemas, other.relayKey.address());
+        QVERIFY2(report.ok() && report.ended, qPrintable(report.problems.join(QLatin1Char('\n'))));
+        QCOMPARE(report.events, 16);
     }
 
     void droppedEntries()
