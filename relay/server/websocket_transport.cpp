@@ -88,11 +88,13 @@ void WebSocketTransport::receive(ConnectionId connection, const QString &message
         qCWarning(lcTransport) << "connection" << connection << "sent" << sender.unanswered.size() << "requests (" << sender.unansweredBytes
                                << "bytes) without waiting for answers: closing it";
         // Its backlog goes; the connection itself once the close handshake is done (disconnected
-        // calls drop), or after 5 s without it.
+        // calls drop), or after 5 s without it. close() may emit disconnected at once, and drop()
+        // erases sender: nothing of it is touched after close().
+        QWebSocket *socket = sender.socket; // deleted later, not in drop()
         sender.closing = true;
         cancelPending(connection);
-        sender.socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("too many requests unanswered: wait for answers"));
-        QTimer::singleShot(5000, sender.socket, &QWebSocket::abort);
+        QTimer::singleShot(5000, socket, &QWebSocket::abort);
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("too many requests unanswered: wait for answers"));
         return;
     }
     sender.unanswered.append(bytes.size());
