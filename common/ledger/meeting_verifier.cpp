@@ -34,20 +34,24 @@ public:
         case EventType::Start:
             m_startId = event.id();
             m_host = event.by();
+            for (const QJsonValue &member : event.content().value(QStringLiteral("roster")).toArray())
+                m_roster.insert(member.toString());
             break;
         case EventType::Join:
             m_joinIds.append(event.id());
             break;
+        case EventType::Poll:
+            m_polls.insert(event.id(), {});
+            break;
         case EventType::Vote:
-            if (event.ref()) {
-                Poll &poll = m_polls[*event.ref()];
-                poll.votes.append(event.id());
-                poll.voters.insert(event.by().bytes());
+            if (const auto poll = m_polls.find(event.ref().value_or(QByteArray())); poll != m_polls.end()) {
+                poll->votes.append(event.id());
+                poll->voters.insert(event.by().bytes());
             }
             break;
         case EventType::PollEnd:
-            if (event.ref())
-                m_polls[*event.ref()].ended = true;
+            if (const auto poll = m_polls.find(event.ref().value_or(QByteArray())); poll != m_polls.end())
+                poll->ended = true;
             break;
         default:
             break;
@@ -58,8 +62,19 @@ public:
     [[nodiscard]] QString problemWith(const Event &event) const
     {
         const QString type = protocol::typeName(event.type());
+        const bool onRoster = event.type() == EventType::Start
+            ? event.content().value(QStringLiteral("roster")).toArray().contains(event.by().toLowerHex())
+            : m_roster.contains(event.by().toLowerHex());
+        if (!onRoster)
+            return QStringLiteral("%1 by %2, who is not on the meeting's roster").arg(type, event.by().toChecksumHex());
         if (event.type() != EventType::Start && protocol::isHostOnly(event.type()) && event.by() != m_host)
             return QStringLiteral("%1 by %2, who is not the host").arg(type, event.by().toChecksumHex());
+        if (event.type() == EventType::End) {
+            for (auto poll = m_polls.cbegin(); poll != m_polls.cend(); ++poll) {
+                if (!poll->ended)
+                    return QStringLiteral("end while poll %1 is open: its votes are never counted").arg(hex::encode(poll.key()));
+            }
+        }
         if (!event.ref())
             return {};
         const std::optional<EventType> refType = m_types.contains(*event.ref()) ? std::optional(m_types.value(*event.ref())) : std::nullopt;
@@ -137,6 +152,7 @@ private:
     QList<QByteArray> m_joinIds;
     QHash<QByteArray, Poll> m_polls;
     QHash<QByteArray, EventType> m_types;
+    QSet<QString> m_roster; // lowercase addresses, from the start
     QList<QByteArray> m_order;
     QSet<QByteArray> m_referenced;
 };
@@ -149,7 +165,13 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     VerificationReport report;
     report.relay = expectedRelay;
     MerkleLog merkle;
-    QHash<QByteArray, crypto::Address> sessionOf; // identity -> session key delegated at start/join
+    struct Session {
+        crypto::Address key;
+        qint64 expires = 0;
+    };
+    QHash<QByteArray, Session> sessionOf;  // identity -> the session its start/join delegated, until it leaves
+    QSet<QByteArray> sessionKeysUsed;      // a session key serves one start or join of the meeting
+    std::optional<qint64> authorSessionExpires; // of the event before, for its acknowledgement
     QSet<QByteArray> ids;
     qint64 seq = 0;
     std::optional<Event> previous; // the entry before, when it could be read
@@ -197,8 +219,17 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             if (index == 0 || (previous && (!event->ref() || *event->ref() != previous->id()))) // unknown after an unreadable entry
                 problem(index, QStringLiteral("acknowledgement does not ref the entry before it"));
             const qint64 claimedSeq = event->content().value(QStringLiteral("seq")).toInteger();
-            if (claimedSeq != ++seq)
+            if (claimedSeq != ++seq && allReadable)
                 problem(index, QStringLiteral("seq %1 where %2 was due").arg(claimedSeq).arg(seq));
+            seq = claimedSeq; // after an unreadable entry, counting goes on from here
+            // The acknowledgement carries the relay's clock when it accepted the event.
+            if (previous && !protocol::isRelayAcknowledgement(previous->type())) {
+                if (qAbs(event->ts() - previous->ts()) > protocol::timestampToleranceMs)
+                    problem(index, QStringLiteral("acknowledged %1 ms after the event's ts (tolerance %2 ms)")
+                                       .arg(event->ts() - previous->ts()).arg(protocol::timestampToleranceMs));
+                if (authorSessionExpires && event->ts() >= *authorSessionExpires)
+                    problem(index, QStringLiteral("acknowledged after the %1's session key expired").arg(protocol::typeName(previous->type())));
+            }
             auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
             if (allReadable && (!head || head->size != merkle.size() || head->root != merkle.root()))
                 problem(index, QStringLiteral("tree head does not match the %1 entries before it").arg(merkle.size()));
@@ -228,12 +259,26 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
                 else if (keyActivity ? !keyActivity(event->by(), delegation->signer(), event->ts()) : delegation->signer() != event->by())
                     problem(index, QStringLiteral("%1 signed by key %2, not shown active for %3 at the time")
                                        .arg(protocol::typeName(event->type()), delegation->signer().toChecksumHex(), event->by().toChecksumHex()));
-                else
-                    sessionOf.insert(event->by().bytes(), delegation->fields().session);
+                else if (sessionKeysUsed.contains(delegation->fields().session.bytes()))
+                    problem(index, QStringLiteral("%1 reuses session key %2, delegated before in this meeting")
+                                       .arg(protocol::typeName(event->type()), delegation->fields().session.toChecksumHex()));
+                else {
+                    sessionKeysUsed.insert(delegation->fields().session.bytes());
+                    sessionOf.insert(event->by().bytes(), {delegation->fields().session, delegation->fields().expires});
+                }
+                authorSessionExpires.reset(); // checked against the event's own delegation above
+            } else if (!allReadable) {
+                authorSessionExpires.reset(); // an unreadable entry may have been this author's join or leave
             } else if (!sessionOf.contains(event->by().bytes())) {
-                problem(index, QStringLiteral("%1 by %2, who never joined").arg(protocol::typeName(event->type()), event->by().toChecksumHex()));
-            } else if (!event->verifySignedBy(sessionOf.value(event->by().bytes()))) {
-                problem(index, QStringLiteral("%1 not signed by its author's session key").arg(protocol::typeName(event->type())));
+                problem(index, QStringLiteral("%1 by %2, who has not joined (or has left)").arg(protocol::typeName(event->type()), event->by().toChecksumHex()));
+                authorSessionExpires.reset();
+            } else {
+                const Session session = sessionOf.value(event->by().bytes());
+                if (!event->verifySignedBy(session.key))
+                    problem(index, QStringLiteral("%1 not signed by its author's session key").arg(protocol::typeName(event->type())));
+                authorSessionExpires = session.expires;
+                if (event->type() == EventType::Leave)
+                    sessionOf.remove(event->by().bytes());
             }
         }
         merkle.append(event->id());

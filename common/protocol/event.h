@@ -18,6 +18,10 @@ namespace cmeet::protocol {
 // Largest event accepted from the wire.
 inline constexpr qsizetype maxEventBytes = 1024 * 1024;
 
+// How far an event's ts may be from the relay's clock when it is accepted (DESIGN.md §3); the
+// relay's acknowledgement carries that clock.
+inline constexpr qint64 timestampToleranceMs = 10'000;
+
 // RFC 4122 UUID in its lowercase 8-4-4-4-12 form (the only form used in events).
 [[nodiscard]] bool isCanonicalUuid(QStringView text);
 

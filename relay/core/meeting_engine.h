@@ -16,9 +16,9 @@
 
 namespace cmeet::relay {
 
-inline constexpr qint64 timestampToleranceMs = 10'000;
-// Events per meeting before it only accepts its end: keeps the ackEnd's list of leaves (about
-// 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
+using protocol::timestampToleranceMs;
+// Events per meeting before it only accepts pollEnds and its end: keeps the ackEnd's list of
+// leaves (about 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
 inline constexpr qint64 maxEventsPerMeeting = 12'000;
 
 // The longest a session key may be delegated for: a revoked identity key can't leave a session
@@ -85,6 +85,7 @@ private:
     QHash<QByteArray, crypto::Address> m_signers;  // present member -> the key that signed their start/join
     QSet<QByteArray> m_usedSessionKeys;
     QHash<QByteArray, Poll> m_polls;
+    qint64 m_openPolls = 0; // each will add a pollEnd: counted against maxEventsPerMeeting
 };
 
 } // namespace cmeet::relay

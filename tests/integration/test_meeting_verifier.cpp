@@ -6,6 +6,7 @@
 #include "ledger/meeting_verifier.h"
 #include "ledger/merkle_log.h"
 #include "ledger/tree_head.h"
+#include "protocol/delegation.h"
 #include "support/relay_fixture.h"
 
 #include <QJsonArray>
@@ -47,7 +48,8 @@ private:
 
     // An acknowledgement the relay's own key signs for the last entry of prefix, with the right seq
     // and tree head and the given lists: what a relay that lies about what it counted could send.
-    [[nodiscard]] QByteArray relaySigned(const QList<QByteArray> &prefix, EventType type, const QJsonObject &lists) const
+    [[nodiscard]] QByteArray relaySigned(const QList<QByteArray> &prefix, EventType type, const QJsonObject &lists,
+                                         std::optional<qint64> ts = std::nullopt) const
     {
         ledger::MerkleLog merkle;
         qint64 acks = 0;
@@ -59,7 +61,7 @@ private:
         QJsonObject content = lists;
         content.insert(QStringLiteral("seq"), acks + 1);
         content.insert(QStringLiteral("tree"), ledger::TreeHead{merkle.size(), merkle.root()}.toJson());
-        auto ack = Event::create({type, f->meeting, f->relayKey.address(), Event::fromWire(prefix.constLast())->id(), f->now, content});
+        auto ack = Event::create({type, f->meeting, f->relayKey.address(), Event::fromWire(prefix.constLast())->id(), ts.value_or(f->now), content});
         if (!ack || !ack->sign(f->relayKey))
             qFatal("cannot sign the acknowledgement");
         return ack->wireBytes();
@@ -238,12 +240,88 @@ private Q_SLOTS:
     // instead of a problem for every later tree head, ref and list.
     void unreadableEntryReportedOnce()
     {
-        QList<QByteArray> log = genuine;
-        log[indexOf(EventType::Reply)] = "{\"not\":\"an event\"}";
-        const ledger::VerificationReport report = verify(log);
-        QVERIFY(!report.ok());
-        QVERIFY2(report.problems.size() == 2, qPrintable(report.problems.join(QLatin1Char('\n'))));
-        QVERIFY(report.problems.at(1).contains(QStringLiteral("not checked from here on")));
+        for (const EventType type : {EventType::Reply, EventType::JoinAck, EventType::Join}) {
+            QList<QByteArray> log = genuine;
+            log[indexOf(type)] = "{\"not\":\"an event\"}";
+            const ledger::VerificationReport report = verify(log);
+            QVERIFY(!report.ok());
+            QVERIFY2(report.problems.size() == 2, qPrintable(report.problems.join(QLatin1Char('\n'))));
+            QVERIFY(report.problems.at(1).contains(QStringLiteral("not checked from here on")));
+        }
+    }
+
+    // An event appended to prefix, signed by author's session key, with the relay's acknowledgement.
+    [[nodiscard]] QList<QByteArray> withEvent(QList<QByteArray> prefix, test::Member &author, EventType type, const QJsonObject &content,
+                                              std::optional<QByteArray> ref = std::nullopt, qint64 ts = 0) const
+    {
+        const qint64 when = ts ? ts : f->now;
+        const auto event = author.participant->makeEvent(type, content, ref.value_or(Event::fromWire(prefix.constLast())->id()), when);
+        if (!event)
+            qFatal("cannot make the event");
+        prefix.append(event->wireBytes());
+        prefix.append(relaySigned(prefix, protocol::acknowledgementType(type), {}, when));
+        return prefix;
+    }
+
+    // After a leave, nothing more by that member until they join again.
+    void eventAfterLeaving()
+    {
+        const QByteArray pollId = *Event::fromWire(genuine.at(indexOf(EventType::Vote)))->ref();
+        QList<QByteArray> log = withEvent(genuine.mid(0, indexOf(EventType::Vote)), m(QStringLiteral("alice")), EventType::Leave, {});
+        QVERIFY(verify(log).ok());
+        log = withEvent(log, m(QStringLiteral("alice")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}}, pollId);
+        expectProblem(log, QStringLiteral("vote by %1, who has not joined (or has left)").arg(m(QStringLiteral("alice")).key.address().toChecksumHex()));
+    }
+
+    // An end with a poll still open: that poll's votes would never be counted.
+    void endWithAPollOpen()
+    {
+        const QList<QByteArray> log = withEvent(genuine.mid(0, indexOf(EventType::Vote)), m(QStringLiteral("host")), EventType::End, {});
+        expectProblem(log, QStringLiteral("end while poll"));
+    }
+
+    // Someone not on the roster, with a valid join of their own.
+    void joinByAnOutsider()
+    {
+        const crypto::PrivateKey outsiderKey = *crypto::PrivateKey::generate();
+        client::Participant outsider(outsiderKey, f->meeting, f->relayKey.address());
+        QList<QByteArray> log = genuine.mid(0, indexOf(EventType::Vote));
+        const auto join = outsider.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *outsider.newSession(f->now)}}, Event::fromWire(log.constFirst())->id(), f->now);
+        QVERIFY(join);
+        log.append(join->wireBytes());
+        expectProblem(log, QStringLiteral("join by %1, who is not on the meeting's roster").arg(outsiderKey.address().toChecksumHex()));
+    }
+
+    // A join that presents a session key delegated before in the meeting (alice's, by bob).
+    void sessionKeyUsedTwice()
+    {
+        QList<QByteArray> log = genuine.mid(0, indexOf(EventType::Vote));
+        test::Member &bob = m(QStringLiteral("bob"));
+        const auto delegation = protocol::Delegation::create(bob.key, m(QStringLiteral("alice")).participant->sessionKey()->address(), f->meeting,
+                                                             f->relayKey.address(), f->now + 3'600'000);
+        auto join = Event::create({EventType::Join, f->meeting, bob.key.address(), Event::fromWire(log.constFirst())->id(), f->now,
+                                   {{QStringLiteral("delegation"), delegation->toJson()}}});
+        QVERIFY(join && join->sign(bob.key));
+        log.append(join->wireBytes());
+        expectProblem(log, QStringLiteral("join reuses session key"));
+    }
+
+    // The acknowledgement's ts is the relay's clock at acceptance: within 10 s of the event's,
+    // and before the author's session key expired.
+    void acknowledgedOutOfTime()
+    {
+        const QList<QByteArray> prefix = genuine.mid(0, indexOf(EventType::Vote));
+        test::Member &alice = m(QStringLiteral("alice"));
+        QList<QByteArray> late = prefix;
+        const auto comment = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("held back")}},
+                                                          Event::fromWire(prefix.constLast())->id(), f->now);
+        late.append(comment->wireBytes());
+        late.append(relaySigned(late, EventType::Ack, {}, f->now + 20'000));
+        expectProblem(late, QStringLiteral("acknowledged 20000 ms after the event's ts"));
+        // The fixture's delegations last 12 hours.
+        const QList<QByteArray> expired = withEvent(prefix, alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}, std::nullopt,
+                                                    f->now + 13 * 3'600'000);
+        expectProblem(expired, QStringLiteral("acknowledged after the comment's session key expired"));
     }
 
     // Legitimate logs the rules must not refuse: a member who leaves and joins again, a poll
