@@ -65,8 +65,12 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
         return fail(ErrorCode::NotJoined, QStringLiteral("join the meeting first"));
     if (isPresent(caller) && event.type() != EventType::Join && now >= m_sessionExpiry.value(caller.bytes()))
         return fail(ErrorCode::DelegationExpired, QStringLiteral("your session key's delegation has expired: join again"));
-    if (m_log.size() / 2 >= maxEventsPerMeeting && event.type() != EventType::End)
-        return fail(ErrorCode::MeetingFull, QStringLiteral("the meeting holds %1 events, the most one meeting can: only its end is accepted").arg(maxEventsPerMeeting));
+    // A full meeting still closes its open polls (an end waits for them) and ends: each open poll
+    // counts as the pollEnd it will bring, so those still fit.
+    if (m_log.size() / 2 + m_openPolls >= maxEventsPerMeeting && event.type() != EventType::End && event.type() != EventType::PollEnd)
+        return fail(ErrorCode::MeetingFull, QStringLiteral("the meeting holds %1 events with the pollEnds still due, the most one meeting can: "
+                                                           "only pollEnd and end are accepted")
+                                                .arg(maxEventsPerMeeting));
     if (auto ok = checkRefAndRole(event); !ok)
         return ok;
     if (auto ok = checkSignature(event, now); !ok)
@@ -260,6 +264,7 @@ void MeetingEngine::apply(const Event &event)
         break;
     case EventType::Poll:
         m_polls.insert(id, Poll{*hex::decodeLowercase(content.value(QStringLiteral("votingKey")).toString(), 33), true, {}, {}});
+        ++m_openPolls;
         break;
     case EventType::Vote: {
         Poll &poll = m_polls[*event.ref()];
@@ -269,6 +274,7 @@ void MeetingEngine::apply(const Event &event)
     }
     case EventType::PollEnd:
         m_polls[*event.ref()].open = false;
+        --m_openPolls;
         break;
     case EventType::PatientDataChange:
         m_patientData.insert(key(content.value(QStringLiteral("patient")).toString(), content.value(QStringLiteral("field")).toString()),

@@ -8,6 +8,7 @@
 #include "protocol/canonical_json.h"
 #include "protocol/delegation.h"
 #include "protocol/login.h"
+#include "relay/core/meeting_engine.h"
 #include "test_support.h"
 #include "support/relay_fixture.h"
 
@@ -557,6 +558,54 @@ private Q_SLOTS:
         expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}); }, QStringLiteral("delegation_expired"));
         QVERIFY(f->join(alice).contains(QStringLiteral("result")));
         QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("with a new key")}}).contains(QStringLiteral("result")));
+    }
+
+    // A full meeting refuses new events but can still close its open poll and end: the poll's
+    // pollEnd was counted in when the meeting filled up. (Batches of 500 keep it to seconds.)
+    void fullMeetingStillEnds()
+    {
+        startedMeeting();
+        test::Member &host = m(QStringLiteral("host"));
+        test::Member &alice = m(QStringLiteral("alice"));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        const QByteArray pollId = idOf(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        const QByteArray ref = f->lastId(alice);
+        const qint64 eventsSoFar = f->log(alice).size() / 2;
+        const qint64 room = relay::maxEventsPerMeeting - eventsSoFar - 1; // the open poll holds one place
+        for (qint64 sent = 0; sent < room;) {
+            QList<relay::RelayService::Incoming> batch;
+            for (; batch.size() < 500 && sent < room; ++sent) {
+                const auto event = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("comment %1").arg(sent)}}, ref, f->now);
+                batch.append({&alice.session, QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), 1},
+                                                                        {QStringLiteral("method"), QStringLiteral("event.submit")},
+                                                                        {QStringLiteral("params"), QJsonObject{{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}}}})
+                                                  .toJson(QJsonDocument::Compact),
+                              {}});
+            }
+            for (const relay::Outcome &outcome : f->service->handleBatch(std::move(batch)))
+                QVERIFY2(outcome.reply.contains("\"result\""), outcome.reply.constData());
+        }
+        const QList<QByteArray> full = f->log(alice);
+        QCOMPARE(full.size(), 2 * (relay::maxEventsPerMeeting - 1));
+        // Refs given, not read from the log: a read of 24,000 entries costs a second.
+        const QByteArray last = Event::fromWire(full.constLast())->id();
+        expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("one more")}}, last), QStringLiteral("meeting_full"));
+        expectRejected(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Another?")},
+                                                         {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                         {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}, last),
+                       QStringLiteral("meeting_full"));
+        expectRejected(f->submit(host, EventType::End, {}, last), QStringLiteral("poll_open"));
+        const QJsonObject pollEnd = f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
+        QVERIFY2(pollEnd.contains(QStringLiteral("result")), QJsonDocument(pollEnd).toJson().constData());
+        const QJsonObject end = f->submit(host, EventType::End, {}, ackOf(pollEnd).id());
+        QVERIFY2(end.contains(QStringLiteral("result")), QJsonDocument(end).toJson().constData());
+        const QList<QByteArray> log = f->log(alice);
+        QCOMPARE(log.size(), full.size() + 4); // the refused events left nothing
+        QVERIFY(log.constLast().size() < protocol::maxEventBytes);
+        const ledger::VerificationReport audit = ledger::verifyMeetingLog(log, *protocol::SchemaValidator::load().value(), f->service->address());
+        QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));
     }
 
     // Several messages share one commit; each still stands or falls alone, in order.

@@ -166,11 +166,16 @@ QJsonObject RelayFixture::join(Member &m, const QString &code)
 
 QList<QByteArray> RelayFixture::log(Member &reader)
 {
-    const QJsonObject reply = request(reader, QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}});
     QList<QByteArray> out;
-    for (const QJsonValue &entry : reply.value(QStringLiteral("result")).toObject().value(QStringLiteral("events")).toArray())
-        out.append(entry[QStringLiteral("event")].toString().toUtf8());
-    return out;
+    for (;;) { // page by page: a reply holds about 8 MB at most
+        const QJsonObject page = request(reader, QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}, {QStringLiteral("fromIndex"), out.size()}})
+                                     .value(QStringLiteral("result")).toObject();
+        const QJsonArray events = page.value(QStringLiteral("events")).toArray();
+        for (const QJsonValue &entry : events)
+            out.append(entry[QStringLiteral("event")].toString().toUtf8());
+        if (events.isEmpty() || out.size() >= page.value(QStringLiteral("size")).toInteger())
+            return out;
+    }
 }
 
 QByteArray RelayFixture::lastId(Member &reader)
