@@ -60,6 +60,15 @@ private:
 
     test::Member &m(const QString &name) { return f->member(name); }
 
+    // The host opens a yes/no poll whose votes are encrypted to voting; its id.
+    QByteArray openPoll(const crypto::PrivateKey &voting)
+    {
+        return idOf(f->submit(m(QStringLiteral("host")), EventType::Poll,
+                              {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                               {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                               {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+    }
+
     // After a refused batch the meeting goes on where its stored log ended.
     void expectMeetingGoesOn(test::Member &author, const QList<QByteArray> &storedLog)
     {
@@ -115,10 +124,7 @@ private Q_SLOTS:
                                                                {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}})
                     .contains(QStringLiteral("result")));
         const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
-        const QJsonObject poll = f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
-                                                                   {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
-                                                                   {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}});
-        const QByteArray pollId = idOf(poll);
+        const QByteArray pollId = openPoll(voting);
         QList<QByteArray> voteIds;
         for (test::Member *voter : {&alice, &bob}) {
             const QByteArray ciphertext = *crypto::ecies::encrypt(voting.publicKey(), "{\"option\":0}", QByteArray(pollId + voter->key.address().bytes()));
@@ -366,9 +372,7 @@ private Q_SLOTS:
         test::Member &host = m(QStringLiteral("host"));
         test::Member &alice = m(QStringLiteral("alice"));
         const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
-        const QByteArray pollId = idOf(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
-                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
-                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        const QByteArray pollId = openPoll(voting);
         const QJsonObject vote{{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}};
         QVERIFY(f->submit(alice, EventType::Vote, vote, pollId).contains(QStringLiteral("result")));
         expectRefused([&] { return f->submit(alice, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(81, '\x05'))}}, pollId); },
@@ -488,9 +492,7 @@ private Q_SLOTS:
         startedMeeting();
         test::Member &host = m(QStringLiteral("host"));
         const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
-        const QByteArray pollId = idOf(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
-                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
-                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        const QByteArray pollId = openPoll(voting);
         QVERIFY(f->submit(m(QStringLiteral("alice")), EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x05'))}}, pollId)
                     .contains(QStringLiteral("result")));
         const QList<QByteArray> before = f->log(host);
@@ -568,9 +570,7 @@ private Q_SLOTS:
         test::Member &host = m(QStringLiteral("host"));
         test::Member &alice = m(QStringLiteral("alice"));
         const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
-        const QByteArray pollId = idOf(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
-                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
-                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        const QByteArray pollId = openPoll(voting);
         const QByteArray ref = f->lastId(alice);
         const qint64 eventsSoFar = f->log(alice).size() / 2;
         const qint64 room = relay::maxEventsPerMeeting - eventsSoFar - 1; // the open poll holds one place
