@@ -47,8 +47,11 @@ std::optional<PollTally> tallyPoll(const QList<Event> &events, const QByteArray 
         }
         if (event.type() == EventType::PollEndAck && !pollEndId.isEmpty() && event.ref() == pollEndId) {
             tally.ended = true;
-            for (const QJsonValue &id : event.content().value(QStringLiteral("votes")).toArray())
-                tally.counted.append(hex::decodeLowercase(id.toString(), 32).value_or(QByteArray()));
+            for (const QJsonValue &id : event.content().value(QStringLiteral("votes")).toArray()) {
+                const QByteArray vote = hex::decodeLowercase(id.toString(), 32).value_or(QByteArray());
+                if (!tally.counted.contains(vote)) // a vote listed twice counts once
+                    tally.counted.append(vote);
+            }
         }
     }
     for (const QByteArray &id : tally.counted) {

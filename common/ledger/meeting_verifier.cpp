@@ -8,6 +8,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace cmeet::ledger {
@@ -32,6 +33,8 @@ public:
             m_referenced.insert(*event.ref());
         switch (event.type()) {
         case EventType::Start:
+            if (!m_startId.isEmpty())
+                break; // a second start is a problem (problemWith), never the meeting's host or roster
             m_startId = event.id();
             m_host = event.by();
             for (const QJsonValue &member : event.content().value(QStringLiteral("roster")).toArray())
@@ -62,6 +65,8 @@ public:
     [[nodiscard]] QString problemWith(const Event &event) const
     {
         const QString type = protocol::typeName(event.type());
+        if (event.type() == EventType::Start && !m_startId.isEmpty())
+            return QStringLiteral("a second start: a meeting starts once");
         const bool onRoster = event.type() == EventType::Start
             ? event.content().value(QStringLiteral("roster")).toArray().contains(event.by().toLowerHex())
             : m_roster.contains(event.by().toLowerHex());
@@ -171,7 +176,8 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     };
     QHash<QByteArray, Session> sessionOf;  // identity -> the session its start/join delegated, until it leaves
     QSet<QByteArray> sessionKeysUsed;      // a session key serves one start or join of the meeting
-    std::optional<qint64> authorSessionExpires; // of the event before, for its acknowledgement
+    constexpr qint64 noExpiry = std::numeric_limits<qint64>::max();
+    qint64 authorSessionExpires = noExpiry; // of the event before, for its acknowledgement
     QSet<QByteArray> ids;
     qint64 seq = 0;
     std::optional<Event> previous; // the entry before, when it could be read
@@ -225,9 +231,9 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             // The acknowledgement carries the relay's clock when it accepted the event.
             if (previous && !protocol::isRelayAcknowledgement(previous->type())) {
                 if (qAbs(event->ts() - previous->ts()) > protocol::timestampToleranceMs)
-                    problem(index, QStringLiteral("acknowledged %1 ms after the event's ts (tolerance %2 ms)")
+                    problem(index, QStringLiteral("acknowledged %1 ms from the event's ts (tolerance %2 ms)")
                                        .arg(event->ts() - previous->ts()).arg(protocol::timestampToleranceMs));
-                if (authorSessionExpires && event->ts() >= *authorSessionExpires)
+                if (event->ts() >= authorSessionExpires)
                     problem(index, QStringLiteral("acknowledged after the %1's session key expired").arg(protocol::typeName(previous->type())));
             }
             auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
@@ -251,10 +257,10 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             if (identitySigned) {
                 auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject(),
                                                                  protocol::SignerRule::AnyKey);
-                // Checked at the time of the event: auditors read meetings long after delegations expire.
-                if (!delegation || delegation->fields().identity != event->by()
-                    || (report.relay && !delegation->checkFor(report.meeting, *report.relay, event->ts()))
-                    || !event->verifySignedBy(delegation->signer()))
+                // For this meeting and relay; its expiry is checked against the acknowledgement's ts,
+                // the relay's clock when it accepted the event (auditors read meetings long after).
+                if (!delegation || delegation->fields().identity != event->by() || delegation->fields().meeting != report.meeting
+                    || (report.relay && delegation->fields().relay != *report.relay) || !event->verifySignedBy(delegation->signer()))
                     problem(index, QStringLiteral("%1 not signed by its identity with a valid delegation").arg(protocol::typeName(event->type())));
                 else if (keyActivity ? !keyActivity(event->by(), delegation->signer(), event->ts()) : delegation->signer() != event->by())
                     problem(index, QStringLiteral("%1 signed by key %2, not shown active for %3 at the time")
@@ -266,12 +272,12 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
                     sessionKeysUsed.insert(delegation->fields().session.bytes());
                     sessionOf.insert(event->by().bytes(), {delegation->fields().session, delegation->fields().expires});
                 }
-                authorSessionExpires.reset(); // checked against the event's own delegation above
+                authorSessionExpires = delegation ? delegation->fields().expires : noExpiry;
             } else if (!allReadable) {
-                authorSessionExpires.reset(); // an unreadable entry may have been this author's join or leave
+                authorSessionExpires = noExpiry; // an unreadable entry may have been this author's join or leave
             } else if (!sessionOf.contains(event->by().bytes())) {
                 problem(index, QStringLiteral("%1 by %2, who has not joined (or has left)").arg(protocol::typeName(event->type()), event->by().toChecksumHex()));
-                authorSessionExpires.reset();
+                authorSessionExpires = noExpiry;
             } else {
                 const Session session = sessionOf.value(event->by().bytes());
                 if (!event->verifySignedBy(session.key))

@@ -67,7 +67,8 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
         return fail(ErrorCode::DelegationExpired, QStringLiteral("your session key's delegation has expired: join again"));
     // A full meeting still closes its open polls (an end waits for them) and ends: each open poll
     // counts as the pollEnd it will bring, so those still fit.
-    if (m_log.size() / 2 + m_openPolls >= maxEventsPerMeeting && event.type() != EventType::End && event.type() != EventType::PollEnd)
+    const qint64 dueWithThis = m_log.size() / 2 + m_openPolls + (event.type() == EventType::Poll ? 1 : 0); // a poll brings its pollEnd
+    if (dueWithThis >= maxEventsPerMeeting && event.type() != EventType::End && event.type() != EventType::PollEnd)
         return fail(ErrorCode::MeetingFull, QStringLiteral("the meeting holds %1 events with the pollEnds still due, the most one meeting can: "
                                                            "only pollEnd and end are accepted")
                                                 .arg(maxEventsPerMeeting));

@@ -3,6 +3,7 @@
 // leave out a vote, a join or a leaf, refs to nothing, entries after the end, entries dropped.
 
 #include "base/hex.h"
+#include "client/core/polls.h"
 #include "ledger/meeting_verifier.h"
 #include "ledger/merkle_log.h"
 #include "ledger/tree_head.h"
@@ -143,6 +144,24 @@ private Q_SLOTS:
         const QJsonArray votes = contentAt(at).value(QStringLiteral("votes")).toArray();
         log.append(relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(1)}}}));
         expectProblem(log, QStringLiteral("pollEndAck does not list the poll's 2 votes"));
+    }
+
+    // A pollEndAck that lists a vote twice: the verifier says so, and a client's tally still
+    // counts that vote once.
+    void voteListedTwice()
+    {
+        const int at = indexOf(EventType::PollEndAck);
+        QList<QByteArray> log = genuine.mid(0, at);
+        const QJsonArray votes = contentAt(at).value(QStringLiteral("votes")).toArray();
+        log.append(relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(0), votes.at(0), votes.at(1)}}}));
+        expectProblem(log, QStringLiteral("pollEndAck does not list the poll's 2 votes"));
+        QList<Event> events;
+        for (const QByteArray &entry : log)
+            events.append(*Event::fromWire(entry));
+        const auto tally = client::tallyPoll(events, *Event::fromWire(genuine.at(indexOf(EventType::PollEnd)))->ref());
+        QVERIFY(tally && tally->ended);
+        QCOMPARE(tally->counted.size(), 2);
+        QCOMPARE(tally->invalid, 2); // the test's votes are not real ciphertexts
     }
 
     void joinAckLeavingOutAJoin()
@@ -317,11 +336,71 @@ private Q_SLOTS:
                                                           Event::fromWire(prefix.constLast())->id(), f->now);
         late.append(comment->wireBytes());
         late.append(relaySigned(late, EventType::Ack, {}, f->now + 20'000));
-        expectProblem(late, QStringLiteral("acknowledged 20000 ms after the event's ts"));
+        expectProblem(late, QStringLiteral("acknowledged 20000 ms from the event's ts"));
         // The fixture's delegations last 12 hours.
         const QList<QByteArray> expired = withEvent(prefix, alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}, std::nullopt,
                                                     f->now + 13 * 3'600'000);
         expectProblem(expired, QStringLiteral("acknowledged after the comment's session key expired"));
+    }
+
+    // A start or join's delegation must be valid when the relay accepted it (the ack's ts), not
+    // at the event's own ts: a member's clock may be seconds ahead or behind.
+    void delegationJudgedAtTheRelaysClock()
+    {
+        test::RelayFixture other;
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice")})
+            other.login(other.addMember(name));
+        other.createMeeting(other.member(QStringLiteral("host")), {QStringLiteral("alice")});
+        other.prepareParticipants(other.meeting, {QStringLiteral("host")});
+        QVERIFY(accepted(other.start(other.member(QStringLiteral("host")))));
+        test::Member &alice = other.member(QStringLiteral("alice"));
+        const QByteArray startId = Event::fromWire(other.log(alice).constFirst())->id();
+        const auto joinWith = [&](qint64 ts, qint64 expires) {
+            const crypto::PrivateKey session = *crypto::PrivateKey::generate();
+            const auto delegation = protocol::Delegation::create(alice.key, session.address(), other.meeting, other.relayKey.address(), expires);
+            auto join = Event::create({EventType::Join, other.meeting, alice.key.address(), startId, ts, {{QStringLiteral("delegation"), delegation->toJson()}}});
+            if (!join || !join->sign(alice.key))
+                qFatal("cannot make the join");
+            return join->wireBytes();
+        };
+        // alice's clock 5 s ahead, a delegation that runs out 3 s after the relay's now: the relay accepts it.
+        QVERIFY(accepted(other.submitBytes(alice, joinWith(other.now + 5'000, other.now + 3'000), QStringLiteral("4711"))));
+        const QList<QByteArray> log = other.log(alice);
+        const ledger::VerificationReport report = ledger::verifyMeetingLog(log, *schemas, other.relayKey.address());
+        QVERIFY2(report.ok(), qPrintable(report.problems.join(QLatin1Char('\n'))));
+        // A clock 5 s behind and a delegation gone 2 s before the relay's now: a true relay refuses
+        // it, and a log where it was acknowledged anyway does not verify.
+        QList<QByteArray> forged = log.mid(0, 2);
+        forged.append(joinWith(other.now - 5'000, other.now - 2'000));
+        ledger::MerkleLog merkle;
+        for (const QByteArray &entry : forged)
+            merkle.append(Event::fromWire(entry)->id());
+        auto ack = Event::create({EventType::JoinAck, other.meeting, other.relayKey.address(), Event::fromWire(forged.constLast())->id(), other.now,
+                                  {{QStringLiteral("seq"), 2}, {QStringLiteral("tree"), ledger::TreeHead{merkle.size(), merkle.root()}.toJson()},
+                                   {QStringLiteral("start"), hex::encode(startId)},
+                                   {QStringLiteral("joins"), QJsonArray{hex::encode(Event::fromWire(forged.constLast())->id())}}}});
+        QVERIFY(ack && ack->sign(other.relayKey));
+        forged.append(ack->wireBytes());
+        const ledger::VerificationReport late = ledger::verifyMeetingLog(forged, *schemas, other.relayKey.address());
+        QVERIFY2(late.problems.join(QLatin1Char('\n')).contains(QStringLiteral("acknowledged after the join's session key expired")),
+                 qPrintable(late.problems.join(QLatin1Char('\n'))));
+    }
+
+    // A meeting starts once: a second start, even by someone it puts on its own roster, is no
+    // way to become the host.
+    void secondStart()
+    {
+        const crypto::PrivateKey outsiderKey = *crypto::PrivateKey::generate();
+        client::Participant outsider(outsiderKey, f->meeting, f->relayKey.address());
+        QList<QByteArray> log = genuine.mid(0, indexOf(EventType::Vote));
+        QJsonObject content = Event::fromWire(genuine.constFirst())->content();
+        content.insert(QStringLiteral("roster"), QJsonArray{outsiderKey.address().toLowerHex()});
+        content.insert(QStringLiteral("delegation"), *outsider.newSession(f->now));
+        const auto start = outsider.makeEvent(EventType::Start, content, std::nullopt, f->now);
+        QVERIFY(start);
+        log.append(start->wireBytes());
+        log.append(relaySigned(log, EventType::Ack, {}));
+        expectProblem(log, QStringLiteral("a second start"));
     }
 
     // Legitimate logs the rules must not refuse: a member who leaves and joins again, a poll

@@ -574,9 +574,9 @@ private Q_SLOTS:
         const QByteArray ref = f->lastId(alice);
         const qint64 eventsSoFar = f->log(alice).size() / 2;
         const qint64 room = relay::maxEventsPerMeeting - eventsSoFar - 1; // the open poll holds one place
-        for (qint64 sent = 0; sent < room;) {
+        for (qint64 sent = 0; sent < room - 1;) { // all but the last place
             QList<relay::RelayService::Incoming> batch;
-            for (; batch.size() < 500 && sent < room; ++sent) {
+            for (; batch.size() < 500 && sent < room - 1; ++sent) {
                 const auto event = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("comment %1").arg(sent)}}, ref, f->now);
                 batch.append({&alice.session, QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), 1},
                                                                         {QStringLiteral("method"), QStringLiteral("event.submit")},
@@ -587,10 +587,17 @@ private Q_SLOTS:
             for (const relay::Outcome &outcome : f->service->handleBatch(std::move(batch)))
                 QVERIFY2(outcome.reply.contains("\"result\""), outcome.reply.constData());
         }
+        // The last place: not for a poll, which would bring a pollEnd beyond it; for a comment.
+        QByteArray last = f->lastId(alice);
+        expectRejected(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Last?")},
+                                                         {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                         {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}, last),
+                       QStringLiteral("meeting_full"));
+        QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("the last place")}}, last).contains(QStringLiteral("result")));
         const QList<QByteArray> full = f->log(alice);
         QCOMPARE(full.size(), 2 * (relay::maxEventsPerMeeting - 1));
         // Refs given, not read from the log: a read of 24,000 entries costs a second.
-        const QByteArray last = Event::fromWire(full.constLast())->id();
+        last = Event::fromWire(full.constLast())->id();
         expectRejected(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("one more")}}, last), QStringLiteral("meeting_full"));
         expectRejected(f->submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Another?")},
                                                          {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
