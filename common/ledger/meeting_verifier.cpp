@@ -25,6 +25,8 @@ constexpr int maxProblems = 50; // a broken file gets a readable report, not a m
 // a join out of a list, signs something this catches.
 class MeetingRecord {
 public:
+    [[nodiscard]] bool has(const QByteArray &id) const { return m_types.contains(id); }
+
     void add(const Event &event)
     {
         m_order.append(event.id());
@@ -178,7 +180,6 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     QSet<QByteArray> sessionKeysUsed;      // a session key serves one start or join of the meeting
     constexpr qint64 noExpiry = std::numeric_limits<qint64>::max();
     qint64 authorSessionExpires = noExpiry; // of the event before, for its acknowledgement
-    QSet<QByteArray> ids;
     qint64 seq = 0;
     std::optional<Event> previous; // the entry before, when it could be read
     MeetingRecord record;
@@ -208,13 +209,12 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
         } else if (event->meeting() != report.meeting) {
             problem(index, QStringLiteral("belongs to another meeting"));
         }
-        if (ids.contains(event->id()))
+        if (record.has(event->id()))
             problem(index, QStringLiteral("duplicate of an earlier entry"));
-        if (allReadable && event->ref() && !ids.contains(*event->ref()))
+        if (allReadable && event->ref() && !record.has(*event->ref()))
             problem(index, QStringLiteral("refs %1, which is no earlier entry").arg(hex::encode(*event->ref())));
         if (report.ended)
             problem(index, QStringLiteral("%1 after the meeting's ackEnd").arg(protocol::typeName(event->type())));
-        ids.insert(event->id());
 
         if (protocol::isRelayAcknowledgement(event->type())) {
             ++report.acknowledgements;

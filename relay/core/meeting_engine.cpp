@@ -43,9 +43,9 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
         return fail(ErrorCode::WrongAuthor, QStringLiteral("\"by\" must be your identity %1").arg(caller.toChecksumHex()));
     if (protocol::isRelayAcknowledgement(event.type()))
         return fail(ErrorCode::RelayOnlyType, QStringLiteral("%1 events are written by the relay").arg(protocol::typeName(event.type())));
-    if (qAbs(event.ts() - now) > timestampToleranceMs)
+    if (qAbs(event.ts() - now) > protocol::timestampToleranceMs)
         return fail(ErrorCode::TimestampOutOfRange,
-                    QStringLiteral("ts is %1 ms from the relay's clock (tolerance %2 ms)").arg(event.ts() - now).arg(timestampToleranceMs));
+                    QStringLiteral("ts is %1 ms from the relay's clock (tolerance %2 ms)").arg(event.ts() - now).arg(protocol::timestampToleranceMs));
     if (m_types.contains(event.id()))
         return fail(ErrorCode::DuplicateEvent, QStringLiteral("event %1 was already accepted").arg(shortId(event.id())));
     if (m_ended)

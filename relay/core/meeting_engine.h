@@ -16,7 +16,6 @@
 
 namespace cmeet::relay {
 
-using protocol::timestampToleranceMs;
 // Events per meeting before it only accepts pollEnds and its end: keeps the ackEnd's list of
 // leaves (about 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
 inline constexpr qint64 maxEventsPerMeeting = 12'000;
