@@ -95,9 +95,10 @@ QJsonObject textContent(const QCommandLineParser &parser, const QString &key, co
 
 QString describeMeeting(const QJsonObject &meeting)
 {
-    const qint64 at = meeting.value(QStringLiteral("scheduledAt")).toInteger();
+    // Local time with its offset: unambiguous for the reader and for anything parsing it back.
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(meeting.value(QStringLiteral("scheduledAt")).toInteger());
     return QStringLiteral("%1  %2  %3  %4  host %5, %6 on the roster, agenda %7")
-        .arg(meeting.value(QStringLiteral("id")).toString(), QDateTime::fromMSecsSinceEpoch(at).toString(Qt::ISODate),
+        .arg(meeting.value(QStringLiteral("id")).toString(), at.toOffsetFromUtc(at.offsetFromUtc()).toString(Qt::ISODate),
              meeting.value(QStringLiteral("status")).toString(), meeting.value(QStringLiteral("title")).toString(),
              meeting.value(QStringLiteral("host")).toString())
         .arg(meeting.value(QStringLiteral("roster")).toArray().size())
@@ -117,8 +118,8 @@ int meetingManagement(const QStringList &arguments, bool creating)
     connection.addTo(parser);
     const QCommandLineOption title(QStringLiteral("title"), QStringLiteral("Title."), QStringLiteral("text"));
     const QCommandLineOption description(QStringLiteral("description"), QStringLiteral("Description."), QStringLiteral("text"));
-    const QCommandLineOption at(QStringLiteral("at"), creating ? QStringLiteral("When: ISO 8601 date-time (default: now).")
-                                                               : QStringLiteral("When: ISO 8601 date-time."),
+    const QCommandLineOption at(QStringLiteral("at"), creating ? QStringLiteral("When: ISO 8601 date-time, local time unless it ends in Z or an offset (default: now).")
+                                                               : QStringLiteral("When: ISO 8601 date-time, local time unless it ends in Z or an offset."),
                                 QStringLiteral("time"));
     const QCommandLineOption roster(QStringLiteral("roster"), QStringLiteral("Comma-separated addresses of the participants (you are on it anyway)."),
                                     QStringLiteral("addresses"));

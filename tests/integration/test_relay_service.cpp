@@ -878,6 +878,66 @@ private Q_SLOTS:
         QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("upcoming")}}).value(QStringLiteral("result")).toArray().size(), 0);
         QCOMPARE(errorCode(f->request(alice, QStringLiteral("meeting.frobnicate"))), QStringLiteral("unknown_method"));
     }
+
+    // meeting.list's rule at its edges, on the relay's injected clock: upcoming is whatever is not
+    // over; a meeting scheduled more than 24 hours ago and never started is over.
+    void meetingListFollowsTheClock()
+    {
+        f = std::make_unique<test::RelayFixture>();
+        test::Member &host = f->addMember(QStringLiteral("host"));
+        test::Member &alice = f->addMember(QStringLiteral("alice"));
+        f->login(host);
+        f->login(alice);
+        const qint64 hour = 3600 * 1000;
+        const qint64 origin = f->now;
+        const auto scheduleAt = [&](const QString &id, qint64 at) { // meeting.edit replaces every field
+            QJsonObject meeting = resultOf(f->request(host, QStringLiteral("meeting.get"), {{QStringLiteral("id"), id}}));
+            meeting.insert(QStringLiteral("scheduledAt"), at);
+            QCOMPARE(resultOf(f->request(host, QStringLiteral("meeting.edit"), meeting)).value(QStringLiteral("scheduledAt")).toInteger(), at);
+        };
+        const auto listed = [&](const QString &filter) {
+            QStringList ids;
+            for (const QJsonValue &meeting : f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), filter}})
+                                                 .value(QStringLiteral("result")).toArray())
+                ids.append(meeting[QStringLiteral("id")].toString());
+            return ids;
+        };
+
+        const QString started = f->createMeeting(host, {QStringLiteral("alice")});
+        f->prepareParticipants(started, {QStringLiteral("host")});
+        QVERIFY(f->start(host).contains(QStringLiteral("result")));
+        const QString ended = f->createMeeting(host, {QStringLiteral("alice")});
+        f->prepareParticipants(ended, {QStringLiteral("host")});
+        QVERIFY(f->start(host).contains(QStringLiteral("result")));
+        QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
+        const QString cancelled = f->createMeeting(host, {QStringLiteral("alice")});
+        scheduleAt(cancelled, origin + 48 * hour);
+        QVERIFY(f->request(host, QStringLiteral("meeting.cancel"), {{QStringLiteral("id"), cancelled}}).contains(QStringLiteral("result")));
+        const QString later = f->createMeeting(host, {QStringLiteral("alice")});
+        scheduleAt(later, origin + 48 * hour);
+        const QString missedBy23Hours = f->createMeeting(host, {QStringLiteral("alice")});
+        scheduleAt(missedBy23Hours, origin - 23 * hour);
+        const QString missedBy25Hours = f->createMeeting(host, {QStringLiteral("alice")});
+        scheduleAt(missedBy25Hours, origin - 25 * hour);
+
+        // Listing orders by scheduled time.
+        QCOMPARE(listed(QStringLiteral("upcoming")), (QStringList{missedBy23Hours, started, later}));
+        QCOMPARE(listed(QStringLiteral("previous")), (QStringList{missedBy25Hours, ended, cancelled}));
+        QCOMPARE(listed(QStringLiteral("all")).size(), 6);
+        // The default filter is upcoming.
+        QCOMPARE(f->request(alice, QStringLiteral("meeting.list")).value(QStringLiteral("result")).toArray().size(), 3);
+
+        // Two hours on, the 23-hour-old one has passed the 24 hours; a running meeting stays
+        // upcoming however long ago it was scheduled.
+        f->now = origin + 2 * hour;
+        QCOMPARE(listed(QStringLiteral("upcoming")), (QStringList{started, later}));
+        QCOMPARE(listed(QStringLiteral("previous")), (QStringList{missedBy25Hours, missedBy23Hours, ended, cancelled}));
+        f->now = origin + 30 * 24 * hour;
+        QCOMPARE(listed(QStringLiteral("upcoming")), QStringList{started});
+        // And one scheduled for later than now is never over, however far the clock is.
+        scheduleAt(missedBy25Hours, f->now + hour);
+        QCOMPARE(listed(QStringLiteral("upcoming")), (QStringList{started, missedBy25Hours}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRelayService)
