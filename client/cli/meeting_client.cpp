@@ -148,26 +148,24 @@ Expected<QJsonObject, QString> MeetingClient::newSession()
     return *delegation;
 }
 
-Expected<Ok, QString> MeetingClient::keepVotingKey(const QByteArray &pollId, const crypto::PrivateKey &key)
+Expected<Ok, QString> MeetingClient::keepVotingKey(const crypto::PrivateKey &key)
 {
     auto sealed = crypto::keystore::seal(key, m_passphrase);
     if (!sealed)
         return unexpected(crypto::describe(sealed.error()));
-    if (auto ok = m_replica->putSealedKey(QStringLiteral("voting:") + hex::encode(pollId), key.address().toLowerHex(), *sealed); !ok)
-        return unexpected(ok.error().detail);
-    QJsonObject meeting = m_replica->meeting();
-    QJsonObject votingKeys = meeting.value(QStringLiteral("votingKeys")).toObject();
-    votingKeys.insert(hex::encode(pollId), key.address().toLowerHex());
-    meeting.insert(QStringLiteral("votingKeys"), votingKeys);
-    if (auto ok = m_replica->setMeeting(meeting); !ok)
+    if (auto ok = m_replica->putSealedKey(QStringLiteral("voting"), key.address().toLowerHex(), *sealed); !ok)
         return unexpected(ok.error().detail);
     return Ok{};
 }
 
 Expected<crypto::PrivateKey, QString> MeetingClient::votingKey(const QByteArray &pollId)
 {
-    const QString address = m_replica->meeting().value(QStringLiteral("votingKeys")).toObject().value(hex::encode(pollId)).toString();
-    const auto sealed = m_replica->sealedKey(QStringLiteral("voting:") + hex::encode(pollId), address);
+    const QList<protocol::Event> log = events();
+    const auto poll = std::find_if(log.begin(), log.end(), [&](const protocol::Event &e) { return e.id() == pollId; });
+    const auto publicKey = poll == log.end() || poll->type() != protocol::EventType::Poll
+        ? unexpected(crypto::CryptoError::InvalidPublicKey)
+        : crypto::PublicKey::fromBytes(hex::decodeLowercase(poll->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()));
+    const auto sealed = publicKey ? m_replica->sealedKey(QStringLiteral("voting"), publicKey->address().toLowerHex()) : std::nullopt;
     auto key = sealed ? crypto::keystore::open(*sealed, m_passphrase) : unexpected(crypto::CryptoError::DecryptionFailed);
     if (!key)
         return unexpected(QStringLiteral("this replica holds no voting key for that poll (only the host who opened it has one)"));

@@ -47,8 +47,10 @@ public:
 
     // A fresh session key, sealed into the replica with the identity's passphrase; its delegation.
     [[nodiscard]] Expected<QJsonObject, QString> newSession();
-    // Keeps a poll's voting key (sealed) for the host to reveal at pollEnd.
-    [[nodiscard]] Expected<Ok, QString> keepVotingKey(const QByteArray &pollId, const crypto::PrivateKey &key);
+    // Keeps a poll's voting key (sealed, found again by its address) for the host to reveal at
+    // pollEnd. Called before the poll is submitted: a poll whose key is lost can never end.
+    [[nodiscard]] Expected<Ok, QString> keepVotingKey(const crypto::PrivateKey &key);
+    // The kept key of the poll with this id (looked up through the poll's votingKey).
     [[nodiscard]] Expected<crypto::PrivateKey, QString> votingKey(const QByteArray &pollId);
 
     // Builds, signs and submits an event (ref: the latest entry unless given); returns its id.

@@ -438,12 +438,9 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                                     {QStringLiteral("votingKey"), hex::encode(voting->publicKey().compressed())}};
                                 if (p.isSet(patient))
                                     content.insert(QStringLiteral("patient"), p.value(patient));
-                                auto id = c.post(EventType::Poll, content);
-                                if (!id)
-                                    return unexpected(id.error());
-                                if (auto kept = c.keepVotingKey(*id, *voting); !kept)
+                                if (auto kept = c.keepVotingKey(*voting); !kept)
                                     return unexpected(kept.error());
-                                return posted(*id, QStringLiteral("poll"));
+                                return posted(c.post(EventType::Poll, content), QStringLiteral("poll"));
                             });
     if (name == QStringLiteral("vote"))
         return runOnMeeting(args, QStringLiteral("Votes in an open poll; the vote stays secret until the poll ends."), {poll, option}, {poll, option},
@@ -521,7 +518,6 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                             {out}, {out}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &) -> Expected<QString, QString> {
                                 QJsonObject meeting = c.replica().meeting();
                                 meeting.remove(QStringLiteral("local"));
-                                meeting.remove(QStringLiteral("votingKeys"));
                                 auto file = store::MeetingFile::create(p.value(out), meeting);
                                 if (!file)
                                     return unexpected(file.error().detail);

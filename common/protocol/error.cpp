@@ -63,6 +63,7 @@ QString wireCode(ErrorCode code)
     case ErrorCode::PollOpen: return QStringLiteral("poll_open");
     case ErrorCode::AlreadyVoted: return QStringLiteral("already_voted");
     case ErrorCode::VotingKeyMismatch: return QStringLiteral("voting_key_mismatch");
+    case ErrorCode::InvalidVotingKey: return QStringLiteral("invalid_voting_key");
     case ErrorCode::PatientNotOnAgenda: return QStringLiteral("patient_not_on_agenda");
     case ErrorCode::StalePatientData: return QStringLiteral("stale_patient_data");
     case ErrorCode::StorageError: return QStringLiteral("storage_error");

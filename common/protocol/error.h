@@ -53,6 +53,7 @@ enum class ErrorCode {
     PollOpen,             // end while a poll is still open
     AlreadyVoted,
     VotingKeyMismatch,    // pollEnd secret does not match the poll's public key
+    InvalidVotingKey,     // a poll's votingKey is not a point on secp256k1: no secret could end it
     PatientNotOnAgenda,
     StalePatientData,     // patientDataChange "from" is not the current value
     StorageError,         // the relay could not store the event; nothing changed

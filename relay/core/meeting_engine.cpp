@@ -66,11 +66,15 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
     if (isPresent(caller) && event.type() != EventType::Join && now >= m_sessionExpiry.value(caller.bytes()))
         return fail(ErrorCode::DelegationExpired, QStringLiteral("your session key's delegation has expired: join again"));
     // A full meeting still closes its open polls (an end waits for them) and ends: each open poll
-    // counts as the pollEnd it will bring, so those still fit.
+    // counts as the pollEnd it will bring, so those still fit. The host may also join again (a
+    // session that expired or a key revoked must not keep the meeting from ending), within a
+    // small reserve: a host join needs the last session gone, and leave is refused when full.
     const qint64 dueWithThis = m_log.size() / 2 + m_openPolls + (event.type() == EventType::Poll ? 1 : 0); // a poll brings its pollEnd
-    if (dueWithThis >= maxEventsPerMeeting && event.type() != EventType::End && event.type() != EventType::PollEnd)
+    const bool hostJoin = event.type() == EventType::Join && caller == m_meeting.host;
+    const bool closing = event.type() == EventType::End || event.type() == EventType::PollEnd;
+    if ((dueWithThis >= maxEventsPerMeeting && !closing && !hostJoin) || (hostJoin && dueWithThis >= maxEventsPerMeeting + hostJoinReserve))
         return fail(ErrorCode::MeetingFull, QStringLiteral("the meeting holds %1 events with the pollEnds still due, the most one meeting can: "
-                                                           "only pollEnd and end are accepted")
+                                                           "only pollEnd, end and the host's join are accepted")
                                                 .arg(maxEventsPerMeeting));
     if (auto ok = checkRefAndRole(event); !ok)
         return ok;
@@ -165,6 +169,11 @@ Expected<Ok, ProtocolError> MeetingEngine::checkContent(const Event &event) cons
         if ((content.contains(QStringLiteral("patient")) || event.type() == EventType::Discussion)
             && !m_meeting.details.agenda.contains(patient))
             return fail(ErrorCode::PatientNotOnAgenda, QStringLiteral("patient %1 is not on the agenda").arg(patient));
+        // Votes are encrypted to this key and pollEnd must reveal its secret: a key that is not
+        // a point on the curve has no secret, so the poll, and the meeting, could never end.
+        if (event.type() == EventType::Poll
+            && !crypto::PublicKey::fromBytes(hex::decodeLowercase(content.value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray())))
+            return fail(ErrorCode::InvalidVotingKey, QStringLiteral("votingKey is not a compressed point on secp256k1"));
         if (event.type() == EventType::PatientDataChange) {
             const QString field = content.value(QStringLiteral("field")).toString();
             if (content.value(QStringLiteral("from")).toString() != patientDataValue(patient, field))

@@ -19,6 +19,8 @@ namespace cmeet::relay {
 // Events per meeting before it only accepts pollEnds and its end: keeps the ackEnd's list of
 // leaves (about 69 bytes per acknowledgement) under the 1 MiB event limit. The thesis meeting has 2,132.
 inline constexpr qint64 maxEventsPerMeeting = 12'000;
+// How many host joins a full meeting still accepts beyond maxEventsPerMeeting (see check()).
+inline constexpr qint64 hostJoinReserve = 16;
 
 // The longest a session key may be delegated for: a revoked identity key can't leave a session
 // key behind that outlives it by more.

@@ -562,6 +562,96 @@ private Q_SLOTS:
         QVERIFY(f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("with a new key")}}).contains(QStringLiteral("result")));
     }
 
+    // Every state that keeps the host from ending has a way out the host can take alone (the rules
+    // of relay-protocol.md §5.4): the host left, the host's session expired, the attendance code
+    // locked by others' guessing or by the host's own typos, a poll still open, a relay restart.
+    void endIsNeverOutOfReach()
+    {
+        f = std::make_unique<test::RelayFixture>(relay::AttendanceLimits{3, 5, 60'000});
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            f->login(f->addMember(name));
+        f->createMeeting(m(QStringLiteral("host")), {QStringLiteral("alice"), QStringLiteral("bob")});
+        f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
+        test::Member &host = m(QStringLiteral("host"));
+        const QString code = QStringLiteral("CODE42");
+        QVERIFY(f->start(host, code).contains(QStringLiteral("result")));
+        QVERIFY(f->join(m(QStringLiteral("alice")), code).contains(QStringLiteral("result")));
+        QVERIFY(f->join(m(QStringLiteral("bob")), code).contains(QStringLiteral("result")));
+        const auto end = [&] { return f->submit(host, EventType::End, {}); };
+
+        // The host left: join again.
+        QVERIFY(f->submit(host, EventType::Leave, {}).contains(QStringLiteral("result")));
+        expectRefused(end, QStringLiteral("not_joined"));
+        QVERIFY(f->join(host, code).contains(QStringLiteral("result")));
+
+        // The host's session expired: join again, even when the others' guesses have locked the
+        // code for the whole meeting (the host rotates it, which lifts that lock).
+        f->now += 13 * 3600 * 1000; // the fixture's delegations last 12 hours
+        expectRefused(end, QStringLiteral("delegation_expired"));
+        for (int i = 0; i < 3; ++i)
+            expectRefused([&] { return f->join(m(QStringLiteral("alice")), QStringLiteral("GUESS%1").arg(i)); }, QStringLiteral("wrong_attendance_code"));
+        for (int i = 0; i < 2; ++i)
+            expectRefused([&] { return f->join(m(QStringLiteral("bob")), QStringLiteral("GUESS%1").arg(i)); }, QStringLiteral("wrong_attendance_code"));
+        expectRefused([&] { return f->join(host, code); }, QStringLiteral("attendance_rate_limited"));
+        const QString rotated = QStringLiteral("NEW123");
+        QVERIFY(f->request(host, QStringLiteral("meeting.rotateCode"), {{QStringLiteral("id"), f->meeting}, {QStringLiteral("code"), rotated}})
+                    .contains(QStringLiteral("result")));
+        QVERIFY(f->join(host, rotated).contains(QStringLiteral("result")));
+
+        // Expired again, and the host's own typos lock the host out: the lock lasts one window.
+        f->now += 13 * 3600 * 1000;
+        for (int i = 0; i < 3; ++i)
+            expectRefused([&] { return f->join(host, QStringLiteral("TYPO%1").arg(i)); }, QStringLiteral("wrong_attendance_code"));
+        expectRefused([&] { return f->join(host, rotated); }, QStringLiteral("attendance_rate_limited"));
+        f->now += 60'000;
+        QVERIFY(f->join(host, rotated).contains(QStringLiteral("result")));
+
+        // A poll still open: end it. Across a relay restart the meeting resumes and still ends.
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        const QByteArray pollId = openPoll(voting);
+        expectRefused(end, QStringLiteral("poll_open"));
+        f->restart();
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            f->login(m(name));
+        QVERIFY(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId)
+                    .contains(QStringLiteral("result")));
+        const QJsonObject ended = end();
+        QVERIFY2(ended.contains(QStringLiteral("result")), QJsonDocument(ended).toJson().constData());
+        const ledger::VerificationReport audit = ledger::verifyMeetingLog(f->log(host), *protocol::SchemaValidator::load().value(), f->service->address());
+        QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));
+    }
+
+    // With an identity registry: the registrar revokes the key the host started with. The host
+    // logs in and joins with another active key of the same identity and ends the meeting.
+    void revokedHostKeyJoinsWithAnother()
+    {
+        f = std::make_unique<test::RelayFixture>();
+        f->identity.registry = true;
+        f->restart();
+        test::Member &host = f->addMember(QStringLiteral("host"));
+        test::Member &alice = f->addMember(QStringLiteral("alice"));
+        const crypto::PrivateKey laptop = *crypto::PrivateKey::generate();
+        const crypto::Address hostId = host.key.address();
+        f->changeKeys({{hostId, hostId, true}, {alice.key.address(), alice.key.address(), true}, {hostId, laptop.address(), true}});
+        f->login(host);
+        f->login(alice);
+        f->createMeeting(host, {QStringLiteral("alice")});
+        f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice")});
+        QVERIFY(f->start(host).contains(QStringLiteral("result")));
+        QVERIFY(f->join(alice).contains(QStringLiteral("result")));
+
+        f->changeKeys({{hostId, hostId, false}});
+        const QList<QByteArray> before = f->log(alice);
+        expectRejected(f->submit(host, EventType::End, {}, Event::fromWire(before.constLast())->id()), QStringLiteral("not_authenticated"));
+        QCOMPARE(f->log(alice), before);
+        f->loginWith(host, laptop);
+        expectRefused([&] { return f->submit(host, EventType::End, {}); }, QStringLiteral("key_not_active"));
+        expectRefused([&] { return f->join(host); }, QStringLiteral("key_not_active")); // the revoked key can't join either
+        host.participant = std::make_unique<client::Participant>(laptop, hostId, f->meeting, f->service->address());
+        QVERIFY(f->join(host).contains(QStringLiteral("result")));
+        QVERIFY(f->submit(host, EventType::End, {}).contains(QStringLiteral("result")));
+    }
+
     // A full meeting refuses new events but can still close its open poll and end: the poll's
     // pollEnd was counted in when the meeting filled up. (Batches of 500 keep it to seconds.)
     void fullMeetingStillEnds()
@@ -604,12 +694,34 @@ private Q_SLOTS:
                                                          {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}, last),
                        QStringLiteral("meeting_full"));
         expectRejected(f->submit(host, EventType::End, {}, last), QStringLiteral("poll_open"));
+        // The host's session expires in a full meeting: the host (not anyone else) may join again,
+        // within a small reserve of places beyond the full mark.
+        const QByteArray startId = Event::fromWire(full.constFirst())->id();
+        const auto joinFull = [&](test::Member &who) {
+            return f->submit(who, EventType::Join, {{QStringLiteral("delegation"), *who.participant->newSession(f->now)}}, startId, QStringLiteral("4711"));
+        };
+        for (qint64 rejoin = 0; rejoin < relay::hostJoinReserve; ++rejoin) {
+            f->now += 13 * 3600 * 1000; // the fixture's delegations last 12 hours
+            expectRejected(f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId),
+                           QStringLiteral("delegation_expired"));
+            expectRejected(joinFull(alice), QStringLiteral("meeting_full"));
+            const QJsonObject rejoined = joinFull(host);
+            QVERIFY2(rejoined.contains(QStringLiteral("result")), QJsonDocument(rejoined).toJson().constData());
+        }
+        // The reserve is used up. (Tried a day later from another of the host's devices, so the
+        // host's accepted session stays the one its participant signs with.)
+        client::Participant otherDevice(host.key, f->meeting, f->service->address());
+        const auto extraJoin = otherDevice.makeEvent(EventType::Join, {{QStringLiteral("delegation"), *otherDevice.newSession(f->now + 86'400'000)}},
+                                                     startId, f->now + 86'400'000);
+        f->now += 86'400'000;
+        expectRejected(f->submitBytes(host, extraJoin->wireBytes(), QStringLiteral("4711")), QStringLiteral("meeting_full"));
+        f->now -= 86'400'000;
         const QJsonObject pollEnd = f->submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId);
         QVERIFY2(pollEnd.contains(QStringLiteral("result")), QJsonDocument(pollEnd).toJson().constData());
         const QJsonObject end = f->submit(host, EventType::End, {}, ackOf(pollEnd).id());
         QVERIFY2(end.contains(QStringLiteral("result")), QJsonDocument(end).toJson().constData());
         const QList<QByteArray> log = f->log(alice);
-        QCOMPARE(log.size(), full.size() + 4); // the refused events left nothing
+        QCOMPARE(log.size(), full.size() + 2 * relay::hostJoinReserve + 4); // the refused events left nothing
         QVERIFY(log.constLast().size() < protocol::maxEventBytes);
         const ledger::VerificationReport audit = ledger::verifyMeetingLog(log, *protocol::SchemaValidator::load().value(), f->service->address());
         QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));

@@ -32,7 +32,7 @@ void RelayFixture::open()
         qFatal("cannot open relay database: %s", qPrintable(opened.error().detail));
     database = std::move(*opened);
     auto schemas = protocol::SchemaValidator::load();
-    auto created = relay::RelayService::open(*database, relayKey, *schemas, [this] { return now; }, limits);
+    auto created = relay::RelayService::open(*database, relayKey, *schemas, [this] { return now; }, limits, identity);
     if (!created)
         qFatal("cannot open relay service: %s", qPrintable(created.error()));
     service = std::move(*created);
@@ -85,17 +85,34 @@ QJsonObject RelayFixture::request(Member &from, const QString &method, const QJs
                        {QStringLiteral("params"), params}});
 }
 
-void RelayFixture::login(Member &m)
+void RelayFixture::login(Member &m) { loginWith(m, m.key); }
+
+void RelayFixture::loginWith(Member &m, const crypto::PrivateKey &key)
 {
     const QJsonObject challenge = QJsonDocument::fromJson(service->greet(m.session)).object();
     const QByteArray nonce = *hex::decode(challenge.value(QStringLiteral("nonce")).toString());
-    const auto signature = protocol::signLogin(m.key, service->address(), nonce);
+    const auto signature = protocol::signLogin(m.key.address(), key, service->address(), nonce);
     const QJsonObject reply = send(m, {{QStringLiteral("type"), QStringLiteral("login")},
                                        {QStringLiteral("id"), m_nextId++},
                                        {QStringLiteral("identity"), m.key.address().toLowerHex()},
                                        {QStringLiteral("signature"), signature->toHex()}});
     if (!reply.contains(QStringLiteral("result")))
-        qFatal("login failed for %s", qPrintable(m.name));
+        qFatal("login failed for %s: %s", qPrintable(m.name), QJsonDocument(reply).toJson().constData());
+}
+
+void RelayFixture::changeKeys(const QList<identity::KeyChange> &changes)
+{
+    relay::IdentityKeys mirror(*database, identity);
+    const quint64 block = mirror.syncedBlock().value_or(0) + 1;
+    QList<identity::KeyChange> inBlock = changes;
+    for (identity::KeyChange &change : inBlock) {
+        change.block = block;
+        change.time = static_cast<quint64>(now / 1000);
+    }
+    if (auto applied = mirror.apply(inBlock, block, now); !applied)
+        qFatal("cannot apply key changes: %s", qPrintable(applied.error().detail));
+    if (auto reloaded = service->reloadIdentityKeys(true); !reloaded)
+        qFatal("cannot reload identity keys: %s", qPrintable(reloaded.error().detail));
 }
 
 QString RelayFixture::createMeeting(Member &host, const QStringList &rosterNames)

@@ -33,6 +33,10 @@ public:
     QJsonObject send(Member &from, const QJsonObject &message);
     QJsonObject request(Member &from, const QString &method, const QJsonObject &params = {});
     void login(Member &member);
+    // Logs in as member's identity with another of its keys (a device key from the identity registry).
+    void loginWith(Member &member, const crypto::PrivateKey &key);
+    // With identity.registry: applies key changes to the relay's mirror as if just synced from the chain.
+    void changeKeys(const QList<identity::KeyChange> &changes);
 
     // Schedules a meeting hosted by host with the given roster names; the agenda P-001, P-002.
     QString createMeeting(Member &host, const QStringList &rosterNames);
@@ -58,6 +62,7 @@ public:
     std::unique_ptr<relay::RelayService> service;
     std::vector<std::unique_ptr<Member>> members;
     relay::AttendanceLimits limits;
+    relay::IdentityPolicy identity; // takes effect at the next restart()
 
 private:
     void open();
