@@ -61,15 +61,18 @@ QJsonObject Meeting::toJson() const
     QJsonArray roster;
     for (const crypto::Address &member : details.roster)
         roster.append(member.toLowerHex());
-    return {{QStringLiteral("id"), id},
-            {QStringLiteral("title"), details.title},
-            {QStringLiteral("description"), details.description},
-            {QStringLiteral("scheduledAt"), details.scheduledAt},
-            {QStringLiteral("host"), host.toLowerHex()},
-            {QStringLiteral("status"), statusName(status)},
-            {QStringLiteral("createdAt"), createdAt},
-            {QStringLiteral("roster"), roster},
-            {QStringLiteral("agenda"), QJsonArray::fromStringList(details.agenda)}};
+    QJsonObject json{{QStringLiteral("id"), id},
+                     {QStringLiteral("title"), details.title},
+                     {QStringLiteral("scheduledAt"), details.scheduledAt},
+                     {QStringLiteral("host"), host.toLowerHex()},
+                     {QStringLiteral("status"), statusName(status)},
+                     {QStringLiteral("createdAt"), createdAt},
+                     {QStringLiteral("roster"), roster},
+                     {QStringLiteral("agenda"), QJsonArray::fromStringList(details.agenda)}};
+    // Only when there is one, as in a start's content (1-5000 characters): copied as it is.
+    if (!details.description.isEmpty())
+        json.insert(QStringLiteral("description"), details.description);
+    return json;
 }
 
 // ---- staff and patients ----

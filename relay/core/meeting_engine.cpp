@@ -118,22 +118,30 @@ Expected<Ok, ProtocolError> MeetingEngine::checkSignature(const Event &event, qi
     if (event.type() != EventType::Start && event.type() != EventType::Join)
         return event.verifySignedBy(m_sessions.value(event.by().bytes()));
 
-    // start and join: signed by a key of the identity, carrying the session-key delegation that
-    // the same key signed.
+    // start and join: the delegation first (well formed, for this identity, signed by a key of
+    // it), then the event (signed by the same key), then the delegation's terms.
     auto delegation = protocol::Delegation::fromJson(event.content().value(QStringLiteral("delegation")).toObject(), protocol::SignerRule::AnyKey);
     if (!delegation)
         return unexpected(delegation.error());
-    if (delegation->fields().identity != event.by())
-        return fail(ErrorCode::DelegationInvalid, QStringLiteral("the delegation is for another identity"));
+    const protocol::Delegation::Fields &fields = delegation->fields();
+    if (fields.identity != event.by())
+        return fail(ErrorCode::DelegationInvalid, QStringLiteral("the delegation is for identity %1, the %2 is by %3")
+                                                      .arg(fields.identity.toChecksumHex(), protocol::typeName(event.type()), event.by().toChecksumHex()));
+    if (auto ok = m_keys.check(event.by(), delegation->signer(), now); !ok) {
+        if (ok.error().code != ErrorCode::WrongSigner)
+            return ok; // key_not_active, identity_registry_stale
+        return fail(ErrorCode::DelegationInvalid, QStringLiteral("the delegation is signed by %1, which is not a key of %2")
+                                                      .arg(delegation->signer().toChecksumHex(), event.by().toChecksumHex()));
+    }
     if (auto ok = event.verifySignedBy(delegation->signer()); !ok)
-        return ok;
-    if (auto ok = m_keys.check(event.by(), delegation->signer(), now); !ok)
-        return ok;
-    if (delegation->fields().expires - now > maxDelegationMs)
-        return fail(ErrorCode::DelegationInvalid, QStringLiteral("a session key may be delegated for at most 24 hours"));
+        return fail(ok.error().code, QStringLiteral("the %1 must be signed by the key that signed its delegation (%2): %3")
+                                         .arg(protocol::typeName(event.type()), delegation->signer().toChecksumHex(), ok.error().detail));
+    if (fields.expires - now > maxDelegationMs)
+        return fail(ErrorCode::DelegationInvalid, QStringLiteral("a session key may be delegated for at most 24 hours from the relay's time of the %1")
+                                                      .arg(protocol::typeName(event.type())));
     if (auto ok = delegation->checkFor(m_meeting.id, m_relayKey.address(), now); !ok)
         return ok;
-    if (m_usedSessionKeys.contains(delegation->fields().session.bytes()))
+    if (m_usedSessionKeys.contains(fields.session.bytes()))
         return fail(ErrorCode::SessionKeyInUse, QStringLiteral("this session key is already used in the meeting"));
     return Ok{};
 }

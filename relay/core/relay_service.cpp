@@ -4,6 +4,7 @@
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "ledger/merkle_log.h"
+#include "protocol/canonical_json.h"
 #include "protocol/login.h"
 
 #include <QJsonArray>
@@ -13,6 +14,7 @@
 #include <QVariant>
 
 #include <atomic>
+#include <cmath>
 #include <latch>
 
 Q_LOGGING_CATEGORY(lcService, "cmeet.relay.service", QtInfoMsg)
@@ -96,6 +98,18 @@ Expected<QString, ProtocolError> stringParam(const QJsonObject &params, const QS
     if (!value.isString() || value.toString().isEmpty())
         return fail(ErrorCode::BadRequest, QStringLiteral("\"%1\" (a string) is required").arg(name));
     return value.toString();
+}
+
+// An optional integer parameter in [min, max]; absent gives fallback.
+Expected<qint64, ProtocolError> integerParam(const QJsonObject &params, const QString &name, qint64 fallback, qint64 min, qint64 max)
+{
+    const QJsonValue value = params.value(name);
+    if (value.isUndefined())
+        return fallback;
+    const double number = value.toDouble(-1.0);
+    if (!value.isDouble() || number != std::floor(number) || number < static_cast<double>(min) || number > static_cast<double>(max))
+        return fail(ErrorCode::BadRequest, QStringLiteral("\"%1\" must be an integer from %2 to %3").arg(name).arg(min).arg(max));
+    return static_cast<qint64>(number);
 }
 
 Expected<MeetingDraft, ProtocolError> draftFrom(const QJsonObject &params)
@@ -317,15 +331,23 @@ RelayService::Prepared RelayService::prepare(QByteArrayView message) const
     }
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(message.toByteArray(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+    if (parseError.error != QJsonParseError::NoError) {
         prepared.invalid = ProtocolError{ErrorCode::MalformedJson, QStringLiteral("a message is one JSON object: ") + parseError.errorString()};
+        return prepared;
+    }
+    if (!document.isObject()) {
+        prepared.invalid = ProtocolError{ErrorCode::MalformedJson, QStringLiteral("a message is one JSON object, not an array")};
         return prepared;
     }
     prepared.message = document.object();
     if (prepared.message.value(QStringLiteral("type")) == QStringLiteral("request")
         && prepared.message.value(QStringLiteral("method")) == QStringLiteral("event.submit")) {
-        const QJsonObject params = prepared.message.value(QStringLiteral("params")).toObject();
-        auto event = Event::fromWire(params.value(QStringLiteral("event")).toString().toUtf8());
+        const QJsonValue wire = prepared.message.value(QStringLiteral("params")).toObject().value(QStringLiteral("event"));
+        if (!wire.isString()) {
+            prepared.event = unexpected(ProtocolError{ErrorCode::BadRequest, QStringLiteral("event.submit needs \"event\": the event's wire bytes as a JSON string")});
+            return prepared;
+        }
+        auto event = Event::fromWire(wire.toString().toUtf8());
         if (event) {
             if (auto valid = m_schemas->validate(*event); !valid)
                 prepared.schemaError = valid.error();
@@ -513,16 +535,20 @@ Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Addre
     auto meeting = m_directory.meeting(caller, *meetingId);
     if (!meeting)
         return unexpected(meeting.error());
-    const qint64 from = params.value(QStringLiteral("fromIndex")).toInteger(0);
-    const qint64 limit = qBound(qint64{1}, params.value(QStringLiteral("limit")).toInteger(100000), qint64{100000});
-    auto entries = m_log.entries(*meetingId, from, limit);
+    const auto from = integerParam(params, QStringLiteral("fromIndex"), 0, 0, protocol::json::maxSafeInteger);
+    if (!from)
+        return unexpected(from.error());
+    const auto limit = integerParam(params, QStringLiteral("limit"), maxEventsPerRead, 1, maxEventsPerRead);
+    if (!limit)
+        return unexpected(limit.error());
+    auto entries = m_log.entries(*meetingId, *from, *limit);
     if (!entries)
         return fail(ErrorCode::StorageError, entries.error().detail);
     // Replies stay well under what clients accept in one message: fetch on from "next".
     constexpr qsizetype maxReplyBytes = 8 * 1024 * 1024;
     QJsonArray events;
     qsizetype replyBytes = 0;
-    qint64 next = from;
+    qint64 next = *from;
     for (const auto &[position, bytes] : *entries) {
         if (replyBytes + bytes.size() > maxReplyBytes && !events.isEmpty())
             break;

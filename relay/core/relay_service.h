@@ -92,6 +92,8 @@ public:
     [[nodiscard]] bool mayReceive(const Session &session, const QString &meetingId);
 
     static constexpr qsizetype maxMessageBytes = 2 * 1024 * 1024;
+    // The most log entries one events.get or meeting.subscribe returns (its "limit").
+    static constexpr qint64 maxEventsPerRead = 100'000;
 
 private:
     RelayService(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,

@@ -348,6 +348,107 @@ private Q_SLOTS:
         expectRefused([&] { return f->submitBytes(alice, valid->wireBytes()); }, QStringLiteral("duplicate_event"));
     }
 
+    // start and join: the delegation is checked before the event's own signature, and every
+    // refusal names what is wrong (relay-protocol.md §5.2, steps 18-19).
+    void joinSignerChecks()
+    {
+        startedMeeting(false);
+        test::Member &bob = m(QStringLiteral("bob"));
+        test::Member &carol = m(QStringLiteral("carol"));
+        const QByteArray startId = Event::fromWire(f->log(bob).constFirst())->id();
+        const crypto::PrivateKey stranger = *crypto::PrivateKey::generate();
+        const crypto::PrivateKey session = *crypto::PrivateKey::generate();
+        const auto delegation = [&](const crypto::Address &identity, const crypto::PrivateKey &signer) {
+            return protocol::Delegation::create(identity, signer, session.address(), f->meeting, f->service->address(), f->now + 3'600'000)->toJson();
+        };
+        const auto join = [&](const QJsonObject &withDelegation, const crypto::PrivateKey &signer) {
+            auto event = Event::create({EventType::Join, f->meeting, bob.key.address(), startId, f->now, {{QStringLiteral("delegation"), withDelegation}}});
+            (void)event->sign(signer);
+            return f->submitBytes(bob, event->wireBytes(), QStringLiteral("4711"));
+        };
+        const auto detail = [](const QJsonObject &reply) { return reply.value(QStringLiteral("error")).toObject().value(QStringLiteral("detail")).toString(); };
+        QJsonObject reply;
+
+        // The delegation names another identity.
+        expectRefused([&] { return reply = join(delegation(carol.key.address(), carol.key), bob.key); }, QStringLiteral("delegation_invalid"));
+        QVERIFY2(detail(reply).contains(QStringLiteral("is for identity %1").arg(carol.key.address().toChecksumHex())), qPrintable(detail(reply)));
+        // The delegation is signed by a key that is not bob's (the join by bob's own key).
+        expectRefused([&] { return reply = join(delegation(bob.key.address(), stranger), bob.key); }, QStringLiteral("delegation_invalid"));
+        QVERIFY2(detail(reply).contains(QStringLiteral("signed by %1, which is not a key of").arg(stranger.address().toChecksumHex())), qPrintable(detail(reply)));
+        // Join and delegation both signed by the session key, the delegation naming bob.
+        expectRefused([&] { return reply = join(delegation(bob.key.address(), session), session); }, QStringLiteral("delegation_invalid"));
+        QVERIFY2(detail(reply).contains(QStringLiteral("signed by %1, which is not a key of").arg(session.address().toChecksumHex())), qPrintable(detail(reply)));
+        // A good delegation, but the join itself signed by another key.
+        expectRefused([&] { return reply = join(delegation(bob.key.address(), bob.key), stranger); }, QStringLiteral("wrong_signer"));
+        QVERIFY2(detail(reply).contains(QStringLiteral("must be signed by the key that signed its delegation")), qPrintable(detail(reply)));
+        QVERIFY(join(delegation(bob.key.address(), bob.key), bob.key).contains(QStringLiteral("result")));
+    }
+
+    // Request parameters are checked as documented: bad_request, never a misleading code.
+    void requestParameters()
+    {
+        startedMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        const QList<QByteArray> before = f->log(alice);
+        QJsonObject reply;
+        for (const QJsonObject &params : {QJsonObject{}, QJsonObject{{QStringLiteral("event"), QJsonObject{}}}, QJsonObject{{QStringLiteral("event"), 7}}}) {
+            expectRefused([&] { return reply = f->request(alice, QStringLiteral("event.submit"), params); }, QStringLiteral("bad_request"));
+            QVERIFY(!reply.contains(QStringLiteral("ackError"))); // there is no event to refuse
+        }
+        const auto read = [&](const QJsonObject &extra) {
+            QJsonObject params{{QStringLiteral("meeting"), f->meeting}};
+            for (auto it = extra.begin(); it != extra.end(); ++it)
+                params.insert(it.key(), it.value());
+            return f->request(alice, QStringLiteral("events.get"), params);
+        };
+        for (const QJsonObject &bad : {QJsonObject{{QStringLiteral("limit"), 0}}, QJsonObject{{QStringLiteral("limit"), QStringLiteral("x")}},
+                                       QJsonObject{{QStringLiteral("limit"), 100'001}}, QJsonObject{{QStringLiteral("limit"), 2.5}},
+                                       QJsonObject{{QStringLiteral("fromIndex"), -1}}, QJsonObject{{QStringLiteral("fromIndex"), 1.5}},
+                                       QJsonObject{{QStringLiteral("fromIndex"), QStringLiteral("0")}}, QJsonObject{{QStringLiteral("fromIndex"), QJsonValue::Null}}}) {
+            reply = read(bad);
+            QVERIFY2(errorCode(reply) == QStringLiteral("bad_request"), QJsonDocument(bad).toJson().constData());
+            QVERIFY(reply.value(QStringLiteral("error")).toObject().value(QStringLiteral("detail")).toString().contains(QStringLiteral("must be an integer from")));
+        }
+        const QJsonObject page = resultOf(read({{QStringLiteral("fromIndex"), 2}, {QStringLiteral("limit"), 3}}));
+        QCOMPARE(page.value(QStringLiteral("events")).toArray().size(), 3);
+        QCOMPARE(page.value(QStringLiteral("next")).toInteger(), 5);
+        QCOMPARE(page.value(QStringLiteral("events")).toArray().first()[QStringLiteral("index")].toInteger(), 2);
+        // A message that is JSON but not an object says so (and no parser message saying all is well).
+        const relay::Outcome outcome = f->service->handle(alice.session, "[1,2]");
+        const QJsonObject error = QJsonDocument::fromJson(outcome.reply).object().value(QStringLiteral("error")).toObject();
+        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("malformed_json"));
+        QCOMPARE(error.value(QStringLiteral("detail")).toString(), QStringLiteral("a message is one JSON object, not an array"));
+        QCOMPARE(f->log(alice), before);
+    }
+
+    // The meeting object's title, description, scheduledAt, agenda and roster go into the start
+    // as they are: a description only when the meeting has one.
+    void meetingObjectCopiesIntoStart()
+    {
+        for (const QString &description : {QString(), QStringLiteral("Tumour board, week 49")}) {
+            f = std::make_unique<test::RelayFixture>();
+            test::Member &host = f->addMember(QStringLiteral("host"));
+            f->login(host);
+            QJsonObject params{{QStringLiteral("title"), QStringLiteral("MDT")}, {QStringLiteral("scheduledAt"), f->now},
+                               {QStringLiteral("agenda"), QJsonArray{QStringLiteral("P-001")}}};
+            if (!description.isEmpty())
+                params.insert(QStringLiteral("description"), description);
+            const QJsonObject meeting = resultOf(f->request(host, QStringLiteral("meeting.create"), params));
+            QCOMPARE(meeting.contains(QStringLiteral("description")), !description.isEmpty());
+            QCOMPARE(meeting.value(QStringLiteral("description")).toString(), description);
+            f->meeting = meeting.value(QStringLiteral("id")).toString();
+            f->prepareParticipants(f->meeting, {QStringLiteral("host")});
+            QJsonObject content{{QStringLiteral("delegation"), *host.participant->newSession(f->now)},
+                                {QStringLiteral("attendanceCommitment"), hex::encode(QByteArray(32, '\x11'))}};
+            for (const QString &field : {QStringLiteral("title"), QStringLiteral("description"), QStringLiteral("scheduledAt"), QStringLiteral("agenda"), QStringLiteral("roster")}) {
+                if (meeting.contains(field))
+                    content.insert(field, meeting.value(field));
+            }
+            const QJsonObject started = f->submit(host, EventType::Start, content, std::nullopt, QStringLiteral("4711"));
+            QVERIFY2(started.contains(QStringLiteral("result")), QJsonDocument(started).toJson().constData());
+        }
+    }
+
     // A member's join time is the relay's: its joinAck carries the relay's clock, whatever the
     // member's clock said (within the tolerance).
     void joinTimeIsTheRelays()
