@@ -17,7 +17,8 @@ const char *const usage =
     "  event sign|verify      sign an event; check events from their bytes\n"
     "  meeting create|edit|cancel|list|show   meeting management on a relay\n"
     "  start, join, comment, reply, disagree, discuss, patient-data, poll, vote,\n"
-    "  poll-end, results, leave, end, events, export, approve MEETING [options]\n"
+    "  poll-end, results, leave, end, events, export, approve, attendance-opening\n"
+    "  MEETING [options]\n"
     "                         take part in a meeting (relay: --relay or $CMEET_RELAY,\n"
     "                         identity: --key or $CMEET_KEY)\n"
     "  demo                   the whole system: relay, simulated meeting, audit\n"
@@ -53,7 +54,8 @@ int main(int argc, char *argv[])
     static const QStringList eventActions = {QStringLiteral("start"), QStringLiteral("join"), QStringLiteral("comment"), QStringLiteral("reply"),
                                              QStringLiteral("disagree"), QStringLiteral("discuss"), QStringLiteral("patient-data"), QStringLiteral("poll"),
                                              QStringLiteral("vote"), QStringLiteral("poll-end"), QStringLiteral("results"), QStringLiteral("leave"),
-                                             QStringLiteral("end"), QStringLiteral("events"), QStringLiteral("export"), QStringLiteral("approve")};
+                                             QStringLiteral("end"), QStringLiteral("events"), QStringLiteral("export"), QStringLiteral("approve"),
+                                             QStringLiteral("attendance-opening")};
     if (eventActions.contains(command))
         return cmeet::cli::eventActionCommand(command, arguments.mid(2));
     if (command == QStringLiteral("tour"))

@@ -148,6 +148,15 @@ Expected<QJsonObject, QString> MeetingClient::newSession()
     return *delegation;
 }
 
+Expected<QByteArray, QString> MeetingClient::attendanceSalt(const crypto::Address &startSession)
+{
+    const auto sealed = m_replica->sealedKey(QStringLiteral("session"), startSession.toLowerHex());
+    auto key = sealed ? crypto::keystore::open(*sealed, m_passphrase) : unexpected(crypto::CryptoError::DecryptionFailed);
+    if (!key)
+        return unexpected(QStringLiteral("this replica does not hold the start's session key (only the host who started the meeting has it)"));
+    return crypto::hmacSha256(key->secret().view(), "c-meet attendance salt");
+}
+
 Expected<Ok, QString> MeetingClient::keepVotingKey(const crypto::PrivateKey &key)
 {
     auto sealed = crypto::keystore::seal(key, m_passphrase);

@@ -47,6 +47,10 @@ public:
 
     // A fresh session key, sealed into the replica with the identity's passphrase; its delegation.
     [[nodiscard]] Expected<QJsonObject, QString> newSession();
+    // The salt of the start's attendance commitment, SHA-256(salt || code): derived from the
+    // start's session key (kept sealed in the replica), so it stays secret until the host opens
+    // the commitment and is never stored on its own.
+    [[nodiscard]] Expected<QByteArray, QString> attendanceSalt(const crypto::Address &startSession);
     // Keeps a poll's voting key (sealed, found again by its address) for the host to reveal at
     // pollEnd. Called before the poll is submitted: a poll whose key is lost can never end.
     [[nodiscard]] Expected<Ok, QString> keepVotingKey(const crypto::PrivateKey &key);

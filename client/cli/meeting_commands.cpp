@@ -370,16 +370,36 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                 auto delegation = c.newSession();
                                 if (!delegation)
                                     return unexpected(delegation.error());
-                                auto salt = crypto::randomBytes(32);
+                                auto salt = c.attendanceSalt(*crypto::Address::fromHex(delegation->value(QStringLiteral("session")).toString()));
+                                if (!salt)
+                                    return unexpected(salt.error());
                                 const QJsonObject content{{QStringLiteral("title"), meeting.value(QStringLiteral("title"))},
                                                           {QStringLiteral("agenda"), meeting.value(QStringLiteral("agenda"))},
                                                           {QStringLiteral("roster"), meeting.value(QStringLiteral("roster"))},
                                                           {QStringLiteral("delegation"), *delegation},
-                                                          {QStringLiteral("attendanceCommitment"), hex::encode(crypto::sha256(QByteArray(salt.value_or(QByteArray()) + p.value(code).toUtf8())))}};
+                                                          {QStringLiteral("attendanceCommitment"), hex::encode(crypto::sha256(QByteArray(*salt + p.value(code).toLatin1())))}};
                                 auto id = c.post(EventType::Start, content, std::nullopt, p.value(code));
                                 if (!id)
                                     return unexpected(id.error());
                                 return QStringLiteral("started %1; attendance code to show in the room: %2").arg(hex::encode(*id), p.value(code));
+                            });
+    if (name == QStringLiteral("attendance-opening"))
+        return runOnMeeting(args, QStringLiteral("(host) Opens the start's attendance commitment for an auditor: checks that --code is the code "
+                                                 "committed at the start and prints the salt, so anyone can check SHA-256(salt || code)."),
+                            {code}, {code}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &) -> Expected<QString, QString> {
+                                const auto events = c.events();
+                                if (events.isEmpty() || events.constFirst().type() != EventType::Start)
+                                    return unexpected(QStringLiteral("the meeting has not started"));
+                                const QJsonObject start = events.constFirst().content();
+                                const auto session = crypto::Address::fromHex(start.value(QStringLiteral("delegation")).toObject().value(QStringLiteral("session")).toString());
+                                auto salt = session ? c.attendanceSalt(*session) : unexpected(QStringLiteral("the start has no session key"));
+                                if (!salt)
+                                    return unexpected(salt.error());
+                                const QString commitment = start.value(QStringLiteral("attendanceCommitment")).toString();
+                                if (hex::encode(crypto::sha256(QByteArray(*salt + p.value(code).toLatin1()))) != commitment)
+                                    return unexpected(QStringLiteral("%1 is not the code committed at the start (a code rotated later is not committed)").arg(p.value(code)));
+                                return QStringLiteral("start %1\ncommitment %2\nsalt %3\ncode %4 (ASCII)\nSHA-256(salt || code) = the commitment")
+                                    .arg(events.constFirst().idHex(), commitment, hex::encode(*salt), p.value(code));
                             });
     if (name == QStringLiteral("join"))
         return runOnMeeting(args, QStringLiteral("Joins a started meeting with the attendance code shown in the room."), {code}, {code},

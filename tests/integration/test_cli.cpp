@@ -53,7 +53,7 @@ private Q_SLOTS:
         for (const char *action : {"create", "edit", "cancel", "list", "show"})
             commands.append(QStringLiteral("meeting ") + QLatin1String(action));
         for (const char *action : {"start", "join", "comment", "reply", "disagree", "discuss", "patient-data", "poll", "vote", "poll-end",
-                                   "results", "leave", "end", "events", "export", "approve"})
+                                   "results", "leave", "end", "events", "export", "approve", "attendance-opening"})
             commands.append(QLatin1String(action));
         for (const char *action : {"deploy", "enrol", "add-key", "revoke", "status", "ffs-setup", "ffs-issue"})
             commands.append(QStringLiteral("registrar ") + QLatin1String(action));

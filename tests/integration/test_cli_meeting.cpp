@@ -1,7 +1,9 @@
 // A whole meeting driven through cmeet-cli commands, as people at a terminal would: identity
 // files, a real cmeet-relay, one process per command, a replica per person, the export.
 
+#include "base/hex.h"
 #include "client/core/local_relay.h"
+#include "crypto/hash.h"
 #include "ledger/meeting_verifier.h"
 #include "store/meeting_file.h"
 #include "support/program_run.h"
@@ -154,6 +156,17 @@ private Q_SLOTS:
         const auto report = ledger::verifyMeetingLog(*log, **schemas);
         QVERIFY2(report.ok() && report.ended, qPrintable(report.problems.join(QLatin1Char('\n'))));
         QVERIFY(!(*file)->meeting().contains(QStringLiteral("local")));
+        // The host opens the start's attendance commitment for an auditor: the salt it prints and
+        // the code shown in the room hash to the commitment in the exported start.
+        const QString opening = ok(QStringLiteral("host"), {QStringLiteral("attendance-opening"), meeting, QStringLiteral("--code"), QStringLiteral("2468")});
+        const QString salt = QRegularExpression(QStringLiteral("salt (0x[0-9a-f]{64})")).match(opening).captured(1);
+        QVERIFY2(!salt.isEmpty(), qPrintable(opening));
+        const QString commitment = protocol::Event::fromWire(log->constFirst())->content().value(QStringLiteral("attendanceCommitment")).toString();
+        QCOMPARE(hex::encode(crypto::sha256(QByteArray(*hex::decode(salt) + QByteArrayLiteral("2468")))), commitment);
+        const Run wrongOpening = as(QStringLiteral("host"), {QStringLiteral("attendance-opening"), meeting, QStringLiteral("--code"), QStringLiteral("1111")});
+        QCOMPARE(wrongOpening.exitCode, 1);
+        QVERIFY(wrongOpening.err.contains(QStringLiteral("not the code committed")));
+        QCOMPARE(as(QStringLiteral("alice"), {QStringLiteral("attendance-opening"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).exitCode, 1); // only the host can
         const QString alicesReplica = QDir(m_dir.filePath(QStringLiteral("alice-state"))).entryList({QStringLiteral("*.cmeet")}).value(0);
         QVERIFY(!alicesReplica.isEmpty());
         auto replica = store::MeetingFile::open(m_dir.filePath(QStringLiteral("alice-state/")) + alicesReplica, true);
