@@ -1,6 +1,6 @@
 // Every curve point and scalar a client sends, fuzzed against the relay and judged by an
-// independent oracle: a poll's votingKey, a pollEnd's votingSecret, an event's signature and a
-// vote's ephemeral key. The oracle is plain modular arithmetic with OpenSSL's BIGNUM (Euler's
+// independent oracle: a poll's votingKey, a pollEnd's votingSecret, the signatures of events,
+// delegations and logins, and a vote's ephemeral key. The oracle is plain modular arithmetic with OpenSSL's BIGNUM (Euler's
 // criterion for "x^3 + 7 has a square root mod p", range checks on scalars), not the
 // libsecp256k1 code the relay uses. Whatever is refused leaves the stored log as it was, and the
 // meeting can always end.
@@ -9,6 +9,7 @@
 #include "client/core/polls.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/canonical_json.h"
+#include "protocol/login.h"
 #include "support/relay_fixture.h"
 #include "test_support.h"
 
@@ -88,6 +89,35 @@ QByteArray randomBytes(QRandomGenerator &random, int size)
     for (char &byte : out)
         byte = static_cast<char>(random.bounded(256));
     return out;
+}
+
+// Signatures (r || s || v) around a good one: r or s zero or at or beyond n, high s, every
+// wrong v, the other v, one bit flipped, random r and s.
+QList<QByteArray> signatureVariants(const QByteArray &good, QRandomGenerator &random)
+{
+    const QByteArray r = good.left(32);
+    const QByteArray s = good.mid(32, 32);
+    const QByteArray v = good.right(1);
+    const auto withV = [&](char value) -> QByteArray { return r + s + QByteArray(1, value); };
+    QList<QByteArray> variants{QByteArray(32, '\0') + s + v, r + QByteArray(32, '\0') + v, groupOrder + s + v, r + groupOrder + v,
+                               QByteArray(32, '\xff') + s + v, test::highSTwin(good), withV(0), withV(1), withV(26), withV(29), withV('\xff'),
+                               withV(good.at(64) == 27 ? 28 : 27)};
+    for (int i = 0; i < 60; ++i) {
+        QByteArray mutated = good;
+        const int at = random.bounded(64);
+        mutated[at] = static_cast<char>(mutated[at] ^ (1 << random.bounded(8)));
+        variants.append(mutated);
+        variants.append(randomBytes(random, 64) + v);
+    }
+    return variants;
+}
+
+// The oracle for the one encoding: r and s in [1, n - 1], s <= n - s (low s), v 27 or 28.
+bool isWellFormedSignature(const QByteArray &signature)
+{
+    const QByteArray s = signature.mid(32, 32);
+    return isScalar(signature.left(32)) && isScalar(s) && (signature.at(64) == 27 || signature.at(64) == 28)
+        && BN_cmp(number(s).get(), number(negated(s)).get()) <= 0;
 }
 
 QJsonObject resultOf(const QJsonObject &reply) { return reply.value(QStringLiteral("result")).toObject(); }
@@ -225,35 +255,64 @@ private Q_SLOTS:
         test::Member &alice = m(QStringLiteral("alice"));
         const auto comment = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("signed")}}, f->lastId(alice), f->now);
         QVERIFY(comment);
-        const QByteArray good = comment->signature()->bytes();
-        const QByteArray r = good.left(32);
-        const QByteArray s = good.mid(32, 32);
-        const auto v = [&](char value) { return QByteArray(1, value); };
-        QList<QByteArray> signatures{QByteArray(32, '\0') + s + good.right(1), r + QByteArray(32, '\0') + good.right(1),
-                                     groupOrder + s + good.right(1), r + groupOrder + good.right(1), QByteArray(32, '\xff') + s + good.right(1),
-                                     test::highSTwin(good), r + s + v(0), r + s + v(1), r + s + v(26), r + s + v(29), r + s + v('\xff'),
-                                     r + s + v(good.at(64) == 27 ? 28 : 27)};
-        for (int i = 0; i < 60; ++i) {
-            QByteArray mutated = good;
-            const int at = random.bounded(64);
-            mutated[at] = static_cast<char>(mutated[at] ^ (1 << random.bounded(8)));
-            signatures.append(mutated);
-            signatures.append(randomBytes(random, 64) + good.right(1));
-        }
+        const QList<QByteArray> signatures = signatureVariants(comment->signature()->bytes(), random);
         const QList<QByteArray> logBefore = f->log(alice);
         for (const QByteArray &signature : signatures) {
             QJsonObject wire = comment->toJson();
             wire.insert(QStringLiteral("sig"), hex::encode(signature));
             const QJsonObject reply = f->submitBytes(alice, *protocol::json::serialize(wire));
-            const QByteArray sValue = signature.mid(32, 32);
-            const bool wellFormed = isScalar(signature.left(32)) && isScalar(sValue) && (signature.at(64) == 27 || signature.at(64) == 28)
-                && BN_cmp(number(sValue).get(), number(negated(sValue)).get()) <= 0; // s <= n - s: low s
+            const bool wellFormed = isWellFormedSignature(signature);
             expectRefused(reply, logBefore, wellFormed ? QStringList{QStringLiteral("bad_signature"), QStringLiteral("wrong_signer")} : QStringList{QStringLiteral("bad_signature")},
                           signature);
             if (!wellFormed)
                 QVERIFY(!reply.contains(QStringLiteral("ackError"))); // refused while parsing, as documented
         }
         QVERIFY(f->submitBytes(alice, comment->wireBytes()).contains(QStringLiteral("result")));
+    }
+
+    // A join's delegation signed any other way than by a key of the identity is refused as
+    // delegation_invalid, whether its signature is malformed or recovers somebody else.
+    void delegationSignatures()
+    {
+        startMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        QVERIFY(f->submit(alice, EventType::Leave, {}).contains(QStringLiteral("result")));
+        const QByteArray startId = Event::fromWire(f->log(alice).constFirst())->id();
+        const QJsonObject good = *alice.participant->newSession(f->now);
+        const QList<QByteArray> logBefore = f->log(alice);
+        for (const QByteArray &signature : signatureVariants(*hex::decode(good.value(QStringLiteral("sig")).toString()), random)) {
+            QJsonObject delegation = good;
+            delegation.insert(QStringLiteral("sig"), hex::encode(signature));
+            const auto join = alice.participant->makeEvent(EventType::Join, {{QStringLiteral("delegation"), delegation}}, startId, f->now);
+            expectRefused(f->submitBytes(alice, join->wireBytes(), QStringLiteral("4711")), logBefore, {QStringLiteral("delegation_invalid")}, signature);
+        }
+        const auto join = alice.participant->makeEvent(EventType::Join, {{QStringLiteral("delegation"), good}}, startId, f->now);
+        QVERIFY(f->submitBytes(alice, join->wireBytes(), QStringLiteral("4711")).contains(QStringLiteral("result")));
+    }
+
+    // A login signed any other way than by the identity's key logs nobody in: a malformed
+    // signature is a bad request, a well-formed one recovers no key or another one.
+    void loginSignatures()
+    {
+        startMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        relay::Session session;
+        const QByteArray nonce = *hex::decode(QJsonDocument::fromJson(f->service->greet(session)).object().value(QStringLiteral("nonce")).toString());
+        const QByteArray good = protocol::signLogin(alice.key, f->service->address(), nonce)->bytes();
+        const auto login = [&](const QByteArray &signature) {
+            const QJsonObject message{{QStringLiteral("type"), QStringLiteral("login")}, {QStringLiteral("id"), 1},
+                                      {QStringLiteral("identity"), alice.key.address().toLowerHex()}, {QStringLiteral("signature"), hex::encode(signature)}};
+            return QJsonDocument::fromJson(f->service->handle(session, QJsonDocument(message).toJson(QJsonDocument::Compact)).reply).object();
+        };
+        for (const QByteArray &signature : signatureVariants(good, random)) {
+            const QString code = errorCode(login(signature));
+            const QStringList allowed = isWellFormedSignature(signature) ? QStringList{QStringLiteral("bad_signature"), QStringLiteral("wrong_signer")}
+                                                                         : QStringList{QStringLiteral("bad_request")};
+            QVERIFY2(allowed.contains(code), qPrintable(hex::encode(signature) + QStringLiteral(": ") + code));
+            QVERIFY(!session.identity);
+        }
+        QVERIFY(login(good).contains(QStringLiteral("result")));
+        QCOMPARE(session.identity, std::optional<crypto::Address>(alice.key.address()));
     }
 
     // A vote's ciphertext is opaque to the relay: one whose ephemeral key is not a point is
