@@ -1,0 +1,422 @@
+#include "client/audit/meeting_audit.h"
+
+#include "base/hex.h"
+#include "chain/meeting_registry.h"
+#include "chain/roster_tree.h"
+#include "client/core/approval.h"
+#include "crypto/keccak.h"
+#include "identity/identity_registry.h"
+#include "ledger/meeting_verifier.h"
+#include "ledger/merkle_log.h"
+#include "protocol/event.h"
+#include "store/meeting_file.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace cmeet::audit {
+namespace {
+
+using protocol::Event;
+using protocol::EventType;
+
+Finding finding(const QString &area, Outcome outcome, const QString &detail, qint64 entry = -1, const QString &eventId = {})
+{
+    return Finding{area, outcome, detail, entry, eventId};
+}
+
+QString idAt(const QList<QByteArray> &log, qint64 entry)
+{
+    if (entry < 0 || entry >= log.size())
+        return {};
+    const auto event = Event::fromWire(log.at(entry));
+    return event ? event->idHex() : QString();
+}
+
+// verifyMeetingLog's "entry N: what" as a finding about that entry.
+Finding fromProblem(const QString &problem, const QList<QByteArray> &log)
+{
+    static const QRegularExpression entryPrefix(QStringLiteral("^entry (\\d+): (.*)$"), QRegularExpression::DotMatchesEverythingOption);
+    const auto match = entryPrefix.match(problem);
+    if (!match.hasMatch())
+        return finding(QStringLiteral("log"), Outcome::Failed, problem);
+    const qint64 entry = match.captured(1).toLongLong();
+    return finding(QStringLiteral("log"), Outcome::Failed, match.captured(2), entry, idAt(log, entry));
+}
+
+QStringList lowercaseList(const QJsonArray &array)
+{
+    QStringList out;
+    for (const QJsonValue &value : array)
+        out.append(value.toString().toLower());
+    return out;
+}
+
+// The file's metadata says what meeting it is; the start, signed by the host, says it too.
+void checkMetadata(AuditReport &report, const QJsonObject &meeting, const Event &start)
+{
+    QStringList differences;
+    if (meeting.value(QStringLiteral("id")).toString() != start.meeting())
+        differences.append(QStringLiteral("the file is for meeting %1, the start for %2").arg(meeting.value(QStringLiteral("id")).toString(), start.meeting()));
+    if (meeting.value(QStringLiteral("host")).toString().toLower() != start.by().toLowerHex())
+        differences.append(QStringLiteral("the file names host %1, the start is by %2").arg(meeting.value(QStringLiteral("host")).toString(), start.by().toLowerHex()));
+    QStringList fileRoster = lowercaseList(meeting.value(QStringLiteral("roster")).toArray());
+    QStringList startRoster = lowercaseList(start.content().value(QStringLiteral("roster")).toArray());
+    fileRoster.sort();
+    startRoster.sort();
+    if (fileRoster != startRoster)
+        differences.append(QStringLiteral("the file's roster (%1 members) is not the start's (%2)").arg(fileRoster.size()).arg(startRoster.size()));
+    QStringList fileAgenda;
+    for (const QJsonValue &patient : meeting.value(QStringLiteral("agenda")).toArray())
+        fileAgenda.append(patient.toString());
+    QStringList startAgenda;
+    for (const QJsonValue &patient : start.content().value(QStringLiteral("agenda")).toArray())
+        startAgenda.append(patient.toString());
+    if (fileAgenda != startAgenda)
+        differences.append(QStringLiteral("the file's agenda is not the start's"));
+    for (const QString &difference : differences)
+        report.findings.append(finding(QStringLiteral("file"), Outcome::Failed, difference, 0, start.idHex()));
+    if (differences.isEmpty())
+        report.findings.append(finding(QStringLiteral("file"), Outcome::Verified, QStringLiteral("the file's meeting id, host, roster and agenda are the start's")));
+}
+
+// Asks the identity registry about every key that signed a start or join; without one (or when
+// the chain can't be read) it accepts the key for the log check and notes that it was not checked.
+class KeyCheck {
+public:
+    KeyCheck(const AuditOptions &options, const std::optional<crypto::Address> &registry)
+    {
+        if (options.chain && registry) {
+            m_client = std::make_unique<chain::EthClient>(*options.chain, options.rpc);
+            m_registry = *registry;
+        }
+    }
+
+    [[nodiscard]] ledger::KeyActivity activity()
+    {
+        return [this](const crypto::Address &identity, const crypto::Address &key, qint64 tsMs) {
+            const QString who = key == identity ? QStringLiteral("the own key of %1").arg(identity.toChecksumHex())
+                                                : QStringLiteral("device key %1 of %2").arg(key.toChecksumHex(), identity.toChecksumHex());
+            if (!m_client) {
+                m_unchecked.insert(who);
+                return true;
+            }
+            const auto period = identity::keyPeriod(*m_client, m_registry, identity, key);
+            if (!period) {
+                m_unreachable = period.error().detail;
+                m_unchecked.insert(who);
+                return true;
+            }
+            const bool active = period->activeAt(static_cast<quint64>(tsMs / 1000));
+            if (active)
+                m_verified.insert(who);
+            return active; // the log check reports an inactive key, at its entry
+        };
+    }
+
+    void report(AuditReport &report) const
+    {
+        const QString why = !m_client ? QStringLiteral("no chain and identity registry given (--chain, --identity-registry)")
+                                      : QStringLiteral("the chain could not be read: ") + m_unreachable;
+        QStringList unchecked(m_unchecked.begin(), m_unchecked.end());
+        unchecked.sort();
+        for (const QString &key : unchecked)
+            report.findings.append(finding(QStringLiteral("keys"), Outcome::NotChecked, key + QStringLiteral(" signed a start or join; not checked against a chain: ") + why));
+        if (!m_verified.isEmpty())
+            report.findings.append(finding(QStringLiteral("keys"), Outcome::Verified,
+                                           QStringLiteral("%1 keys that signed starts and joins were active in the identity registry %2 when they signed")
+                                               .arg(m_verified.size())
+                                               .arg(m_registry.toChecksumHex())));
+    }
+
+private:
+    std::unique_ptr<chain::EthClient> m_client;
+    crypto::Address m_registry;
+    QSet<QString> m_unchecked;
+    QSet<QString> m_verified;
+    QString m_unreachable;
+};
+
+struct Anchoring {
+    std::optional<crypto::Address> registry;
+    std::optional<quint64> chainId;
+};
+
+Anchoring anchoringOf(const QJsonObject &meeting, const AuditOptions &options)
+{
+    const QJsonObject anchor = meeting.value(QStringLiteral("anchor")).toObject();
+    Anchoring out;
+    out.registry = options.registry;
+    if (!out.registry) {
+        if (auto named = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString()))
+            out.registry = *named;
+    }
+    if (anchor.value(QStringLiteral("chainId")).toInteger() > 0)
+        out.chainId = static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger());
+    return out;
+}
+
+// The MeetingRegistry's open record (roster root) and closing record (ackEnd, root, size).
+void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchoring &anchoring, const Event &start,
+                 const client::FinalRecord &record)
+{
+    const QString area = QStringLiteral("anchor");
+    if (!options.chain) {
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain anchor was not checked: no chain given (--chain URL)")));
+        return;
+    }
+    if (!anchoring.registry) {
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain anchor was not checked: the file names no registry (--registry ADDRESS)")));
+        return;
+    }
+    chain::EthClient client(*options.chain, options.rpc);
+    const auto chainId = client.chainId();
+    if (!chainId) {
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain could not be read: ") + chainId.error().detail));
+        return;
+    }
+    if (anchoring.chainId && *anchoring.chainId != *chainId) {
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the node is on chain %1, the meeting was anchored on chain %2").arg(*chainId).arg(*anchoring.chainId)));
+        return;
+    }
+    QList<crypto::Address> roster;
+    for (const QJsonValue &member : start.content().value(QStringLiteral("roster")).toArray())
+        roster.append(crypto::Address::fromHex(member.toString()).value_or(crypto::Address()));
+    const auto rosterRoot = chain::registry::rosterRootOf(client, *anchoring.registry, report.meeting);
+    const auto closing = chain::registry::closingOf(client, *anchoring.registry, report.meeting);
+    if (!rosterRoot || !closing) {
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the registry could not be read: ") + (!rosterRoot ? rosterRoot.error() : closing.error()).detail));
+        return;
+    }
+    const QString where = QStringLiteral("registry %1 on chain %2").arg(anchoring.registry->toChecksumHex()).arg(*chainId);
+    if (*rosterRoot == QByteArray(32, '\0'))
+        report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the meeting was never opened in the ") + where));
+    else if (*rosterRoot != chain::rosterRoot(roster))
+        report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the roster anchored at the start in the %1 is not the start's roster").arg(where), 0, start.idHex()));
+    else
+        report.findings.append(finding(area, Outcome::Verified, QStringLiteral("opened in the %1 with the start's roster").arg(where)));
+    if (*closing == QByteArray(32, '\0'))
+        report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the meeting's end is not anchored in the ") + where));
+    else if (*closing != client::closingCommitment(record))
+        report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the %1 holds another final record than this log (ackEnd %2, root %3, %4 entries)")
+                                                                  .arg(where, hex::encode(record.ackEndId), hex::encode(record.root))
+                                                                  .arg(record.size),
+                                       static_cast<qint64>(record.size) - 1, hex::encode(record.ackEndId)));
+    else
+        report.findings.append(finding(area, Outcome::Verified, QStringLiteral("closed in the %1 on this log's final record (root %2, %3 entries)")
+                                                                    .arg(where, hex::encode(record.root))
+                                                                    .arg(record.size)));
+}
+
+// Each approval in the file is the EIP-712 signature of a roster member on the final record.
+void checkApprovals(AuditReport &report, const store::MeetingFile &file, const Anchoring &anchoring, const QStringList &roster,
+                    const client::FinalRecord &record)
+{
+    const QString area = QStringLiteral("approvals");
+    const auto approvals = file.approvals().value_or(QList<store::Approval>());
+    if (!anchoring.registry || !anchoring.chainId) {
+        if (!approvals.isEmpty())
+            report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("%1 approvals not checked: the file names no registry and chain id").arg(approvals.size())));
+        return;
+    }
+    const QByteArray digest = chain::registry::approvalDigest(*anchoring.chainId, *anchoring.registry, report.meeting, record.ackEndId, record.root);
+    QStringList approved;
+    for (const store::Approval &approval : approvals) {
+        const auto signature = crypto::Signature::fromHex(approval.signature);
+        const auto signer = signature ? crypto::recoverAddress(digest, *signature) : Expected<crypto::Address, crypto::CryptoError>(unexpected(signature.error()));
+        const QString identity = approval.identity.toLower();
+        if (!signer || signer->toLowerHex() != identity)
+            report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the approval filed for %1 is not its signature of this final record").arg(identity)));
+        else if (!roster.contains(identity))
+            report.findings.append(finding(area, Outcome::Failed, QStringLiteral("%1 approved but is not on the roster").arg(identity)));
+        else
+            approved.append(identity);
+    }
+    QStringList missing;
+    for (const QString &member : roster) {
+        if (!approved.contains(member))
+            missing.append(member);
+    }
+    report.findings.append(finding(area, Outcome::Verified, QStringLiteral("%1 of %2 on the roster approved this final record%3")
+                                                                .arg(approved.size())
+                                                                .arg(roster.size())
+                                                                .arg(missing.isEmpty() ? QString() : QStringLiteral("; not in the file: ") + missing.join(QStringLiteral(", ")))));
+}
+
+void tallyPolls(AuditReport &report, const QList<Event> &events)
+{
+    for (const Event &event : events) {
+        if (event.type() != EventType::Poll)
+            continue;
+        const auto tally = client::tallyPoll(events, event.id());
+        if (!tally)
+            continue;
+        QStringList counts;
+        for (qsizetype i = 0; i < tally->options.size(); ++i)
+            counts.append(QStringLiteral("%1 %2").arg(tally->options.at(i)).arg(tally->counts.value(i)));
+        report.polls.append(*tally);
+        report.findings.append(finding(QStringLiteral("polls"), Outcome::Verified,
+                                       tally->ended ? QStringLiteral("\"%1\": %2; %3 invalid; %4 votes counted")
+                                                          .arg(tally->question, counts.join(QStringLiteral(", ")))
+                                                          .arg(tally->invalid)
+                                                          .arg(tally->counted.size())
+                                                    : QStringLiteral("\"%1\": never ended, so its votes stay secret").arg(tally->question),
+                                       -1, event.idHex()));
+    }
+}
+
+} // namespace
+
+QJsonObject Finding::toJson() const
+{
+    QJsonObject json{{QStringLiteral("area"), area}, {QStringLiteral("outcome"), outcomeName(outcome)}, {QStringLiteral("detail"), detail}};
+    if (entry >= 0)
+        json.insert(QStringLiteral("entry"), entry);
+    if (!eventId.isEmpty())
+        json.insert(QStringLiteral("event"), eventId);
+    return json;
+}
+
+Verdict AuditReport::verdict() const
+{
+    bool complete = true;
+    for (const Finding &f : findings) {
+        if (f.outcome == Outcome::Failed)
+            return Verdict::Invalid;
+        complete = complete && f.outcome != Outcome::NotChecked;
+    }
+    return complete ? Verdict::Verified : Verdict::Incomplete;
+}
+
+int AuditReport::exitCode() const
+{
+    switch (verdict()) {
+    case Verdict::Verified: return 0;
+    case Verdict::Invalid: return 1;
+    case Verdict::Incomplete: return 2;
+    }
+    return 2;
+}
+
+QJsonObject AuditReport::toJson() const
+{
+    QJsonArray list;
+    for (const Finding &f : findings)
+        list.append(f.toJson());
+    QJsonArray pollList;
+    for (const client::PollTally &tally : polls) {
+        QJsonArray counts;
+        for (const int count : tally.counts)
+            counts.append(count);
+        QJsonArray counted;
+        for (const QByteArray &id : tally.counted)
+            counted.append(hex::encode(id));
+        pollList.append(QJsonObject{{QStringLiteral("poll"), hex::encode(tally.pollId)}, {QStringLiteral("question"), tally.question},
+                                    {QStringLiteral("options"), QJsonArray::fromStringList(tally.options)}, {QStringLiteral("ended"), tally.ended},
+                                    {QStringLiteral("counts"), counts}, {QStringLiteral("invalid"), tally.invalid}, {QStringLiteral("votes"), counted}});
+    }
+    return {{QStringLiteral("file"), file},          {QStringLiteral("meeting"), meeting},       {QStringLiteral("entries"), entries},
+            {QStringLiteral("verdict"), verdictName(verdict())}, {QStringLiteral("exitCode"), exitCode()}, {QStringLiteral("findings"), list},
+            {QStringLiteral("polls"), pollList}};
+}
+
+QString AuditReport::toText() const
+{
+    QStringList lines{QStringLiteral("%1: %2 (meeting %3, %4 entries)").arg(file, verdictName(verdict()), meeting).arg(entries)};
+    for (const Finding &f : findings) {
+        const QString where = f.entry >= 0 ? QStringLiteral("entry %1%2: ").arg(f.entry).arg(f.eventId.isEmpty() ? QString() : QStringLiteral(" (") + f.eventId + QLatin1Char(')'))
+                                           : (f.eventId.isEmpty() ? QString() : f.eventId + QStringLiteral(": "));
+        lines.append(QStringLiteral("  %1 %2 %3%4").arg(outcomeName(f.outcome), -11).arg(f.area, -9).arg(where, f.detail));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString outcomeName(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Verified: return QStringLiteral("verified");
+    case Outcome::Failed: return QStringLiteral("FAILED");
+    case Outcome::NotChecked: return QStringLiteral("unchecked");
+    }
+    return {};
+}
+
+QString verdictName(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Verified: return QStringLiteral("VERIFIED");
+    case Verdict::Invalid: return QStringLiteral("INVALID (tampered or broken)");
+    case Verdict::Incomplete: return QStringLiteral("NOT FULLY CHECKED");
+    }
+    return {};
+}
+
+Expected<AuditReport, QString> auditMeetingFile(const QString &path, const AuditOptions &options)
+{
+    auto file = store::MeetingFile::open(path, true);
+    if (!file)
+        return unexpected(QStringLiteral("not a meeting file c-meet can read: ") + file.error().detail);
+    auto schemas = protocol::SchemaValidator::load();
+    if (!schemas)
+        return unexpected(QStringLiteral("cannot load the event schemas: ") + schemas.error());
+
+    AuditReport report;
+    report.file = path;
+    report.meeting = (*file)->meetingId();
+    auto log = (*file)->events();
+    if (!log) { // it opened as a meeting file, so a log with a gap was damaged or tampered with
+        report.findings.append(finding(QStringLiteral("file"), Outcome::Failed, QStringLiteral("the log can't be read: ") + log.error().detail));
+        return report;
+    }
+    report.entries = log->size();
+    const QJsonObject meeting = (*file)->meeting();
+    const Anchoring anchoring = anchoringOf(meeting, options);
+    std::optional<crypto::Address> identityRegistry = options.identityRegistry;
+    if (!identityRegistry) {
+        if (auto named = crypto::Address::fromHex(meeting.value(QStringLiteral("anchor")).toObject().value(QStringLiteral("identityRegistry")).toString()))
+            identityRegistry = *named;
+    }
+
+    if (log->isEmpty()) {
+        report.findings.append(finding(QStringLiteral("log"), Outcome::Failed, QStringLiteral("the file holds no events")));
+        return report;
+    }
+    KeyCheck keys(options, identityRegistry);
+    const ledger::VerificationReport verified = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity());
+    QList<Event> events;
+    for (const QByteArray &bytes : *log) {
+        if (auto event = Event::fromWire(bytes))
+            events.append(*event);
+    }
+    const std::optional<Event> start = !events.isEmpty() && events.constFirst().type() == EventType::Start ? std::optional<Event>(events.constFirst()) : std::nullopt;
+    if (start)
+        checkMetadata(report, meeting, *start);
+    for (const QString &problem : verified.problems)
+        report.findings.append(fromProblem(problem, *log));
+    if (verified.problems.isEmpty())
+        report.findings.append(finding(QStringLiteral("log"), Outcome::Verified,
+                                       QStringLiteral("%1 entries (%2 events, %3 acknowledgements by relay %4): encoding, schemas, ids, signatures, delegations, "
+                                                      "acknowledgements, seq, tree heads, refs and the meeting's rules")
+                                           .arg(verified.entries)
+                                           .arg(verified.events)
+                                           .arg(verified.acknowledgements)
+                                           .arg(verified.relay ? verified.relay->toChecksumHex() : QString())));
+    keys.report(report);
+    if (!verified.ended) {
+        report.findings.append(finding(QStringLiteral("log"), Outcome::NotChecked, QStringLiteral("the log has no end and ackEnd: there is no final record to check")));
+    } else if (start && verified.relay) {
+        ledger::MerkleLog tree;
+        for (const QByteArray &bytes : *log) {
+            const auto event = Event::fromWire(bytes);
+            tree.append(event ? event->id() : crypto::keccak256(bytes)); // an unreadable entry was reported above
+        }
+        const client::FinalRecord record{events.constLast().id(), tree.root(), static_cast<quint64>(log->size()), *verified.relay};
+        checkAnchor(report, options, anchoring, *start, record);
+        checkApprovals(report, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
+    }
+    tallyPolls(report, events);
+    return report;
+}
+
+} // namespace cmeet::audit

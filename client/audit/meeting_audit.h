@@ -1,0 +1,68 @@
+#pragma once
+// The offline audit of a meeting file (.cmeet), as `cmeet-audit verify` and the desktop app's
+// audit workspace run it: the file itself, the log (ledger::verifyMeetingLog), the keys that
+// signed starts and joins, the chain anchor, the approvals and the polls' tallies. Each check
+// gives findings: what was verified, what is wrong (with the entry and its event id), and what
+// could not be checked and why. No widgets, no output: callers render the report.
+
+#include "chain/eth_client.h"
+#include "client/core/polls.h"
+#include "crypto/keys.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QUrl>
+#include <optional>
+
+namespace cmeet::audit {
+
+enum class Outcome {
+    Verified,   // checked, and it holds
+    Failed,     // checked, and it does not hold: tampered or invalid
+    NotChecked, // could not be checked (no chain given, chain unreachable): never counts as verified
+};
+
+struct Finding {
+    QString area;      // file, log, keys, anchor, approvals, polls
+    Outcome outcome = Outcome::Verified;
+    QString detail;    // what, and why
+    qint64 entry = -1; // the log position it concerns, if one
+    QString eventId;   // that entry's id (0x…), if it could be computed
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+enum class Verdict { Verified, Invalid, Incomplete };
+
+struct AuditReport {
+    QString file;
+    QString meeting;
+    qint64 entries = 0;
+    QList<Finding> findings;
+    QList<client::PollTally> polls;
+
+    // Invalid if anything failed; otherwise Incomplete if anything was not checked.
+    [[nodiscard]] Verdict verdict() const;
+    // 0 verified, 1 tampered or invalid, 2 not fully checked.
+    [[nodiscard]] int exitCode() const;
+    [[nodiscard]] QJsonObject toJson() const;
+    // One line per finding, the verdict first.
+    [[nodiscard]] QString toText() const;
+};
+
+struct AuditOptions {
+    std::optional<QUrl> chain;                         // an Ethereum JSON-RPC endpoint
+    std::optional<crypto::Address> registry;           // the relay's MeetingRegistry (default: as the file names it)
+    std::optional<crypto::Address> identityRegistry;   // the DeeID IdentityRegistry (default: as the file names it)
+    chain::RpcOptions rpc;
+};
+
+// Audits the file at path. The error is for a file that could not be read as a meeting file at
+// all (missing, empty, not SQLite, another application's, a newer schema): exit code 2.
+[[nodiscard]] Expected<AuditReport, QString> auditMeetingFile(const QString &path, const AuditOptions &options = {});
+
+[[nodiscard]] QString outcomeName(Outcome outcome);
+[[nodiscard]] QString verdictName(Verdict verdict);
+
+} // namespace cmeet::audit

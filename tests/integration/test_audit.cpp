@@ -1,0 +1,310 @@
+// cmeet-audit verify on real meeting files: a meeting held on a RelayService over a real SQLite
+// file, written to a .cmeet the way cmeet-cli export writes it, then audited by the real
+// program. Honest files verify (exit 2 without a chain, saying what was not checked); each
+// tampering is caught with its own finding and exit 1; files that are not meeting files get a
+// clear message and exit 2. (Chain anchors and approvals against anvil: test_anchoring.)
+
+#include "base/hex.h"
+#include "client/core/polls.h"
+#include "protocol/canonical_json.h"
+#include "store/meeting_file.h"
+#include "support/program_run.h"
+#include "support/relay_fixture.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cmeet;
+using protocol::Event;
+using protocol::EventType;
+
+namespace {
+
+QJsonObject resultOf(const QJsonObject &reply) { return reply.value(QStringLiteral("result")).toObject(); }
+QByteArray idOf(const QJsonObject &reply)
+{
+    return Event::fromWire(resultOf(reply).value(QStringLiteral("ack")).toString().toUtf8())->ref().value_or(QByteArray());
+}
+
+// Runs SQL on a meeting file as a tamperer would: straight on the SQLite file.
+void tamper(const QString &path, const QStringList &statements, const QList<QVariantList> &values = {})
+{
+    const QString name = QStringLiteral("tamper-") + path;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (!db.open())
+            qFatal("cannot open %s", qPrintable(path));
+        for (qsizetype i = 0; i < statements.size(); ++i) {
+            QSqlQuery query(db);
+            query.prepare(statements.at(i));
+            for (const QVariant &value : values.value(i))
+                query.addBindValue(value);
+            if (!query.exec())
+                qFatal("tampering failed: %s", qPrintable(statements.at(i)));
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+} // namespace
+
+class TestAudit : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_honest;                 // the honest meeting file
+    QList<QByteArray> m_log;          // its log
+    QJsonObject m_meeting;            // its metadata
+    crypto::PrivateKey m_aliceSession = *crypto::PrivateKey::generate();
+    crypto::PrivateKey m_bobSession = *crypto::PrivateKey::generate();
+    qint64 m_commentEntry = -1;
+
+    test::ProgramRun audit(const QStringList &arguments)
+    {
+        return test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), QStringList{QStringLiteral("verify")} + arguments);
+    }
+
+    // A copy of the honest file to tamper with.
+    QString copy(const QString &name)
+    {
+        const QString path = m_dir.filePath(name + QStringLiteral(".cmeet"));
+        QFile::remove(path);
+        if (!QFile::copy(m_honest, path))
+            qFatal("cannot copy the meeting file");
+        return path;
+    }
+
+    // The entry at position, re-signed after changing it (by the given key).
+    static QByteArray resigned(const QByteArray &bytes, const std::function<void(QJsonObject &)> &change, const crypto::PrivateKey &key)
+    {
+        QJsonObject body = Event::fromWire(bytes)->toJson();
+        body.remove(QStringLiteral("sig"));
+        change(body);
+        auto event = Event::create({*protocol::typeFromName(body.value(QStringLiteral("type")).toString()), body.value(QStringLiteral("meeting")).toString(),
+                                    *crypto::Address::fromHex(body.value(QStringLiteral("by")).toString()),
+                                    body.contains(QStringLiteral("ref")) ? hex::decode(body.value(QStringLiteral("ref")).toString()) : std::nullopt,
+                                    body.value(QStringLiteral("ts")).toInteger(), body.value(QStringLiteral("content")).toObject()});
+        (void)event->sign(key);
+        return event->wireBytes();
+    }
+
+    // Audits a tampered file: exit 1 and a failed finding whose text has `expected` (at `entry`, when given).
+    void expectCaught(const QString &path, const QString &expected, qint64 entry = -1)
+    {
+        const test::ProgramRun run = audit({path, QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 1, qPrintable(run.outAndErr()));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(report.value(QStringLiteral("verdict")).toString(), QStringLiteral("INVALID (tampered or broken)"));
+        bool found = false;
+        for (const QJsonValue &value : report.value(QStringLiteral("findings")).toArray()) {
+            const QJsonObject f = value.toObject();
+            found = found || (f.value(QStringLiteral("outcome")).toString() == QStringLiteral("FAILED") && f.value(QStringLiteral("detail")).toString().contains(expected)
+                              && (entry < 0 || f.value(QStringLiteral("entry")).toInteger(-1) == entry));
+        }
+        QVERIFY2(found, qPrintable(expected + QStringLiteral(" not among the findings:\n") + run.out));
+    }
+
+    void replaceEntry(const QString &path, qint64 position, const QByteArray &bytes)
+    {
+        tamper(path, {QStringLiteral("UPDATE events SET bytes = ?, id = ? WHERE position = ?")},
+               {{bytes, Event::fromWire(bytes) ? Event::fromWire(bytes)->id() : QByteArray(32, '\x42'), position}});
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QLoggingCategory::setFilterRules(QStringLiteral("cmeet.*.info=false"));
+        // A meeting with every kind of event: joins, comments, a reply, a disagreement, patient
+        // data, a poll with two encrypted votes, a leave and the end.
+        test::RelayFixture f;
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            f.login(f.addMember(name));
+        test::Member &host = f.member(QStringLiteral("host"));
+        test::Member &alice = f.member(QStringLiteral("alice"));
+        test::Member &bob = f.member(QStringLiteral("bob"));
+        f.createMeeting(host, {QStringLiteral("alice"), QStringLiteral("bob")});
+        f.prepareParticipants(f.meeting, {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
+        QVERIFY(f.start(host).contains(QStringLiteral("result")));
+        QVERIFY(f.join(alice).contains(QStringLiteral("result")));
+        QVERIFY(f.join(bob).contains(QStringLiteral("result")));
+        m_aliceSession = *alice.participant->sessionKey();
+        m_bobSession = *bob.participant->sessionKey();
+        QVERIFY(f.submit(host, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}}).contains(QStringLiteral("result")));
+        const QJsonObject comment = f.submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("CT: T2 N0.")}, {QStringLiteral("patient"), QStringLiteral("P-001")}});
+        m_commentEntry = resultOf(comment).value(QStringLiteral("index")).toInteger();
+        QVERIFY(f.submit(bob, EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed.")}}, idOf(comment)).contains(QStringLiteral("result")));
+        QVERIFY(f.submit(bob, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("Old scan.")}}, idOf(comment)).contains(QStringLiteral("result")));
+        QVERIFY(f.submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
+                                                           {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}})
+                    .contains(QStringLiteral("result")));
+        const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
+        const QByteArray pollId = idOf(f.submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
+                                                                        {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
+                                                                        {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        for (const auto &[member, option] : {std::pair{&alice, 0}, std::pair{&bob, 0}}) {
+            const QByteArray ciphertext = *client::encryptBallot(voting.publicKey(), pollId, member->key.address(), option);
+            QVERIFY(f.submit(*member, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}}, pollId).contains(QStringLiteral("result")));
+        }
+        QVERIFY(f.submit(host, EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(voting.secret().view())}}, pollId).contains(QStringLiteral("result")));
+        QVERIFY(f.submit(bob, EventType::Leave, {}).contains(QStringLiteral("result")));
+        QVERIFY(f.submit(host, EventType::End, {}).contains(QStringLiteral("result")));
+
+        m_log = f.log(host);
+        m_meeting = resultOf(f.request(host, QStringLiteral("meeting.get"), {{QStringLiteral("id"), f.meeting}}));
+        m_honest = m_dir.filePath(QStringLiteral("honest.cmeet"));
+        auto file = store::MeetingFile::create(m_honest, m_meeting);
+        QVERIFY(file);
+        QList<QPair<qint64, QByteArray>> entries;
+        for (qsizetype i = 0; i < m_log.size(); ++i)
+            entries.append({i, m_log.at(i)});
+        QVERIFY((*file)->appendAll(entries));
+    }
+
+    // Without a chain: everything the file alone shows verifies, and the report says plainly
+    // what was not checked (the keys against a registry, the anchor): exit 2, never 0.
+    void honestFileWithoutAChain()
+    {
+        const test::ProgramRun text = audit({m_honest});
+        QCOMPARE(text.exitCode, 2);
+        QVERIFY2(text.out.contains(QStringLiteral("NOT FULLY CHECKED")) && !text.out.contains(QStringLiteral("FAILED")), qPrintable(text.out));
+        QVERIFY(text.out.contains(QStringLiteral("the chain anchor was not checked: no chain given")));
+        QVERIFY(text.out.contains(QStringLiteral("not checked against a chain")));
+        QVERIFY(text.out.contains(QStringLiteral("\"Operate?\": Yes 2, No 0; 0 invalid; 2 votes counted")));
+
+        const test::ProgramRun json = audit({m_honest, QStringLiteral("--json")});
+        QCOMPARE(json.exitCode, 2);
+        const QJsonObject report = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(report.value(QStringLiteral("entries")).toInteger(), m_log.size());
+        QCOMPARE(report.value(QStringLiteral("meeting")).toString(), m_meeting.value(QStringLiteral("id")).toString());
+        QCOMPARE(report.value(QStringLiteral("verdict")).toString(), QStringLiteral("NOT FULLY CHECKED"));
+        QStringList verifiedAreas;
+        int keysUnchecked = 0;
+        for (const QJsonValue &value : report.value(QStringLiteral("findings")).toArray()) {
+            const QJsonObject f = value.toObject();
+            if (f.value(QStringLiteral("outcome")).toString() == QStringLiteral("verified"))
+                verifiedAreas.append(f.value(QStringLiteral("area")).toString());
+            if (f.value(QStringLiteral("area")).toString() == QStringLiteral("keys"))
+                keysUnchecked += f.value(QStringLiteral("outcome")).toString() == QStringLiteral("unchecked") ? 1 : 0;
+        }
+        QVERIFY2(verifiedAreas.contains(QStringLiteral("file")) && verifiedAreas.contains(QStringLiteral("log")), qPrintable(json.out));
+        QCOMPARE(keysUnchecked, 3); // host, alice and bob each signed a start or join with their own key
+        const QJsonObject poll = report.value(QStringLiteral("polls")).toArray().first().toObject();
+        QCOMPARE(poll.value(QStringLiteral("counts")).toArray(), (QJsonArray{2, 0}));
+        QCOMPARE(poll.value(QStringLiteral("votes")).toArray().size(), 2);
+    }
+
+    void flippedByteInEachKindOfEntry()
+    {
+        QSet<QString> kinds;
+        for (qsizetype position = 0; position < m_log.size(); ++position) {
+            const QString type = Event::fromWire(m_log.at(position))->toJson().value(QStringLiteral("type")).toString();
+            if (kinds.contains(type))
+                continue;
+            kinds.insert(type);
+            const QString path = copy(QStringLiteral("flipped-") + type);
+            QByteArray bytes = m_log.at(position);
+            const qsizetype at = bytes.indexOf("\"ts\":") + 6; // a digit of the timestamp: still canonical JSON
+            bytes[at] = bytes[at] == '1' ? '2' : '1';
+            tamper(path, {QStringLiteral("UPDATE events SET bytes = ? WHERE position = ?")}, {{bytes, position}});
+            expectCaught(path, QString(), position);
+        }
+        QCOMPARE(kinds.size(), 16); // every type but ackError, which is never stored
+    }
+
+    void entryDeletedOrSwapped()
+    {
+        // Deleted, and the positions after it moved up to hide the gap.
+        const QString deleted = copy(QStringLiteral("deleted"));
+        tamper(deleted, {QStringLiteral("DELETE FROM events WHERE position = ?"), QStringLiteral("UPDATE events SET position = -position WHERE position > ?"),
+                         QStringLiteral("UPDATE events SET position = -position - 1 WHERE position < 0")},
+               {{m_commentEntry}, {m_commentEntry}, {}});
+        expectCaught(deleted, QStringLiteral("acknowledgement does not ref the entry before it"), m_commentEntry);
+        // Deleted, gap left: the file itself gives it away.
+        const QString gap = copy(QStringLiteral("gap"));
+        tamper(gap, {QStringLiteral("DELETE FROM events WHERE position = ?")}, {{m_commentEntry}});
+        expectCaught(gap, QStringLiteral("gap at index %1").arg(m_commentEntry));
+        // Two entries swapped.
+        const QString swapped = copy(QStringLiteral("swapped"));
+        tamper(swapped, {QStringLiteral("UPDATE events SET id = randomblob(32) WHERE position IN (?, ?)")}, {{m_commentEntry, m_commentEntry + 2}});
+        replaceEntry(swapped, m_commentEntry, m_log.at(m_commentEntry + 2));
+        replaceEntry(swapped, m_commentEntry + 2, m_log.at(m_commentEntry));
+        expectCaught(swapped, QString(), m_commentEntry);
+    }
+
+    // A comment's text changed and re-signed: by its author's session key the signature holds,
+    // but the relay's acknowledgement no longer covers it; by another's, the signer is wrong too.
+    void commentRewritten()
+    {
+        const auto rewrite = [](QJsonObject &body) {
+            QJsonObject content = body.value(QStringLiteral("content")).toObject();
+            content.insert(QStringLiteral("text"), QStringLiteral("CT: T4 N2."));
+            body.insert(QStringLiteral("content"), content);
+        };
+        const QString byAuthor = copy(QStringLiteral("rewritten-by-author"));
+        replaceEntry(byAuthor, m_commentEntry, resigned(m_log.at(m_commentEntry), rewrite, m_aliceSession));
+        expectCaught(byAuthor, QStringLiteral("tree head"), m_commentEntry + 1);
+        const QString byOther = copy(QStringLiteral("rewritten-by-other"));
+        replaceEntry(byOther, m_commentEntry, resigned(m_log.at(m_commentEntry), rewrite, m_bobSession));
+        expectCaught(byOther, QStringLiteral("not signed by its author's session key"), m_commentEntry);
+    }
+
+    // The file's own metadata disagreeing with the host-signed start.
+    void metadataChanged()
+    {
+        QJsonObject otherHost = m_meeting;
+        otherHost.insert(QStringLiteral("host"), crypto::PrivateKey::generate()->address().toLowerHex());
+        const QString host = copy(QStringLiteral("other-host"));
+        tamper(host, {QStringLiteral("UPDATE meta SET value = ? WHERE key = 'meeting'")}, {{QString::fromUtf8(QJsonDocument(otherHost).toJson(QJsonDocument::Compact))}});
+        expectCaught(host, QStringLiteral("the file names host"));
+        QJsonObject shorterRoster = m_meeting;
+        QJsonArray roster = shorterRoster.value(QStringLiteral("roster")).toArray();
+        roster.removeLast();
+        shorterRoster.insert(QStringLiteral("roster"), roster);
+        const QString rosterPath = copy(QStringLiteral("other-roster"));
+        tamper(rosterPath, {QStringLiteral("UPDATE meta SET value = ? WHERE key = 'meeting'")},
+               {{QString::fromUtf8(QJsonDocument(shorterRoster).toJson(QJsonDocument::Compact))}});
+        expectCaught(rosterPath, QStringLiteral("roster"));
+    }
+
+    // Files that are not meeting files: a clear message, exit 2, no crash.
+    void notMeetingFiles()
+    {
+        const auto write = [&](const QString &name, const QByteArray &bytes) {
+            QFile file(m_dir.filePath(name));
+            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+                qFatal("cannot write %s", qPrintable(name));
+            return file.fileName();
+        };
+        QFile honest(m_honest);
+        QVERIFY(honest.open(QIODevice::ReadOnly));
+        const QByteArray honestBytes = honest.readAll();
+        QByteArray random(8192, '\0');
+        for (char &byte : random)
+            byte = static_cast<char>(QRandomGenerator::global()->bounded(256));
+        QStringList paths{write(QStringLiteral("empty.cmeet"), {}), write(QStringLiteral("random.cmeet"), random),
+                          write(QStringLiteral("truncated.cmeet"), honestBytes.left(honestBytes.size() / 2)), m_dir.filePath(QStringLiteral("missing.cmeet"))};
+        const QString otherApp = m_dir.filePath(QStringLiteral("other-app.cmeet"));
+        tamper(otherApp, {QStringLiteral("CREATE TABLE bookmarks (url TEXT, title TEXT)"), QStringLiteral("INSERT INTO bookmarks VALUES ('https://example.org', 'x')")});
+        paths.append(otherApp);
+        const QString newer = copy(QStringLiteral("newer-schema"));
+        tamper(newer, {QStringLiteral("PRAGMA user_version = 99")});
+        paths.append(newer);
+        for (const QString &path : paths) {
+            const test::ProgramRun run = audit({path});
+            QVERIFY2(run.exitCode == 2, qPrintable(path + QStringLiteral(": ") + run.outAndErr()));
+            QVERIFY2(run.err.contains(QStringLiteral("not a meeting file c-meet can read: ") + path), qPrintable(path + QStringLiteral(": ") + run.outAndErr()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAudit)
+#include "test_audit.moc"
