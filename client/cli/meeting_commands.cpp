@@ -533,8 +533,8 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                                       waitSeconds(p.value(wait)));
                             });
     if (name == QStringLiteral("export"))
-        return runOnMeeting(args, QStringLiteral("Writes the meeting to a .cmeet file for auditors: exact event bytes, signatures, metadata (no keys), "
-                                                 "then verifies it."),
+        return runOnMeeting(args, QStringLiteral("Writes the meeting to a .cmeet file for auditors: exact event bytes, signatures, metadata, "
+                                                 "everyone's approvals (no keys), then verifies it."),
                             {out}, {out}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &) -> Expected<QString, QString> {
                                 QJsonObject meeting = c.replica().meeting();
                                 meeting.remove(QStringLiteral("local"));
@@ -547,6 +547,14 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                     entries.append({i, log.at(i)});
                                 if (auto ok = (*file)->appendAll(entries); !ok)
                                     return unexpected(ok.error().detail);
+                                // Everyone's approvals so far, as the relay holds them: auditors check each one.
+                                auto approvals = c.call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), c.replica().meetingId()}});
+                                if (!approvals)
+                                    return unexpected(approvals.error());
+                                for (const QJsonValue &approval : approvals->toArray()) {
+                                    if (auto ok = (*file)->putApproval({approval[QStringLiteral("identity")].toString(), approval[QStringLiteral("signature")].toString(), {}}); !ok)
+                                        return unexpected(ok.error().detail);
+                                }
                                 auto schemas = protocol::SchemaValidator::load();
                                 if (!schemas)
                                     return unexpected(schemas.error());

@@ -14,6 +14,7 @@
 #include "crypto/keccak.h"
 #include "crypto/keystore.h"
 #include "ledger/merkle_log.h"
+#include "store/meeting_file.h"
 #include "support/program_run.h"
 
 #include <QDateTime>
@@ -252,6 +253,37 @@ private Q_SLOTS:
         otherRelay.relay = m_alice.address();
         QVERIFY(client::checkedApprovalDigest(client, m_registry, chainId, meeting, otherRelay).error().contains(QStringLiteral("does not belong to the relay")));
         QVERIFY(!client::finalRecordOf(log.mid(0, log.size() - 2), **schemas, host.relayAddress()));
+
+        // Alice exports the meeting for an auditor, who checks it against the chain: the open and
+        // closing records verify, and so does the one approval so far; the keys of the start and
+        // join stay unchecked (this relay has no identity registry), so the verdict is exit 2.
+        const QString exported = m_dir.filePath(QStringLiteral("approved.cmeet"));
+        const auto exportRun = cli({QStringLiteral("export"), meeting, QStringLiteral("--out"), exported});
+        QVERIFY2(exportRun.first == 0, qPrintable(exportRun.second));
+        const auto auditFile = [&](const QString &path, const QStringList &extra = {}) {
+            return test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), QStringList{QStringLiteral("verify"), path, QStringLiteral("--chain"), m_chain->url().toString()} + extra);
+        };
+        const test::ProgramRun audited = auditFile(exported);
+        QVERIFY2(audited.exitCode == 2 && !audited.out.contains(QStringLiteral("FAILED")), qPrintable(audited.outAndErr()));
+        QVERIFY2(audited.out.contains(QStringLiteral("opened in the registry %1").arg(m_registry.toChecksumHex())), qPrintable(audited.out));
+        QVERIFY2(audited.out.contains(QStringLiteral("closed in the registry %1 on chain %2 on this log's final record").arg(m_registry.toChecksumHex()).arg(chainId)),
+                 qPrintable(audited.out));
+        QVERIFY2(audited.out.contains(QStringLiteral("1 of 2 on the roster approved this final record; not in the file: %1").arg(m_host.address().toLowerHex())),
+                 qPrintable(audited.out));
+        // Against a chain that never saw this meeting (a registry of another relay), and with an
+        // approval of another record: both caught.
+        const test::ProgramRun elsewhere = auditFile(exported, {QStringLiteral("--registry"), m_alice.address().toLowerHex()});
+        QVERIFY2(elsewhere.exitCode != 0 && !elsewhere.out.contains(QStringLiteral("closed in the registry")), qPrintable(elsewhere.outAndErr()));
+        const QString otherApproval = m_dir.filePath(QStringLiteral("other-approval.cmeet"));
+        QVERIFY(QFile::copy(exported, otherApproval));
+        {
+            auto file = store::MeetingFile::open(otherApproval, false);
+            QVERIFY(file);
+            const QByteArray otherDigest = chain::registry::approvalDigest(chainId, m_registry, meeting, shortened.ackEndId, QByteArray(32, '\x07'));
+            QVERIFY((*file)->putApproval({m_alice.address().toLowerHex(), m_alice.sign(otherDigest)->toHex(), {}}));
+        }
+        const test::ProgramRun forged = auditFile(otherApproval);
+        QVERIFY2(forged.exitCode == 1 && forged.out.contains(QStringLiteral("is not its signature of this final record")), qPrintable(forged.outAndErr()));
     }
 
     // Three meetings at once, and the node goes away (stopped, its chain kept in its state file)

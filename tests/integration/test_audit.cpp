@@ -275,6 +275,25 @@ private Q_SLOTS:
         expectCaught(rosterPath, QStringLiteral("roster"));
     }
 
+    void helpAndUsage()
+    {
+        const test::ProgramRun help = audit({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains(QStringLiteral("Exit codes: 0 verified, 1 tampered or invalid, 2 not fully checked")));
+        QVERIFY(help.out.contains(QStringLiteral("--chain <url>")) && help.out.contains(QStringLiteral("--json")));
+        const test::ProgramRun unknown = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verfy"), m_honest});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("unknown command \"verfy\"")));
+        const test::ProgramRun badChain = audit({m_honest, QStringLiteral("--chain"), QStringLiteral("ftp://example")});
+        QCOMPARE(badChain.exitCode, 2);
+        QVERIFY(badChain.err.contains(QStringLiteral("--chain takes an http:// or https:// URL")));
+        // A chain that does not answer: the anchor is reported as not checked, never as verified.
+        const test::ProgramRun deadChain = audit({m_honest, QStringLiteral("--chain"), QStringLiteral("http://127.0.0.1:9"), QStringLiteral("--registry"),
+                                                  crypto::PrivateKey::generate()->address().toLowerHex()});
+        QCOMPARE(deadChain.exitCode, 2);
+        QVERIFY2(deadChain.out.contains(QStringLiteral("unchecked   anchor    the chain could not be read")), qPrintable(deadChain.out));
+    }
+
     // Files that are not meeting files: a clear message, exit 2, no crash.
     void notMeetingFiles()
     {
