@@ -209,9 +209,10 @@ void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchori
                                                                     .arg(record.size)));
 }
 
-// Each approval in the file is the EIP-712 signature of a roster member on the final record.
-void checkApprovals(AuditReport &report, const store::MeetingFile &file, const Anchoring &anchoring, const QStringList &roster,
-                    const client::FinalRecord &record)
+// Each approval in the file is the EIP-712 signature of a roster member on the final record;
+// once everyone has approved, the registry holds one commitment to all of them.
+void checkApprovals(AuditReport &report, const AuditOptions &options, const store::MeetingFile &file, const Anchoring &anchoring,
+                    const QStringList &roster, const client::FinalRecord &record)
 {
     const QString area = QStringLiteral("approvals");
     const auto approvals = file.approvals().value_or(QList<store::Approval>());
@@ -222,6 +223,7 @@ void checkApprovals(AuditReport &report, const store::MeetingFile &file, const A
     }
     const QByteArray digest = chain::registry::approvalDigest(*anchoring.chainId, *anchoring.registry, report.meeting, record.ackEndId, record.root);
     QStringList approved;
+    QList<QPair<crypto::Address, QByteArray>> signatures;
     for (const store::Approval &approval : approvals) {
         const auto signature = crypto::Signature::fromHex(approval.signature);
         const auto signer = signature ? crypto::recoverAddress(digest, *signature) : Expected<crypto::Address, crypto::CryptoError>(unexpected(signature.error()));
@@ -230,8 +232,10 @@ void checkApprovals(AuditReport &report, const store::MeetingFile &file, const A
             report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the approval filed for %1 is not its signature of this final record").arg(identity)));
         else if (!roster.contains(identity))
             report.findings.append(finding(area, Outcome::Failed, QStringLiteral("%1 approved but is not on the roster").arg(identity)));
-        else
+        else {
             approved.append(identity);
+            signatures.append({*signer, signature->bytes()});
+        }
     }
     QStringList missing;
     for (const QString &member : roster) {
@@ -242,6 +246,22 @@ void checkApprovals(AuditReport &report, const store::MeetingFile &file, const A
                                                                 .arg(approved.size())
                                                                 .arg(roster.size())
                                                                 .arg(missing.isEmpty() ? QString() : QStringLiteral("; not in the file: ") + missing.join(QStringLiteral(", ")))));
+    if (!missing.isEmpty() || approved.size() != approvals.size())
+        return; // the relay commits on chain only once everyone has approved
+    if (!options.chain) {
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the on-chain commitment to the approvals was not checked: no chain given (--chain URL)")));
+        return;
+    }
+    chain::EthClient client(*options.chain, options.rpc);
+    const auto committed = chain::registry::approvalBatchOf(client, *anchoring.registry, report.meeting);
+    if (!committed)
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the registry could not be read: ") + committed.error().detail));
+    else if (*committed == QByteArray(32, '\0'))
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the registry holds no commitment to the approvals yet")));
+    else if (*committed != chain::registry::approvalsCommitment(signatures))
+        report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the registry's commitment to the approvals is not the one of the approvals in this file")));
+    else
+        report.findings.append(finding(area, Outcome::Verified, QStringLiteral("the registry holds the commitment to these %1 approvals").arg(signatures.size())));
 }
 
 void tallyPolls(AuditReport &report, const QList<Event> &events)
@@ -413,7 +433,7 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         }
         const client::FinalRecord record{events.constLast().id(), tree.root(), static_cast<quint64>(log->size()), *verified.relay};
         checkAnchor(report, options, anchoring, *start, record);
-        checkApprovals(report, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
+        checkApprovals(report, options, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
     }
     tallyPolls(report, events);
     return report;

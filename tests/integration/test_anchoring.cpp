@@ -190,6 +190,24 @@ private Q_SLOTS:
         }
         QCOMPARE(signatures.size(), 2);
         QCOMPARE(*chain::registry::approvalBatchOf(client, m_registry, meeting), chain::registry::approvalsCommitment(signatures));
+
+        // The meeting file an auditor gets: cmeet-audit finds the anchor and both approvals, and
+        // the on-chain commitment to them.
+        const QString path = m_dir.filePath(QStringLiteral("stalled.cmeet"));
+        {
+            auto file = store::MeetingFile::create(path, host.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}})->toObject());
+            QVERIFY(file);
+            QList<QPair<qint64, QByteArray>> entries;
+            for (const QJsonValue &entry : host.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), meeting}})->toObject().value(QStringLiteral("events")).toArray())
+                entries.append({entry[QStringLiteral("index")].toInteger(), entry[QStringLiteral("event")].toString().toUtf8()});
+            QVERIFY((*file)->appendAll(entries));
+            for (const QJsonValue &approval : approvals->toArray())
+                QVERIFY((*file)->putApproval({approval[QStringLiteral("identity")].toString(), approval[QStringLiteral("signature")].toString(), {}}));
+        }
+        const test::ProgramRun audited = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify"), path, QStringLiteral("--chain"), m_chain->url().toString()});
+        QVERIFY2(audited.exitCode == 2 && !audited.out.contains(QStringLiteral("FAILED")), qPrintable(audited.outAndErr())); // keys: no identity registry here
+        QVERIFY2(audited.out.contains(QStringLiteral("2 of 2 on the roster approved this final record")), qPrintable(audited.out));
+        QVERIFY2(audited.out.contains(QStringLiteral("the registry holds the commitment to these 2 approvals")), qPrintable(audited.out));
     }
 
     // cmeet-cli approve: the participant's own replica, checked against the chain, then signed.
