@@ -15,6 +15,7 @@
 #include "identity/enrolment.h"
 #include "identity/identity_registry.h"
 #include "ledger/meeting_verifier.h"
+#include "store/meeting_file.h"
 #include "support/program_run.h"
 
 #include <QDateTime>
@@ -156,6 +157,14 @@ private Q_SLOTS:
         // Bob is staff but never enrolled: the directory alone does not let him in.
         QVERIFY(m_relay->importDirectory({{m_host, QStringLiteral("Host")}, {m_alice, QStringLiteral("Alice")}, {m_bob, QStringLiteral("Bob")}},
                                          {QStringLiteral("P-001")}));
+        // The relay anchors its meetings too, so that an auditor can check everything (test below).
+        QString relayAddress;
+        QVERIFY(m_relay->command({QStringLiteral("address")}, &relayAddress));
+        chain::EthClient funding(m_chain->url());
+        QVERIFY(funding.setBalance(*crypto::Address::fromHex(relayAddress.trimmed()), *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"))));
+        QString meetingRegistry;
+        QVERIFY2(m_relay->command({QStringLiteral("deploy-registry"), QStringLiteral("--chain"), m_chain->url().toString()}, &meetingRegistry),
+                 qPrintable(meetingRegistry));
         QVERIFY2(m_relay->start({QStringLiteral("--chain"), m_chain->url().toString(), QStringLiteral("--identity-registry"), m_registry.toLowerHex(),
                                  QStringLiteral("--identity-max-stale"), QStringLiteral("6")}),
                  qPrintable(m_relay->lastOutput()));
@@ -327,6 +336,27 @@ private Q_SLOTS:
         QVERIFY(client::finalRecordOf(log, **schemas, host.relayAddress(), client::identityRegistryCheck(client, m_registry)));
         QVERIFY(!client::finalRecordOf(log, **schemas, host.relayAddress()));
         QVERIFY2(withRegistry.ok(), qPrintable(withRegistry.problems.join(QLatin1Char('\n'))));
+
+        // The auditor's tool on the meeting file: with the chain, every key (the laptop's
+        // included, active when it signed) and the anchor verify: exit 0. Without, exit 2.
+        QTRY_COMPARE_WITH_TIMEOUT(host.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}})->toObject().value(QStringLiteral("anchor")).toObject()
+                                      .value(QStringLiteral("close")).toObject().value(QStringLiteral("status")).toString(),
+                                  QStringLiteral("done"), 20000);
+        const QString path = m_dir.filePath(QStringLiteral("keys.cmeet"));
+        {
+            auto file = store::MeetingFile::create(path, host.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}})->toObject());
+            QVERIFY(file);
+            QList<QPair<qint64, QByteArray>> entries;
+            for (qsizetype i = 0; i < log.size(); ++i)
+                entries.append({i, log.at(i)});
+            QVERIFY((*file)->appendAll(entries));
+        }
+        const test::ProgramRun verified = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify"), path, QStringLiteral("--chain"), m_chain->url().toString()});
+        QVERIFY2(verified.exitCode == 0 && verified.out.startsWith(path + QStringLiteral(": VERIFIED")), qPrintable(verified.outAndErr()));
+        QVERIFY2(verified.out.contains(QStringLiteral("3 keys that signed starts and joins were active in the identity registry")), qPrintable(verified.out));
+        const test::ProgramRun offline = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify"), path});
+        QVERIFY2(offline.exitCode == 2 && offline.out.contains(QStringLiteral("device key %1 of %2").arg(m_laptop.toChecksumHex(), m_alice.toChecksumHex())),
+                 qPrintable(offline.outAndErr()));
     }
 
     // A relay told to wait for confirmations reads a key change only once that many blocks lie on it.
