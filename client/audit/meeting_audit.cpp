@@ -8,6 +8,7 @@
 #include "identity/identity_registry.h"
 #include "ledger/meeting_verifier.h"
 #include "ledger/merkle_log.h"
+#include "protocol/delegation.h"
 #include "protocol/event.h"
 #include "store/meeting_file.h"
 
@@ -286,6 +287,36 @@ void tallyPolls(AuditReport &report, const QList<Event> &events)
     }
 }
 
+const QString proofFormat = QStringLiteral("c-meet inclusion proof v1");
+
+// The session key a start or join delegates, if it is well formed, for its author, and signed by
+// the key that signed the start or join.
+std::optional<crypto::Address> delegatedSession(const Event &startOrJoin)
+{
+    if (startOrJoin.type() != EventType::Start && startOrJoin.type() != EventType::Join)
+        return std::nullopt;
+    const auto delegation = protocol::Delegation::fromJson(startOrJoin.content().value(QStringLiteral("delegation")).toObject(), protocol::SignerRule::AnyKey);
+    if (!delegation || delegation->fields().identity != startOrJoin.by() || startOrJoin.recoverSigner().value_or(crypto::Address()) != delegation->signer())
+        return std::nullopt;
+    return delegation->fields().session;
+}
+
+QJsonArray hexList(const QList<QByteArray> &hashes)
+{
+    QJsonArray out;
+    for (const QByteArray &hash : hashes)
+        out.append(hex::encode(hash));
+    return out;
+}
+
+QList<QByteArray> hashList(const QJsonValue &value)
+{
+    QList<QByteArray> out;
+    for (const QJsonValue &hash : value.toArray())
+        out.append(hex::decodeLowercase(hash.toString(), 32).value_or(QByteArray()));
+    return out;
+}
+
 } // namespace
 
 QJsonObject Finding::toJson() const
@@ -436,6 +467,173 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         checkApprovals(report, options, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
     }
     tallyPolls(report, events);
+    return report;
+}
+
+Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &eventId)
+{
+    auto file = store::MeetingFile::open(path, true);
+    if (!file)
+        return unexpected(QStringLiteral("not a meeting file c-meet can read: ") + file.error().detail);
+    auto log = (*file)->events();
+    if (!log)
+        return unexpected(QStringLiteral("the log can't be read: ") + log.error().detail);
+    const auto wanted = hex::decodeLowercase(eventId.toLower(), 32);
+    if (!wanted)
+        return unexpected(QStringLiteral("an event id is 0x + 64 hex digits"));
+    ledger::MerkleLog tree;
+    qint64 index = -1;
+    for (const QByteArray &bytes : *log) {
+        auto event = Event::fromWire(bytes);
+        if (!event)
+            return unexpected(QStringLiteral("entry %1 is unreadable: verify the file first").arg(tree.size()));
+        if (event->id() == *wanted)
+            index = tree.size();
+        tree.append(event->id());
+    }
+    const auto last = Event::fromWire(log->constLast());
+    if (!last || last->type() != EventType::AckEnd)
+        return unexpected(QStringLiteral("the meeting has not ended: there is no final record to prove against"));
+    if (index < 0)
+        return unexpected(QStringLiteral("no entry of this meeting has the id %1").arg(eventId));
+    const auto event = Event::fromWire(log->at(index));
+    if (protocol::isRelayAcknowledgement(event->type()))
+        return unexpected(QStringLiteral("%1 is the relay's acknowledgement: prove the event it acknowledges").arg(eventId));
+    const qint64 size = tree.size();
+    // Who signed it: an event's session key was delegated by its author's latest start or join.
+    qint64 joinIndex = -1;
+    if (event->type() != EventType::Start && event->type() != EventType::Join) {
+        const auto signer = event->recoverSigner();
+        for (qint64 i = index - 1; i >= 0 && signer; --i) {
+            const auto candidate = Event::fromWire(log->at(i));
+            if (candidate->by() == event->by() && delegatedSession(*candidate) == *signer) {
+                joinIndex = i;
+                break;
+            }
+        }
+        if (joinIndex < 0)
+            return unexpected(QStringLiteral("no start or join of the author delegated the key that signed this event: verify the file first"));
+    }
+    QJsonObject anchor = (*file)->meeting().value(QStringLiteral("anchor")).toObject();
+    QJsonObject reference;
+    for (const QString &key : {QStringLiteral("registry"), QStringLiteral("chainId")}) {
+        if (anchor.contains(key))
+            reference.insert(key, anchor.value(key));
+    }
+    QJsonObject proof{{QStringLiteral("format"), proofFormat},
+                       {QStringLiteral("meeting"), (*file)->meetingId()},
+                       {QStringLiteral("index"), index},
+                       {QStringLiteral("event"), QString::fromUtf8(log->at(index))},
+                       {QStringLiteral("acknowledgement"), QString::fromUtf8(log->at(index + 1))},
+                       {QStringLiteral("ackEnd"), QString::fromUtf8(log->constLast())},
+                       {QStringLiteral("tree"), QJsonObject{{QStringLiteral("size"), size}, {QStringLiteral("root"), hex::encode(tree.root())}}},
+                       {QStringLiteral("eventPath"), hexList(*tree.inclusionProof(index, size))},
+                       {QStringLiteral("acknowledgementPath"), hexList(*tree.inclusionProof(index + 1, size))},
+                       {QStringLiteral("ackEndPath"), hexList(*tree.inclusionProof(size - 1, size))},
+                       {QStringLiteral("anchor"), reference}};
+    if (joinIndex >= 0) {
+        proof.insert(QStringLiteral("delegatedBy"), QString::fromUtf8(log->at(joinIndex)));
+        proof.insert(QStringLiteral("delegatedByIndex"), joinIndex);
+        proof.insert(QStringLiteral("delegatedByPath"), hexList(*tree.inclusionProof(joinIndex, size)));
+    }
+    return proof;
+}
+
+AuditReport verifyProof(const QJsonObject &proof, const AuditOptions &options)
+{
+    AuditReport report;
+    report.file = QStringLiteral("proof");
+    report.meeting = proof.value(QStringLiteral("meeting")).toString();
+    const QString area = QStringLiteral("proof");
+    const auto fail = [&](const QString &detail) {
+        report.findings.append(finding(area, Outcome::Failed, detail));
+        return report;
+    };
+    if (proof.value(QStringLiteral("format")).toString() != proofFormat)
+        return fail(QStringLiteral("not a c-meet inclusion proof (format \"%1\")").arg(proofFormat));
+    const auto event = Event::fromWire(proof.value(QStringLiteral("event")).toString().toUtf8());
+    const auto ack = Event::fromWire(proof.value(QStringLiteral("acknowledgement")).toString().toUtf8());
+    const auto ackEnd = Event::fromWire(proof.value(QStringLiteral("ackEnd")).toString().toUtf8());
+    if (!event || !ack || !ackEnd)
+        return fail(QStringLiteral("the event, its acknowledgement or the ackEnd is not a valid signed event: ")
+                    + (!event ? event.error() : !ack ? ack.error() : ackEnd.error()).detail);
+    const auto relay = ackEnd->recoverSigner();
+    if (ackEnd->type() != EventType::AckEnd || !relay)
+        return fail(QStringLiteral("the last entry is not a relay-signed ackEnd"));
+    if (event->meeting() != report.meeting || ack->meeting() != report.meeting || ackEnd->meeting() != report.meeting)
+        return fail(QStringLiteral("the event, its acknowledgement and the ackEnd are not all of meeting %1").arg(report.meeting));
+    if (ack->type() != protocol::acknowledgementType(event->type()) || ack->ref() != event->id() || ack->recoverSigner().value_or(crypto::Address()) != *relay)
+        return fail(QStringLiteral("the acknowledgement is not the relay's %1 of this event").arg(protocol::typeName(protocol::acknowledgementType(event->type()))));
+    const qint64 index = proof.value(QStringLiteral("index")).toInteger(-1);
+    const qint64 size = proof.value(QStringLiteral("tree")).toObject().value(QStringLiteral("size")).toInteger(-1);
+    const QByteArray root = hex::decodeLowercase(proof.value(QStringLiteral("tree")).toObject().value(QStringLiteral("root")).toString(), 32).value_or(QByteArray());
+    if (!ledger::verifyInclusion(event->id(), index, size, hashList(proof.value(QStringLiteral("eventPath"))), root)
+        || !ledger::verifyInclusion(ack->id(), index + 1, size, hashList(proof.value(QStringLiteral("acknowledgementPath"))), root)
+        || !ledger::verifyInclusion(ackEnd->id(), size - 1, size, hashList(proof.value(QStringLiteral("ackEndPath"))), root))
+        return fail(QStringLiteral("the inclusion proofs do not lead to the final tree head (%1 entries, root %2)").arg(size).arg(hex::encode(root)));
+    report.entries = size;
+    const auto author = event->recoverSigner();
+    // The author: a start or join is signed by a key of its identity (its own key is the only one
+    // checkable here); any other event by the session key the author's included start or join delegated.
+    if (event->type() == EventType::Start || event->type() == EventType::Join) {
+        if (!delegatedSession(*event))
+            return fail(QStringLiteral("the %1 is not signed by the key that signed its delegation for its author").arg(protocol::typeName(event->type())));
+        if (author.value_or(crypto::Address()) != event->by())
+            report.findings.append(finding(QStringLiteral("keys"), Outcome::NotChecked,
+                                           QStringLiteral("signed by device key %1 of %2: not checked against an identity registry").arg(author->toChecksumHex(), event->by().toChecksumHex())));
+    } else {
+        const auto delegatedBy = Event::fromWire(proof.value(QStringLiteral("delegatedBy")).toString().toUtf8());
+        const qint64 joinIndex = proof.value(QStringLiteral("delegatedByIndex")).toInteger(-1);
+        if (!delegatedBy || delegatedBy->meeting() != report.meeting || delegatedBy->by() != event->by() || !author
+            || delegatedSession(*delegatedBy) != *author || joinIndex < 0 || joinIndex >= index
+            || !ledger::verifyInclusion(delegatedBy->id(), joinIndex, size, hashList(proof.value(QStringLiteral("delegatedByPath"))), root))
+            return fail(QStringLiteral("the event's signing key is not shown delegated by its author's start or join in this meeting"));
+        if (delegatedBy->recoverSigner().value_or(crypto::Address()) != event->by())
+            report.findings.append(finding(QStringLiteral("keys"), Outcome::NotChecked,
+                                           QStringLiteral("the author's %1 was signed by a device key: not checked against an identity registry").arg(protocol::typeName(delegatedBy->type()))));
+    }
+    report.findings.append(finding(area, Outcome::Verified,
+                                   QStringLiteral("the %1 by %2 (signed by key %3) at entry %4 is in the final record of meeting %5 (%6 entries, root %7), "
+                                                  "acknowledged and closed by relay %8")
+                                       .arg(protocol::typeName(event->type()), event->by().toChecksumHex(),
+                                            author ? author->toChecksumHex() : QString())
+                                       .arg(index)
+                                       .arg(report.meeting)
+                                       .arg(size)
+                                       .arg(hex::encode(root), relay->toChecksumHex()),
+                                   index, event->idHex()));
+    Anchoring anchoring;
+    anchoring.registry = options.registry;
+    const QJsonObject reference = proof.value(QStringLiteral("anchor")).toObject();
+    if (!anchoring.registry) {
+        if (auto named = crypto::Address::fromHex(reference.value(QStringLiteral("registry")).toString()))
+            anchoring.registry = *named;
+    }
+    if (reference.value(QStringLiteral("chainId")).toInteger() > 0)
+        anchoring.chainId = static_cast<quint64>(reference.value(QStringLiteral("chainId")).toInteger());
+    if (!options.chain || !anchoring.registry) {
+        report.findings.append(finding(QStringLiteral("anchor"), Outcome::NotChecked,
+                                       !options.chain ? QStringLiteral("the chain anchor was not checked: no chain given (--chain URL)")
+                                                      : QStringLiteral("the chain anchor was not checked: the proof names no registry (--registry ADDRESS)")));
+        return report;
+    }
+    chain::EthClient client(*options.chain, options.rpc);
+    const auto chainId = client.chainId();
+    const auto closing = chainId ? chain::registry::closingOf(client, *anchoring.registry, report.meeting)
+                                 : Expected<QByteArray, chain::ChainError>(unexpected(chainId.error()));
+    if (!closing) {
+        report.findings.append(finding(QStringLiteral("anchor"), Outcome::NotChecked, QStringLiteral("the chain could not be read: ") + closing.error().detail));
+        return report;
+    }
+    const client::FinalRecord record{ackEnd->id(), root, static_cast<quint64>(size), *relay};
+    if (anchoring.chainId && *anchoring.chainId != *chainId)
+        report.findings.append(finding(QStringLiteral("anchor"), Outcome::NotChecked, QStringLiteral("the node is on chain %1, the proof names chain %2").arg(*chainId).arg(*anchoring.chainId)));
+    else if (*closing != client::closingCommitment(record))
+        report.findings.append(finding(QStringLiteral("anchor"), Outcome::Failed,
+                                       QStringLiteral("the registry %1 on chain %2 did not close meeting %3 on this final record").arg(anchoring.registry->toChecksumHex()).arg(*chainId).arg(report.meeting)));
+    else
+        report.findings.append(finding(QStringLiteral("anchor"), Outcome::Verified,
+                                       QStringLiteral("the registry %1 on chain %2 closed the meeting on this final record").arg(anchoring.registry->toChecksumHex()).arg(*chainId)));
     return report;
 }
 

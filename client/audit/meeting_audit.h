@@ -62,6 +62,12 @@ struct AuditOptions {
 // all (missing, empty, not SQLite, another application's, a newer schema): exit code 2.
 [[nodiscard]] Expected<AuditReport, QString> auditMeetingFile(const QString &path, const AuditOptions &options = {});
 
+// Selective disclosure: the proof that one event is in the meeting's final record, without the
+// other events (docs/audit.md). The event is named by its id (0x + 64 hex digits).
+[[nodiscard]] Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &eventId);
+// Checks a proof on its own; with options.chain, also that the chain anchored its final record.
+[[nodiscard]] AuditReport verifyProof(const QJsonObject &proof, const AuditOptions &options = {});
+
 [[nodiscard]] QString outcomeName(Outcome outcome);
 [[nodiscard]] QString verdictName(Verdict verdict);
 

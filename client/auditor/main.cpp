@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonDocument>
 #include <QTextStream>
 
@@ -20,6 +21,11 @@ const char *const usage =
     "Commands:\n"
     "  verify FILE.cmeet   check a meeting file: the file, its log, the keys, the chain anchor,\n"
     "                      the approvals, and tally its polls\n"
+    "  prove FILE.cmeet EVENT_ID --out PROOF.json\n"
+    "                      the proof that one event is in the meeting's final record, showing\n"
+    "                      nothing of the other events but hashes\n"
+    "  verify-proof PROOF.json\n"
+    "                      check a proof on its own (and its anchor, with --chain)\n"
     "\n"
     "Run 'cmeet-audit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 verified, 1 tampered or invalid, 2 not fully checked or not readable.\n";
@@ -39,6 +45,111 @@ std::optional<crypto::Address> addressOption(const QCommandLineParser &parser, c
     return address ? std::optional<crypto::Address>(*address) : std::nullopt;
 }
 
+// Parses --chain, --registry, --identity-registry into options; false (after saying why) if malformed.
+bool chainOptions(const QCommandLineParser &parser, const QCommandLineOption &chain, const QCommandLineOption &registry,
+                  const QCommandLineOption *identityRegistry, audit::AuditOptions &options, QTextStream &err)
+{
+    bool addressesOk = true;
+    options.registry = addressOption(parser, registry, addressesOk);
+    if (identityRegistry)
+        options.identityRegistry = addressOption(parser, *identityRegistry, addressesOk);
+    if (!addressesOk) {
+        print(err, QStringLiteral("cmeet-audit: --registry and --identity-registry take an address (0x + 40 hex digits)"));
+        return false;
+    }
+    if (parser.isSet(chain)) {
+        const QUrl url(parser.value(chain));
+        if (!url.isValid() || (url.scheme() != QStringLiteral("http") && url.scheme() != QStringLiteral("https"))) {
+            print(err, QStringLiteral("cmeet-audit: --chain takes an http:// or https:// URL"));
+            return false;
+        }
+        options.chain = url;
+    }
+    return true;
+}
+
+// Parses the command line; nullopt means: stop with this exit code (help shown, or an error said).
+std::optional<int> parseOrExit(QCommandLineParser &parser, const QStringList &arguments, int positionals, QTextStream &out, QTextStream &err)
+{
+    parser.addHelpOption();
+    if (!parser.parse(arguments)) {
+        print(err, parser.errorText());
+        return notChecked;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(out, parser.helpText());
+        return 0;
+    }
+    if (parser.positionalArguments().size() != positionals) {
+        print(err, arguments.constFirst() + QStringLiteral(": wrong arguments (see --help)"));
+        return notChecked;
+    }
+    return std::nullopt;
+}
+
+int proveCommand(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Writes the proof that one event is in the meeting's final record: the event's exact bytes, the "
+                                                    "relay's acknowledgement, RFC 6962 inclusion proofs against the final tree head, the relay-signed "
+                                                    "ackEnd and the anchor reference. It shows nothing of the other events but hashes."));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The meeting file."));
+    parser.addPositionalArgument(QStringLiteral("event"), QStringLiteral("The event's id (0x + 64 hex digits)."));
+    const QCommandLineOption outFile(QStringLiteral("out"), QStringLiteral("The proof file to write."), QStringLiteral("file"));
+    parser.addOption(outFile);
+    if (const auto exit = parseOrExit(parser, arguments, 2, out, err))
+        return *exit;
+    if (!parser.isSet(outFile)) {
+        print(err, QStringLiteral("cmeet-audit prove: --out is required"));
+        return notChecked;
+    }
+    const auto proof = audit::proveEvent(parser.positionalArguments().at(0), parser.positionalArguments().at(1));
+    if (!proof) {
+        print(err, QStringLiteral("cmeet-audit prove: ") + proof.error());
+        return notChecked;
+    }
+    QFile file(parser.value(outFile));
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(QJsonDocument(*proof).toJson(QJsonDocument::Indented)) <= 0) {
+        print(err, QStringLiteral("cmeet-audit prove: cannot write %1").arg(file.fileName()));
+        return notChecked;
+    }
+    print(out, QStringLiteral("wrote the proof of entry %1 to %2").arg(proof->value(QStringLiteral("index")).toInteger()).arg(file.fileName()));
+    return 0;
+}
+
+int verifyProofCommand(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Checks an inclusion proof on its own, without the meeting file; with --chain also that the chain "
+                                                    "anchored its final record. Exit codes: 0 verified, 1 invalid, 2 not fully checked or not readable."));
+    parser.addPositionalArgument(QStringLiteral("proof"), QStringLiteral("The proof file."));
+    const QCommandLineOption chain(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL to check the anchor on."), QStringLiteral("url"));
+    const QCommandLineOption registry(QStringLiteral("registry"), QStringLiteral("The relay's MeetingRegistry (default: as the proof names it)."),
+                                      QStringLiteral("address"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the findings as JSON."));
+    parser.addOptions({chain, registry, json});
+    if (const auto exit = parseOrExit(parser, arguments, 1, out, err))
+        return *exit;
+    audit::AuditOptions options;
+    if (!chainOptions(parser, chain, registry, nullptr, options, err))
+        return notChecked;
+    QFile file(parser.positionalArguments().constFirst());
+    QJsonParseError parseError{};
+    const QJsonDocument document = file.open(QIODevice::ReadOnly) && file.size() < 64 * 1024 * 1024 ? QJsonDocument::fromJson(file.readAll(), &parseError) : QJsonDocument();
+    if (!document.isObject()) {
+        print(err, QStringLiteral("cmeet-audit verify-proof: %1 is not a proof file (a JSON object)").arg(file.fileName()));
+        return notChecked;
+    }
+    audit::AuditReport report = audit::verifyProof(document.object(), options);
+    report.file = file.fileName();
+    print(out, parser.isSet(json) ? QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)) : report.toText());
+    return report.exitCode();
+}
+
 int verifyCommand(const QStringList &arguments)
 {
     QTextStream out(stdout);
@@ -48,7 +159,6 @@ int verifyCommand(const QStringList &arguments)
                                                     "delegations, acknowledgements, tree heads, refs, rules), the keys that signed starts and joins "
                                                     "(with a chain), the chain anchor (with a chain), the approvals, and tallies every poll. "
                                                     "Exit codes: 0 verified, 1 tampered or invalid, 2 not fully checked or not readable."));
-    parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The meeting file."));
     const QCommandLineOption chain(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL to check the anchor and keys on."), QStringLiteral("url"));
     const QCommandLineOption registry(QStringLiteral("registry"), QStringLiteral("The relay's MeetingRegistry (default: as the file names it)."),
@@ -57,34 +167,11 @@ int verifyCommand(const QStringList &arguments)
                                               QStringLiteral("The DeeID IdentityRegistry (default: as the file names it)."), QStringLiteral("address"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the findings as JSON."));
     parser.addOptions({chain, registry, identityRegistry, json});
-    if (!parser.parse(arguments)) {
-        print(err, parser.errorText());
-        return notChecked;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(out, parser.helpText());
-        return 0;
-    }
-    if (parser.positionalArguments().size() != 1) {
-        print(err, QStringLiteral("cmeet-audit verify: give one meeting file (see --help)"));
-        return notChecked;
-    }
+    if (const auto exit = parseOrExit(parser, arguments, 1, out, err))
+        return *exit;
     audit::AuditOptions options;
-    bool addressesOk = true;
-    options.registry = addressOption(parser, registry, addressesOk);
-    options.identityRegistry = addressOption(parser, identityRegistry, addressesOk);
-    if (!addressesOk) {
-        print(err, QStringLiteral("cmeet-audit verify: --registry and --identity-registry take an address (0x + 40 hex digits)"));
+    if (!chainOptions(parser, chain, registry, &identityRegistry, options, err))
         return notChecked;
-    }
-    if (parser.isSet(chain)) {
-        const QUrl url(parser.value(chain));
-        if (!url.isValid() || (url.scheme() != QStringLiteral("http") && url.scheme() != QStringLiteral("https"))) {
-            print(err, QStringLiteral("cmeet-audit verify: --chain takes an http:// or https:// URL"));
-            return notChecked;
-        }
-        options.chain = url;
-    }
     const auto report = audit::auditMeetingFile(parser.positionalArguments().constFirst(), options);
     if (!report) {
         print(err, QStringLiteral("cmeet-audit: ") + report.error());
@@ -105,6 +192,10 @@ int main(int argc, char *argv[])
     const QString command = arguments.value(1);
     if (command == QStringLiteral("verify"))
         return verifyCommand(QStringList{QStringLiteral("cmeet-audit verify")} + arguments.mid(2));
+    if (command == QStringLiteral("prove"))
+        return proveCommand(QStringList{QStringLiteral("cmeet-audit prove")} + arguments.mid(2));
+    if (command == QStringLiteral("verify-proof"))
+        return verifyProofCommand(QStringList{QStringLiteral("cmeet-audit verify-proof")} + arguments.mid(2));
     QTextStream stream(command.isEmpty() || command == QStringLiteral("--help") || command == QStringLiteral("-h") ? stdout : stderr);
     if (!command.isEmpty() && command != QStringLiteral("--help") && command != QStringLiteral("-h"))
         stream << "cmeet-audit: unknown command \"" << command << "\"\n\n";

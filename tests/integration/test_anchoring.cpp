@@ -302,6 +302,19 @@ private Q_SLOTS:
         }
         const test::ProgramRun forged = auditFile(otherApproval);
         QVERIFY2(forged.exitCode == 1 && forged.out.contains(QStringLiteral("is not its signature of this final record")), qPrintable(forged.outAndErr()));
+
+        // Alice's join, proven on its own: with the chain the proof is complete (exit 0).
+        const QString proofPath = m_dir.filePath(QStringLiteral("join.proof.json"));
+        const test::ProgramRun proved = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("prove"), exported, Event::fromWire(log.at(2))->idHex(),
+                                                                                          QStringLiteral("--out"), proofPath});
+        QVERIFY2(proved.exitCode == 0, qPrintable(proved.outAndErr()));
+        const auto verifyProof = [&](const QStringList &extra) {
+            return test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), QStringList{QStringLiteral("verify-proof"), proofPath, QStringLiteral("--chain"), m_chain->url().toString()} + extra);
+        };
+        const test::ProgramRun proofChecked = verifyProof({});
+        QVERIFY2(proofChecked.exitCode == 0 && proofChecked.out.contains(QStringLiteral("closed the meeting on this final record")), qPrintable(proofChecked.outAndErr()));
+        const test::ProgramRun otherRegistry = verifyProof({QStringLiteral("--registry"), m_alice.address().toLowerHex()});
+        QVERIFY2(otherRegistry.exitCode != 0 && !otherRegistry.out.contains(QStringLiteral("closed the meeting on this final record")), qPrintable(otherRegistry.outAndErr()));
     }
 
     // Three meetings at once, and the node goes away (stopped, its chain kept in its state file)

@@ -5,6 +5,7 @@
 // clear message and exit 2. (Chain anchors and approvals against anvil: test_anchoring.)
 
 #include "base/hex.h"
+#include "client/audit/meeting_audit.h"
 #include "client/core/polls.h"
 #include "protocol/canonical_json.h"
 #include "store/meeting_file.h"
@@ -292,6 +293,69 @@ private Q_SLOTS:
                                                   crypto::PrivateKey::generate()->address().toLowerHex()});
         QCOMPARE(deadChain.exitCode, 2);
         QVERIFY2(deadChain.out.contains(QStringLiteral("unchecked   anchor    the chain could not be read")), qPrintable(deadChain.out));
+    }
+
+    // Selective disclosure: every event of the meeting proves, and the proof checks on its own
+    // (exit 2 without a chain: the anchor is not checked); one changed character anywhere in
+    // what the proof shows fails it.
+    void proofsOfEveryEvent()
+    {
+        int proven = 0;
+        QJsonObject sample;
+        for (const QByteArray &bytes : m_log) {
+            const auto event = Event::fromWire(bytes);
+            if (protocol::isRelayAcknowledgement(event->type()))
+                continue;
+            const auto proof = audit::proveEvent(m_honest, event->idHex());
+            QVERIFY2(proof, qPrintable(proof ? QString() : proof.error()));
+            const audit::AuditReport report = audit::verifyProof(*proof);
+            QVERIFY2(report.verdict() == audit::Verdict::Incomplete, qPrintable(report.toText()));
+            QCOMPARE(report.findings.constFirst().eventId, event->idHex());
+            if (event->type() == EventType::Comment)
+                sample = *proof;
+            ++proven;
+        }
+        QCOMPARE(proven, 14);
+        // The proof shows the comment, its acknowledgement, the author's join and the ackEnd; of
+        // the other events, nothing but hashes.
+        const QString shown = QString::fromUtf8(QJsonDocument(sample).toJson());
+        QVERIFY(shown.contains(QStringLiteral("CT: T2 N0.")) && !shown.contains(QStringLiteral("Agreed.")) && !shown.contains(QStringLiteral("Operate?")));
+
+        // The command line, both ways.
+        const QString proofPath = m_dir.filePath(QStringLiteral("comment.proof.json"));
+        const test::ProgramRun proveRun = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("prove"), m_honest,
+                                                           Event::fromWire(m_log.at(m_commentEntry))->idHex(), QStringLiteral("--out"), proofPath});
+        QVERIFY2(proveRun.exitCode == 0, qPrintable(proveRun.outAndErr()));
+        const test::ProgramRun checked = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify-proof"), proofPath});
+        QVERIFY2(checked.exitCode == 2 && checked.out.contains(QStringLiteral("is in the final record of meeting")) && !checked.out.contains(QStringLiteral("FAILED")),
+                 qPrintable(checked.outAndErr()));
+        const test::ProgramRun ackProof = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("prove"), m_honest,
+                                                           Event::fromWire(m_log.at(m_commentEntry + 1))->idHex(), QStringLiteral("--out"), proofPath});
+        QVERIFY2(ackProof.exitCode == 2 && ackProof.err.contains(QStringLiteral("prove the event it acknowledges")), qPrintable(ackProof.outAndErr()));
+
+        // One changed hex digit or number digit anywhere but the anchor reference (which only the
+        // chain can check): always caught.
+        QJsonObject withoutAnchor = sample;
+        const QJsonValue anchor = withoutAnchor.take(QStringLiteral("anchor"));
+        const QByteArray text = QJsonDocument(withoutAnchor).toJson(QJsonDocument::Compact);
+        QList<qsizetype> digits;
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            if (QByteArrayView("0123456789abcdef").contains(text.at(i)))
+                digits.append(i);
+        }
+        QRandomGenerator random(20261204);
+        for (int round = 0; round < 400; ++round) {
+            QByteArray mutated = text;
+            const qsizetype at = digits.at(random.bounded(static_cast<int>(digits.size())));
+            const char replacement = "0123456789abcdef"[random.bounded(16)];
+            if (replacement == mutated.at(at))
+                continue;
+            mutated[at] = replacement;
+            QJsonObject proof = QJsonDocument::fromJson(mutated).object();
+            proof.insert(QStringLiteral("anchor"), anchor);
+            const audit::AuditReport report = audit::verifyProof(proof);
+            QVERIFY2(report.verdict() == audit::Verdict::Invalid, qPrintable(QStringLiteral("not caught: ") + QString::fromUtf8(mutated.mid(qMax<qsizetype>(0, at - 40), 80))));
+        }
     }
 
     // Files that are not meeting files: a clear message, exit 2, no crash.
