@@ -27,23 +27,17 @@ Finding finding(const QString &area, Outcome outcome, const QString &detail, qin
     return Finding{area, outcome, detail, entry, eventId};
 }
 
-QString idAt(const QList<QByteArray> &log, qint64 entry)
-{
-    if (entry < 0 || entry >= log.size())
-        return {};
-    const auto event = Event::fromWire(log.at(entry));
-    return event ? event->idHex() : QString();
-}
-
-// verifyMeetingLog's "entry N: what" as a finding about that entry.
-Finding fromProblem(const QString &problem, const QList<QByteArray> &log)
+// verifyMeetingLog's "entry N: what" as a finding about that entry (ids: each entry's id, empty
+// for an unreadable one).
+Finding fromProblem(const QString &problem, const QList<QByteArray> &ids)
 {
     static const QRegularExpression entryPrefix(QStringLiteral("^entry (\\d+): (.*)$"), QRegularExpression::DotMatchesEverythingOption);
     const auto match = entryPrefix.match(problem);
     if (!match.hasMatch())
         return finding(QStringLiteral("log"), Outcome::Failed, problem);
     const qint64 entry = match.captured(1).toLongLong();
-    return finding(QStringLiteral("log"), Outcome::Failed, match.captured(2), entry, idAt(log, entry));
+    const QByteArray id = ids.value(entry);
+    return finding(QStringLiteral("log"), Outcome::Failed, match.captured(2), entry, id.isEmpty() ? QString() : hex::encode(id));
 }
 
 QStringList lowercaseList(const QJsonArray &array)
@@ -142,17 +136,22 @@ private:
 struct Anchoring {
     std::optional<crypto::Address> registry;
     std::optional<quint64> chainId;
+    std::optional<crypto::Address> identityRegistry;
 };
 
-Anchoring anchoringOf(const QJsonObject &meeting, const AuditOptions &options)
+// Where the meeting was anchored: the options given, else what the file's (or proof's) "anchor"
+// reference names.
+Anchoring anchoringOf(const QJsonObject &anchor, const AuditOptions &options)
 {
-    const QJsonObject anchor = meeting.value(QStringLiteral("anchor")).toObject();
+    const auto named = [&](const std::optional<crypto::Address> &given, const QString &key) -> std::optional<crypto::Address> {
+        if (given)
+            return given;
+        const auto address = crypto::Address::fromHex(anchor.value(key).toString());
+        return address ? std::optional<crypto::Address>(*address) : std::nullopt;
+    };
     Anchoring out;
-    out.registry = options.registry;
-    if (!out.registry) {
-        if (auto named = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString()))
-            out.registry = *named;
-    }
+    out.registry = named(options.registry, QStringLiteral("registry"));
+    out.identityRegistry = named(options.identityRegistry, QStringLiteral("identityRegistry"));
     if (anchor.value(QStringLiteral("chainId")).toInteger() > 0)
         out.chainId = static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger());
     return out;
@@ -422,29 +421,27 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
     }
     report.entries = log->size();
     const QJsonObject meeting = (*file)->meeting();
-    const Anchoring anchoring = anchoringOf(meeting, options);
-    std::optional<crypto::Address> identityRegistry = options.identityRegistry;
-    if (!identityRegistry) {
-        if (auto named = crypto::Address::fromHex(meeting.value(QStringLiteral("anchor")).toObject().value(QStringLiteral("identityRegistry")).toString()))
-            identityRegistry = *named;
-    }
+    const Anchoring anchoring = anchoringOf(meeting.value(QStringLiteral("anchor")).toObject(), options);
 
     if (log->isEmpty()) {
         report.findings.append(finding(QStringLiteral("log"), Outcome::Failed, QStringLiteral("the file holds no events")));
         return report;
     }
-    KeyCheck keys(options, identityRegistry);
+    KeyCheck keys(options, anchoring.identityRegistry);
     const ledger::VerificationReport verified = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity());
-    QList<Event> events;
+    QList<Event> events;   // the readable entries
+    QList<QByteArray> ids; // every entry's id; empty for an unreadable one (reported by the log check)
     for (const QByteArray &bytes : *log) {
-        if (auto event = Event::fromWire(bytes))
+        auto event = Event::fromWire(bytes);
+        ids.append(event ? event->id() : QByteArray());
+        if (event)
             events.append(*event);
     }
     const std::optional<Event> start = !events.isEmpty() && events.constFirst().type() == EventType::Start ? std::optional<Event>(events.constFirst()) : std::nullopt;
     if (start)
         checkMetadata(report, meeting, *start);
     for (const QString &problem : verified.problems)
-        report.findings.append(fromProblem(problem, *log));
+        report.findings.append(fromProblem(problem, ids));
     if (verified.problems.isEmpty())
         report.findings.append(finding(QStringLiteral("log"), Outcome::Verified,
                                        QStringLiteral("%1 entries (%2 events, %3 acknowledgements by relay %4): encoding, schemas, ids, signatures, delegations, "
@@ -458,10 +455,8 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         report.findings.append(finding(QStringLiteral("log"), Outcome::NotChecked, QStringLiteral("the log has no end and ackEnd: there is no final record to check")));
     } else if (start && verified.relay) {
         ledger::MerkleLog tree;
-        for (const QByteArray &bytes : *log) {
-            const auto event = Event::fromWire(bytes);
-            tree.append(event ? event->id() : crypto::keccak256(bytes)); // an unreadable entry was reported above
-        }
+        for (qsizetype i = 0; i < ids.size(); ++i)
+            tree.append(ids.at(i).isEmpty() ? crypto::keccak256(log->at(i)) : ids.at(i)); // an unreadable entry was reported above
         const client::FinalRecord record{events.constLast().id(), tree.root(), static_cast<quint64>(log->size()), *verified.relay};
         checkAnchor(report, options, anchoring, *start, record);
         checkApprovals(report, options, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
@@ -602,15 +597,7 @@ AuditReport verifyProof(const QJsonObject &proof, const AuditOptions &options)
                                        .arg(size)
                                        .arg(hex::encode(root), relay->toChecksumHex()),
                                    index, event->idHex()));
-    Anchoring anchoring;
-    anchoring.registry = options.registry;
-    const QJsonObject reference = proof.value(QStringLiteral("anchor")).toObject();
-    if (!anchoring.registry) {
-        if (auto named = crypto::Address::fromHex(reference.value(QStringLiteral("registry")).toString()))
-            anchoring.registry = *named;
-    }
-    if (reference.value(QStringLiteral("chainId")).toInteger() > 0)
-        anchoring.chainId = static_cast<quint64>(reference.value(QStringLiteral("chainId")).toInteger());
+    const Anchoring anchoring = anchoringOf(proof.value(QStringLiteral("anchor")).toObject(), options);
     if (!options.chain || !anchoring.registry) {
         report.findings.append(finding(QStringLiteral("anchor"), Outcome::NotChecked,
                                        !options.chain ? QStringLiteral("the chain anchor was not checked: no chain given (--chain URL)")
