@@ -428,15 +428,10 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         return report;
     }
     KeyCheck keys(options, anchoring.identityRegistry);
-    const ledger::VerificationReport verified = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity());
-    QList<Event> events;   // the readable entries
-    QList<QByteArray> ids; // every entry's id; empty for an unreadable one (reported by the log check)
-    for (const QByteArray &bytes : *log) {
-        auto event = Event::fromWire(bytes);
-        ids.append(event ? event->id() : QByteArray());
-        if (event)
-            events.append(*event);
-    }
+    const ledger::VerificationReport verified
+        = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity(), {options.threads, options.progress});
+    const QList<Event> &events = verified.readable;
+    const QList<QByteArray> &ids = verified.ids; // empty for an unreadable entry (reported by the log check)
     const std::optional<Event> start = !events.isEmpty() && events.constFirst().type() == EventType::Start ? std::optional<Event>(events.constFirst()) : std::nullopt;
     if (start)
         checkMetadata(report, meeting, *start);

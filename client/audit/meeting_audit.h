@@ -13,6 +13,7 @@
 #include <QList>
 #include <QString>
 #include <QUrl>
+#include <functional>
 #include <optional>
 
 namespace cmeet::audit {
@@ -56,6 +57,8 @@ struct AuditOptions {
     std::optional<crypto::Address> registry;           // the relay's MeetingRegistry (default: as the file names it)
     std::optional<crypto::Address> identityRegistry;   // the DeeID IdentityRegistry (default: as the file names it)
     chain::RpcOptions rpc;
+    int threads = 0;                                   // for reading the log (0: all cores); findings don't depend on it
+    std::function<void(qint64 checked, qint64 total)> progress; // entries of the log checked so far
 };
 
 // Audits the file at path. The error is for a file that could not be read as a meeting file at

@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QTextStream>
 
+#include <unistd.h>
+
 using namespace cmeet;
 
 namespace {
@@ -66,6 +68,18 @@ bool chainOptions(const QCommandLineParser &parser, const QCommandLineOption &ch
         options.chain = url;
     }
     return true;
+}
+
+// For a terminal: how far the check of a large log is, on one line rewritten in place.
+std::function<void(qint64, qint64)> showProgress(QTextStream &err)
+{
+    constexpr qint64 largeLog = 4096; // smaller logs take well under a second
+    return [&err](qint64 checked, qint64 total) {
+        if (total < largeLog)
+            return;
+        err << QStringLiteral("\rchecking the log: %1 of %2 entries").arg(checked).arg(total) << (checked == total ? "\n" : "");
+        err.flush();
+    };
 }
 
 // Parses the command line; nullopt means: stop with this exit code (help shown, or an error said).
@@ -166,12 +180,24 @@ int verifyCommand(const QStringList &arguments)
     const QCommandLineOption identityRegistry(QStringLiteral("identity-registry"),
                                               QStringLiteral("The DeeID IdentityRegistry (default: as the file names it)."), QStringLiteral("address"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the findings as JSON."));
-    parser.addOptions({chain, registry, identityRegistry, json});
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Threads reading the log (default: all cores). The findings are the same for any number."),
+                                     QStringLiteral("n"));
+    parser.addOptions({chain, registry, identityRegistry, json, threads});
     if (const auto exit = parseOrExit(parser, arguments, 1, out, err))
         return *exit;
     audit::AuditOptions options;
     if (!chainOptions(parser, chain, registry, &identityRegistry, options, err))
         return notChecked;
+    if (parser.isSet(threads)) {
+        bool ok = false;
+        options.threads = parser.value(threads).toInt(&ok);
+        if (!ok || options.threads < 1 || options.threads > 1024) {
+            print(err, QStringLiteral("cmeet-audit verify: --threads takes a number from 1 to 1024"));
+            return notChecked;
+        }
+    }
+    if (isatty(STDERR_FILENO))
+        options.progress = showProgress(err);
     const auto report = audit::auditMeetingFile(parser.positionalArguments().constFirst(), options);
     if (!report) {
         print(err, QStringLiteral("cmeet-audit: ") + report.error());

@@ -1,6 +1,7 @@
 #include "ledger/meeting_verifier.h"
 
 #include "base/hex.h"
+#include "base/parallel.h"
 #include "ledger/merkle_log.h"
 #include "protocol/delegation.h"
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <limits>
 #include <utility>
+#include <vector>
 
 namespace cmeet::ledger {
 namespace {
@@ -18,6 +20,28 @@ using protocol::Event;
 using protocol::EventType;
 
 constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
+
+// One entry as it reads on its own: what the checks in log order then use.
+struct ReadEntry {
+    QByteArrayView bytes;
+    std::optional<Expected<Event, protocol::ProtocolError>> event;
+    std::optional<protocol::ProtocolError> schemaError;
+    std::optional<Expected<protocol::Delegation, protocol::ProtocolError>> delegation; // a start's or join's
+
+    void read(const protocol::SchemaValidator &schemas)
+    {
+        event = Event::fromWire(bytes);
+        if (!*event)
+            return;
+        const Event &readEvent = **event;
+        if (auto valid = schemas.validate(readEvent); !valid)
+            schemaError = valid.error();
+        (void)readEvent.recoverSigner(); // kept in the event
+        if (readEvent.type() == EventType::Start || readEvent.type() == EventType::Join)
+            delegation = protocol::Delegation::fromJson(readEvent.content().value(QStringLiteral("delegation")).toObject(),
+                                                        protocol::SignerRule::AnyKey);
+    }
+};
 
 // The meeting's rules an auditor can check from the log alone, and what each acknowledgement
 // must list (DESIGN.md §3), recomputed independently of the relay's own code: a relay that
@@ -167,7 +191,8 @@ private:
 } // namespace
 
 VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
-                                    const std::optional<crypto::Address> &expectedRelay, const KeyActivity &keyActivity)
+                                    const std::optional<crypto::Address> &expectedRelay, const KeyActivity &keyActivity,
+                                    const ReadOptions &read)
 {
     VerificationReport report;
     report.relay = expectedRelay;
@@ -189,19 +214,32 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             report.problems.append(QStringLiteral("entry %1: %2").arg(index).arg(what));
     };
 
+    const qsizetype chunkSize = std::max<qsizetype>(1, read.chunk);
+    std::vector<ReadEntry> chunk;
     for (qint64 index = 0; index < log.size(); ++index) {
-        auto event = Event::fromWire(log.at(index));
+        const qsizetype inChunk = index % chunkSize;
+        if (inChunk == 0) {
+            if (index > 0 && read.progress)
+                read.progress(index, log.size());
+            chunk.assign(std::min<qsizetype>(chunkSize, log.size() - index), {});
+            for (qsizetype i = 0; i < qsizetype(chunk.size()); ++i)
+                chunk[i].bytes = log.at(index + i);
+            forEachOnAllCores(chunk, [&schemas](ReadEntry &entry) { entry.read(schemas); }, read.threads);
+        }
+        ReadEntry &entry = chunk[inChunk];
+        auto &event = *entry.event;
         ++report.entries;
         if (!event) {
             problem(index, protocol::wireCode(event.error().code) + QStringLiteral(": ") + event.error().detail);
             merkle.append(QByteArray(32, '\0')); // its id is unknown: no later tree head can be checked
+            report.ids.append(QByteArray());
             if (std::exchange(allReadable, false))
                 problem(index, QStringLiteral("refs, rules, tree heads and acknowledgement lists are not checked from here on"));
             previous.reset();
             continue;
         }
-        if (auto valid = schemas.validate(*event); !valid)
-            problem(index, QStringLiteral("schema_violation: ") + valid.error().detail);
+        if (entry.schemaError)
+            problem(index, QStringLiteral("schema_violation: ") + entry.schemaError->detail);
         if (index == 0) {
             report.meeting = event->meeting();
             if (event->type() != EventType::Start)
@@ -255,8 +293,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             }
             const bool identitySigned = event->type() == EventType::Start || event->type() == EventType::Join;
             if (identitySigned) {
-                auto delegation = protocol::Delegation::fromJson(event->content().value(QStringLiteral("delegation")).toObject(),
-                                                                 protocol::SignerRule::AnyKey);
+                const auto &delegation = *entry.delegation;
                 // For this meeting and relay; its expiry is checked against the acknowledgement's ts,
                 // the relay's clock when it accepted the event (auditors read meetings long after).
                 if (!delegation || delegation->fields().identity != event->by() || delegation->fields().meeting != report.meeting
@@ -289,8 +326,12 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
         }
         merkle.append(event->id());
         record.add(*event);
+        report.ids.append(event->id());
+        report.readable.append(*event);
         previous = std::move(*event);
     }
+    if (read.progress && !log.isEmpty())
+        read.progress(log.size(), log.size());
     if (log.isEmpty())
         report.problems.append(QStringLiteral("the log is empty"));
     else if (allReadable && previous && !protocol::isRelayAcknowledgement(previous->type()))

@@ -11,6 +11,7 @@
 // The chain anchor and approvals are checked by later layers.
 
 #include "crypto/keys.h"
+#include "protocol/event.h"
 #include "protocol/schema_validator.h"
 
 #include <QByteArray>
@@ -29,6 +30,8 @@ struct VerificationReport {
     QString meeting;
     bool ended = false;            // the log closes with end + ackEnd
     QStringList problems;          // empty: the log verifies
+    QList<QByteArray> ids;         // every entry's id; empty for an entry that can't be read
+    QList<protocol::Event> readable; // the entries that could be read, in log order
 
     [[nodiscard]] bool ok() const { return problems.isEmpty() && entries > 0; }
 };
@@ -36,12 +39,21 @@ struct VerificationReport {
 // Was key an active key of identity at tsMs (the identity registry's isActiveAt)?
 using KeyActivity = std::function<bool(const crypto::Address &identity, const crypto::Address &key, qint64 tsMs)>;
 
+// How the log is read: what needs no other entry (parsing, schemas, recovering signers) runs on
+// threads threads (0: all cores) chunk entries at a time, before they are checked in order; the
+// findings are the same for any numbers. progress hears after each chunk how far the check is.
+struct ReadOptions {
+    int threads = 0;
+    std::function<void(qint64 checked, qint64 total)> progress;
+    qsizetype chunk = 1024;
+};
+
 // expectedRelay: when known (from the meeting file or the chain), every ack must be signed by it.
 // keyActivity: the identity registry's word on every key that signed a start or join (the
 // identity's own key included: it may have been revoked). Without it, only the identity's own key
 // is accepted (nothing here could tell whether another key spoke for the identity).
 [[nodiscard]] VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
                                                   const std::optional<crypto::Address> &expectedRelay = std::nullopt,
-                                                  const KeyActivity &keyActivity = {});
+                                                  const KeyActivity &keyActivity = {}, const ReadOptions &read = {});
 
 } // namespace cmeet::ledger

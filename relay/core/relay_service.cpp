@@ -1,6 +1,7 @@
 #include "relay/core/relay_service.h"
 
 #include "base/hex.h"
+#include "base/parallel.h"
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "ledger/merkle_log.h"
@@ -10,12 +11,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QThreadPool>
 #include <QVariant>
 
-#include <atomic>
 #include <cmath>
-#include <latch>
 
 Q_LOGGING_CATEGORY(lcService, "cmeet.relay.service", QtInfoMsg)
 
@@ -28,35 +26,6 @@ using protocol::EventType;
 using protocol::ProtocolError;
 
 using protocol::fail;
-
-// Runs function on every item, on all cores when there is more than one (for one, a trip to the
-// pool costs more than it saves). The calling thread works too; items are taken one at a time,
-// so a slow item doesn't hold up a whole share. (QtCore's pool: the relay links no QtConcurrent.)
-template <typename List, typename Function>
-void forEachOnAllCores(List &items, Function function)
-{
-    const qsizetype count = items.size();
-    QThreadPool *pool = QThreadPool::globalInstance();
-    const qsizetype helpers = std::min<qsizetype>(pool->maxThreadCount(), count) - 1;
-    if (helpers <= 0) {
-        std::for_each(items.begin(), items.end(), function);
-        return;
-    }
-    auto *item = items.data(); // detached once here, not from several threads
-    std::atomic<qsizetype> next{0};
-    const auto work = [&] {
-        for (qsizetype i = next++; i < count; i = next++)
-            function(item[i]);
-    };
-    std::latch helpersDone(helpers);
-    for (qsizetype i = 0; i < helpers; ++i)
-        pool->start([&] {
-            work();
-            helpersDone.count_down();
-        });
-    work();
-    helpersDone.wait();
-}
 
 QByteArray encode(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
 

@@ -112,6 +112,17 @@ class TestAudit : public QObject {
                               && (entry < 0 || f.value(QStringLiteral("entry")).toInteger(-1) == entry));
         }
         QVERIFY2(found, qPrintable(expected + QStringLiteral(" not among the findings:\n") + run.out));
+        // The log is read on all cores a chunk at a time: one thread or several, the same findings.
+        QCOMPARE(findingsOnThreads(path, 1), report.value(QStringLiteral("findings")).toArray());
+        QCOMPARE(findingsOnThreads(path, 3), report.value(QStringLiteral("findings")).toArray());
+    }
+
+    static QJsonArray findingsOnThreads(const QString &path, int threads)
+    {
+        audit::AuditOptions options;
+        options.threads = threads;
+        const auto report = audit::auditMeetingFile(path, options);
+        return report ? report->toJson().value(QStringLiteral("findings")).toArray() : QJsonArray();
     }
 
     void replaceEntry(const QString &path, qint64 position, const QByteArray &bytes)

@@ -68,9 +68,15 @@ private:
         return ack->wireBytes();
     }
 
+    // Also read on 3 threads 2 entries at a time (chunk boundaries everywhere): the same report.
     [[nodiscard]] ledger::VerificationReport verify(const QList<QByteArray> &log) const
     {
-        return ledger::verifyMeetingLog(log, *schemas, f->relayKey.address());
+        ledger::VerificationReport report = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address());
+        const ledger::VerificationReport chunked = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address(), {}, {3, {}, 2});
+        if (chunked.problems != report.problems || chunked.ids != report.ids || chunked.readable.size() != report.readable.size())
+            QTest::qFail(qPrintable(QStringLiteral("read in chunks on 3 threads, the log gave another report: ") + chunked.problems.join(QStringLiteral("; "))),
+                         __FILE__, __LINE__);
+        return report;
     }
 
     void expectProblem(const QList<QByteArray> &log, const QString &expected) const
