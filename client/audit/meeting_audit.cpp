@@ -137,6 +137,7 @@ struct Anchoring {
     std::optional<crypto::Address> registry;
     std::optional<quint64> chainId;
     std::optional<crypto::Address> identityRegistry;
+    QJsonObject steps; // the relay's word per step ("open", "close"): {tx, block, ...}
 };
 
 // Where the meeting was anchored: the options given, else what the file's (or proof's) "anchor"
@@ -154,6 +155,47 @@ Anchoring anchoringOf(const QJsonObject &anchor, const AuditOptions &options)
     out.identityRegistry = named(options.identityRegistry, QStringLiteral("identityRegistry"));
     if (anchor.value(QStringLiteral("chainId")).toInteger() > 0)
         out.chainId = static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger());
+    out.steps = anchor;
+    return out;
+}
+
+// Where a registry record was written: the transaction the file names for the step, checked on
+// the chain (its receipt holds the registry's event for this meeting with exactly these values).
+// Empty when it holds; otherwise why not, and whether that is a failure or just unknown.
+struct Transaction {
+    QString where; // "tx 0x…, block N", when the chain confirmed it
+    std::optional<Outcome> problem;
+    QString why;
+};
+
+Transaction transactionOf(chain::EthClient &client, const crypto::Address &registry, const QJsonObject &step, const QByteArray &eventTopic,
+                          const QString &meeting, const QByteArray &eventData)
+{
+    const auto hash = hex::decodeLowercase(step.value(QStringLiteral("tx")).toString().toLower(), 32);
+    if (!hash)
+        return {{}, Outcome::NotChecked, QStringLiteral("the file names no transaction for it")};
+    const auto receipt = client.receipt(*hash);
+    if (!receipt)
+        return {{}, Outcome::NotChecked, QStringLiteral("the chain could not be read: ") + receipt.error().detail};
+    const QString named = QStringLiteral("tx %1, block %2").arg(hex::encode(*hash)).arg(step.value(QStringLiteral("block")).toInteger());
+    if (!*receipt)
+        return {{}, Outcome::Failed, QStringLiteral("the file names %1, which the chain does not hold").arg(named)};
+    const QString where = QStringLiteral("tx %1, block %2").arg(hex::encode(*hash)).arg((*receipt)->blockNumber);
+    if (static_cast<quint64>(step.value(QStringLiteral("block")).toInteger()) != (*receipt)->blockNumber)
+        return {{}, Outcome::Failed, QStringLiteral("the file names %1, but the chain has it in block %2").arg(named).arg((*receipt)->blockNumber)};
+    const QByteArray meetingTopic = chain::registry::meetingKey(meeting);
+    for (const chain::LogEntry &log : (*receipt)->logs) {
+        if (log.address == registry && log.topics.size() == 2 && log.topics.at(0) == eventTopic && log.topics.at(1) == meetingTopic && log.data == eventData)
+            return {where, std::nullopt, {}};
+    }
+    return {{}, Outcome::Failed, QStringLiteral("the file names %1, which does not record this in the registry").arg(where)};
+}
+
+QByteArray word(quint64 value)
+{
+    QByteArray out(32, '\0');
+    for (int i = 0; i < 8; ++i)
+        out[31 - i] = static_cast<char>((value >> (8 * i)) & 0xff);
     return out;
 }
 
@@ -196,6 +238,10 @@ void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchori
         report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the roster anchored at the start in the %1 is not the start's roster").arg(where), 0, start.idHex()));
     else
         report.findings.append(finding(area, Outcome::Verified, QStringLiteral("opened in the %1 with the start's roster").arg(where)));
+    const Transaction opened = transactionOf(client, *anchoring.registry, anchoring.steps.value(QStringLiteral("open")).toObject(),
+                                             crypto::keccak256("Opened(bytes32,bytes32,bytes32)"), report.meeting, start.id() + chain::rosterRoot(roster));
+    report.findings.append(opened.problem ? finding(area, *opened.problem, QStringLiteral("the opening's transaction: ") + opened.why)
+                                          : finding(area, Outcome::Verified, QStringLiteral("opened in ") + opened.where));
     if (*closing == QByteArray(32, '\0'))
         report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the meeting's end is not anchored in the ") + where));
     else if (*closing != client::closingCommitment(record))
@@ -207,6 +253,11 @@ void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchori
         report.findings.append(finding(area, Outcome::Verified, QStringLiteral("closed in the %1 on this log's final record (root %2, %3 entries)")
                                                                     .arg(where, hex::encode(record.root))
                                                                     .arg(record.size)));
+    const Transaction closed = transactionOf(client, *anchoring.registry, anchoring.steps.value(QStringLiteral("close")).toObject(),
+                                             crypto::keccak256("Closed(bytes32,bytes32,bytes32,uint64)"), report.meeting,
+                                             record.ackEndId + record.root + word(record.size));
+    report.findings.append(closed.problem ? finding(area, *closed.problem, QStringLiteral("the closing's transaction: ") + closed.why)
+                                          : finding(area, Outcome::Verified, QStringLiteral("closed in ") + closed.where));
 }
 
 // Each approval in the file is the EIP-712 signature of a roster member on the final record;
@@ -272,16 +323,17 @@ void tallyPolls(AuditReport &report, const QList<Event> &events)
         const auto tally = client::tallyPoll(events, event.id());
         if (!tally)
             continue;
+        // Options by number: a question or option may name a patient, which only the report shows.
         QStringList counts;
         for (qsizetype i = 0; i < tally->options.size(); ++i)
-            counts.append(QStringLiteral("%1 %2").arg(tally->options.at(i)).arg(tally->counts.value(i)));
+            counts.append(QStringLiteral("option %1: %2").arg(i + 1).arg(tally->counts.value(i)));
         report.polls.append(*tally);
         report.findings.append(finding(QStringLiteral("polls"), Outcome::Verified,
-                                       tally->ended ? QStringLiteral("\"%1\": %2; %3 invalid; %4 votes counted")
-                                                          .arg(tally->question, counts.join(QStringLiteral(", ")))
+                                       tally->ended ? QStringLiteral("poll tallied: %1; %2 invalid; %3 votes counted")
+                                                          .arg(counts.join(QStringLiteral(", ")))
                                                           .arg(tally->invalid)
                                                           .arg(tally->counted.size())
-                                                    : QStringLiteral("\"%1\": never ended, so its votes stay secret").arg(tally->question),
+                                                    : QStringLiteral("poll never ended, so its votes stay secret"),
                                        -1, event.idHex()));
     }
 }
@@ -362,8 +414,7 @@ QJsonObject AuditReport::toJson() const
         QJsonArray counted;
         for (const QByteArray &id : tally.counted)
             counted.append(hex::encode(id));
-        pollList.append(QJsonObject{{QStringLiteral("poll"), hex::encode(tally.pollId)}, {QStringLiteral("question"), tally.question},
-                                    {QStringLiteral("options"), QJsonArray::fromStringList(tally.options)}, {QStringLiteral("ended"), tally.ended},
+        pollList.append(QJsonObject{{QStringLiteral("poll"), hex::encode(tally.pollId)}, {QStringLiteral("ended"), tally.ended},
                                     {QStringLiteral("counts"), counts}, {QStringLiteral("invalid"), tally.invalid}, {QStringLiteral("votes"), counted}});
     }
     return {{QStringLiteral("file"), file},          {QStringLiteral("meeting"), meeting},       {QStringLiteral("entries"), entries},

@@ -2,13 +2,16 @@
 // optional). Exit codes: 0 verified, 1 tampered or invalid, 2 not fully checked or unreadable.
 
 #include "client/audit/meeting_audit.h"
+#include "client/audit/meeting_report.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QTextStream>
 
+#include <memory>
 #include <unistd.h>
 
 using namespace cmeet;
@@ -28,6 +31,9 @@ const char *const usage =
     "                      nothing of the other events but hashes\n"
     "  verify-proof PROOF.json\n"
     "                      check a proof on its own (and its anchor, with --chain)\n"
+    "  report FILE.cmeet [--html OUT | --pdf OUT]\n"
+    "                      the meeting record people read: the verdict and anchor, attendance,\n"
+    "                      each patient's changes, comments, polls, and the approvals\n"
     "\n"
     "Run 'cmeet-audit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 verified, 1 tampered or invalid, 2 not fully checked or not readable.\n";
@@ -207,11 +213,69 @@ int verifyCommand(const QStringList &arguments)
     return report->exitCode();
 }
 
+int reportCommand(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Writes the meeting record people read: the audit's verdict and the chain anchor first, then the "
+                                                    "meeting, roster and attendance, per patient when it was discussed and who was present, the "
+                                                    "patient-data changes, the comments with replies and disagreements, the polls with results and "
+                                                    "voters, and the approvals. It holds patient identifiers: keep it as you keep the meeting file. "
+                                                    "Exit codes as for verify: 0 verified, 1 tampered or invalid, 2 not fully checked or not readable."));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The meeting file."));
+    const QCommandLineOption html(QStringLiteral("html"), QStringLiteral("Write the record as HTML to this file."), QStringLiteral("out"));
+    const QCommandLineOption pdf(QStringLiteral("pdf"), QStringLiteral("Write the record as an A4 PDF to this file."), QStringLiteral("out"));
+    const QCommandLineOption chain(QStringLiteral("chain"), QStringLiteral("Ethereum JSON-RPC URL to check the anchor and keys on."), QStringLiteral("url"));
+    const QCommandLineOption registry(QStringLiteral("registry"), QStringLiteral("The relay's MeetingRegistry (default: as the file names it)."),
+                                      QStringLiteral("address"));
+    const QCommandLineOption identityRegistry(QStringLiteral("identity-registry"),
+                                              QStringLiteral("The DeeID IdentityRegistry (default: as the file names it)."), QStringLiteral("address"));
+    parser.addOptions({html, pdf, chain, registry, identityRegistry});
+    if (const auto exit = parseOrExit(parser, arguments, 1, out, err))
+        return *exit;
+    if (parser.isSet(html) == parser.isSet(pdf)) {
+        print(err, QStringLiteral("cmeet-audit report: give one of --html OUT or --pdf OUT (the record names patients: it goes to a file, not the terminal)"));
+        return notChecked;
+    }
+    audit::AuditOptions options;
+    if (!chainOptions(parser, chain, registry, &identityRegistry, options, err))
+        return notChecked;
+    const QString path = parser.positionalArguments().constFirst();
+    const auto report = audit::auditMeetingFile(path, options);
+    if (!report) {
+        print(err, QStringLiteral("cmeet-audit: ") + report.error());
+        return notChecked;
+    }
+    const auto document = audit::meetingReportHtml(path, *report, {QTimeZone::systemTimeZone(), QStringLiteral("cmeet-audit " CMEET_VERSION)});
+    if (!document) {
+        print(err, QStringLiteral("cmeet-audit report: ") + document.error());
+        return notChecked;
+    }
+    const QString target = parser.isSet(html) ? parser.value(html) : parser.value(pdf);
+    if (parser.isSet(html)) {
+        QFile file(target);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(document->toUtf8()) <= 0) {
+            print(err, QStringLiteral("cmeet-audit report: cannot write %1").arg(target));
+            return notChecked;
+        }
+    } else if (const auto written = audit::writeReportPdf(*document, target); !written) {
+        print(err, QStringLiteral("cmeet-audit report: ") + written.error());
+        return notChecked;
+    }
+    print(out, QStringLiteral("wrote the meeting record to %1: %2").arg(target, audit::verdictName(report->verdict())));
+    return report->exitCode();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The report's PDF lays text out with QtGui's fonts: a QGuiApplication, drawn off screen.
+    const bool report = argc > 1 && qstrcmp(argv[1], "report") == 0;
+    if (report && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app = report ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("cmeet-audit"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CMEET_VERSION));
     const QStringList arguments = QCoreApplication::arguments();
@@ -222,6 +286,8 @@ int main(int argc, char *argv[])
         return proveCommand(QStringList{QStringLiteral("cmeet-audit prove")} + arguments.mid(2));
     if (command == QStringLiteral("verify-proof"))
         return verifyProofCommand(QStringList{QStringLiteral("cmeet-audit verify-proof")} + arguments.mid(2));
+    if (report)
+        return reportCommand(QStringList{QStringLiteral("cmeet-audit report")} + arguments.mid(2));
     QTextStream stream(command.isEmpty() || command == QStringLiteral("--help") || command == QStringLiteral("-h") ? stdout : stderr);
     if (!command.isEmpty() && command != QStringLiteral("--help") && command != QStringLiteral("-h"))
         stream << "cmeet-audit: unknown command \"" << command << "\"\n\n";

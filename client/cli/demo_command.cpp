@@ -278,10 +278,7 @@ int run(const RunOptions &options)
     const QString exportPath = QDir(dataDir).filePath(QStringLiteral("meeting.cmeet"));
     auto file = store::MeetingFile::create(exportPath, QJsonObject{{QStringLiteral("id"), result->meeting},
                                                                    {QStringLiteral("title"), QStringLiteral("Simulated MDT meeting")}});
-    QList<QPair<qint64, QByteArray>> entries;
-    for (qsizetype i = 0; i < result->log.size(); ++i)
-        entries.append({i, result->log.at(i)});
-    if (!file || !(*file)->appendAll(entries)) {
+    if (!file || !(*file)->appendLog(result->log)) {
         printError(QStringLiteral("cannot export the meeting to %1").arg(exportPath));
         return 1;
     }

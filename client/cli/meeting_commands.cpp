@@ -548,10 +548,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                 if (!file)
                                     return unexpected(file.error().detail);
                                 const QList<QByteArray> log = c.replica().events().value_or(QList<QByteArray>());
-                                QList<QPair<qint64, QByteArray>> entries;
-                                for (qsizetype i = 0; i < log.size(); ++i)
-                                    entries.append({i, log.at(i)});
-                                if (auto ok = (*file)->appendAll(entries); !ok)
+                                if (auto ok = (*file)->appendLog(log); !ok)
                                     return unexpected(ok.error().detail);
                                 // Everyone's approvals so far, as the relay holds them: auditors check each one.
                                 auto approvals = c.call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), c.replica().meetingId()}});

@@ -221,16 +221,20 @@ Expected<SimulationResult, QString> Simulation::run()
     if (post(host, EventType::End, {}, last).isEmpty())
         return unexpected(failure);
 
-    // What the relay stored, downloaded by the host.
+    // What the relay stored, downloaded by the host (in pieces of at most about 8 MB each).
     const auto downloadLog = [&]() -> Expected<Ok, QString> {
-        auto events = host.connection->call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), result.meeting}});
-        if (!events)
-            return unexpected(QStringLiteral("events.get: ") + events.error().detail);
-        for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray()) {
-            result.log.append(entry[QStringLiteral("event")].toString().toUtf8());
-            result.logBytes += result.log.constLast().size();
+        while (true) {
+            auto events = host.connection->call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), result.meeting}, {QStringLiteral("fromIndex"), result.log.size()}});
+            if (!events)
+                return unexpected(QStringLiteral("events.get: ") + events.error().detail);
+            const QJsonArray piece = events->toObject().value(QStringLiteral("events")).toArray();
+            for (const QJsonValue &entry : piece) {
+                result.log.append(entry[QStringLiteral("event")].toString().toUtf8());
+                result.logBytes += result.log.constLast().size();
+            }
+            if (piece.isEmpty() || result.log.size() >= events->toObject().value(QStringLiteral("size")).toInteger())
+                return Ok{};
         }
-        return Ok{};
     };
     if (auto downloaded = downloadLog(); !downloaded)
         return unexpected(downloaded.error());

@@ -310,6 +310,15 @@ Expected<Ok, StoreError> MeetingFile::append(qint64 index, const QByteArray &wir
     return appendAll({qMakePair(index, wireBytes)});
 }
 
+Expected<Ok, StoreError> MeetingFile::appendLog(const QList<QByteArray> &log, qint64 from)
+{
+    QList<QPair<qint64, QByteArray>> entries;
+    entries.reserve(log.size());
+    for (qsizetype i = 0; i < log.size(); ++i)
+        entries.append({from + i, log.at(i)});
+    return appendAll(entries);
+}
+
 Expected<Ok, StoreError> MeetingFile::appendAll(const QList<QPair<qint64, QByteArray>> &entries)
 {
     if (auto ok = writable(); !ok)

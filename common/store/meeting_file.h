@@ -64,6 +64,8 @@ public:
     // the identical bytes, which is a no-op). appendAll is all or nothing.
     [[nodiscard]] Expected<Ok, StoreError> append(qint64 index, const QByteArray &wireBytes);
     [[nodiscard]] Expected<Ok, StoreError> appendAll(const QList<QPair<qint64, QByteArray>> &entries);
+    // A whole log (or its rest) from position from: appendAll at from, from + 1, ...
+    [[nodiscard]] Expected<Ok, StoreError> appendLog(const QList<QByteArray> &log, qint64 from = 0);
 
     // Number of events; -1 if the file can no longer be read.
     [[nodiscard]] qint64 size() const;

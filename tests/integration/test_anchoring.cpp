@@ -288,6 +288,44 @@ private Q_SLOTS:
                  qPrintable(audited.out));
         QVERIFY2(audited.out.contains(QStringLiteral("1 of 2 on the roster approved this final record; not in the file: %1").arg(m_host.address().toLowerHex())),
                  qPrintable(audited.out));
+        // Where each record was written: the transactions the file names, confirmed by the chain.
+        const QJsonObject anchor = (*store::MeetingFile::open(exported, true))->meeting().value(QStringLiteral("anchor")).toObject();
+        for (const QString &step : {QStringLiteral("open"), QStringLiteral("close")}) {
+            const QJsonObject done = anchor.value(step).toObject();
+            const QString where = QStringLiteral("tx %1, block %2").arg(done.value(QStringLiteral("tx")).toString()).arg(done.value(QStringLiteral("block")).toInteger());
+            QVERIFY2(audited.out.contains((step == QStringLiteral("open") ? QStringLiteral("opened in ") : QStringLiteral("closed in ")) + where), qPrintable(audited.out));
+        }
+        // A file naming the opening's transaction for the closing: caught.
+        const QString wrongTx = m_dir.filePath(QStringLiteral("wrong-tx.cmeet"));
+        QVERIFY(QFile::copy(exported, wrongTx));
+        {
+            auto file = store::MeetingFile::open(wrongTx, false);
+            QJsonObject meetingData = (*file)->meeting();
+            QJsonObject swapped = anchor;
+            swapped.insert(QStringLiteral("close"), anchor.value(QStringLiteral("open")));
+            meetingData.insert(QStringLiteral("anchor"), swapped);
+            QVERIFY((*file)->setMeeting(meetingData));
+        }
+        const test::ProgramRun wrongTxRun = auditFile(wrongTx);
+        QVERIFY2(wrongTxRun.exitCode == 1 && wrongTxRun.out.contains(QStringLiteral("the closing's transaction: the file names tx %1").arg(anchor.value(QStringLiteral("open")).toObject().value(QStringLiteral("tx")).toString()))
+                     && wrongTxRun.out.contains(QStringLiteral("which does not record this in the registry")),
+                 qPrintable(wrongTxRun.outAndErr()));
+        // A registry that anchored another final root for this very meeting (a relay that closed
+        // it on something else than the log it handed out): the file's record is not the chain's.
+        {
+            QVERIFY(client.setBalance(m_alice.address(), *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"))));
+            chain::TransactionSender liar(client, m_alice, chainId);
+            const QByteArray constructor = *chain::abi::encode(*chain::abi::parseTypes(u"address"), {chain::abi::Value::address(m_alice.address())});
+            const auto deployed = liar.deploy(QByteArray(*chain::registry::bytecode(QStringLiteral("MeetingRegistry")) + constructor));
+            QVERIFY(deployed && deployed->success && deployed->contractAddress);
+            const QList<crypto::Address> roster{m_host.address(), m_alice.address()};
+            QVERIFY(liar.send(*deployed->contractAddress, chain::registry::openCall(meeting, Event::fromWire(log.constFirst())->id(), chain::rosterRoot(roster)))->success);
+            QVERIFY(liar.send(*deployed->contractAddress, chain::registry::closeCall(meeting, record->ackEndId, QByteArray(32, '\x66'), record->size))->success);
+            const test::ProgramRun otherRoot = auditFile(exported, {QStringLiteral("--registry"), deployed->contractAddress->toLowerHex()});
+            QVERIFY2(otherRoot.exitCode == 1 && otherRoot.out.contains(QStringLiteral("opened in the registry %1").arg(deployed->contractAddress->toChecksumHex()))
+                         && otherRoot.out.contains(QStringLiteral("holds another final record than this log")),
+                     qPrintable(otherRoot.outAndErr()));
+        }
         // Against a chain that never saw this meeting (a registry of another relay), and with an
         // approval of another record: both caught.
         const test::ProgramRun elsewhere = auditFile(exported, {QStringLiteral("--registry"), m_alice.address().toLowerHex()});

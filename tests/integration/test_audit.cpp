@@ -12,7 +12,11 @@
 #include "support/program_run.h"
 #include "support/relay_fixture.h"
 
+#include <QDateTime>
+#include <QDir>
 #include <QFile>
+#include <QImage>
+#include <QTimeZone>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -131,6 +135,28 @@ class TestAudit : public QObject {
                {{bytes, Event::fromWire(bytes) ? Event::fromWire(bytes)->id() : QByteArray(32, '\x42'), position}});
     }
 
+    // Writes log as the file's events, as a tamperer with SQLite would.
+    static void rewriteLog(const QString &path, const QList<QByteArray> &log)
+    {
+        QStringList statements{QStringLiteral("DELETE FROM events")};
+        QList<QVariantList> values{{}};
+        for (qsizetype i = 0; i < log.size(); ++i) {
+            const auto event = Event::fromWire(log.at(i));
+            statements.append(QStringLiteral("INSERT INTO events (position, id, type, bytes) VALUES (?, ?, ?, ?)"));
+            values.append({i, event->id(), protocol::typeName(event->type()), log.at(i)});
+        }
+        tamper(path, statements, values);
+    }
+
+    [[nodiscard]] qint64 firstEntryOf(EventType type) const
+    {
+        for (qsizetype i = 0; i < m_log.size(); ++i) {
+            if (Event::fromWire(m_log.at(i))->type() == type)
+                return i;
+        }
+        qFatal("no such entry");
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -172,13 +198,13 @@ private Q_SLOTS:
 
         m_log = f.log(host);
         m_meeting = resultOf(f.request(host, QStringLiteral("meeting.get"), {{QStringLiteral("id"), f.meeting}}));
+        m_meeting.insert(QStringLiteral("names"), QJsonObject{{host.key.address().toLowerHex(), QStringLiteral("Dr Host")},
+                                                              {alice.key.address().toLowerHex(), QStringLiteral("Dr Alice")},
+                                                              {bob.key.address().toLowerHex(), QStringLiteral("Dr Bob")}});
         m_honest = m_dir.filePath(QStringLiteral("honest.cmeet"));
         auto file = store::MeetingFile::create(m_honest, m_meeting);
         QVERIFY(file);
-        QList<QPair<qint64, QByteArray>> entries;
-        for (qsizetype i = 0; i < m_log.size(); ++i)
-            entries.append({i, m_log.at(i)});
-        QVERIFY((*file)->appendAll(entries));
+        QVERIFY((*file)->appendLog(m_log));
     }
 
     // Without a chain: everything the file alone shows verifies, and the report says plainly
@@ -190,10 +216,13 @@ private Q_SLOTS:
         QVERIFY2(text.out.contains(QStringLiteral("NOT FULLY CHECKED")) && !text.out.contains(QStringLiteral("FAILED")), qPrintable(text.out));
         QVERIFY(text.out.contains(QStringLiteral("the chain anchor was not checked: no chain given")));
         QVERIFY(text.out.contains(QStringLiteral("not checked against a chain")));
-        QVERIFY(text.out.contains(QStringLiteral("\"Operate?\": Yes 2, No 0; 0 invalid; 2 votes counted")));
+        QVERIFY(text.out.contains(QStringLiteral("poll tallied: option 1: 2, option 2: 0; 0 invalid; 2 votes counted")));
+        // No patient identifier and no free text of the meeting on stdout: only the report shows them.
+        QVERIFY2(!text.out.contains(QStringLiteral("P-001")) && !text.out.contains(QStringLiteral("Operate?")) && !text.out.contains(QStringLiteral("CT: T2")), qPrintable(text.out));
 
         const test::ProgramRun json = audit({m_honest, QStringLiteral("--json")});
         QCOMPARE(json.exitCode, 2);
+        QVERIFY2(!json.out.contains(QStringLiteral("P-001")) && !json.out.contains(QStringLiteral("Operate?")), qPrintable(json.out));
         const QJsonObject report = QJsonDocument::fromJson(json.out.toUtf8()).object();
         QCOMPARE(report.value(QStringLiteral("entries")).toInteger(), m_log.size());
         QCOMPARE(report.value(QStringLiteral("meeting")).toString(), m_meeting.value(QStringLiteral("id")).toString());
@@ -267,6 +296,46 @@ private Q_SLOTS:
         const QString byOther = copy(QStringLiteral("rewritten-by-other"));
         replaceEntry(byOther, m_commentEntry, resigned(m_log.at(m_commentEntry), rewrite, m_bobSession));
         expectCaught(byOther, QStringLiteral("not signed by its author's session key"), m_commentEntry);
+    }
+
+    // Votes removed or added, acknowledgements forged: without the relay's key, each shows.
+    void votesAndAcknowledgementsForged()
+    {
+        const qint64 aliceVote = firstEntryOf(EventType::Vote);
+        QList<QByteArray> withoutVote = m_log;
+        withoutVote.remove(aliceVote, 2); // the vote and its acknowledgement
+        const QString removed = copy(QStringLiteral("vote-removed"));
+        rewriteLog(removed, withoutVote);
+        expectCaught(removed, QStringLiteral("pollEndAck does not list the poll's 1 votes"));
+
+        // A second vote by Alice (signed by her session key), "acknowledged" by a key that is not the relay's.
+        const crypto::PrivateKey forger = *crypto::PrivateKey::generate();
+        const QByteArray secondVote = resigned(m_log.at(aliceVote), [](QJsonObject &body) { body.insert(QStringLiteral("ts"), body.value(QStringLiteral("ts")).toInteger() + 1); },
+                                               m_aliceSession);
+        const QByteArray forgedAck = resigned(m_log.at(aliceVote + 1), [&](QJsonObject &body) {
+            body.insert(QStringLiteral("by"), forger.address().toLowerHex());
+            body.insert(QStringLiteral("ref"), Event::fromWire(secondVote)->idHex());
+        }, forger);
+        QList<QByteArray> withVote = m_log;
+        withVote.insert(aliceVote + 2, secondVote);
+        withVote.insert(aliceVote + 3, forgedAck);
+        const QString added = copy(QStringLiteral("vote-added"));
+        rewriteLog(added, withVote);
+        expectCaught(added, QStringLiteral("second vote by %1 in one poll").arg(Event::fromWire(m_log.at(aliceVote))->by().toChecksumHex()), aliceVote + 2);
+        expectCaught(added, QStringLiteral("acknowledgement not signed by the relay"), aliceVote + 3);
+
+        // The comment's acknowledgement replaced by one signed with another key.
+        const QString forged = copy(QStringLiteral("ack-forged"));
+        replaceEntry(forged, m_commentEntry + 1, resigned(m_log.at(m_commentEntry + 1), [&](QJsonObject &body) {
+            body.insert(QStringLiteral("by"), forger.address().toLowerHex());
+        }, forger));
+        expectCaught(forged, QStringLiteral("acknowledgement not signed by the relay"), m_commentEntry + 1);
+        // ... or removed: the comment is never acknowledged.
+        const QString unacknowledged = copy(QStringLiteral("ack-removed"));
+        QList<QByteArray> withoutAck = m_log;
+        withoutAck.removeAt(m_commentEntry + 1);
+        rewriteLog(unacknowledged, withoutAck);
+        expectCaught(unacknowledged, QStringLiteral("the comment before it was never acknowledged"), m_commentEntry + 1);
     }
 
     // The file's own metadata disagreeing with the host-signed start.
@@ -396,7 +465,82 @@ private Q_SLOTS:
             const test::ProgramRun run = audit({path});
             QVERIFY2(run.exitCode == 2, qPrintable(path + QStringLiteral(": ") + run.outAndErr()));
             QVERIFY2(run.err.contains(QStringLiteral("not a meeting file c-meet can read: ") + path), qPrintable(path + QStringLiteral(": ") + run.outAndErr()));
+            const QString pdf = m_dir.filePath(QStringLiteral("bad.pdf"));
+            const test::ProgramRun report = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("report"), path, QStringLiteral("--pdf"), pdf});
+            QVERIFY2(report.exitCode == 2 && report.err.contains(QStringLiteral("not a meeting file c-meet can read: ") + path) && !QFile::exists(pdf),
+                     qPrintable(path + QStringLiteral(": ") + report.outAndErr()));
         }
+    }
+
+    // The meeting record people read, as HTML and as a PDF rendered back with poppler.
+    void reportOfTheMeeting()
+    {
+        const QString html = m_dir.filePath(QStringLiteral("record.html"));
+        const test::ProgramRun written = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("report"), m_honest, QStringLiteral("--html"), html});
+        QVERIFY2(written.exitCode == 2 && written.out.contains(QStringLiteral("wrote the meeting record to %1: NOT FULLY CHECKED").arg(html)), qPrintable(written.outAndErr()));
+        QVERIFY2(!written.out.contains(QStringLiteral("P-001")) && !written.err.contains(QStringLiteral("P-001")), qPrintable(written.outAndErr()));
+        QFile file(html);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString page = QString::fromUtf8(file.readAll());
+        const auto at = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::systemTimeZone()).toString(QStringLiteral("HH:mm:ss")); };
+        const Event comment = *Event::fromWire(m_log.at(m_commentEntry));
+        const Event leave = *Event::fromWire(m_log.at(firstEntryOf(EventType::Leave)));
+        for (const QString &expected :
+             {QStringLiteral("Audit verdict: <span class=\"unchecked\">NOT FULLY CHECKED</span>"), QStringLiteral("<h2>Patient P-001</h2>"),
+              QStringLiteral("<b>Dr Alice</b>: CT: T2 N0."), QStringLiteral("<b>Dr Bob</b> replied: Agreed."),
+              QStringLiteral("<b>Dr Bob</b> <span class=\"failed\">disagreed</span>: Old scan."),
+              QStringLiteral("<td>mdtOutcome</td><td><i>(empty)</i></td><td>Surgery</td><td>Dr Host</td>"), QStringLiteral("Operate?"),
+              QStringLiteral("<tr><td>Yes</td><td>2</td></tr><tr><td>No</td><td>0</td></tr>"), QStringLiteral("2 votes counted, 0 invalid. Voted: Dr Alice, Dr Bob"),
+              QStringLiteral("Present:</b> all 3 on the roster"), at(comment.ts()), QStringLiteral("– %1").arg(at(leave.ts())),
+              QStringLiteral("the chain anchor was not checked: no chain given")}) {
+            QVERIFY2(page.contains(expected), qPrintable(expected + QStringLiteral(" is not in the record")));
+        }
+        // The reply and the disagreement sit under the comment they answer.
+        for (const QString &answer : {QStringLiteral("<b>Dr Bob</b> replied"), QStringLiteral("<b>Dr Bob</b> <span class=\"failed\">disagreed")}) {
+            const qsizetype answerAt = page.indexOf(answer);
+            QVERIFY(page.indexOf(QStringLiteral("CT: T2 N0.")) < answerAt);
+            QVERIFY2(page.mid(answerAt - 120, 120).contains(QStringLiteral("margin-left:22px")), qPrintable(page.mid(answerAt - 120, 200)));
+        }
+
+        // The PDF: pages poppler can render and whose text is the record's.
+        const QString pdf = m_dir.filePath(QStringLiteral("record.pdf"));
+        const test::ProgramRun printed = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("report"), m_honest, QStringLiteral("--pdf"), pdf});
+        QVERIFY2(printed.exitCode == 2 && QFile::exists(pdf), qPrintable(printed.outAndErr()));
+        const test::ProgramRun text = test::runProgram(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+        QVERIFY2(text.exitCode == 0, qPrintable(text.outAndErr()));
+        for (const QString &expected : {QStringLiteral("MDT meeting record"), QStringLiteral("NOT FULLY CHECKED"), QStringLiteral("Patient P-001"),
+                                        QStringLiteral("CT: T2 N0."), QStringLiteral("Old scan."), QStringLiteral("Surgery"), QStringLiteral("Operate?"), QStringLiteral("Dr Alice")})
+            QVERIFY2(text.out.contains(expected), qPrintable(expected + QStringLiteral(" is not in the PDF's text:\n") + text.out));
+        const QString prefix = m_dir.filePath(QStringLiteral("page"));
+        const test::ProgramRun rendered = test::runProgram(QStringLiteral("pdftoppm"), {QStringLiteral("-r"), QStringLiteral("40"), QStringLiteral("-png"), pdf, prefix});
+        QVERIFY2(rendered.exitCode == 0, qPrintable(rendered.outAndErr()));
+        const QStringList pages = QDir(m_dir.path()).entryList({QStringLiteral("page-*.png")}, QDir::Files, QDir::Name);
+        QVERIFY2(!pages.isEmpty(), "pdftoppm rendered no page");
+        for (const QString &name : pages) {
+            const QImage image(m_dir.filePath(name));
+            QVERIFY2(!image.isNull() && image.width() < image.height(), qPrintable(name + QStringLiteral(": not an A4 portrait page")));
+            int inked = 0;
+            for (int y = 0; y < image.height(); y += 2) {
+                for (int x = 0; x < image.width(); x += 2)
+                    inked += qGray(image.pixel(x, y)) < 128 ? 1 : 0;
+            }
+            QVERIFY2(inked > 100, qPrintable(name + QStringLiteral(" is blank")));
+        }
+
+        // A tampered file's record says so first, with the finding.
+        const QString byOther = copy(QStringLiteral("report-tampered"));
+        replaceEntry(byOther, m_commentEntry, resigned(m_log.at(m_commentEntry), [](QJsonObject &body) { body.insert(QStringLiteral("ts"), body.value(QStringLiteral("ts")).toInteger() + 1); }, m_bobSession));
+        const QString tamperedHtml = m_dir.filePath(QStringLiteral("tampered.html"));
+        const test::ProgramRun tampered = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("report"), byOther, QStringLiteral("--html"), tamperedHtml});
+        QCOMPARE(tampered.exitCode, 1);
+        QFile tamperedFile(tamperedHtml);
+        QVERIFY(tamperedFile.open(QIODevice::ReadOnly));
+        const QString tamperedPage = QString::fromUtf8(tamperedFile.readAll());
+        QVERIFY(tamperedPage.contains(QStringLiteral("INVALID (tampered or broken)")) && tamperedPage.contains(QStringLiteral("not signed by its author's session key")));
+
+        // Neither --html nor --pdf: nothing with patient identifiers goes to the terminal.
+        const test::ProgramRun neither = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("report"), m_honest});
+        QVERIFY2(neither.exitCode == 2 && neither.err.contains(QStringLiteral("give one of --html OUT or --pdf OUT")) && neither.out.isEmpty(), qPrintable(neither.outAndErr()));
     }
 };
 

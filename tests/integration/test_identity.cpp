@@ -346,10 +346,7 @@ private Q_SLOTS:
         {
             auto file = store::MeetingFile::create(path, host.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}})->toObject());
             QVERIFY(file);
-            QList<QPair<qint64, QByteArray>> entries;
-            for (qsizetype i = 0; i < log.size(); ++i)
-                entries.append({i, log.at(i)});
-            QVERIFY((*file)->appendAll(entries));
+            QVERIFY((*file)->appendLog(log));
         }
         const test::ProgramRun verified = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify"), path, QStringLiteral("--chain"), m_chain->url().toString()});
         QVERIFY2(verified.exitCode == 0 && verified.out.startsWith(path + QStringLiteral(": VERIFIED")), qPrintable(verified.outAndErr()));

@@ -249,6 +249,15 @@ private Q_SLOTS:
         QCOMPARE(file->size(), 5);
         QCOMPARE(*file->events(), m_log.mid(0, 5));
         QVERIFY(file->appendAll({}));
+
+        // A whole log in one call, or its rest from a position; never with a gap.
+        auto whole = fileWith(0);
+        QVERIFY(whole->appendLog(m_log.mid(0, 3)));
+        const auto gap = whole->appendLog(m_log.mid(4), 4);
+        QVERIFY(!gap);
+        QCOMPARE(whole->size(), 3);
+        QVERIFY(whole->appendLog(m_log.mid(3), 3));
+        QCOMPARE(*whole->events(), m_log);
     }
 
     void createOverExistingFileFails()
