@@ -485,6 +485,7 @@ Expected<Ok, QString> writeReportPdf(const QString &html, const QString &outPath
     QPdfWriter writer(outPath);
     if (!writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(16, 16, 16, 16), QPageLayout::Millimeter)))
         return unexpected(QStringLiteral("cannot lay out an A4 page"));
+    writer.setResolution(96); // the HTML's px (indents, paddings) as on a screen, not a 1200 dpi device's
     writer.setTitle(QStringLiteral("MDT meeting record"));
     writer.setCreator(QStringLiteral("cmeet-audit"));
     QTextDocument document;

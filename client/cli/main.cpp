@@ -4,6 +4,9 @@
 #include "terminal.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
+
+#include <memory>
 
 namespace {
 
@@ -33,7 +36,11 @@ const char *const usage =
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The demo writes the meeting record as a PDF, laid out with QtGui's fonts, drawn off screen.
+    const bool demo = argc > 1 && qstrcmp(argv[1], "demo") == 0;
+    if (demo && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app = demo ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("cmeet-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CMEET_VERSION));
     const QStringList arguments = QCoreApplication::arguments();

@@ -8,6 +8,7 @@
 
 #include "base/hex.h"
 #include "client/core/approval.h"
+#include "client/core/meeting_export.h"
 #include "client/core/polls.h"
 #include "crypto/hash.h"
 #include "ledger/meeting_verifier.h"
@@ -542,22 +543,10 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
         return runOnMeeting(args, QStringLiteral("Writes the meeting to a .cmeet file for auditors: exact event bytes, signatures, metadata, "
                                                  "everyone's approvals (no keys), then verifies it."),
                             {out}, {out}, [&](MeetingClient &c, const QCommandLineParser &p, const QString &) -> Expected<QString, QString> {
-                                QJsonObject meeting = c.replica().meeting();
-                                meeting.remove(QStringLiteral("local"));
-                                auto file = store::MeetingFile::create(p.value(out), meeting);
-                                if (!file)
-                                    return unexpected(file.error().detail);
                                 const QList<QByteArray> log = c.replica().events().value_or(QList<QByteArray>());
-                                if (auto ok = (*file)->appendLog(log); !ok)
-                                    return unexpected(ok.error().detail);
-                                // Everyone's approvals so far, as the relay holds them: auditors check each one.
-                                auto approvals = c.call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), c.replica().meetingId()}});
-                                if (!approvals)
-                                    return unexpected(approvals.error());
-                                for (const QJsonValue &approval : approvals->toArray()) {
-                                    if (auto ok = (*file)->putApproval({approval[QStringLiteral("identity")].toString(), approval[QStringLiteral("signature")].toString(), {}}); !ok)
-                                        return unexpected(ok.error().detail);
-                                }
+                                const auto call = [&c](const QString &method, const QJsonObject &params) { return c.call(method, params); };
+                                if (auto exported = client::exportMeetingFile(call, c.replica().meetingId(), log, p.value(out)); !exported)
+                                    return unexpected(exported.error());
                                 auto schemas = protocol::SchemaValidator::load();
                                 if (!schemas)
                                     return unexpected(schemas.error());

@@ -166,8 +166,17 @@ private Q_SLOTS:
                                  QStringLiteral("2"), QStringLiteral("--comments"), QStringLiteral("2"), QStringLiteral("--data-dir"),
                                  path(QStringLiteral("demo-relay"))});
         QVERIFY2(demo.exitCode == 0, qPrintable(demo.out + demo.err));
-        QVERIFY(demo.out.contains(QStringLiteral("VERIFIED")));
+        // The exported file, audited against the dev chain: everything checked, keys and anchor included.
+        QVERIFY2(demo.out.contains(QStringLiteral("Audit of the meeting file (cmeet-audit verify): VERIFIED, 60 entries")), qPrintable(demo.out));
         QVERIFY2(demo.out.contains(QStringLiteral("anchored on chain  yes, approved by 5")), qPrintable(demo.out));
+        // The record people read, as a PDF: its text names the verdict, the patients and the people
+        // (no "fi" in what is looked for: the PDF sets it as a ligature).
+        const QString record = path(QStringLiteral("demo-relay/meeting-record.pdf"));
+        QVERIFY2(demo.out.contains(QStringLiteral("meeting record     ") + record), qPrintable(demo.out));
+        const test::ProgramRun text = test::runProgram(QStringLiteral("pdftotext"), {record, QStringLiteral("-")});
+        QVERIFY2(text.exitCode == 0 && text.out.contains(QStringLiteral("Audit verdict: VERIFIED")) && text.out.contains(QStringLiteral("Patient P-002"))
+                     && text.out.contains(QStringLiteral("Participant 4")) && text.out.contains(QStringLiteral("5 of 5 on the roster approved")),
+                 qPrintable(text.outAndErr()));
         // start, 4 joins, per patient: discussion, data change, 4 remarks, poll, 4 votes, pollEnd; end.
         QVERIFY2(demo.out.contains(QStringLiteral("events submitted   30 (60 log entries")), qPrintable(demo.out));
         // The summary: bytes stored (events and the relay's database) and time taken.

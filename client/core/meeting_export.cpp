@@ -1,0 +1,41 @@
+#include "client/core/meeting_export.h"
+
+#include "store/meeting_file.h"
+
+#include <QJsonArray>
+
+namespace cmeet::client {
+
+Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &meetingId, const QList<QByteArray> &log, const QString &path)
+{
+    auto meeting = call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meetingId}});
+    if (!meeting)
+        return unexpected(QStringLiteral("meeting.get: ") + meeting.error());
+    QJsonObject metadata = meeting->toObject();
+    if (auto staff = call(QStringLiteral("staff.list"), {})) {
+        const QJsonArray roster = metadata.value(QStringLiteral("roster")).toArray();
+        QJsonObject names;
+        for (const QJsonValue &member : staff->toArray()) {
+            const QString address = member[QStringLiteral("address")].toString().toLower();
+            if (roster.contains(address))
+                names.insert(address, member[QStringLiteral("name")].toString());
+        }
+        metadata.insert(QStringLiteral("names"), names);
+    } // without the directory the report shows addresses
+    auto file = store::MeetingFile::create(path, metadata);
+    if (!file)
+        return unexpected(file.error().detail);
+    if (auto ok = (*file)->appendLog(log); !ok)
+        return unexpected(ok.error().detail);
+    // Everyone's approvals so far, as the relay holds them: auditors check each one.
+    auto approvals = call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), meetingId}});
+    if (!approvals)
+        return unexpected(QStringLiteral("meeting.approvals: ") + approvals.error());
+    for (const QJsonValue &approval : approvals->toArray()) {
+        if (auto ok = (*file)->putApproval({approval[QStringLiteral("identity")].toString(), approval[QStringLiteral("signature")].toString(), {}}); !ok)
+            return unexpected(ok.error().detail);
+    }
+    return Ok{};
+}
+
+} // namespace cmeet::client
