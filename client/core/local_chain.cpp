@@ -29,13 +29,13 @@ QString LocalChain::findBinary(const QString &sourceDir)
     return QStandardPaths::findExecutable(QStringLiteral("anvil"));
 }
 
-bool LocalChain::start(quint16 port, const QString &stateFile)
+bool LocalChain::start(quint16 port, const QString &stateFile, const QStringList &extraArguments)
 {
     m_process.setProcessChannelMode(QProcess::MergedChannels);
     QStringList arguments{QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port)};
     if (!stateFile.isEmpty())
         arguments << QStringLiteral("--state") << stateFile;
-    m_process.start(m_binary, arguments);
+    m_process.start(m_binary, arguments + extraArguments);
     if (!m_process.waitForStarted(10000)) {
         m_lastOutput = m_process.errorString();
         return false;

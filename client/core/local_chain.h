@@ -20,7 +20,8 @@ public:
 
     // port 0: a free one. stateFile: the chain is loaded from it if it exists and written to it
     // when stopped, so a restart continues the same chain. False with the output in lastOutput().
-    bool start(quint16 port = 0, const QString &stateFile = {});
+    // extraArguments go to anvil as they are (e.g. --timestamp SECONDS: a chain whose clock starts then).
+    bool start(quint16 port = 0, const QString &stateFile = {}, const QStringList &extraArguments = {});
     // SIGTERM (anvil writes its state file), SIGKILL if it does not end within 10 s.
     void stop();
     // Freezes and thaws the node (SIGSTOP/SIGCONT): a node that stops answering, state intact.

@@ -20,6 +20,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -49,20 +50,20 @@ private:
     std::unique_ptr<client::LocalRelay> m_relay;
     crypto::Address m_host, m_alice, m_laptop, m_bob, m_registry, m_registrar;
 
-    // cmeet-cli with the test's chain, registry and passphrase; stdout, or a failure message.
-    QProcessEnvironment cliEnvironment()
+    // cmeet-cli with the test's chain, registry and passphrase (or another chain and registry); stdout, or a failure message.
+    QProcessEnvironment cliEnvironment(const std::optional<QUrl> &chain = std::nullopt, const std::optional<crypto::Address> &registry = std::nullopt)
     {
         QProcessEnvironment environment = test::environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), QString::fromUtf8(passphrase)},
-                                                                  {QStringLiteral("CMEET_CHAIN"), m_chain->url().toString()}});
-        if (m_registry != crypto::Address())
-            environment.insert(QStringLiteral("CMEET_IDENTITY_REGISTRY"), m_registry.toLowerHex());
+                                                                  {QStringLiteral("CMEET_CHAIN"), chain.value_or(m_chain->url()).toString()}});
+        if (const crypto::Address identityRegistry = chain ? registry.value_or(crypto::Address()) : m_registry; identityRegistry != crypto::Address())
+            environment.insert(QStringLiteral("CMEET_IDENTITY_REGISTRY"), identityRegistry.toLowerHex());
         return environment;
     }
 
-    QPair<int, QString> cli(const QStringList &arguments)
+    QPair<int, QString> cli(const QStringList &arguments, const std::optional<QUrl> &chain = std::nullopt, const std::optional<crypto::Address> &registry = std::nullopt)
     {
         test::ProgramOptions options;
-        options.environment = cliEnvironment();
+        options.environment = cliEnvironment(chain, registry);
         options.workingDirectory = m_dir.path();
         const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
         return {run.exitCode, (run.exitCode == 0 ? run.out : run.err).trimmed()};
@@ -354,6 +355,40 @@ private Q_SLOTS:
         const test::ProgramRun offline = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify"), path});
         QVERIFY2(offline.exitCode == 2 && offline.out.contains(QStringLiteral("device key %1 of %2").arg(m_laptop.toChecksumHex(), m_alice.toChecksumHex())),
                  qPrintable(offline.outAndErr()));
+
+        // A registry whose record has the laptop's key revoked an hour before Alice joined with
+        // it: on a second dev chain whose clock starts then, Alice adds the key and the registrar
+        // revokes it. Checked against that registry, the join is caught, at its entry.
+        client::LocalChain past(client::LocalChain::findBinary(QStringLiteral(CMEET_SOURCE_DIR)));
+        QVERIFY2(past.start(0, {}, {QStringLiteral("--timestamp"), QString::number(join->ts() / 1000 - 3600)}), qPrintable(past.lastOutput()));
+        chain::EthClient pastClient(past.url());
+        const auto ether = *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"));
+        QVERIFY(pastClient.setBalance(m_registrar, ether) && pastClient.setBalance(m_alice, ether));
+        const auto pastDeployed = cli({QStringLiteral("registrar"), QStringLiteral("deploy"), QStringLiteral("--key"), QStringLiteral("registrar.key")}, past.url());
+        QVERIFY2(pastDeployed.first == 0, qPrintable(pastDeployed.second));
+        const crypto::Address pastRegistry = *crypto::Address::fromHex(pastDeployed.second);
+        for (const crypto::Address &identity : {m_host, m_alice}) {
+            const auto enrolled = cli({QStringLiteral("registrar"), QStringLiteral("enrol"), identity.toLowerHex(), QStringLiteral("--key"), QStringLiteral("registrar.key"),
+                                       QStringLiteral("--skip-identification")}, past.url(), pastRegistry);
+            QVERIFY2(enrolled.first == 0, qPrintable(enrolled.second));
+        }
+        const auto pastAdded = cli({QStringLiteral("registrar"), QStringLiteral("add-key"), m_alice.toLowerHex(), m_laptop.toLowerHex(), QStringLiteral("--key"),
+                                    QStringLiteral("alice.key")}, past.url(), pastRegistry);
+        QVERIFY2(pastAdded.first == 0, qPrintable(pastAdded.second));
+        const auto pastRevoked = cli({QStringLiteral("registrar"), QStringLiteral("revoke"), m_alice.toLowerHex(), m_laptop.toLowerHex(), QStringLiteral("--key"),
+                                      QStringLiteral("registrar.key")}, past.url(), pastRegistry);
+        QVERIFY2(pastRevoked.first == 0, qPrintable(pastRevoked.second));
+        const test::ProgramRun revokedBefore = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("verify"), path, QStringLiteral("--json"), QStringLiteral("--chain"),
+                                                                                                 past.url().toString(), QStringLiteral("--identity-registry"), pastRegistry.toLowerHex()});
+        QCOMPARE(revokedBefore.exitCode, 1);
+        const qint64 joinEntry = log.indexOf(join->wireBytes());
+        bool caught = false;
+        for (const QJsonValue &value : QJsonDocument::fromJson(revokedBefore.out.toUtf8()).object().value(QStringLiteral("findings")).toArray()) {
+            const QJsonObject finding = value.toObject();
+            caught = caught || (finding.value(QStringLiteral("outcome")).toString() == QStringLiteral("FAILED") && finding.value(QStringLiteral("entry")).toInteger() == joinEntry
+                                && finding.value(QStringLiteral("detail")).toString().contains(QStringLiteral("join signed by key %1, not shown active for %2").arg(m_laptop.toChecksumHex(), m_alice.toChecksumHex())));
+        }
+        QVERIFY2(caught, qPrintable(revokedBefore.outAndErr()));
     }
 
     // A relay told to wait for confirmations reads a key change only once that many blocks lie on it.
