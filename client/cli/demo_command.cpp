@@ -246,13 +246,7 @@ int run(const RunOptions &options)
         }
         if (chain)
             anchor = client::waitForAnchor(connection, result->meeting, {QStringLiteral("open"), QStringLiteral("close"), QStringLiteral("approvals")});
-        const auto call = [&connection](const QString &method, const QJsonObject &params) -> Expected<QJsonValue, QString> {
-            auto answer = connection.call(method, params);
-            if (!answer)
-                return unexpected(answer.error().detail);
-            return *answer;
-        };
-        if (auto exported = client::exportMeetingFile(call, result->meeting, result->log, exportPath); !exported) {
+        if (auto exported = client::exportMeetingFile(connection, result->meeting, result->log, exportPath); !exported) {
             printError(QStringLiteral("cannot export the meeting to %1: %2").arg(exportPath, exported.error()));
             return 1;
         }

@@ -1,5 +1,6 @@
 #include "client/core/meeting_export.h"
 
+#include "client/core/relay_connection.h"
 #include "store/meeting_file.h"
 
 #include <QJsonArray>
@@ -36,6 +37,17 @@ Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &me
             return unexpected(ok.error().detail);
     }
     return Ok{};
+}
+
+Expected<Ok, QString> exportMeetingFile(RelayConnection &connection, const QString &meetingId, const QList<QByteArray> &log, const QString &path)
+{
+    const auto call = [&connection](const QString &method, const QJsonObject &params) -> Expected<QJsonValue, QString> {
+        auto answer = connection.call(method, params);
+        if (!answer)
+            return unexpected(answer.error().detail);
+        return *answer;
+    };
+    return exportMeetingFile(call, meetingId, log, path);
 }
 
 } // namespace cmeet::client

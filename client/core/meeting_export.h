@@ -14,11 +14,16 @@
 
 namespace cmeet::client {
 
+class RelayConnection;
+
 // One request to the relay, as the caller's connection makes it.
 using RelayCall = std::function<Expected<QJsonValue, QString>(const QString &method, const QJsonObject &params)>;
 
 // Writes a new file at path (it must not exist).
 [[nodiscard]] Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &meetingId, const QList<QByteArray> &log,
+                                                      const QString &path);
+// The same over a logged-in connection.
+[[nodiscard]] Expected<Ok, QString> exportMeetingFile(RelayConnection &connection, const QString &meetingId, const QList<QByteArray> &log,
                                                       const QString &path);
 
 } // namespace cmeet::client
