@@ -135,8 +135,12 @@ Expected<Ok, ProtocolError> SchemaValidator::validateContent(EventType type, con
 
 Expected<Ok, ProtocolError> SchemaValidator::validate(const Event &event) const
 {
-    if (auto ok = validateEnvelope(event.toJson()); !ok)
-        return ok;
+    // An Event exists only once Event::fromObject has checked every envelope member as
+    // envelope.json states it (test_schema_validator holds the two to that): what is left of the
+    // envelope is the signature. valijson's pass over the envelope (std::regex on every id and
+    // signature) was a sixth of an audit's time.
+    if (!event.isSigned())
+        return unexpected(ProtocolError{ErrorCode::SchemaViolation, QStringLiteral("envelope: \"sig\" is required")});
     return validateContent(event.type(), event.content());
 }
 

@@ -20,7 +20,7 @@ public:
 
     ~SchemaValidator();
 
-    // The envelope (with "sig") and the content of the event's type.
+    // The envelope (an Event has passed its rules; here: it is signed) and the content of the event's type.
     [[nodiscard]] Expected<Ok, ProtocolError> validate(const Event &event) const;
     [[nodiscard]] Expected<Ok, ProtocolError> validateContent(EventType type, const QJsonValue &content) const;
     [[nodiscard]] Expected<Ok, ProtocolError> validateEnvelope(const QJsonValue &event) const;

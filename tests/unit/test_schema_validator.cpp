@@ -4,6 +4,8 @@
 #include "test_support.h"
 
 #include <QJsonObject>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace cmeet;
@@ -131,6 +133,59 @@ private Q_SLOTS:
         QJsonObject badType = good;
         badType.insert(QStringLiteral("type"), QStringLiteral("shout"));
         QVERIFY(!m_schemas->validateEnvelope(badType));
+    }
+
+    // validate(Event) leaves the envelope to Event::fromObject: every envelope it accepts, the
+    // schema must accept too. Each member of each type's sample, replaced by values near the
+    // edges (or removed, or joined by another member); both must refuse some, or this proves nothing.
+    void eventEnvelopesAreTheSchemas()
+    {
+        QList<QJsonValue> candidates{QJsonValue(), QJsonValue(true), QJsonValue(0), QJsonValue(-1), QJsonValue(1), QJsonValue(2), QJsonValue(1.5),
+                                     QJsonValue(qint64(9007199254740991)), QJsonValue(9007199254740992.0), QJsonValue(QJsonObject{}), QJsonValue(QJsonArray{})};
+        for (const QString &text : QStringList{QStringLiteral(""), QStringLiteral("comment"), QStringLiteral("Comment"), QStringLiteral("0x") + QString(40, u'a'),
+                                    QStringLiteral("0x") + QString(40, u'A'), QStringLiteral("0x") + QString(39, u'a'), QStringLiteral("0x") + QString(64, u'b'),
+                                    QStringLiteral("0x") + QString(63, u'b'), QStringLiteral("0X") + QString(64, u'b'), QStringLiteral("4f9d0a52-6b1e-4c3a-9e7d-2a1b3c4d5e6f"),
+                                    QStringLiteral("4f9d0a52-6b1e-6c3a-9e7d-2a1b3c4d5e6f"), QStringLiteral("4f9d0a52-6b1e-4c3a-7e7d-2a1b3c4d5e6f"),
+                                    QStringLiteral("4F9D0A52-6B1E-4C3A-9E7D-2A1B3C4D5E6F")})
+            candidates.append(text);
+        int bothRefused = 0;
+        int accepted = 0;
+        for (const EventType type : protocol::allEventTypes) {
+            const protocol::Event sample = test::sampleEvent(type, m);
+            const QJsonValue sig = sample.toJson().value(QStringLiteral("sig"));
+            QJsonObject body = sample.toJson();
+            body.remove(QStringLiteral("sig"));
+            QList<QJsonObject> variants;
+            for (const QString &member : {QStringLiteral("v"), QStringLiteral("type"), QStringLiteral("meeting"), QStringLiteral("by"), QStringLiteral("ref"),
+                                          QStringLiteral("ts"), QStringLiteral("content"), QStringLiteral("extra")}) {
+                QJsonObject without = body;
+                without.remove(member);
+                variants.append(without);
+                for (const QJsonValue &value : candidates) {
+                    QJsonObject changed = body;
+                    changed.insert(member, value);
+                    variants.append(changed);
+                }
+            }
+            for (const QJsonObject &variant : variants) {
+                QJsonObject signedVariant = variant;
+                signedVariant.insert(QStringLiteral("sig"), sig);
+                const auto bytes = protocol::json::serialize(signedVariant);
+                const auto event = bytes ? protocol::Event::fromWire(*bytes) : unexpected(protocol::ProtocolError{});
+                const bool schemaAccepts = m_schemas->validateEnvelope(signedVariant).hasValue();
+                QVERIFY2(!event || schemaAccepts, qPrintable(QStringLiteral("Event accepts an envelope the schema refuses: ")
+                                                              + QString::fromUtf8(QJsonDocument(signedVariant).toJson(QJsonDocument::Compact))));
+                accepted += event ? 1 : 0;
+                bothRefused += !event && !schemaAccepts ? 1 : 0;
+            }
+        }
+        QVERIFY(accepted > 50 && bothRefused > 500);
+        // An unsigned event is refused with the envelope's reason.
+        const protocol::Event comment = test::sampleEvent(EventType::Comment, m);
+        const auto unsignedEvent = protocol::Event::create({comment.type(), comment.meeting(), comment.by(), comment.ref(), comment.ts(), comment.content()});
+        QVERIFY(unsignedEvent);
+        const auto refused = m_schemas->validate(*unsignedEvent);
+        QVERIFY(!refused && refused.error().detail.contains(QStringLiteral("\"sig\" is required")));
     }
 };
 
