@@ -1,6 +1,7 @@
 #include "client/audit/meeting_audit.h"
 
 #include "base/hex.h"
+#include "base/parallel.h"
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "client/core/approval.h"
@@ -15,6 +16,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSet>
+
+#include <vector>
 
 namespace cmeet::audit {
 namespace {
@@ -315,12 +318,20 @@ void checkApprovals(AuditReport &report, const AuditOptions &options, const stor
         report.findings.append(finding(area, Outcome::Verified, QStringLiteral("the registry holds the commitment to these %1 approvals").arg(signatures.size())));
 }
 
-void tallyPolls(AuditReport &report, const QList<Event> &events)
+void tallyPolls(AuditReport &report, const QList<Event> &events, int threads)
 {
+    // Each poll's votes are decrypted on their own: the polls on all cores, the findings in order.
+    struct Poll {
+        const Event *event = nullptr;
+        std::optional<client::PollTally> tally;
+    };
+    std::vector<Poll> polls;
     for (const Event &event : events) {
-        if (event.type() != EventType::Poll)
-            continue;
-        const auto tally = client::tallyPoll(events, event.id());
+        if (event.type() == EventType::Poll)
+            polls.push_back({&event, std::nullopt});
+    }
+    forEachOnAllCores(polls, [&events](Poll &poll) { poll.tally = client::tallyPoll(events, poll.event->id()); }, threads);
+    for (const auto &[event, tally] : polls) {
         if (!tally)
             continue;
         // Options by number: a question or option may name a patient, which only the report shows.
@@ -334,7 +345,7 @@ void tallyPolls(AuditReport &report, const QList<Event> &events)
                                                           .arg(tally->invalid)
                                                           .arg(tally->counted.size())
                                                     : QStringLiteral("poll never ended, so its votes stay secret"),
-                                       -1, event.idHex()));
+                                       -1, event->idHex()));
     }
 }
 
@@ -507,7 +518,7 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         checkAnchor(report, options, anchoring, *start, record);
         checkApprovals(report, options, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
     }
-    tallyPolls(report, events);
+    tallyPolls(report, events, options.threads);
     return report;
 }
 
