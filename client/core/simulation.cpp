@@ -70,6 +70,18 @@ Simulation::Simulation(QUrl relay, QList<SimulationMember> members, QStringList 
 {
 }
 
+SimulationCast castFor(const Scenario &scenario)
+{
+    SimulationCast cast;
+    for (int i = 0; i <= scenario.participants; ++i) {
+        cast.members.append({QStringLiteral("Member %1").arg(i), *crypto::PrivateKey::generate()});
+        cast.staff.append({cast.members.constLast().key.address(), cast.members.constLast().name});
+    }
+    for (int p = 1; p <= scenario.patients; ++p)
+        cast.patients.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
+    return cast;
+}
+
 Expected<SimulationResult, QString> Simulation::run()
 {
     if (m_members.size() < m_scenario.participants + 1)

@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QPair>
 #include <QSslCertificate>
 #include <QString>
 #include <QStringList>
@@ -42,6 +43,15 @@ struct SimulationResult {
     QList<int> tallies;            // per poll: votes for option 0 (all simulated voters choose by rule)
     int approvals = 0;             // participants' approvals accepted by the relay
 };
+
+// Who a scenario needs: the host and participants ("Member 0" hosts) with fresh keys, as staff for
+// the relay's directory, and the patients "P-001", "P-002", ...
+struct SimulationCast {
+    QList<SimulationMember> members;
+    QList<QPair<crypto::Address, QString>> staff;
+    QStringList patients;
+};
+[[nodiscard]] SimulationCast castFor(const Scenario &scenario);
 
 class RelayConnection;
 

@@ -9,6 +9,8 @@
 #include "base/parallel.h"
 #include "client/audit/meeting_audit.h"
 #include "client/core/local_relay.h"
+#include "client/core/meeting_export.h"
+#include "client/core/relay_connection.h"
 #include "client/core/simulation.h"
 #include "protocol/delegation.h"
 #include "store/meeting_file.h"
@@ -35,36 +37,23 @@ namespace {
     std::exit(1);
 }
 
-// Holds a meeting on a fresh local relay and writes it to path as cmeet-cli export would
-// (metadata as the start states it); returns the number of log entries.
+// Holds a meeting on a fresh local relay and exports it to path as cmeet-cli export does;
+// returns the number of log entries.
 qint64 holdMeeting(const client::Scenario &scenario, const QString &path)
 {
     QTemporaryDir dir;
     client::LocalRelay relay(client::LocalRelay::findBinary(), dir.path(), "bench passphrase");
-    QList<client::SimulationMember> people;
-    QList<QPair<crypto::Address, QString>> staff;
-    for (int i = 0; i <= scenario.participants; ++i) {
-        people.append({QStringLiteral("Member %1").arg(i), *crypto::PrivateKey::generate()});
-        staff.append({people.constLast().key.address(), people.constLast().name});
-    }
-    QStringList patients;
-    for (int p = 1; p <= scenario.patients; ++p)
-        patients.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
-    if (!relay.init() || !relay.importDirectory(staff, patients) || !relay.start())
+    const client::SimulationCast cast = client::castFor(scenario);
+    if (!relay.init() || !relay.importDirectory(cast.staff, cast.patients) || !relay.start())
         die(QStringLiteral("relay: ") + relay.lastOutput());
-    client::Simulation simulation(relay.url(), people, patients, scenario);
-    const auto result = simulation.run();
-    relay.stop();
+    const auto result = client::Simulation(relay.url(), cast.members, cast.patients, scenario).run();
     if (!result)
         die(QStringLiteral("simulation: ") + result.error());
-    const auto start = Event::fromWire(result->log.constFirst());
-    const QJsonObject meeting{{QStringLiteral("id"), start->meeting()},
-                              {QStringLiteral("host"), start->by().toLowerHex()},
-                              {QStringLiteral("roster"), start->content().value(QStringLiteral("roster"))},
-                              {QStringLiteral("agenda"), start->content().value(QStringLiteral("agenda"))}};
-    auto file = store::MeetingFile::create(path, meeting);
-    if (!file || !(*file)->appendLog(result->log))
-        die(QStringLiteral("cannot write ") + path);
+    client::RelayConnection host;
+    if (!host.open(relay.url()) || !host.login(cast.members.constFirst().key))
+        die(QStringLiteral("cannot log in to export the meeting"));
+    if (const auto exported = client::exportMeetingFile(host, result->meeting, result->log, path); !exported)
+        die(QStringLiteral("export: ") + exported.error());
     return result->log.size();
 }
 

@@ -355,18 +355,10 @@ int main(int argc, char **argv)
     {
         QTemporaryDir dir;
         client::LocalRelay relay(client::LocalRelay::findBinary(), dir.path(), "bench passphrase");
-        QList<client::SimulationMember> people;
-        QList<QPair<crypto::Address, QString>> staff;
-        for (int i = 0; i <= scenario.participants; ++i) {
-            people.append({QStringLiteral("Member %1").arg(i), *crypto::PrivateKey::generate()});
-            staff.append({people.constLast().key.address(), people.constLast().name});
-        }
-        QStringList patients;
-        for (int p = 1; p <= scenario.patients; ++p)
-            patients.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
-        if (!relay.init() || !relay.importDirectory(staff, patients) || !relay.start())
+        const client::SimulationCast cast = client::castFor(scenario);
+        if (!relay.init() || !relay.importDirectory(cast.staff, cast.patients) || !relay.start())
             die(QStringLiteral("bytes: ") + relay.lastOutput());
-        client::Simulation simulation(relay.url(), people, patients, scenario);
+        client::Simulation simulation(relay.url(), cast.members, cast.patients, scenario);
         auto result = simulation.run();
         if (!result)
             die(QStringLiteral("bytes: ") + result.error());

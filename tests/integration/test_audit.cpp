@@ -483,25 +483,17 @@ private Q_SLOTS:
         for (const auto &[participants, patients, comments] : {std::tuple{1, 1, 1}, std::tuple{4, 2, 3}, std::tuple{9, 3, 6}}) {
             QTemporaryDir relayDir;
             client::LocalRelay relay(client::LocalRelay::findBinary(), relayDir.path(), "audit test");
-            QList<client::SimulationMember> people;
-            QList<QPair<crypto::Address, QString>> staff;
-            for (int i = 0; i <= participants; ++i) {
-                people.append({QStringLiteral("Member %1").arg(i), *crypto::PrivateKey::generate()});
-                staff.append({people.constLast().key.address(), people.constLast().name});
-            }
-            QStringList agenda;
-            for (int p = 1; p <= patients; ++p)
-                agenda.append(QStringLiteral("P-%1").arg(p, 3, 10, QLatin1Char('0')));
-            QVERIFY2(relay.init() && relay.importDirectory(staff, agenda) && relay.start(), qPrintable(relay.lastOutput()));
             client::Scenario scenario;
             scenario.participants = participants;
             scenario.patients = patients;
             scenario.commentsPerParticipant = comments;
-            const auto result = client::Simulation(relay.url(), people, agenda, scenario).run();
+            const client::SimulationCast cast = client::castFor(scenario);
+            QVERIFY2(relay.init() && relay.importDirectory(cast.staff, cast.patients) && relay.start(), qPrintable(relay.lastOutput()));
+            const auto result = client::Simulation(relay.url(), cast.members, cast.patients, scenario).run();
             QVERIFY2(result, result ? "" : qPrintable(result.error()));
             const QString path = m_dir.filePath(QStringLiteral("simulated-%1.cmeet").arg(participants));
             client::RelayConnection host;
-            QVERIFY(host.open(relay.url()) && host.login(people.constFirst().key));
+            QVERIFY(host.open(relay.url()) && host.login(cast.members.constFirst().key));
             const auto exported = client::exportMeetingFile(host, result->meeting, result->log, path);
             QVERIFY2(exported, exported ? "" : qPrintable(exported.error()));
             const auto report = audit::auditMeetingFile(path);
