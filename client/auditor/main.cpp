@@ -31,7 +31,7 @@ const char *const usage =
     "                      nothing of the other events but hashes\n"
     "  verify-proof PROOF.json\n"
     "                      check a proof on its own (and its anchor, with --chain)\n"
-    "  report FILE.cmeet [--html OUT | --pdf OUT]\n"
+    "  report FILE.cmeet (--html OUT | --pdf OUT)\n"
     "                      the meeting record people read: the verdict and anchor, attendance,\n"
     "                      each patient's changes, comments, polls, and the approvals\n"
     "\n"

@@ -8,19 +8,14 @@
 #include "chain/eth_client.h"
 #include "identity/identity_registry.h"
 #include "chain/meeting_registry.h"
-#include "base/hex.h"
 #include "client/audit/meeting_audit.h"
 #include "client/audit/meeting_report.h"
-#include "client/core/approval.h"
 #include "client/core/local_chain.h"
 #include "client/core/meeting_export.h"
 #include "client/core/local_relay.h"
 #include "client/core/relay_connection.h"
 #include "client/core/simulation.h"
 #include "crypto/secret.h"
-#include "ledger/meeting_verifier.h"
-#include "protocol/schema_validator.h"
-#include "store/meeting_file.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -127,7 +122,6 @@ Expected<QPair<crypto::Address, quint64>, QString> enrolMembers(const QUrl &chai
     return qMakePair(*deployed->contractAddress, gas);
 }
 
-// Does the registry's closing record equal the final record of this log?
 int run(const RunOptions &options)
 {
     QTextStream out(stdout);

@@ -377,6 +377,14 @@ private Q_SLOTS:
                                                   crypto::PrivateKey::generate()->address().toLowerHex()});
         QCOMPARE(deadChain.exitCode, 2);
         QVERIFY2(deadChain.out.contains(QStringLiteral("unchecked   anchor    the chain could not be read")), qPrintable(deadChain.out));
+        const test::ProgramRun noThreads = audit({m_honest, QStringLiteral("--threads"), QStringLiteral("0")});
+        QVERIFY2(noThreads.exitCode == 2 && noThreads.err.contains(QStringLiteral("--threads takes a number from 1 to 1024")), qPrintable(noThreads.outAndErr()));
+        const test::ProgramRun oneThread = audit({m_honest, QStringLiteral("--threads"), QStringLiteral("1")});
+        QCOMPARE(oneThread.exitCode, 2);
+        QCOMPARE(oneThread.out, audit({m_honest}).out);
+        const test::ProgramRun reportHelp = test::runProgram(QStringLiteral(CMEET_AUDIT_PATH), {QStringLiteral("report"), QStringLiteral("--help")});
+        QVERIFY2(reportHelp.exitCode == 0 && reportHelp.out.contains(QStringLiteral("--pdf <out>")) && reportHelp.out.contains(QStringLiteral("patient identifiers")),
+                 qPrintable(reportHelp.outAndErr()));
     }
 
     // Selective disclosure: every event of the meeting proves, and the proof checks on its own
