@@ -194,13 +194,6 @@ Transaction transactionOf(chain::EthClient &client, const crypto::Address &regis
     return {{}, Outcome::Failed, QStringLiteral("the file names %1, which does not record this in the registry").arg(where)};
 }
 
-QByteArray word(quint64 value)
-{
-    QByteArray out(32, '\0');
-    for (int i = 0; i < 8; ++i)
-        out[31 - i] = static_cast<char>((value >> (8 * i)) & 0xff);
-    return out;
-}
 
 // The MeetingRegistry's open record (roster root) and closing record (ackEnd, root, size).
 void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchoring &anchoring, const Event &start,
@@ -258,7 +251,7 @@ void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchori
                                                                     .arg(record.size)));
     const Transaction closed = transactionOf(client, *anchoring.registry, anchoring.steps.value(QStringLiteral("close")).toObject(),
                                              crypto::keccak256("Closed(bytes32,bytes32,bytes32,uint64)"), report.meeting,
-                                             record.ackEndId + record.root + word(record.size));
+                                             client::closingRecord(record));
     report.findings.append(closed.problem ? finding(area, *closed.problem, QStringLiteral("the closing's transaction: ") + closed.why)
                                           : finding(area, Outcome::Verified, QStringLiteral("closed in ") + closed.where));
 }

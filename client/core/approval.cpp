@@ -38,13 +38,14 @@ ledger::KeyActivity identityRegistryCheck(chain::EthClient &client, const crypto
     };
 }
 
-QByteArray closingCommitment(const FinalRecord &record)
+QByteArray closingRecord(const FinalRecord &record)
 {
     using chain::abi::Value;
     static const auto types = *chain::abi::parseTypes(u"bytes32,bytes32,uint64");
-    return crypto::keccak256(chain::abi::encode(types, {Value::fixedBytes(record.ackEndId), Value::fixedBytes(record.root), Value::integer(record.size)})
-                                 .value_or(QByteArray()));
+    return chain::abi::encode(types, {Value::fixedBytes(record.ackEndId), Value::fixedBytes(record.root), Value::integer(record.size)}).value_or(QByteArray());
 }
+
+QByteArray closingCommitment(const FinalRecord &record) { return crypto::keccak256(closingRecord(record)); }
 
 Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, const crypto::Address &registry, quint64 chainId,
                                                     const QString &meetingId, const FinalRecord &record)

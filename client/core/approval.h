@@ -29,7 +29,9 @@ struct FinalRecord {
 // Asks the IdentityRegistry on chain whether a key was active for an identity when it signed.
 [[nodiscard]] ledger::KeyActivity identityRegistryCheck(chain::EthClient &client, const crypto::Address &identityRegistry);
 
-// The word MeetingRegistry.closingOf keeps for it: keccak256(abi.encode(ackEnd, root, size)).
+// abi.encode(ackEnd, root, size): what MeetingRegistry.close takes and its Closed event carries.
+[[nodiscard]] QByteArray closingRecord(const FinalRecord &record);
+// The word MeetingRegistry.closingOf keeps for it: keccak256(closingRecord(record)).
 [[nodiscard]] QByteArray closingCommitment(const FinalRecord &record);
 
 // Checks that the node is the chain the relay named, that the registry is this relay's, and that
