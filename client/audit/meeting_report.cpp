@@ -35,7 +35,7 @@ QString shownValue(const QString &value) { return value.isEmpty() ? QStringLiter
 
 // What the record needs from the log, in one pass: who was present when, which patient each
 // entry belongs to, the threads of comments and what each disagreement is about.
-class MeetingRecord {
+class Proceedings {
 public:
     struct Interval {
         qint64 from = 0;
@@ -47,7 +47,7 @@ public:
         qint64 to = stillOpen;
     };
 
-    MeetingRecord(const QList<Event> &events, const QJsonObject &meeting, const ReportOptions &options)
+    Proceedings(const QList<Event> &events, const QJsonObject &meeting, const ReportOptions &options)
         : m_events(events), m_options(options)
     {
         const QJsonObject names = meeting.value(QStringLiteral("names")).toObject();
@@ -267,7 +267,7 @@ QString anchorSection(const AuditReport &audit, const QJsonObject &meeting)
     return html + QStringLiteral("</table>");
 }
 
-QString meetingSection(const MeetingRecord &record, const AuditReport &audit, const QJsonObject &meeting)
+QString meetingSection(const Proceedings &record, const AuditReport &audit, const QJsonObject &meeting)
 {
     const Event *start = record.start();
     QString html = QStringLiteral("<h2>Meeting</h2><table>");
@@ -287,12 +287,12 @@ QString meetingSection(const MeetingRecord &record, const AuditReport &audit, co
     return html;
 }
 
-QString attendanceSection(const MeetingRecord &record, const QSet<QString> &approved)
+QString attendanceSection(const Proceedings &record, const QSet<QString> &approved)
 {
     QString html = QStringLiteral("<h2>Roster and attendance</h2><table width=\"100%\"><tr><th>member</th><th>identity</th><th>present</th><th>approved</th></tr>");
     for (const QString &member : record.roster()) {
         QStringList times;
-        for (const MeetingRecord::Interval &interval : record.presence(member))
+        for (const Proceedings::Interval &interval : record.presence(member))
             times.append(QStringLiteral("%1 – %2").arg(record.time(interval.from), record.time(interval.to)));
         html += QStringLiteral("<tr><td>%1</td><td style=\"font-family:'DejaVu Sans Mono'; font-size:7pt\">%2</td><td>%3</td><td>%4</td></tr>")
                     .arg(record.who(member), esc(member), times.isEmpty() ? QStringLiteral("<i>did not join</i>") : times.join(QStringLiteral("<br/>")),
@@ -302,7 +302,7 @@ QString attendanceSection(const MeetingRecord &record, const QSet<QString> &appr
 }
 
 // A comment or reply with everything that answers it, indented one step per level.
-void thread(const MeetingRecord &record, qsizetype index, int depth, QString &html)
+void thread(const Proceedings &record, qsizetype index, int depth, QString &html)
 {
     const Event &event = record.events().at(index);
     const QString margin = QStringLiteral("margin-left:%1px; margin-top:2px; margin-bottom:2px").arg(depth * 22);
@@ -326,7 +326,7 @@ void thread(const MeetingRecord &record, qsizetype index, int depth, QString &ht
         thread(record, answer, depth + 1, html);
 }
 
-QString pollBlock(const MeetingRecord &record, const Event &poll, const AuditReport &audit)
+QString pollBlock(const Proceedings &record, const Event &poll, const AuditReport &audit)
 {
     const auto tally = std::find_if(audit.polls.cbegin(), audit.polls.cend(), [&](const client::PollTally &t) { return t.pollId == poll.id(); });
     QString html = QStringLiteral("<p style=\"margin-top:8px\"><span class=\"muted\">%1</span> <b>Poll</b> by %2: %3</p>")
@@ -356,14 +356,14 @@ QString pollBlock(const MeetingRecord &record, const Event &poll, const AuditRep
 }
 
 // Everything about one patient (or, for an empty patient, what belongs to none).
-QString patientSection(const MeetingRecord &record, const QString &patient, const AuditReport &audit)
+QString patientSection(const Proceedings &record, const QString &patient, const AuditReport &audit)
 {
     QString html = patient.isEmpty() ? QStringLiteral("<h2>Not about one patient</h2>") : QStringLiteral("<h2>Patient %1</h2>").arg(esc(patient));
     if (!patient.isEmpty()) {
-        const QList<MeetingRecord::Discussion> discussions = record.discussionsOf(patient);
+        const QList<Proceedings::Discussion> discussions = record.discussionsOf(patient);
         if (discussions.isEmpty())
             html += QStringLiteral("<p><i>Not discussed.</i></p>");
-        for (const MeetingRecord::Discussion &discussion : discussions) {
+        for (const Proceedings::Discussion &discussion : discussions) {
             const QStringList present = record.presentDuring(discussion.from, discussion.to);
             QStringList absent;
             for (const QString &member : record.roster()) {
@@ -392,22 +392,29 @@ QString patientSection(const MeetingRecord &record, const QString &patient, cons
         if (record.patientOf(i) != patient)
             continue;
         const Event &event = events.at(i);
-        const bool answer = event.ref() && record.byId(*event.ref())
-            && QList<EventType>{EventType::Comment, EventType::Reply}.contains(record.byId(*event.ref())->type());
+        const Event *target = event.ref() ? record.byId(*event.ref()) : nullptr; // what it answers
         switch (event.type()) {
         case EventType::PatientDataChange: {
             changes += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
                            .arg(record.time(event.ts()), esc(field(event, "field")), shownValue(field(event, "from")), shownValue(field(event, "to")), record.who(event));
-            for (const qsizetype objection : record.answersTo(event.id()))
-                thread(record, objection, 1, changes); // a disagreement with the change, below it
+            for (const qsizetype objection : record.answersTo(event.id())) { // a disagreement with the change, under it
+                QString objected;
+                thread(record, objection, 0, objected);
+                changes += QStringLiteral("<tr><td></td><td colspan=\"4\">%1</td></tr>").arg(objected);
+            }
             break;
         }
         case EventType::Comment:
             thread(record, i, 0, discussion);
             break;
         case EventType::Disagreement:
-            if (!answer && (!event.ref() || !record.byId(*event.ref()) || record.byId(*event.ref())->type() != EventType::PatientDataChange))
-                thread(record, i, 0, discussion); // with something else than a comment or a change
+            // With a comment, a reply or a change it is shown under them; with anything else, here.
+            if (!target || !QList<EventType>{EventType::Comment, EventType::Reply, EventType::PatientDataChange}.contains(target->type())) {
+                if (target)
+                    discussion += QStringLiteral("<p style=\"margin-top:6px; margin-bottom:0px\" class=\"muted\">About the %1 by %2 at %3:</p>")
+                                      .arg(esc(protocol::typeName(target->type())), record.who(*target), record.time(target->ts()));
+                thread(record, i, 0, discussion);
+            }
             break;
         case EventType::Poll:
             polls += pollBlock(record, event, audit);
@@ -443,7 +450,7 @@ Expected<QString, QString> meetingReportHtml(const QString &path, const AuditRep
         if (auto event = Event::fromWire(bytes))
             events.append(*event);
     }
-    const MeetingRecord record(events, (*file)->meeting(), options);
+    const Proceedings record(events, (*file)->meeting(), options);
     if (!record.start())
         return unexpected(QStringLiteral("the log has no start: there is no meeting to report"));
     QSet<QString> approved;

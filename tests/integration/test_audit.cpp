@@ -185,13 +185,15 @@ private Q_SLOTS:
         m_commentEntry = resultOf(comment).value(QStringLiteral("index")).toInteger();
         QVERIFY(f.submit(bob, EventType::Reply, {{QStringLiteral("text"), QStringLiteral("Agreed.")}}, idOf(comment)).contains(QStringLiteral("result")));
         QVERIFY(f.submit(bob, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("Old scan.")}}, idOf(comment)).contains(QStringLiteral("result")));
-        QVERIFY(f.submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
-                                                           {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}})
-                    .contains(QStringLiteral("result")));
+        const QByteArray changeId = idOf(f.submit(host, EventType::PatientDataChange, {{QStringLiteral("patient"), QStringLiteral("P-001")},
+                                                                                     {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
+                                                                                     {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Surgery")}}));
+        QVERIFY(f.submit(alice, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("Too early to decide.")}}, changeId).contains(QStringLiteral("result")));
         const crypto::PrivateKey voting = *crypto::PrivateKey::generate();
         const QByteArray pollId = idOf(f.submit(host, EventType::Poll, {{QStringLiteral("question"), QStringLiteral("Operate?")},
                                                                         {QStringLiteral("options"), QJsonArray{QStringLiteral("Yes"), QStringLiteral("No")}},
                                                                         {QStringLiteral("votingKey"), hex::encode(voting.publicKey().compressed())}}));
+        QVERIFY(f.submit(bob, EventType::Disagreement, {{QStringLiteral("reason"), QStringLiteral("Wrong question.")}}, pollId).contains(QStringLiteral("result")));
         for (const auto &[member, option] : {std::pair{&alice, 0}, std::pair{&bob, 0}}) {
             const QByteArray ciphertext = *client::encryptBallot(voting.publicKey(), pollId, member->key.address(), option);
             QVERIFY(f.submit(*member, EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(ciphertext)}}, pollId).contains(QStringLiteral("result")));
@@ -407,7 +409,7 @@ private Q_SLOTS:
                 sample = *proof;
             ++proven;
         }
-        QCOMPARE(proven, 14);
+        QCOMPARE(proven, 16);
         // The proof shows the comment, its acknowledgement, the author's join and the ackEnd; of
         // the other events, nothing but hashes.
         const QString shown = QString::fromUtf8(QJsonDocument(sample).toJson());
@@ -540,6 +542,12 @@ private Q_SLOTS:
               QStringLiteral("the chain anchor was not checked: no chain given")}) {
             QVERIFY2(page.contains(expected), qPrintable(expected + QStringLiteral(" is not in the record")));
         }
+        // A disagreement with a change sits in the changes' table, under the change.
+        const qsizetype changeAt = page.indexOf(QStringLiteral("<td>mdtOutcome</td>"));
+        const qsizetype objectionAt = page.indexOf(QStringLiteral("<b>Dr Alice</b> <span class=\"failed\">disagreed</span>: Too early to decide."));
+        QVERIFY(changeAt > 0 && objectionAt > changeAt && page.indexOf(QStringLiteral("</table>"), changeAt) > objectionAt);
+        // One with anything else (the poll) says what it is about.
+        QVERIFY(page.contains(QStringLiteral("About the poll by Dr Host at ")) && page.contains(QStringLiteral("disagreed</span>: Wrong question.")));
         // The reply and the disagreement sit under the comment they answer.
         for (const QString &answer : {QStringLiteral("<b>Dr Bob</b> replied"), QStringLiteral("<b>Dr Bob</b> <span class=\"failed\">disagreed")}) {
             const qsizetype answerAt = page.indexOf(answer);
