@@ -126,6 +126,25 @@ private Q_SLOTS:
         QCOMPARE(contentAt(indexOf(EventType::JoinAck, 1)).value(QStringLiteral("joins")).toArray().size(), 2);
         QCOMPARE(contentAt(indexOf(EventType::PollEndAck)).value(QStringLiteral("votes")).toArray().size(), 2);
         QVERIFY(contentAt(indexOf(EventType::AckEnd)).value(QStringLiteral("leaves")).toArray().size() > 1);
+        // Every entry's id and every entry read, in log order.
+        QCOMPARE(report.ids.size(), genuine.size());
+        QCOMPARE(report.readable.size(), genuine.size());
+        QCOMPARE(report.ids.constLast(), Event::fromWire(genuine.constLast())->id());
+    }
+
+    // Progress is told after each chunk, rising, ending at the whole log.
+    void progressRisesToTheWholeLog()
+    {
+        QList<QPair<qint64, qint64>> heard;
+        const auto report = ledger::verifyMeetingLog(genuine, *schemas, f->relayKey.address(), {},
+                                                     {2, [&](qint64 checked, qint64 total) { heard.append({checked, total}); }, 5});
+        QVERIFY(report.ok());
+        QCOMPARE(heard.size(), (genuine.size() + 4) / 5); // one per chunk of 5 but the first, and the end
+        for (qsizetype i = 0; i < heard.size(); ++i) {
+            QCOMPARE(heard.at(i).second, genuine.size());
+            QVERIFY(i == 0 || heard.at(i).first > heard.at(i - 1).first);
+        }
+        QCOMPARE(heard.constLast().first, genuine.size());
     }
 
     // The forging helper itself is right: with the true lists, a re-signed acknowledgement verifies.
