@@ -241,6 +241,8 @@ int reportCommand(const QStringList &arguments)
     audit::AuditOptions options;
     if (!chainOptions(parser, chain, registry, &identityRegistry, options, err))
         return notChecked;
+    if (isatty(STDERR_FILENO))
+        options.progress = showProgress(err);
     const QString path = parser.positionalArguments().constFirst();
     const auto report = audit::auditMeetingFile(path, options);
     if (!report) {
