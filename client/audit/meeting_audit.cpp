@@ -1,7 +1,6 @@
 #include "client/audit/meeting_audit.h"
 
 #include "base/hex.h"
-#include "base/parallel.h"
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "client/core/approval.h"
@@ -16,8 +15,6 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSet>
-
-#include <vector>
 
 namespace cmeet::audit {
 namespace {
@@ -311,20 +308,14 @@ void checkApprovals(AuditReport &report, const AuditOptions &options, const stor
         report.findings.append(finding(area, Outcome::Verified, QStringLiteral("the registry holds the commitment to these %1 approvals").arg(signatures.size())));
 }
 
-void tallyPolls(AuditReport &report, const QList<Event> &events, int threads)
+void tallyPolls(AuditReport &report, const QList<Event> &events)
 {
-    // Each poll's votes are decrypted on their own: the polls on all cores, the findings in order.
-    struct Poll {
-        const Event *event = nullptr;
-        std::optional<client::PollTally> tally;
-    };
-    std::vector<Poll> polls;
+    // On this thread: decrypting on the pool's threads leaves OpenSSL's per-thread state behind
+    // them (LeakSanitizer reports it), for a few hundredths of a second saved.
     for (const Event &event : events) {
-        if (event.type() == EventType::Poll)
-            polls.push_back({&event, std::nullopt});
-    }
-    forEachOnAllCores(polls, [&events](Poll &poll) { poll.tally = client::tallyPoll(events, poll.event->id()); }, threads);
-    for (const auto &[event, tally] : polls) {
+        if (event.type() != EventType::Poll)
+            continue;
+        const auto tally = client::tallyPoll(events, event.id());
         if (!tally)
             continue;
         // Options by number: a question or option may name a patient, which only the report shows.
@@ -338,7 +329,7 @@ void tallyPolls(AuditReport &report, const QList<Event> &events, int threads)
                                                           .arg(tally->invalid)
                                                           .arg(tally->counted.size())
                                                     : QStringLiteral("poll never ended, so its votes stay secret"),
-                                       -1, event->idHex()));
+                                       -1, event.idHex()));
     }
 }
 
@@ -511,7 +502,7 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         checkAnchor(report, options, anchoring, *start, record);
         checkApprovals(report, options, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
     }
-    tallyPolls(report, events, options.threads);
+    tallyPolls(report, events);
     return report;
 }
 
