@@ -476,7 +476,8 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
     KeyCheck keys(options, anchoring.identityRegistry);
     const ledger::VerificationReport verified
         = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity(), {options.threads, options.progress});
-    const QList<Event> &events = verified.readable;
+    report.events = verified.readable;
+    const QList<Event> &events = report.events;
     const QList<QByteArray> &ids = verified.ids; // empty for an unreadable entry (reported by the log check)
     const std::optional<Event> start = !events.isEmpty() && events.constFirst().type() == EventType::Start ? std::optional<Event>(events.constFirst()) : std::nullopt;
     if (start)

@@ -42,6 +42,7 @@ struct AuditReport {
     qint64 entries = 0;
     QList<Finding> findings;
     QList<client::PollTally> polls;
+    QList<protocol::Event> events; // the entries that could be read, in log order (the report shows them)
 
     // Invalid if anything failed; otherwise Incomplete if anything was not checked.
     [[nodiscard]] Verdict verdict() const;

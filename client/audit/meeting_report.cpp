@@ -442,14 +442,7 @@ Expected<QString, QString> meetingReportHtml(const QString &path, const AuditRep
     auto file = store::MeetingFile::open(path, true);
     if (!file)
         return unexpected(QStringLiteral("not a meeting file c-meet can read: ") + file.error().detail);
-    const auto log = (*file)->events();
-    if (!log)
-        return unexpected(QStringLiteral("the log can't be read: ") + log.error().detail);
-    QList<Event> events;
-    for (const QByteArray &bytes : *log) {
-        if (auto event = Event::fromWire(bytes))
-            events.append(*event);
-    }
+    const QList<Event> &events = audit.events; // read once, by the audit
     const Proceedings record(events, (*file)->meeting(), options);
     if (!record.start())
         return unexpected(QStringLiteral("the log has no start: there is no meeting to report"));

@@ -17,7 +17,8 @@ struct ReportOptions {
     QString generatedBy;                          // e.g. "cmeet-audit 0.1.0"
 };
 
-// The record of the audited file at path as one HTML document (what QTextDocument renders).
+// The record of the audited file at path as one HTML document (what QTextDocument renders):
+// the events are the audit's (audit.events); the file gives the metadata and approvals.
 [[nodiscard]] Expected<QString, QString> meetingReportHtml(const QString &path, const AuditReport &audit, const ReportOptions &options = {});
 
 // Writes html as an A4 PDF (QTextDocument + QPdfWriter; needs a QGuiApplication).
