@@ -21,28 +21,6 @@ using protocol::EventType;
 
 constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
 
-// One entry as it reads on its own: what the checks in log order then use.
-struct ReadEntry {
-    QByteArrayView bytes;
-    std::optional<Expected<Event, protocol::ProtocolError>> event;
-    std::optional<protocol::ProtocolError> schemaError;
-    std::optional<Expected<protocol::Delegation, protocol::ProtocolError>> delegation; // a start's or join's
-
-    void read(const protocol::SchemaValidator &schemas)
-    {
-        event = Event::fromWire(bytes);
-        if (!*event)
-            return;
-        const Event &readEvent = **event;
-        if (auto valid = schemas.validate(readEvent); !valid)
-            schemaError = valid.error();
-        (void)readEvent.recoverSigner(); // kept in the event
-        if (readEvent.type() == EventType::Start || readEvent.type() == EventType::Join)
-            delegation = protocol::Delegation::fromJson(readEvent.content().value(QStringLiteral("delegation")).toObject(),
-                                                        protocol::SignerRule::AnyKey);
-    }
-};
-
 // The meeting's rules an auditor can check from the log alone, and what each acknowledgement
 // must list (DESIGN.md §3), recomputed independently of the relay's own code: a relay that
 // reorders a vote after its poll's end, answers a pollEnd with a plain ack, or leaves a vote or
@@ -190,32 +168,193 @@ private:
 
 } // namespace
 
-VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
-                                    const std::optional<crypto::Address> &expectedRelay, const KeyActivity &keyActivity,
-                                    const ReadOptions &read)
+ReadEntry ReadEntry::read(QByteArrayView bytes, const protocol::SchemaValidator &schemas)
 {
-    VerificationReport report;
-    report.relay = expectedRelay;
-    MerkleLog merkle;
+    ReadEntry entry;
+    entry.event = Event::fromWire(bytes);
+    if (!*entry.event)
+        return entry;
+    const Event &event = **entry.event;
+    if (auto valid = schemas.validate(event); !valid)
+        entry.schemaError = valid.error();
+    (void)event.recoverSigner(); // kept in the event
+    if (event.type() == EventType::Start || event.type() == EventType::Join)
+        entry.delegation = protocol::Delegation::fromJson(event.content().value(QStringLiteral("delegation")).toObject(),
+                                                          protocol::SignerRule::AnyKey);
+    return entry;
+}
+
+struct LogVerifier::State {
     struct Session {
         crypto::Address key;
         qint64 expires = 0;
     };
+    static constexpr qint64 noExpiry = std::numeric_limits<qint64>::max();
+
+    std::optional<crypto::Address> relay;
+    KeyActivity keyActivity;
+    QString meeting;
+    qint64 entries = 0;
+    qint64 events = 0;
+    qint64 acknowledgements = 0;
+    bool ended = false;
+    MerkleLog merkle;
     QHash<QByteArray, Session> sessionOf;  // identity -> the session its start/join delegated, until it leaves
     QSet<QByteArray> sessionKeysUsed;      // a session key serves one start or join of the meeting
-    constexpr qint64 noExpiry = std::numeric_limits<qint64>::max();
     qint64 authorSessionExpires = noExpiry; // of the event before, for its acknowledgement
     qint64 seq = 0;
     std::optional<Event> previous; // the entry before, when it could be read
     MeetingRecord record;
     bool allReadable = true; // refs, rules and lists need every entry before
-    const auto problem = [&](qint64 index, const QString &what) {
-        if (report.problems.size() < maxProblems)
-            report.problems.append(QStringLiteral("entry %1: %2").arg(index).arg(what));
-    };
+};
 
+LogVerifier::LogVerifier(std::optional<crypto::Address> expectedRelay, KeyActivity keyActivity) : m_state(std::make_unique<State>())
+{
+    m_state->relay = std::move(expectedRelay);
+    m_state->keyActivity = std::move(keyActivity);
+}
+
+LogVerifier::~LogVerifier() = default;
+LogVerifier::LogVerifier(LogVerifier &&) noexcept = default;
+LogVerifier &LogVerifier::operator=(LogVerifier &&) noexcept = default;
+
+qint64 LogVerifier::entries() const { return m_state->entries; }
+qint64 LogVerifier::events() const { return m_state->events; }
+qint64 LogVerifier::acknowledgements() const { return m_state->acknowledgements; }
+const std::optional<crypto::Address> &LogVerifier::relay() const { return m_state->relay; }
+const QString &LogVerifier::meeting() const { return m_state->meeting; }
+bool LogVerifier::ended() const { return m_state->ended; }
+const std::optional<Event> &LogVerifier::last() const { return m_state->previous; }
+QByteArray LogVerifier::root() const { return m_state->merkle.root(); }
+
+QStringList LogVerifier::check(ReadEntry entry)
+{
+    State &s = *m_state;
+    QStringList problems;
+    const qint64 index = s.entries++;
+    auto &event = *entry.event;
+    if (!event) {
+        problems.append(protocol::wireCode(event.error().code) + QStringLiteral(": ") + event.error().detail);
+        s.merkle.append(QByteArray(32, '\0')); // its id is unknown: no later tree head can be checked
+        if (std::exchange(s.allReadable, false))
+            problems.append(QStringLiteral("refs, rules, tree heads and acknowledgement lists are not checked from here on"));
+        s.previous.reset();
+        return problems;
+    }
+    if (entry.schemaError)
+        problems.append(QStringLiteral("schema_violation: ") + entry.schemaError->detail);
+    if (index == 0) {
+        s.meeting = event->meeting();
+        if (event->type() != EventType::Start)
+            problems.append(QStringLiteral("the log does not begin with a start"));
+    } else if (event->meeting() != s.meeting) {
+        problems.append(QStringLiteral("belongs to another meeting"));
+    }
+    if (s.record.has(event->id()))
+        problems.append(QStringLiteral("duplicate of an earlier entry"));
+    if (s.allReadable && event->ref() && !s.record.has(*event->ref()))
+        problems.append(QStringLiteral("refs %1, which is no earlier entry").arg(hex::encode(*event->ref())));
+    if (s.ended)
+        problems.append(QStringLiteral("%1 after the meeting's ackEnd").arg(protocol::typeName(event->type())));
+
+    if (protocol::isRelayAcknowledgement(event->type())) {
+        ++s.acknowledgements;
+        if (!s.relay)
+            s.relay = event->by();
+        if (event->by() != *s.relay || !event->verifySignedBy(*s.relay))
+            problems.append(QStringLiteral("acknowledgement not signed by the relay %1").arg(s.relay->toChecksumHex()));
+        if (index == 0 || (s.previous && (!event->ref() || *event->ref() != s.previous->id()))) // unknown after an unreadable entry
+            problems.append(QStringLiteral("acknowledgement does not ref the entry before it"));
+        const qint64 claimedSeq = event->content().value(QStringLiteral("seq")).toInteger();
+        if (claimedSeq != ++s.seq && s.allReadable)
+            problems.append(QStringLiteral("seq %1 where %2 was due").arg(claimedSeq).arg(s.seq));
+        s.seq = claimedSeq; // after an unreadable entry, counting goes on from here
+        // The acknowledgement carries the relay's clock when it accepted the event.
+        if (s.previous && !protocol::isRelayAcknowledgement(s.previous->type())) {
+            if (qAbs(event->ts() - s.previous->ts()) > protocol::timestampToleranceMs)
+                problems.append(QStringLiteral("acknowledged %1 ms from the event's ts (tolerance %2 ms)")
+                                    .arg(event->ts() - s.previous->ts()).arg(protocol::timestampToleranceMs));
+            if (event->ts() >= s.authorSessionExpires)
+                problems.append(QStringLiteral("acknowledged after the %1's session key expired").arg(protocol::typeName(s.previous->type())));
+        }
+        auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
+        if (s.allReadable && (!head || head->size != s.merkle.size() || head->root != s.merkle.root()))
+            problems.append(QStringLiteral("tree head does not match the %1 entries before it").arg(s.merkle.size()));
+        if (s.allReadable && s.previous) {
+            if (const QString wrong = s.record.problemWith(*event, *s.previous); !wrong.isEmpty())
+                problems.append(wrong);
+        }
+        if (event->type() == EventType::AckEnd)
+            s.ended = true;
+    } else {
+        ++s.events;
+        if (s.allReadable && s.previous && !protocol::isRelayAcknowledgement(s.previous->type()))
+            problems.append(QStringLiteral("the %1 before it was never acknowledged").arg(protocol::typeName(s.previous->type())));
+        if (s.allReadable) {
+            if (const QString wrong = s.record.problemWith(*event); !wrong.isEmpty())
+                problems.append(wrong);
+        }
+        const bool identitySigned = event->type() == EventType::Start || event->type() == EventType::Join;
+        if (identitySigned) {
+            const auto &delegation = *entry.delegation;
+            // For this meeting and relay; its expiry is checked against the acknowledgement's ts,
+            // the relay's clock when it accepted the event (auditors read meetings long after).
+            if (!delegation || delegation->fields().identity != event->by() || delegation->fields().meeting != s.meeting
+                || (s.relay && delegation->fields().relay != *s.relay) || !event->verifySignedBy(delegation->signer()))
+                problems.append(QStringLiteral("%1 not signed by its identity with a valid delegation").arg(protocol::typeName(event->type())));
+            else if (s.keyActivity ? !s.keyActivity(event->by(), delegation->signer(), event->ts()) : delegation->signer() != event->by())
+                problems.append(QStringLiteral("%1 signed by key %2, not shown active for %3 at the time")
+                                    .arg(protocol::typeName(event->type()), delegation->signer().toChecksumHex(), event->by().toChecksumHex()));
+            else if (s.sessionKeysUsed.contains(delegation->fields().session.bytes()))
+                problems.append(QStringLiteral("%1 reuses session key %2, delegated before in this meeting")
+                                    .arg(protocol::typeName(event->type()), delegation->fields().session.toChecksumHex()));
+            else {
+                s.sessionKeysUsed.insert(delegation->fields().session.bytes());
+                s.sessionOf.insert(event->by().bytes(), {delegation->fields().session, delegation->fields().expires});
+            }
+            s.authorSessionExpires = delegation ? delegation->fields().expires : State::noExpiry;
+        } else if (!s.allReadable) {
+            s.authorSessionExpires = State::noExpiry; // an unreadable entry may have been this author's join or leave
+        } else if (!s.sessionOf.contains(event->by().bytes())) {
+            problems.append(QStringLiteral("%1 by %2, who has not joined (or has left)").arg(protocol::typeName(event->type()), event->by().toChecksumHex()));
+            s.authorSessionExpires = State::noExpiry;
+        } else {
+            const State::Session session = s.sessionOf.value(event->by().bytes());
+            if (!event->verifySignedBy(session.key))
+                problems.append(QStringLiteral("%1 not signed by its author's session key").arg(protocol::typeName(event->type())));
+            s.authorSessionExpires = session.expires;
+            if (event->type() == EventType::Leave)
+                s.sessionOf.remove(event->by().bytes());
+        }
+    }
+    s.merkle.append(event->id());
+    s.record.add(*event);
+    s.previous = std::move(*event);
+    return problems;
+}
+
+QStringList LogVerifier::problemsAtEnd() const
+{
+    const State &s = *m_state;
+    if (s.entries == 0)
+        return {QStringLiteral("the log is empty")};
+    if (s.allReadable && s.previous && !protocol::isRelayAcknowledgement(s.previous->type()))
+        return {QStringLiteral("entry %1: the last %2 was never acknowledged").arg(s.entries - 1).arg(protocol::typeName(s.previous->type()))};
+    return {};
+}
+
+VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas,
+                                    const std::optional<crypto::Address> &expectedRelay, const KeyActivity &keyActivity,
+                                    const ReadOptions &read)
+{
+    VerificationReport report;
+    LogVerifier verifier(expectedRelay, keyActivity);
+    const auto note = [&](const QString &problem) {
+        if (report.problems.size() < maxProblems)
+            report.problems.append(problem);
+    };
     const qsizetype chunkSize = std::max<qsizetype>(1, read.chunk);
-    std::vector<ReadEntry> chunk;
+    std::vector<std::pair<QByteArrayView, ReadEntry>> chunk;
     for (qint64 index = 0; index < log.size(); ++index) {
         const qsizetype inChunk = index % chunkSize;
         if (inChunk == 0) {
@@ -223,119 +362,26 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
                 read.progress(index, log.size());
             chunk.assign(std::min<qsizetype>(chunkSize, log.size() - index), {});
             for (qsizetype i = 0; i < qsizetype(chunk.size()); ++i)
-                chunk[i].bytes = log.at(index + i);
-            forEachOnAllCores(chunk, [&schemas](ReadEntry &entry) { entry.read(schemas); }, read.threads);
+                chunk[i].first = log.at(index + i);
+            forEachOnAllCores(chunk, [&schemas](auto &entry) { entry.second = ReadEntry::read(entry.first, schemas); }, read.threads);
         }
-        ReadEntry &entry = chunk[inChunk];
-        auto &event = *entry.event;
-        ++report.entries;
-        if (!event) {
-            problem(index, protocol::wireCode(event.error().code) + QStringLiteral(": ") + event.error().detail);
-            merkle.append(QByteArray(32, '\0')); // its id is unknown: no later tree head can be checked
-            report.ids.append(QByteArray());
-            if (std::exchange(allReadable, false))
-                problem(index, QStringLiteral("refs, rules, tree heads and acknowledgement lists are not checked from here on"));
-            previous.reset();
-            continue;
-        }
-        if (entry.schemaError)
-            problem(index, QStringLiteral("schema_violation: ") + entry.schemaError->detail);
-        if (index == 0) {
-            report.meeting = event->meeting();
-            if (event->type() != EventType::Start)
-                problem(index, QStringLiteral("the log does not begin with a start"));
-        } else if (event->meeting() != report.meeting) {
-            problem(index, QStringLiteral("belongs to another meeting"));
-        }
-        if (record.has(event->id()))
-            problem(index, QStringLiteral("duplicate of an earlier entry"));
-        if (allReadable && event->ref() && !record.has(*event->ref()))
-            problem(index, QStringLiteral("refs %1, which is no earlier entry").arg(hex::encode(*event->ref())));
-        if (report.ended)
-            problem(index, QStringLiteral("%1 after the meeting's ackEnd").arg(protocol::typeName(event->type())));
-
-        if (protocol::isRelayAcknowledgement(event->type())) {
-            ++report.acknowledgements;
-            if (!report.relay)
-                report.relay = event->by();
-            if (event->by() != *report.relay || !event->verifySignedBy(*report.relay))
-                problem(index, QStringLiteral("acknowledgement not signed by the relay %1").arg(report.relay->toChecksumHex()));
-            if (index == 0 || (previous && (!event->ref() || *event->ref() != previous->id()))) // unknown after an unreadable entry
-                problem(index, QStringLiteral("acknowledgement does not ref the entry before it"));
-            const qint64 claimedSeq = event->content().value(QStringLiteral("seq")).toInteger();
-            if (claimedSeq != ++seq && allReadable)
-                problem(index, QStringLiteral("seq %1 where %2 was due").arg(claimedSeq).arg(seq));
-            seq = claimedSeq; // after an unreadable entry, counting goes on from here
-            // The acknowledgement carries the relay's clock when it accepted the event.
-            if (previous && !protocol::isRelayAcknowledgement(previous->type())) {
-                if (qAbs(event->ts() - previous->ts()) > protocol::timestampToleranceMs)
-                    problem(index, QStringLiteral("acknowledged %1 ms from the event's ts (tolerance %2 ms)")
-                                       .arg(event->ts() - previous->ts()).arg(protocol::timestampToleranceMs));
-                if (event->ts() >= authorSessionExpires)
-                    problem(index, QStringLiteral("acknowledged after the %1's session key expired").arg(protocol::typeName(previous->type())));
-            }
-            auto head = TreeHead::fromJson(event->content().value(QStringLiteral("tree")).toObject());
-            if (allReadable && (!head || head->size != merkle.size() || head->root != merkle.root()))
-                problem(index, QStringLiteral("tree head does not match the %1 entries before it").arg(merkle.size()));
-            if (allReadable && previous) {
-                if (const QString wrong = record.problemWith(*event, *previous); !wrong.isEmpty())
-                    problem(index, wrong);
-            }
-            if (event->type() == EventType::AckEnd)
-                report.ended = true;
-        } else {
-            ++report.events;
-            if (allReadable && previous && !protocol::isRelayAcknowledgement(previous->type()))
-                problem(index, QStringLiteral("the %1 before it was never acknowledged").arg(protocol::typeName(previous->type())));
-            if (allReadable) {
-                if (const QString wrong = record.problemWith(*event); !wrong.isEmpty())
-                    problem(index, wrong);
-            }
-            const bool identitySigned = event->type() == EventType::Start || event->type() == EventType::Join;
-            if (identitySigned) {
-                const auto &delegation = *entry.delegation;
-                // For this meeting and relay; its expiry is checked against the acknowledgement's ts,
-                // the relay's clock when it accepted the event (auditors read meetings long after).
-                if (!delegation || delegation->fields().identity != event->by() || delegation->fields().meeting != report.meeting
-                    || (report.relay && delegation->fields().relay != *report.relay) || !event->verifySignedBy(delegation->signer()))
-                    problem(index, QStringLiteral("%1 not signed by its identity with a valid delegation").arg(protocol::typeName(event->type())));
-                else if (keyActivity ? !keyActivity(event->by(), delegation->signer(), event->ts()) : delegation->signer() != event->by())
-                    problem(index, QStringLiteral("%1 signed by key %2, not shown active for %3 at the time")
-                                       .arg(protocol::typeName(event->type()), delegation->signer().toChecksumHex(), event->by().toChecksumHex()));
-                else if (sessionKeysUsed.contains(delegation->fields().session.bytes()))
-                    problem(index, QStringLiteral("%1 reuses session key %2, delegated before in this meeting")
-                                       .arg(protocol::typeName(event->type()), delegation->fields().session.toChecksumHex()));
-                else {
-                    sessionKeysUsed.insert(delegation->fields().session.bytes());
-                    sessionOf.insert(event->by().bytes(), {delegation->fields().session, delegation->fields().expires});
-                }
-                authorSessionExpires = delegation ? delegation->fields().expires : noExpiry;
-            } else if (!allReadable) {
-                authorSessionExpires = noExpiry; // an unreadable entry may have been this author's join or leave
-            } else if (!sessionOf.contains(event->by().bytes())) {
-                problem(index, QStringLiteral("%1 by %2, who has not joined (or has left)").arg(protocol::typeName(event->type()), event->by().toChecksumHex()));
-                authorSessionExpires = noExpiry;
-            } else {
-                const Session session = sessionOf.value(event->by().bytes());
-                if (!event->verifySignedBy(session.key))
-                    problem(index, QStringLiteral("%1 not signed by its author's session key").arg(protocol::typeName(event->type())));
-                authorSessionExpires = session.expires;
-                if (event->type() == EventType::Leave)
-                    sessionOf.remove(event->by().bytes());
-            }
-        }
-        merkle.append(event->id());
-        record.add(*event);
-        report.ids.append(event->id());
-        report.readable.append(*event);
-        previous = std::move(*event);
+        const bool readable = *chunk[inChunk].second.event ? true : false;
+        for (const QString &problem : verifier.check(std::move(chunk[inChunk].second)))
+            note(QStringLiteral("entry %1: %2").arg(index).arg(problem));
+        report.ids.append(readable ? verifier.last()->id() : QByteArray());
+        if (readable)
+            report.readable.append(*verifier.last());
     }
     if (read.progress && !log.isEmpty())
         read.progress(log.size(), log.size());
-    if (log.isEmpty())
-        report.problems.append(QStringLiteral("the log is empty"));
-    else if (allReadable && previous && !protocol::isRelayAcknowledgement(previous->type()))
-        problem(log.size() - 1, QStringLiteral("the last %1 was never acknowledged").arg(protocol::typeName(previous->type())));
+    for (const QString &problem : verifier.problemsAtEnd())
+        note(problem);
+    report.entries = verifier.entries();
+    report.events = verifier.events();
+    report.acknowledgements = verifier.acknowledgements();
+    report.relay = verifier.relay();
+    report.meeting = verifier.meeting();
+    report.ended = verifier.ended();
     return report;
 }
 

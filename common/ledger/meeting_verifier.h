@@ -11,6 +11,7 @@
 // The chain anchor and approvals are checked by later layers.
 
 #include "crypto/keys.h"
+#include "protocol/delegation.h"
 #include "protocol/event.h"
 #include "protocol/schema_validator.h"
 
@@ -18,6 +19,7 @@
 #include <QList>
 #include <QString>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace cmeet::ledger {
@@ -46,6 +48,52 @@ struct ReadOptions {
     int threads = 0;
     std::function<void(qint64 checked, qint64 total)> progress;
     qsizetype chunk = 1024;
+};
+
+// One entry read on its own, before it is checked in order: parsed, its schema checked, its
+// signer recovered and (for a start or join) its delegation read. Needs no other entry, so many
+// can be read at once on several threads.
+struct ReadEntry {
+    std::optional<Expected<protocol::Event, protocol::ProtocolError>> event;
+    std::optional<protocol::ProtocolError> schemaError;
+    std::optional<Expected<protocol::Delegation, protocol::ProtocolError>> delegation; // a start's or join's
+
+    [[nodiscard]] static ReadEntry read(QByteArrayView bytes, const protocol::SchemaValidator &schemas);
+};
+
+// Checks a meeting's log one entry at a time, in log order: what verifyMeetingLog runs over a
+// whole file, and what a client runs on each entry as it arrives, so both see the same problems.
+class LogVerifier {
+public:
+    // The same arguments as verifyMeetingLog's.
+    explicit LogVerifier(std::optional<crypto::Address> expectedRelay = std::nullopt, KeyActivity keyActivity = {});
+    ~LogVerifier();
+    LogVerifier(LogVerifier &&) noexcept;
+    LogVerifier &operator=(LogVerifier &&) noexcept;
+
+    // Checks the next entry where it stands; returns what is wrong with it (empty: nothing).
+    [[nodiscard]] QStringList check(ReadEntry entry);
+    [[nodiscard]] QStringList check(QByteArrayView bytes, const protocol::SchemaValidator &schemas)
+    {
+        return check(ReadEntry::read(bytes, schemas));
+    }
+    // What is wrong with the log as a whole, if it ended here (empty or an unacknowledged last event).
+    [[nodiscard]] QStringList problemsAtEnd() const;
+
+    [[nodiscard]] qint64 entries() const;
+    [[nodiscard]] qint64 events() const;
+    [[nodiscard]] qint64 acknowledgements() const;
+    [[nodiscard]] const std::optional<crypto::Address> &relay() const;
+    [[nodiscard]] const QString &meeting() const;
+    [[nodiscard]] bool ended() const;
+    // The last entry checked, when it could be read.
+    [[nodiscard]] const std::optional<protocol::Event> &last() const;
+    // The RFC 6962 root over every entry checked so far (all zero ids for unreadable ones).
+    [[nodiscard]] QByteArray root() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
 };
 
 // expectedRelay: when known (from the meeting file or the chain), every ack must be signed by it.

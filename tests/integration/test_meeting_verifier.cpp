@@ -68,13 +68,25 @@ private:
         return ack->wireBytes();
     }
 
-    // Also read on 3 threads 2 entries at a time (chunk boundaries everywhere): the same report.
+    // Also read on 3 threads 2 entries at a time (chunk boundaries everywhere), and checked one
+    // entry at a time as a client does on arrival (ledger::LogVerifier): the same problems.
     [[nodiscard]] ledger::VerificationReport verify(const QList<QByteArray> &log) const
     {
         ledger::VerificationReport report = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address());
         const ledger::VerificationReport chunked = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address(), {}, {3, {}, 2});
         if (chunked.problems != report.problems || chunked.ids != report.ids || chunked.readable.size() != report.readable.size())
             QTest::qFail(qPrintable(QStringLiteral("read in chunks on 3 threads, the log gave another report: ") + chunked.problems.join(QStringLiteral("; "))),
+                         __FILE__, __LINE__);
+        ledger::LogVerifier onArrival(f->relayKey.address());
+        QStringList problems;
+        for (qsizetype index = 0; index < log.size(); ++index) {
+            for (const QString &problem : onArrival.check(log.at(index), *schemas))
+                problems.append(QStringLiteral("entry %1: %2").arg(index).arg(problem));
+        }
+        problems += onArrival.problemsAtEnd();
+        if (problems.mid(0, 50) != report.problems || onArrival.ended() != report.ended // the report keeps the first 50
+            || onArrival.entries() != report.entries || onArrival.meeting() != report.meeting)
+            QTest::qFail(qPrintable(QStringLiteral("checked entry by entry, the log gave other problems: ") + problems.join(QStringLiteral("; "))),
                          __FILE__, __LINE__);
         return report;
     }
