@@ -154,7 +154,7 @@ Expected<QByteArray, QString> MeetingClient::attendanceSalt(const crypto::Addres
     auto key = sealed ? crypto::keystore::open(*sealed, m_passphrase) : unexpected(crypto::CryptoError::DecryptionFailed);
     if (!key)
         return unexpected(QStringLiteral("this replica does not hold the start's session key (only the host who started the meeting has it)"));
-    return crypto::hmacSha256(key->secret().view(), "c-meet attendance salt");
+    return client::attendanceSalt(*key);
 }
 
 Expected<Ok, QString> MeetingClient::keepVotingKey(const crypto::PrivateKey &key)

@@ -94,12 +94,6 @@ QJsonObject textContent(const QCommandLineParser &parser, const QString &key, co
     return parser.isSet(option) ? QJsonObject{{key, parser.value(option)}} : QJsonObject{};
 }
 
-// The start's attendance commitment (docs/protocol.md §8): SHA-256(salt || the code's ASCII bytes).
-QString attendanceCommitment(const QByteArray &salt, const QString &code)
-{
-    return hex::encode(crypto::sha256(QByteArray(salt + code.toLatin1())));
-}
-
 QString describeMeeting(const QJsonObject &meeting)
 {
     // Local time with its offset: unambiguous for the reader and for anything parsing it back.
@@ -384,7 +378,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                                           {QStringLiteral("agenda"), meeting.value(QStringLiteral("agenda"))},
                                                           {QStringLiteral("roster"), meeting.value(QStringLiteral("roster"))},
                                                           {QStringLiteral("delegation"), *delegation},
-                                                          {QStringLiteral("attendanceCommitment"), attendanceCommitment(*salt, p.value(code))}};
+                                                          {QStringLiteral("attendanceCommitment"), client::attendanceCommitment(*salt, p.value(code))}};
                                 auto id = c.post(EventType::Start, content, std::nullopt, p.value(code));
                                 if (!id)
                                     return unexpected(id.error());
@@ -403,7 +397,7 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                 if (!salt)
                                     return unexpected(salt.error());
                                 const QString commitment = start.value(QStringLiteral("attendanceCommitment")).toString();
-                                if (attendanceCommitment(*salt, p.value(code)) != commitment)
+                                if (client::attendanceCommitment(*salt, p.value(code)) != commitment)
                                     return unexpected(QStringLiteral("%1 is not the code committed at the start (a code rotated later is not committed)").arg(p.value(code)));
                                 return QStringLiteral("start %1\ncommitment %2\nsalt %3\ncode %4 (ASCII)\nSHA-256(salt || code) = the commitment")
                                     .arg(events.constFirst().idHex(), commitment, hex::encode(*salt), p.value(code));

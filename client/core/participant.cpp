@@ -1,5 +1,7 @@
 #include "client/core/participant.h"
 
+#include "base/hex.h"
+#include "crypto/hash.h"
 #include "protocol/delegation.h"
 
 namespace cmeet::client {
@@ -38,6 +40,16 @@ Expected<protocol::Event, protocol::ProtocolError> Participant::makeEvent(protoc
     if (auto ok = event->sign(identitySigned ? m_key : *m_session); !ok)
         return unexpected(ok.error());
     return event;
+}
+
+QByteArray attendanceSalt(const crypto::PrivateKey &startSessionKey)
+{
+    return crypto::hmacSha256(startSessionKey.secret().view(), "c-meet attendance salt");
+}
+
+QString attendanceCommitment(const QByteArray &salt, const QString &code)
+{
+    return hex::encode(crypto::sha256(QByteArray(salt + code.toLatin1())));
 }
 
 } // namespace cmeet::client

@@ -37,4 +37,10 @@ private:
     std::optional<crypto::PrivateKey> m_session;
 };
 
+// The start's attendance commitment (docs/protocol.md §8): SHA-256(salt || the code's ASCII
+// bytes). The salt is derived from the start's session key, so it stays secret until the host
+// opens the commitment and is never stored on its own.
+[[nodiscard]] QByteArray attendanceSalt(const crypto::PrivateKey &startSessionKey);
+[[nodiscard]] QString attendanceCommitment(const QByteArray &salt, const QString &code);
+
 } // namespace cmeet::client

@@ -25,28 +25,40 @@ RelayConnection::RelayConnection(QObject *parent) : QObject(parent)
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelayConnection::receive);
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::disconnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::wakeWaiting);
+    connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, [this] { fail(m_socket.errorString()); });
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        fail(errors.isEmpty() ? QStringLiteral("TLS error") : errors.constFirst().errorString());
+    });
     m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
 }
 
-Expected<Ok, QString> RelayConnection::open(const QUrl &url, int timeoutMs)
+void RelayConnection::fail(const QString &reason)
+{
+    if (!m_socketError.isEmpty())
+        return; // the first reason is the telling one (a TLS error, then "connection closed")
+    m_socketError = reason;
+    wakeWaiting();
+    Q_EMIT connectionFailed(reason);
+}
+
+void RelayConnection::openAsync(const QUrl &url)
 {
     if (url.scheme() == QStringLiteral("wss")) {
         QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
         configuration.addCaCertificates(m_trusted);
         m_socket.setSslConfiguration(configuration);
     }
-    QString socketError;
-    connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, [&](QAbstractSocket::SocketError) { socketError = m_socket.errorString(); });
-    connect(&m_socket, &QWebSocket::sslErrors, this, [&](const QList<QSslError> &errors) {
-        socketError = errors.isEmpty() ? QStringLiteral("TLS error") : errors.constFirst().errorString();
-    });
+    m_socketError.clear();
     m_nonce.clear();
     m_socket.open(url);
-    const bool greeted = waitUntil([&] { return !m_nonce.isEmpty() || !socketError.isEmpty(); }, timeoutMs);
-    disconnect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, nullptr);
-    disconnect(&m_socket, &QWebSocket::sslErrors, this, nullptr);
-    if (!socketError.isEmpty())
-        return unexpected(QStringLiteral("cannot connect to %1: %2").arg(url.toString(), socketError));
+}
+
+Expected<Ok, QString> RelayConnection::open(const QUrl &url, int timeoutMs)
+{
+    openAsync(url);
+    const bool greeted = waitUntil([&] { return !m_nonce.isEmpty() || !m_socketError.isEmpty(); }, timeoutMs);
+    if (!m_socketError.isEmpty())
+        return unexpected(QStringLiteral("cannot connect to %1: %2").arg(url.toString(), m_socketError));
     if (!greeted)
         return unexpected(QStringLiteral("no answer from %1 within %2 ms").arg(url.toString()).arg(timeoutMs));
     return Ok{};
@@ -84,6 +96,7 @@ void RelayConnection::receive(const QString &text)
     if (type == QStringLiteral("challenge")) {
         m_relay = crypto::Address::fromHex(message.value(QStringLiteral("relay")).toString()).value_or(crypto::Address());
         m_nonce = hex::decode(message.value(QStringLiteral("nonce")).toString(), protocol::loginNonceSize).value_or(QByteArray());
+        Q_EMIT challenged();
     } else if (type == QStringLiteral("response")) {
         const qint64 id = message.value(QStringLiteral("id")).toInteger();
         m_responses.insert(id, message);
@@ -101,12 +114,14 @@ void RelayConnection::receive(const QString &text)
 
 qint64 RelayConnection::send(const QString &method, const QJsonObject &params)
 {
+    return sendMessage({{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("method"), method}, {QStringLiteral("params"), params}});
+}
+
+qint64 RelayConnection::sendMessage(QJsonObject message)
+{
     const qint64 id = m_nextId++;
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")},
-                                                                         {QStringLiteral("id"), id},
-                                                                         {QStringLiteral("method"), method},
-                                                                         {QStringLiteral("params"), params}})
-                                                   .toJson(QJsonDocument::Compact)));
+    message.insert(QStringLiteral("id"), id);
+    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
     return id;
 }
 
@@ -114,27 +129,49 @@ Expected<QJsonObject, ProtocolError> RelayConnection::roundTrip(QJsonObject mess
 {
     if (!isOpen())
         return unexpected(ProtocolError{ErrorCode::InternalError, QStringLiteral("not connected to the relay")});
-    const qint64 id = m_nextId++;
-    message.insert(QStringLiteral("id"), id);
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    const qint64 id = sendMessage(std::move(message));
     if (!waitUntil([&] { return m_responses.contains(id) || !isOpen(); }, timeoutMs))
         return unexpected(ProtocolError{ErrorCode::InternalError, QStringLiteral("the relay did not answer within %1 ms").arg(timeoutMs)});
     if (!m_responses.contains(id))
         return unexpected(ProtocolError{ErrorCode::InternalError, QStringLiteral("the connection to the relay closed")});
     const QJsonObject response = m_responses.take(id);
     m_lastAckError = response.value(QStringLiteral("ackError")).toString().toUtf8();
-    if (response.contains(QStringLiteral("error"))) {
-        const QJsonObject error = response.value(QStringLiteral("error")).toObject();
-        // Map the wire code back; unknown codes stay visible in the detail.
-        const QString code = error.value(QStringLiteral("code")).toString();
-        ErrorCode mapped = ErrorCode::InternalError;
-        for (int value = 0; value <= static_cast<int>(ErrorCode::InternalError); ++value) {
-            if (protocol::wireCode(static_cast<ErrorCode>(value)) == code)
-                mapped = static_cast<ErrorCode>(value);
-        }
-        return unexpected(ProtocolError{mapped, error.value(QStringLiteral("detail")).toString()});
-    }
+    if (auto result = responseResult(response); !result)
+        return unexpected(result.error());
     return response;
+}
+
+Expected<QJsonValue, ProtocolError> RelayConnection::responseResult(const QJsonObject &response)
+{
+    if (!response.contains(QStringLiteral("error")))
+        return response.value(QStringLiteral("result"));
+    const QJsonObject error = response.value(QStringLiteral("error")).toObject();
+    // Map the wire code back; unknown codes stay visible in the detail.
+    const QString code = error.value(QStringLiteral("code")).toString();
+    ErrorCode mapped = ErrorCode::InternalError;
+    for (int value = 0; value <= static_cast<int>(ErrorCode::InternalError); ++value) {
+        if (protocol::wireCode(static_cast<ErrorCode>(value)) == code)
+            mapped = static_cast<ErrorCode>(value);
+    }
+    return unexpected(ProtocolError{mapped, error.value(QStringLiteral("detail")).toString()});
+}
+
+Expected<QJsonObject, ProtocolError> RelayConnection::loginMessage(const crypto::Address &identity, const crypto::PrivateKey &key) const
+{
+    auto signature = protocol::signLogin(identity, key, m_relay, m_nonce);
+    if (!signature)
+        return unexpected(signature.error());
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("login")},
+                       {QStringLiteral("identity"), identity.toLowerHex()},
+                       {QStringLiteral("signature"), signature->toHex()}};
+}
+
+Expected<qint64, ProtocolError> RelayConnection::sendLogin(const crypto::Address &identity, const crypto::PrivateKey &key)
+{
+    auto message = loginMessage(identity, key);
+    if (!message)
+        return unexpected(message.error());
+    return sendMessage(std::move(*message));
 }
 
 Expected<QJsonObject, ProtocolError> RelayConnection::login(const crypto::PrivateKey &identityKey, int timeoutMs)
@@ -144,13 +181,10 @@ Expected<QJsonObject, ProtocolError> RelayConnection::login(const crypto::Privat
 
 Expected<QJsonObject, ProtocolError> RelayConnection::login(const crypto::Address &identity, const crypto::PrivateKey &key, int timeoutMs)
 {
-    auto signature = protocol::signLogin(identity, key, m_relay, m_nonce);
-    if (!signature)
-        return unexpected(signature.error());
-    auto response = roundTrip({{QStringLiteral("type"), QStringLiteral("login")},
-                               {QStringLiteral("identity"), identity.toLowerHex()},
-                               {QStringLiteral("signature"), signature->toHex()}},
-                              timeoutMs);
+    auto message = loginMessage(identity, key);
+    if (!message)
+        return unexpected(message.error());
+    auto response = roundTrip(std::move(*message), timeoutMs);
     if (!response)
         return response;
     return response->value(QStringLiteral("result")).toObject();

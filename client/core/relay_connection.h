@@ -38,6 +38,13 @@ public:
 
     // Connects and waits for the relay's challenge.
     [[nodiscard]] Expected<Ok, QString> open(const QUrl &url, int timeoutMs = 10000);
+    // The same without waiting (the app's path): challenged() or connectionFailed() follows.
+    void openAsync(const QUrl &url);
+    // Without waiting: signs the current challenge and sends the login; its answer arrives as
+    // responseReceived(id) with the returned id (read it with responseResult).
+    [[nodiscard]] Expected<qint64, protocol::ProtocolError> sendLogin(const crypto::Address &identity, const crypto::PrivateKey &key);
+    // A raw response ({"result"} or {"error"}) as a result or the relay's error.
+    [[nodiscard]] static Expected<QJsonValue, protocol::ProtocolError> responseResult(const QJsonObject &response);
     // Signs the challenge with the identity key.
     [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> login(const crypto::PrivateKey &identityKey, int timeoutMs = 10000);
     // Logs in as identity with another of its keys (added in the identity registry).
@@ -70,12 +77,17 @@ public:
     bool waitForEvents(qsizetype count, int timeoutMs = 10000);
 
 Q_SIGNALS:
+    void challenged();
+    void connectionFailed(const QString &reason);
     void eventReceived(const cmeet::client::RelayEvent &event);
     void responseReceived(qint64 id);
     void disconnected();
 
 private:
     void receive(const QString &text);
+    void fail(const QString &reason);
+    qint64 sendMessage(QJsonObject message); // gives it the next id
+    [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> loginMessage(const crypto::Address &identity, const crypto::PrivateKey &key) const;
     bool waitUntil(const std::function<bool()> &done, int timeoutMs);
     void wakeWaiting();
     [[nodiscard]] Expected<QJsonObject, protocol::ProtocolError> roundTrip(QJsonObject message, int timeoutMs);
@@ -84,6 +96,7 @@ private:
     QList<QSslCertificate> m_trusted;
     crypto::Address m_relay;
     QByteArray m_nonce;
+    QString m_socketError; // why the last open failed
     qint64 m_nextId = 1;
     QHash<qint64, QJsonObject> m_responses;
     QList<RelayEvent> m_received;

@@ -1,0 +1,514 @@
+#include "client/core/meeting_session.h"
+
+#include "base/hex.h"
+#include "base/parallel.h"
+#include "crypto/hash.h"
+#include "crypto/keystore.h"
+#include "ledger/meeting_verifier.h"
+#include "store/meeting_file.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QMap>
+
+#include <vector>
+
+Q_LOGGING_CATEGORY(lcSession, "cmeet.client.session", QtInfoMsg)
+
+namespace cmeet::client {
+
+using protocol::ErrorCode;
+using protocol::Event;
+using protocol::EventType;
+
+namespace {
+
+// Session keys are sealed with a passphrase derived from the signing key: a 32-byte secret, so a
+// light scrypt cost is enough and sealing never keeps anyone waiting.
+constexpr crypto::ScryptCost sessionSealingCost{1 << 10, 8, 1};
+const QString sessionPurpose = QStringLiteral("session");
+
+} // namespace
+
+// Owns the replica on its own thread: reads, checks and appends entries there, so neither SQLite
+// nor signature recovery ever runs on the UI thread.
+class ReplicaWorker : public QObject {
+    Q_OBJECT
+
+public:
+    explicit ReplicaWorker(const protocol::SchemaValidator &schemas) : m_schemas(schemas) {}
+
+    // Opens the replica if it exists (missing() otherwise) and checks everything in it.
+    void load(const QString &path)
+    {
+        if (!QFile::exists(path)) {
+            Q_EMIT missing();
+            return;
+        }
+        auto file = store::MeetingFile::open(path, false);
+        if (!file) {
+            Q_EMIT failed(tr("Cannot open the meeting's local copy %1: %2").arg(path, file.error().detail));
+            return;
+        }
+        m_file = std::move(*file);
+        const auto relay = crypto::Address::fromHex(m_file->meeting().value(QStringLiteral("relay")).toString());
+        m_verifier = ledger::LogVerifier(relay ? std::optional(*relay) : std::nullopt);
+        auto log = m_file->events();
+        if (!log) {
+            Q_EMIT failed(tr("Cannot read the meeting's local copy %1: %2").arg(path, log.error().detail));
+            return;
+        }
+        QList<QPair<qint64, QByteArray>> entries;
+        for (qsizetype index = 0; index < log->size(); ++index)
+            entries.append({index, log->at(index)});
+        const QString session = m_file->meeting().value(QStringLiteral("local")).toObject().value(sessionPurpose).toString();
+        Q_EMIT loaded(m_file->meeting(), check(entries, {}), m_file->sealedKey(sessionPurpose, session).value_or(QByteArray()));
+    }
+
+    void create(const QString &path, const QJsonObject &meeting)
+    {
+        auto file = store::MeetingFile::create(path, meeting);
+        if (!file) {
+            Q_EMIT failed(tr("Cannot create the meeting's local copy %1: %2").arg(path, file.error().detail));
+            return;
+        }
+        m_file = std::move(*file);
+        const auto relay = crypto::Address::fromHex(meeting.value(QStringLiteral("relay")).toString());
+        m_verifier = ledger::LogVerifier(relay ? std::optional(*relay) : std::nullopt);
+        Q_EMIT loaded(m_file->meeting(), {}, {});
+    }
+
+    // The relay's latest metadata, keeping what is local (the session key's address).
+    void updateMeeting(const QJsonObject &fromRelay, const QJsonObject &local)
+    {
+        if (!m_file)
+            return;
+        QJsonObject stored = m_file->meeting();
+        for (auto it = fromRelay.begin(); it != fromRelay.end(); ++it)
+            stored.insert(it.key(), it.value());
+        if (!local.isEmpty())
+            stored.insert(QStringLiteral("local"), local);
+        if (auto ok = m_file->setMeeting(stored); !ok)
+            Q_EMIT failed(tr("Cannot write the meeting's local copy: %1").arg(ok.error().detail));
+    }
+
+    void keepSessionKey(const QString &address, const QByteArray &sealed, const QJsonObject &local)
+    {
+        if (!m_file)
+            return;
+        if (auto ok = m_file->putSealedKey(sessionPurpose, address, sealed); !ok) {
+            Q_EMIT failed(tr("Cannot keep the session key in the meeting's local copy: %1").arg(ok.error().detail));
+            return;
+        }
+        updateMeeting({}, local);
+        Q_EMIT sessionKeyKept(address);
+    }
+
+    // Entries from the relay (a page or a broadcast), in any order, repeats included.
+    void append(const QList<QPair<qint64, QByteArray>> &arrived)
+    {
+        if (!m_file)
+            return;
+        QStringList relayProblems;
+        for (const auto &[index, bytes] : arrived) {
+            if (index < m_size) {
+                if (m_stored.value(index) != bytes)
+                    relayProblems.append(tr("The relay sent entry %1 again with different contents: the relay changed its log. "
+                                            "The first version is kept.").arg(index));
+            } else {
+                m_early.insert(index, bytes);
+            }
+        }
+        QList<QPair<qint64, QByteArray>> next;
+        while (!m_early.isEmpty() && m_early.firstKey() == m_size + next.size())
+            next.append({m_early.firstKey(), m_early.take(m_early.firstKey())});
+        if (next.isEmpty() && relayProblems.isEmpty())
+            return;
+        if (!next.isEmpty()) {
+            if (auto ok = m_file->appendAll(next); !ok) {
+                Q_EMIT failed(tr("Cannot write the meeting's local copy: %1").arg(ok.error().detail));
+                return;
+            }
+        }
+        Q_EMIT checked(check(next, relayProblems));
+    }
+
+Q_SIGNALS:
+    void missing();
+    void loaded(const QJsonObject &meeting, const cmeet::client::CheckedEntries &checked, const QByteArray &sealedSession);
+    void checked(const cmeet::client::CheckedEntries &checked);
+    void sessionKeyKept(const QString &address);
+    void failed(const QString &reason);
+
+private:
+    // Reads the entries on all cores, then checks them in order; remembers their bytes to tell a
+    // repeat from a change.
+    CheckedEntries check(const QList<QPair<qint64, QByteArray>> &entries, QStringList relayProblems)
+    {
+        std::vector<std::pair<QByteArrayView, ledger::ReadEntry>> read(static_cast<size_t>(entries.size()));
+        for (qsizetype i = 0; i < entries.size(); ++i)
+            read[static_cast<size_t>(i)].first = entries.at(i).second;
+        forEachOnAllCores(read, [this](auto &entry) { entry.second = ledger::ReadEntry::read(entry.first, m_schemas); });
+        CheckedEntries out;
+        out.relayProblems = std::move(relayProblems);
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            TimelineEntry entry;
+            entry.index = entries.at(i).first;
+            entry.problems = m_verifier.check(std::move(read[static_cast<size_t>(i)].second));
+            entry.event = m_verifier.last();
+            out.entries.append(std::move(entry));
+            m_stored.insert(entries.at(i).first, entries.at(i).second);
+        }
+        m_size += entries.size();
+        return out;
+    }
+
+    const protocol::SchemaValidator &m_schemas;
+    std::unique_ptr<store::MeetingFile> m_file;
+    ledger::LogVerifier m_verifier;
+    qint64 m_size = 0;
+    QHash<qint64, QByteArray> m_stored;   // what was stored at each index (shared with the events)
+    QMap<qint64, QByteArray> m_early;     // arrived ahead of an entry still missing
+};
+
+MeetingSession::MeetingSession(RelayLink &link, QString meetingId, QString replicaPath, const protocol::SchemaValidator &schemas,
+                               QObject *parent)
+    : QObject(parent), m_link(link), m_meetingId(std::move(meetingId)), m_replicaPath(std::move(replicaPath)), m_schemas(schemas),
+      m_worker(new ReplicaWorker(schemas))
+{
+    qRegisterMetaType<CheckedEntries>();
+    m_thread.setObjectName(QStringLiteral("replica ") + m_meetingId);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &ReplicaWorker::missing, this, [this] {
+        m_loaded = false;
+        if (m_link.state() == RelayLink::State::Online)
+            fetchMeeting(); // creates the replica from the relay's metadata
+        else
+            setPhase(Phase::Waiting);
+    });
+    connect(m_worker, &ReplicaWorker::loaded, this, [this](const QJsonObject &meeting, const CheckedEntries &checked, const QByteArray &sealed) {
+        m_loaded = true;
+        m_meeting = meeting;
+        Q_EMIT meetingChanged();
+        onChecked(checked);
+        restoreSession(sealed);
+        setPhase(Phase::Waiting);
+        if (m_link.state() == RelayLink::State::Online)
+            fetchMeeting();
+    });
+    connect(m_worker, &ReplicaWorker::checked, this, &MeetingSession::onChecked);
+    connect(m_worker, &ReplicaWorker::sessionKeyKept, this, [this](const QString &) {
+        m_sending = false;
+        sendNext();
+    });
+    connect(m_worker, &ReplicaWorker::failed, this, [this](const QString &reason) {
+        m_failure = reason;
+        qCWarning(lcSession) << reason;
+        setPhase(Phase::Failed);
+    });
+    connect(&m_link, &RelayLink::online, this, &MeetingSession::onOnline);
+    connect(&m_link, &RelayLink::stateChanged, this, &MeetingSession::onLinkState);
+    connect(&m_link, &RelayLink::eventReceived, this, [this](const RelayEvent &event) {
+        if (event.meeting == m_meetingId && m_loaded)
+            QMetaObject::invokeMethod(m_worker, [worker = m_worker, entry = QPair<qint64, QByteArray>(event.index, event.bytes)] {
+                worker->append({entry});
+            });
+    });
+    m_thread.start();
+}
+
+MeetingSession::~MeetingSession()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void MeetingSession::open()
+{
+    setPhase(Phase::Loading);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, path = m_replicaPath] { worker->load(path); });
+}
+
+void MeetingSession::setPhase(Phase phase)
+{
+    if (m_phase == Phase::Failed || m_phase == phase)
+        return; // a failed replica stays failed: nothing more is written to it
+    m_phase = phase;
+    Q_EMIT phaseChanged(phase);
+}
+
+void MeetingSession::onLinkState(RelayLink::State state)
+{
+    if (state != RelayLink::State::Online && m_phase != Phase::Loading)
+        setPhase(Phase::Waiting);
+}
+
+void MeetingSession::onOnline()
+{
+    if (m_phase == Phase::Loading || m_phase == Phase::Failed)
+        return; // the replica is not read yet: loading goes on to here when done
+    fetchMeeting();
+}
+
+void MeetingSession::fetchMeeting()
+{
+    m_link.request(QStringLiteral("meeting.get"), {{QStringLiteral("id"), m_meetingId}}, this, [this](const auto &result) {
+        if (!result) {
+            if (result.error().code != ErrorCode::InternalError) { // the relay said no (not on the roster...)
+                m_failure = tr("The relay refused this meeting: %1").arg(result.error().detail);
+                setPhase(Phase::Failed);
+            }
+            return; // offline again: the next login tries again
+        }
+        QJsonObject meeting = result->toObject();
+        meeting.insert(QStringLiteral("relay"), m_link.relayAddress().toLowerHex());
+        if (!m_loaded) {
+            QMetaObject::invokeMethod(m_worker, [worker = m_worker, path = m_replicaPath, meeting] { worker->create(path, meeting); });
+            return; // loaded() catches up
+        }
+        const QJsonObject local = m_meeting.value(QStringLiteral("local")).toObject();
+        for (auto it = meeting.begin(); it != meeting.end(); ++it)
+            m_meeting.insert(it.key(), it.value());
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, meeting, local] { worker->updateMeeting(meeting, local); });
+        Q_EMIT meetingChanged();
+        if (m_participant == nullptr || m_participant->meeting() != m_meetingId)
+            m_participant = std::make_unique<Participant>(m_link.signingKey(), m_link.identity(), m_meetingId, m_link.relayAddress());
+        catchUp();
+    });
+}
+
+void MeetingSession::catchUp()
+{
+    // Subscribing answers with the entries from our size on; further pages come from events.get.
+    setPhase(Phase::CatchingUp);
+    requestPage(QStringLiteral("meeting.subscribe"), m_entries.size());
+}
+
+void MeetingSession::requestPage(const QString &method, qint64 fromIndex)
+{
+    m_link.request(method, {{QStringLiteral("meeting"), m_meetingId}, {QStringLiteral("fromIndex"), fromIndex}}, this,
+                   [this](const auto &result) { onPage(result); });
+}
+
+void MeetingSession::onPage(const Expected<QJsonValue, protocol::ProtocolError> &result)
+{
+    if (!result)
+        return; // offline: the next login catches up again
+    const QJsonObject answer = result->toObject();
+    QList<QPair<qint64, QByteArray>> entries;
+    for (const QJsonValue &entry : answer.value(QStringLiteral("events")).toArray())
+        entries.append({entry[QStringLiteral("index")].toInteger(), entry[QStringLiteral("event")].toString().toUtf8()});
+    if (!entries.isEmpty())
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, entries] { worker->append(entries); });
+    const qint64 next = answer.value(QStringLiteral("next")).toInteger();
+    if (!entries.isEmpty() && next < answer.value(QStringLiteral("size")).toInteger()) {
+        requestPage(QStringLiteral("events.get"), next);
+        return;
+    }
+    setPhase(Phase::Live);
+    sendNext();
+}
+
+void MeetingSession::onChecked(const CheckedEntries &checked)
+{
+    for (const QString &problem : checked.relayProblems) {
+        m_problems.append(problem);
+        Q_EMIT problemFound(problem);
+    }
+    if (checked.entries.isEmpty())
+        return;
+    const qint64 first = m_entries.size();
+    for (const TimelineEntry &entry : checked.entries) {
+        m_entries.append(entry);
+        if (entry.event)
+            m_ids.insert(entry.event->id());
+        for (const QString &problem : entry.problems) {
+            const QString text = tr("Entry %1 does not verify: %2").arg(entry.index).arg(problem);
+            m_problems.append(text);
+            Q_EMIT problemFound(text);
+        }
+    }
+    Q_EMIT entriesAdded(first, m_entries.size() - 1);
+    if (!m_outbox.isEmpty() && m_outbox.constFirst().sent && inLog(m_outbox.constFirst().sent->id()))
+        finishOutgoing(std::nullopt, m_outbox.constFirst().sent->id()); // its answer may never come (the connection was lost)
+}
+
+bool MeetingSession::inLog(const QByteArray &id) const
+{
+    return m_ids.contains(id);
+}
+
+QByteArray MeetingSession::lastId() const
+{
+    for (auto entry = m_entries.crbegin(); entry != m_entries.crend(); ++entry) {
+        if (entry->event)
+            return entry->event->id();
+    }
+    return {};
+}
+
+bool MeetingSession::isHost() const
+{
+    return m_meeting.value(QStringLiteral("host")).toString() == m_link.identity().toLowerHex();
+}
+
+bool MeetingSession::isPresent() const
+{
+    bool present = false;
+    for (const TimelineEntry &entry : m_entries) {
+        if (!entry.event || entry.event->by() != m_link.identity())
+            continue;
+        if (entry.event->type() == EventType::Start || entry.event->type() == EventType::Join)
+            present = true;
+        else if (entry.event->type() == EventType::Leave)
+            present = false;
+    }
+    return present;
+}
+
+crypto::SecretBytes MeetingSession::sealingPassphrase() const
+{
+    const QByteArray derived = crypto::hmacSha256(m_link.signingKey().secret().view(), QByteArray("c-meet session seal " + m_meetingId.toLatin1()));
+    crypto::SecretBytes passphrase(derived);
+    return passphrase;
+}
+
+void MeetingSession::restoreSession(const QByteArray &sealed)
+{
+    if (sealed.isEmpty())
+        return;
+    auto key = crypto::keystore::open(sealed, sealingPassphrase());
+    if (!key) {
+        const QString problem = tr("The session key kept in %1 cannot be opened with this identity's key; join again to take part.").arg(m_replicaPath);
+        m_problems.append(problem);
+        Q_EMIT problemFound(problem);
+        return;
+    }
+    const auto relay = crypto::Address::fromHex(m_meeting.value(QStringLiteral("relay")).toString());
+    m_participant = std::make_unique<Participant>(m_link.signingKey(), m_link.identity(), m_meetingId, relay.value_or(crypto::Address()));
+    m_participant->restoreSession(*key);
+}
+
+Expected<QJsonObject, QString> MeetingSession::newSession()
+{
+    if (!m_participant)
+        return unexpected(tr("not connected to the relay yet"));
+    auto delegation = m_participant->newSession(QDateTime::currentMSecsSinceEpoch());
+    if (!delegation)
+        return unexpected(delegation.error().detail);
+    const crypto::PrivateKey &session = *m_participant->sessionKey();
+    auto sealed = crypto::keystore::seal(session, sealingPassphrase(), sessionSealingCost);
+    if (!sealed)
+        return unexpected(crypto::describe(sealed.error()));
+    const QJsonObject local{{QStringLiteral("identity"), m_link.identity().toLowerHex()}, {sessionPurpose, session.address().toLowerHex()}};
+    m_meeting.insert(QStringLiteral("local"), local);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, address = session.address().toLowerHex(), sealed = *sealed, local] {
+        worker->keepSessionKey(address, sealed, local);
+    });
+    return *delegation;
+}
+
+void MeetingSession::start(const QString &attendanceCode)
+{
+    enqueue({EventType::Start, {}, std::nullopt, attendanceCode, std::nullopt});
+}
+
+void MeetingSession::join(const QString &attendanceCode)
+{
+    enqueue({EventType::Join, {}, std::nullopt, attendanceCode, std::nullopt});
+}
+
+void MeetingSession::post(EventType type, const QJsonObject &content, std::optional<QByteArray> ref)
+{
+    enqueue({type, content, std::move(ref), {}, std::nullopt});
+}
+
+void MeetingSession::enqueue(Outgoing outgoing)
+{
+    m_outbox.append(std::move(outgoing));
+    Q_EMIT outgoingChanged(m_outbox.size());
+    sendNext();
+}
+
+void MeetingSession::sendNext()
+{
+    if (m_sending || m_outbox.isEmpty() || m_phase != Phase::Live || !m_participant)
+        return;
+    Outgoing &outgoing = m_outbox.first();
+    if (outgoing.sent && inLog(outgoing.sent->id())) {
+        finishOutgoing(std::nullopt, outgoing.sent->id()); // accepted before the connection was lost
+        return;
+    }
+    const bool identitySigned = outgoing.type == EventType::Start || outgoing.type == EventType::Join;
+    if (identitySigned && !outgoing.content.contains(QStringLiteral("delegation"))) {
+        // A fresh session key, kept in the replica before anything it signs can reach the relay.
+        auto delegation = newSession();
+        if (!delegation) {
+            finishOutgoing(delegation.error(), {});
+            return;
+        }
+        outgoing.content.insert(QStringLiteral("delegation"), *delegation);
+        if (outgoing.type == EventType::Start) {
+            outgoing.content.insert(QStringLiteral("title"), m_meeting.value(QStringLiteral("title")));
+            outgoing.content.insert(QStringLiteral("agenda"), m_meeting.value(QStringLiteral("agenda")));
+            outgoing.content.insert(QStringLiteral("roster"), m_meeting.value(QStringLiteral("roster")));
+            outgoing.content.insert(QStringLiteral("attendanceCommitment"),
+                                    attendanceCommitment(attendanceSalt(*m_participant->sessionKey()), outgoing.attendanceCode));
+        }
+        m_sending = true; // until the key is kept: sessionKeyKept() goes on
+        return;
+    }
+    std::optional<QByteArray> ref = outgoing.ref;
+    if (outgoing.type == EventType::Join) {
+        if (m_entries.isEmpty() || !m_entries.constFirst().event) {
+            finishOutgoing(tr("the meeting has not started yet"), {});
+            return;
+        }
+        ref = m_entries.constFirst().event->id();
+    } else if (!ref && outgoing.type != EventType::Start) {
+        ref = lastId();
+    }
+    auto event = m_participant->makeEvent(outgoing.type, outgoing.content, ref, QDateTime::currentMSecsSinceEpoch());
+    if (!event) {
+        finishOutgoing(event.error().detail, {});
+        return;
+    }
+    outgoing.sent = *event;
+    m_sending = true;
+    QJsonObject params{{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}};
+    if (!outgoing.attendanceCode.isEmpty())
+        params.insert(QStringLiteral("attendanceCode"), outgoing.attendanceCode);
+    m_link.request(QStringLiteral("event.submit"), params, this, [this, id = event->id()](const auto &result) {
+        m_sending = false;
+        if (result) {
+            finishOutgoing(std::nullopt, id);
+        } else if (result.error().code == ErrorCode::InternalError) {
+            qCInfo(lcSession) << "submitting waits for the connection:" << result.error().detail; // kept; sent again after catching up
+        } else {
+            finishOutgoing(QStringLiteral("%1: %2").arg(protocol::wireCode(result.error().code), result.error().detail), id);
+        }
+    });
+}
+
+void MeetingSession::finishOutgoing(const std::optional<QString> &rejection, const QByteArray &id)
+{
+    // id: the event sent (its answer and its arrival both finish it, whichever comes first), or
+    // empty for one that could not be sent at all.
+    const bool finishes = !m_outbox.isEmpty() && (id.isEmpty() || (m_outbox.constFirst().sent && m_outbox.constFirst().sent->id() == id));
+    if (finishes) {
+        const EventType type = m_outbox.takeFirst().type;
+        Q_EMIT outgoingChanged(m_outbox.size());
+        if (rejection)
+            Q_EMIT rejected(type, *rejection);
+        else
+            Q_EMIT accepted(type, id);
+    }
+    sendNext();
+}
+
+} // namespace cmeet::client
+
+#include "meeting_session.moc"
