@@ -122,8 +122,10 @@ public:
             }
         }
         QList<QPair<qint64, QByteArray>> next;
-        while (!m_early.isEmpty() && m_early.firstKey() == m_size + next.size())
-            next.append({m_early.firstKey(), m_early.take(m_early.firstKey())});
+        while (!m_early.isEmpty() && m_early.firstKey() == m_size + next.size()) {
+            const qint64 index = m_early.firstKey(); // a copy: take() frees what firstKey() refers to
+            next.append({index, m_early.take(index)});
+        }
         if (next.isEmpty() && relayProblems.isEmpty())
             return;
         if (!next.isEmpty()) {
