@@ -234,6 +234,14 @@ void MeetingSession::open()
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, path = m_replicaPath] { worker->load(path); });
 }
 
+QMetaObject::Connection MeetingSession::deliverEntries(QObject *context, const EntriesCallback &deliver)
+{
+    if (!m_entries.isEmpty())
+        deliver(m_entries);
+    return connect(this, &MeetingSession::entriesAdded, context,
+                   [this, deliver](qint64 first, qint64 last) { deliver(m_entries.mid(first, last - first + 1)); });
+}
+
 void MeetingSession::setPhase(Phase phase)
 {
     if (m_phase == Phase::Failed || m_phase == phase)

@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -67,6 +68,11 @@ public:
     [[nodiscard]] bool isPresent() const;
     // Events queued and not yet accepted by the relay.
     [[nodiscard]] qsizetype outgoing() const { return m_outbox.size(); }
+
+    // Calls deliver with the entries there are now, then with each batch as it arrives, until
+    // context or the session is gone: how a model follows the session.
+    using EntriesCallback = std::function<void(const QList<TimelineEntry> &entries)>;
+    QMetaObject::Connection deliverEntries(QObject *context, const EntriesCallback &deliver);
 
     // What the user sends. Each is queued, signed when it goes out (ref: the latest entry unless
     // given), and sent as soon as the link is online; accepted() or rejected() tells the outcome.

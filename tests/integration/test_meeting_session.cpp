@@ -7,8 +7,10 @@
 #include "client/core/meeting_session.h"
 #include "client/core/relay_connection.h"
 #include "client/core/relay_link.h"
+#include "client/models/timeline_model.h"
 #include "store/meeting_file.h"
 
+#include <QAbstractItemModelTester>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -294,10 +296,21 @@ private Q_SLOTS:
         openSession(alice);
         QCOMPARE(alice.session->entries().size(), before);
         QVERIFY(alice.session->isPresent());
+        // A timeline follows the session: the replica at once, then each arrival as a row.
+        client::TimelineModel timeline;
+        QAbstractItemModelTester tester(&timeline, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        timeline.setSession(alice.session.get());
+        QCOMPARE(timeline.entryCount(), before);
+        const int rows = timeline.rowCount();
         // The session key kept in the replica still signs.
         QSignalSpy accepted(alice.session.get(), &MeetingSession::accepted);
         alice.session->post(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("After reopening")}});
         QVERIFY(accepted.wait(waitMs));
+        QTRY_COMPARE_WITH_TIMEOUT(timeline.entryCount(), before + 2, waitMs);
+        QCOMPARE(timeline.rowCount(), rows + 1);
+        QCOMPARE(timeline.index(rows, 0).data(client::TimelineModel::TextRole).toString(), QStringLiteral("After reopening"));
+        QCOMPARE(timeline.index(rows, 0).data(client::TimelineModel::CheckRole).value<client::TimelineModel::Check>(),
+                 client::TimelineModel::Check::Verified);
         expectEveryoneHasTheLog();
     }
 

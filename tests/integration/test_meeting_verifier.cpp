@@ -47,27 +47,6 @@ private:
 
     [[nodiscard]] QJsonObject contentAt(int index) const { return Event::fromWire(genuine.at(index))->content(); }
 
-    // An acknowledgement the relay's own key signs for the last entry of prefix, with the right seq
-    // and tree head and the given lists: what a relay that lies about what it counted could send.
-    [[nodiscard]] QByteArray relaySigned(const QList<QByteArray> &prefix, EventType type, const QJsonObject &lists,
-                                         std::optional<qint64> ts = std::nullopt) const
-    {
-        ledger::MerkleLog merkle;
-        qint64 acks = 0;
-        for (const QByteArray &entry : prefix) {
-            const Event event = *Event::fromWire(entry);
-            merkle.append(event.id());
-            acks += protocol::isRelayAcknowledgement(event.type()) ? 1 : 0;
-        }
-        QJsonObject content = lists;
-        content.insert(QStringLiteral("seq"), acks + 1);
-        content.insert(QStringLiteral("tree"), ledger::TreeHead{merkle.size(), merkle.root()}.toJson());
-        auto ack = Event::create({type, f->meeting, f->relayKey.address(), Event::fromWire(prefix.constLast())->id(), ts.value_or(f->now), content});
-        if (!ack || !ack->sign(f->relayKey))
-            qFatal("cannot sign the acknowledgement");
-        return ack->wireBytes();
-    }
-
     // Also read on 3 threads 2 entries at a time (chunk boundaries everywhere), and checked one
     // entry at a time as a client does on arrival (ledger::LogVerifier): the same problems.
     [[nodiscard]] ledger::VerificationReport verify(const QList<QByteArray> &log) const
@@ -168,7 +147,7 @@ private Q_SLOTS:
             lists.remove(QStringLiteral("seq"));
             lists.remove(QStringLiteral("tree"));
             QList<QByteArray> log = genuine.mid(0, at);
-            log.append(relaySigned(log, type, lists));
+            log.append(f->relaySigned(log, type, lists));
             const ledger::VerificationReport report = verify(log);
             QVERIFY2(report.ok(), qPrintable(report.problems.join(QLatin1Char('\n'))));
         }
@@ -179,7 +158,7 @@ private Q_SLOTS:
         const int at = indexOf(EventType::PollEndAck);
         QList<QByteArray> log = genuine.mid(0, at);
         const QJsonArray votes = contentAt(at).value(QStringLiteral("votes")).toArray();
-        log.append(relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(1)}}}));
+        log.append(f->relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(1)}}}));
         expectProblem(log, QStringLiteral("pollEndAck does not list the poll's 2 votes"));
     }
 
@@ -190,7 +169,7 @@ private Q_SLOTS:
         const int at = indexOf(EventType::PollEndAck);
         QList<QByteArray> log = genuine.mid(0, at);
         const QJsonArray votes = contentAt(at).value(QStringLiteral("votes")).toArray();
-        log.append(relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(0), votes.at(0), votes.at(1)}}}));
+        log.append(f->relaySigned(log, EventType::PollEndAck, {{QStringLiteral("votes"), QJsonArray{votes.at(0), votes.at(0), votes.at(1)}}}));
         expectProblem(log, QStringLiteral("pollEndAck does not list the poll's 2 votes"));
         QList<Event> events;
         for (const QByteArray &entry : log)
@@ -206,7 +185,7 @@ private Q_SLOTS:
         const int at = indexOf(EventType::JoinAck, 1);
         QList<QByteArray> log = genuine.mid(0, at);
         const QJsonObject lists = contentAt(at);
-        log.append(relaySigned(log, EventType::JoinAck, {{QStringLiteral("start"), lists.value(QStringLiteral("start"))},
+        log.append(f->relaySigned(log, EventType::JoinAck, {{QStringLiteral("start"), lists.value(QStringLiteral("start"))},
                                                          {QStringLiteral("joins"), QJsonArray{lists.value(QStringLiteral("joins")).toArray().at(1)}}}));
         expectProblem(log, QStringLiteral("joinAck does not list the start and the 2 joins so far"));
     }
@@ -218,7 +197,7 @@ private Q_SLOTS:
         QJsonArray leaves = contentAt(at).value(QStringLiteral("leaves")).toArray();
         const qsizetype all = leaves.size();
         leaves.removeAt(0);
-        log.append(relaySigned(log, EventType::AckEnd, {{QStringLiteral("leaves"), leaves}}));
+        log.append(f->relaySigned(log, EventType::AckEnd, {{QStringLiteral("leaves"), leaves}}));
         expectProblem(log, QStringLiteral("ackEnd does not list the %1 entries nothing refs").arg(all));
     }
 
@@ -230,7 +209,7 @@ private Q_SLOTS:
                                                                                  QByteArray(32, '\x42'), f->now);
         QVERIFY(dangling);
         log.append(dangling->wireBytes());
-        log.append(relaySigned(log, EventType::Ack, {}));
+        log.append(f->relaySigned(log, EventType::Ack, {}));
         expectProblem(log, QStringLiteral("which is no earlier entry"));
     }
 
@@ -241,7 +220,7 @@ private Q_SLOTS:
                                                                              Event::fromWire(genuine.constLast())->id(), f->now);
         QVERIFY(late);
         log.append(late->wireBytes());
-        log.append(relaySigned(log, EventType::Ack, {}));
+        log.append(f->relaySigned(log, EventType::Ack, {}));
         expectProblem(log, QStringLiteral("comment after the meeting's ackEnd"));
     }
 
@@ -249,7 +228,7 @@ private Q_SLOTS:
     void pollEndAnsweredByAPlainAck()
     {
         QList<QByteArray> log = genuine.mid(0, indexOf(EventType::PollEndAck));
-        log.append(relaySigned(log, EventType::Ack, {}));
+        log.append(f->relaySigned(log, EventType::Ack, {}));
         expectProblem(log, QStringLiteral("a pollEnd is acknowledged by a pollEndAck, not a ack"));
     }
 
@@ -261,14 +240,14 @@ private Q_SLOTS:
         const auto hostVote = m(QStringLiteral("host")).participant->makeEvent(EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x06'))}},
                                                                                pollId, f->now);
         afterTheEnd.append(hostVote->wireBytes());
-        afterTheEnd.append(relaySigned(afterTheEnd, EventType::Ack, {}));
+        afterTheEnd.append(f->relaySigned(afterTheEnd, EventType::Ack, {}));
         expectProblem(afterTheEnd, QStringLiteral("vote on a poll that had ended"));
 
         QList<QByteArray> twice = genuine.mid(0, indexOf(EventType::Vote) + 2);
         const auto again = m(QStringLiteral("alice")).participant->makeEvent(EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(QByteArray(80, '\x07'))}},
                                                                              pollId, f->now);
         twice.append(again->wireBytes());
-        twice.append(relaySigned(twice, EventType::Ack, {}));
+        twice.append(f->relaySigned(twice, EventType::Ack, {}));
         expectProblem(twice, QStringLiteral("second vote by %1 in one poll").arg(m(QStringLiteral("alice")).key.address().toChecksumHex()));
     }
 
@@ -278,7 +257,7 @@ private Q_SLOTS:
         const auto discussion = m(QStringLiteral("alice")).participant->makeEvent(EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}},
                                                                                   Event::fromWire(log.constLast())->id(), f->now);
         log.append(discussion->wireBytes());
-        log.append(relaySigned(log, EventType::Ack, {}));
+        log.append(f->relaySigned(log, EventType::Ack, {}));
         expectProblem(log, QStringLiteral("discussion by %1, who is not the host").arg(m(QStringLiteral("alice")).key.address().toChecksumHex()));
     }
 
@@ -315,7 +294,7 @@ private Q_SLOTS:
         if (!event)
             qFatal("cannot make the event");
         prefix.append(event->wireBytes());
-        prefix.append(relaySigned(prefix, protocol::acknowledgementType(type), {}, when));
+        prefix.append(f->relaySigned(prefix, protocol::acknowledgementType(type), {}, when));
         return prefix;
     }
 
@@ -372,7 +351,7 @@ private Q_SLOTS:
         const auto comment = alice.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("held back")}},
                                                           Event::fromWire(prefix.constLast())->id(), f->now);
         late.append(comment->wireBytes());
-        late.append(relaySigned(late, EventType::Ack, {}, f->now + 20'000));
+        late.append(f->relaySigned(late, EventType::Ack, {}, f->now + 20'000));
         expectProblem(late, QStringLiteral("acknowledged 20000 ms from the event's ts"));
         // The fixture's delegations last 12 hours.
         const QList<QByteArray> expired = withEvent(prefix, alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("too late")}}, std::nullopt,
@@ -436,7 +415,7 @@ private Q_SLOTS:
         const auto start = outsider.makeEvent(EventType::Start, content, std::nullopt, f->now);
         QVERIFY(start);
         log.append(start->wireBytes());
-        log.append(relaySigned(log, EventType::Ack, {}));
+        log.append(f->relaySigned(log, EventType::Ack, {}));
         expectProblem(log, QStringLiteral("a second start"));
     }
 

@@ -1,6 +1,8 @@
 #include "support/relay_fixture.h"
 
 #include "base/hex.h"
+#include "ledger/merkle_log.h"
+#include "ledger/tree_head.h"
 #include "protocol/login.h"
 
 #include <QJsonArray>
@@ -179,6 +181,24 @@ QJsonObject RelayFixture::join(Member &m, const QString &code)
     // Outsiders read no log: join with a made-up start id and let the relay refuse it.
     const QByteArray startId = entries.isEmpty() ? QByteArray(32, '\x5a') : protocol::Event::fromWire(entries.constFirst())->id();
     return submit(m, EventType::Join, {{QStringLiteral("delegation"), *m.participant->newSession(now)}}, startId, code);
+}
+
+QByteArray RelayFixture::relaySigned(const QList<QByteArray> &prefix, EventType type, const QJsonObject &lists, std::optional<qint64> ts) const
+{
+    ledger::MerkleLog merkle;
+    qint64 acks = 0;
+    for (const QByteArray &entry : prefix) {
+        const protocol::Event event = *protocol::Event::fromWire(entry);
+        merkle.append(event.id());
+        acks += protocol::isRelayAcknowledgement(event.type()) ? 1 : 0;
+    }
+    QJsonObject content = lists;
+    content.insert(QStringLiteral("seq"), acks + 1);
+    content.insert(QStringLiteral("tree"), ledger::TreeHead{merkle.size(), merkle.root()}.toJson());
+    auto ack = protocol::Event::create({type, meeting, relayKey.address(), protocol::Event::fromWire(prefix.constLast())->id(), ts.value_or(now), content});
+    if (!ack || !ack->sign(relayKey))
+        qFatal("cannot sign the acknowledgement");
+    return ack->wireBytes();
 }
 
 QList<QByteArray> RelayFixture::log(Member &reader)

@@ -50,6 +50,11 @@ public:
     QJsonObject start(Member &host, const QString &code = QStringLiteral("4711"));
     QJsonObject join(Member &member, const QString &code = QStringLiteral("4711"));
 
+    // An acknowledgement the relay's own key signs for the last entry of prefix, with the right seq
+    // and tree head and the given lists: what a relay that lies about what it counted could send.
+    [[nodiscard]] QByteArray relaySigned(const QList<QByteArray> &prefix, protocol::EventType type, const QJsonObject &lists,
+                                         std::optional<qint64> ts = std::nullopt) const;
+
     // The meeting's stored log as seen by events.get.
     [[nodiscard]] QList<QByteArray> log(Member &reader);
     [[nodiscard]] QByteArray lastId(Member &reader);
