@@ -1,5 +1,7 @@
 #include "client/core/meeting_session.h"
 
+#include "client/core/polls.h"
+
 #include "base/hex.h"
 #include "base/parallel.h"
 #include "crypto/hash.h"
@@ -29,6 +31,7 @@ namespace {
 // light scrypt cost is enough and sealing never keeps anyone waiting.
 constexpr crypto::ScryptCost sessionSealingCost{1 << 10, 8, 1};
 const QString sessionPurpose = QStringLiteral("session");
+const QString votingPurpose = QStringLiteral("voting");
 
 } // namespace
 
@@ -94,16 +97,24 @@ public:
             Q_EMIT failed(tr("Cannot write the meeting's local copy: %1").arg(ok.error().detail));
     }
 
-    void keepSessionKey(const QString &address, const QByteArray &sealed, const QJsonObject &local)
+    // Keeps a sealed key (a session key, or the host's voting key for a poll) before anything
+    // that depends on it can reach the relay; local: the meeting's local part, if it changes.
+    void keepKey(const QString &purpose, const QString &address, const QByteArray &sealed, const QJsonObject &local)
     {
         if (!m_file)
             return;
-        if (auto ok = m_file->putSealedKey(sessionPurpose, address, sealed); !ok) {
-            Q_EMIT failed(tr("Cannot keep the session key in the meeting's local copy: %1").arg(ok.error().detail));
+        if (auto ok = m_file->putSealedKey(purpose, address, sealed); !ok) {
+            Q_EMIT failed(tr("Cannot keep a key in the meeting's local copy: %1").arg(ok.error().detail));
             return;
         }
-        updateMeeting({}, local);
-        Q_EMIT sessionKeyKept(address);
+        if (!local.isEmpty())
+            updateMeeting({}, local);
+        Q_EMIT keyKept(address);
+    }
+
+    void readKey(const QString &purpose, const QString &address, const QByteArray &forId)
+    {
+        Q_EMIT keyRead(forId, m_file ? m_file->sealedKey(purpose, address).value_or(QByteArray()) : QByteArray());
     }
 
     // Entries from the relay (a page or a broadcast), in any order, repeats included.
@@ -141,7 +152,8 @@ Q_SIGNALS:
     void missing();
     void loaded(const QJsonObject &meeting, const cmeet::client::CheckedEntries &checked, const QByteArray &sealedSession);
     void checked(const cmeet::client::CheckedEntries &checked);
-    void sessionKeyKept(const QString &address);
+    void keyKept(const QString &address);
+    void keyRead(const QByteArray &forId, const QByteArray &sealed); // empty: none kept
     void failed(const QString &reason);
 
 private:
@@ -202,10 +214,13 @@ MeetingSession::MeetingSession(RelayLink &link, QString meetingId, QString repli
             fetchMeeting();
     });
     connect(m_worker, &ReplicaWorker::checked, this, &MeetingSession::onChecked);
-    connect(m_worker, &ReplicaWorker::sessionKeyKept, this, [this](const QString &) {
+    connect(m_worker, &ReplicaWorker::keyKept, this, [this](const QString &) {
+        if (!m_outbox.isEmpty())
+            m_outbox.first().keyToKeep.reset();
         m_sending = false;
         sendNext();
     });
+    connect(m_worker, &ReplicaWorker::keyRead, this, &MeetingSession::onVotingKeyRead);
     connect(m_worker, &ReplicaWorker::failed, this, [this](const QString &reason) {
         m_failure = reason;
         qCWarning(lcSession) << reason;
@@ -416,24 +431,88 @@ Expected<QJsonObject, QString> MeetingSession::newSession()
     const QJsonObject local{{QStringLiteral("identity"), m_link.identity().toLowerHex()}, {sessionPurpose, session.address().toLowerHex()}};
     m_meeting.insert(QStringLiteral("local"), local);
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, address = session.address().toLowerHex(), sealed = *sealed, local] {
-        worker->keepSessionKey(address, sealed, local);
+        worker->keepKey(sessionPurpose, address, sealed, local);
     });
     return *delegation;
 }
 
 void MeetingSession::start(const QString &attendanceCode)
 {
-    enqueue({EventType::Start, {}, std::nullopt, attendanceCode, std::nullopt});
+    enqueue({EventType::Start, {}, std::nullopt, attendanceCode, std::nullopt, std::nullopt});
 }
 
 void MeetingSession::join(const QString &attendanceCode)
 {
-    enqueue({EventType::Join, {}, std::nullopt, attendanceCode, std::nullopt});
+    enqueue({EventType::Join, {}, std::nullopt, attendanceCode, std::nullopt, std::nullopt});
 }
 
 void MeetingSession::post(EventType type, const QJsonObject &content, std::optional<QByteArray> ref)
 {
-    enqueue({type, content, std::move(ref), {}, std::nullopt});
+    enqueue({type, content, std::move(ref), {}, std::nullopt, std::nullopt});
+}
+
+std::optional<protocol::Event> MeetingSession::findEvent(const QByteArray &id, EventType type) const
+{
+    for (const TimelineEntry &entry : m_entries)
+        if (entry.event && entry.event->id() == id && entry.event->type() == type)
+            return entry.event;
+    return std::nullopt;
+}
+
+void MeetingSession::openPoll(const QString &question, const QStringList &options, const QString &patient)
+{
+    auto voting = crypto::PrivateKey::generate();
+    auto sealed = voting ? crypto::keystore::seal(*voting, sealingPassphrase(), sessionSealingCost) : unexpected(voting.error());
+    if (!sealed) {
+        Q_EMIT rejected(EventType::Poll, crypto::describe(sealed.error()));
+        return;
+    }
+    QJsonObject content{{QStringLiteral("question"), question},
+                        {QStringLiteral("options"), QJsonArray::fromStringList(options)},
+                        {QStringLiteral("votingKey"), hex::encode(voting->publicKey().compressed())}};
+    if (!patient.isEmpty())
+        content.insert(QStringLiteral("patient"), patient);
+    Outgoing outgoing{EventType::Poll, content, std::nullopt, {}, std::nullopt, QPair<QString, QByteArray>(voting->address().toLowerHex(), *sealed)};
+    enqueue(std::move(outgoing));
+}
+
+void MeetingSession::vote(const QByteArray &pollId, int option)
+{
+    const auto poll = findEvent(pollId, EventType::Poll);
+    const auto votingKey = poll ? crypto::PublicKey::fromBytes(
+                                      hex::decodeLowercase(poll->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()))
+                                : unexpected(crypto::CryptoError::InvalidPublicKey);
+    auto ciphertext = votingKey ? encryptBallot(*votingKey, pollId, m_link.identity(), option) : unexpected(votingKey.error());
+    if (!ciphertext) {
+        Q_EMIT rejected(EventType::Vote, tr("cannot encrypt the vote: %1").arg(crypto::describe(ciphertext.error())));
+        return;
+    }
+    post(EventType::Vote, {{QStringLiteral("ciphertext"), hex::encode(*ciphertext)}}, pollId);
+}
+
+void MeetingSession::endPoll(const QByteArray &pollId)
+{
+    const auto poll = findEvent(pollId, EventType::Poll);
+    const auto votingKey = poll ? crypto::PublicKey::fromBytes(
+                                      hex::decodeLowercase(poll->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()))
+                                : unexpected(crypto::CryptoError::InvalidPublicKey);
+    if (!votingKey) {
+        Q_EMIT rejected(EventType::PollEnd, tr("there is no such poll in this meeting"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, address = votingKey->address().toLowerHex(), pollId] {
+        worker->readKey(votingPurpose, address, pollId);
+    });
+}
+
+void MeetingSession::onVotingKeyRead(const QByteArray &pollId, const QByteArray &sealed)
+{
+    auto key = sealed.isEmpty() ? unexpected(crypto::CryptoError::DecryptionFailed) : crypto::keystore::open(sealed, sealingPassphrase());
+    if (!key) {
+        Q_EMIT rejected(EventType::PollEnd, tr("this computer holds no voting key for the poll: only the copy that opened it can end it"));
+        return;
+    }
+    post(EventType::PollEnd, {{QStringLiteral("votingSecret"), hex::encode(key->secret().view())}}, pollId);
 }
 
 void MeetingSession::enqueue(Outgoing outgoing)
@@ -468,7 +547,12 @@ void MeetingSession::sendNext()
             outgoing.content.insert(QStringLiteral("attendanceCommitment"),
                                     attendanceCommitment(attendanceSalt(*m_participant->sessionKey()), outgoing.attendanceCode));
         }
-        m_sending = true; // until the key is kept: sessionKeyKept() goes on
+        m_sending = true; // until the key is kept: keyKept() goes on
+        return;
+    }
+    if (outgoing.keyToKeep) {
+        m_sending = true; // the poll's voting key first: without it the poll could never end
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, key = *outgoing.keyToKeep] { worker->keepKey(votingPurpose, key.first, key.second, {}); });
         return;
     }
     std::optional<QByteArray> ref = outgoing.ref;

@@ -79,6 +79,14 @@ public:
     void start(const QString &attendanceCode);
     void join(const QString &attendanceCode);
     void post(protocol::EventType type, const QJsonObject &content, std::optional<QByteArray> ref = std::nullopt);
+    // Host: a poll whose voting key is kept (sealed) in the replica before the poll goes out.
+    void openPoll(const QString &question, const QStringList &options, const QString &patient = {});
+    // A secret ballot for option (0-based), encrypted to the poll's voting key.
+    void vote(const QByteArray &pollId, int option);
+    // Host: reveals the poll's voting key kept at openPoll, which ends it.
+    void endPoll(const QByteArray &pollId);
+    // The event with this id and type, if in the log.
+    [[nodiscard]] std::optional<protocol::Event> findEvent(const QByteArray &id, protocol::EventType type) const;
 
 Q_SIGNALS:
     void phaseChanged(cmeet::client::MeetingSession::Phase phase);
@@ -98,6 +106,7 @@ private:
         std::optional<QByteArray> ref;
         QString attendanceCode;
         std::optional<protocol::Event> sent; // signed and submitted, answer not yet seen
+        std::optional<QPair<QString, QByteArray>> keyToKeep; // a poll's voting key: address, sealed
     };
 
     void setPhase(Phase phase);
@@ -116,6 +125,7 @@ private:
     [[nodiscard]] Expected<QJsonObject, QString> newSession();
     [[nodiscard]] crypto::SecretBytes sealingPassphrase() const;
     void restoreSession(const QByteArray &sealed);
+    void onVotingKeyRead(const QByteArray &pollId, const QByteArray &sealed);
     [[nodiscard]] QByteArray lastId() const;
 
     RelayLink &m_link;

@@ -2,6 +2,7 @@
 
 #include "base/hex.h"
 #include "crypto/hash.h"
+#include "crypto/secret.h"
 #include "protocol/delegation.h"
 
 namespace cmeet::client {
@@ -50,6 +51,18 @@ QByteArray attendanceSalt(const crypto::PrivateKey &startSessionKey)
 QString attendanceCommitment(const QByteArray &salt, const QString &code)
 {
     return hex::encode(crypto::sha256(QByteArray(salt + code.toLatin1())));
+}
+
+QString newAttendanceCode()
+{
+    static const QLatin1StringView alphabet("23456789ABCDEFGHJKLMNPQRSTUVWXYZ"); // 32: no modulo bias
+    const QByteArray random = crypto::randomBytes(6).value_or(QByteArray());
+    if (random.size() != 6)
+        qFatal("no randomness for an attendance code");
+    QString code;
+    for (const char byte : random)
+        code.append(QChar(alphabet.at(static_cast<unsigned char>(byte) % alphabet.size())));
+    return code;
 }
 
 } // namespace cmeet::client

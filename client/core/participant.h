@@ -40,6 +40,9 @@ private:
 // The start's attendance commitment (docs/protocol.md §8): SHA-256(salt || the code's ASCII
 // bytes). The salt is derived from the start's session key, so it stays secret until the host
 // opens the commitment and is never stored on its own.
+// A fresh attendance code to show in the room: 6 characters, no 0/O or 1/I to misread.
+[[nodiscard]] QString newAttendanceCode();
+
 [[nodiscard]] QByteArray attendanceSalt(const crypto::PrivateKey &startSessionKey);
 [[nodiscard]] QString attendanceCommitment(const QByteArray &salt, const QString &code);
 

@@ -5,6 +5,7 @@
 
 #include "client/core/local_relay.h"
 #include "client/core/meeting_session.h"
+#include "client/core/polls.h"
 #include "client/core/relay_connection.h"
 #include "client/core/relay_link.h"
 #include "client/models/timeline_model.h"
@@ -255,6 +256,35 @@ private Q_SLOTS:
         alice.session->post(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("T3 N0 on MRI")}, {QStringLiteral("patient"), QStringLiteral("P-001")}});
         QTRY_COMPARE_WITH_TIMEOUT(alice.session->outgoing(), 0, waitMs);
         QTRY_COMPARE_WITH_TIMEOUT(host.session->outgoing(), 0, waitMs);
+        expectEveryoneHasTheLog();
+
+        // A poll: the voting key is kept before the poll goes out, votes are secret, the end reveals them.
+        QSignalSpy hostAcceptedPoll(host.session.get(), &MeetingSession::accepted);
+        host.session->openPoll(QStringLiteral("Operate?"), {QStringLiteral("Yes"), QStringLiteral("No")}, QStringLiteral("P-001"));
+        QVERIFY(hostAcceptedPoll.wait(waitMs));
+        const QByteArray pollId = hostAcceptedPoll.constLast().at(1).toByteArray();
+        QTRY_VERIFY_WITH_TIMEOUT(alice.session->findEvent(pollId, EventType::Poll) && bob.session->findEvent(pollId, EventType::Poll), waitMs);
+        QSignalSpy bobRejected(bob.session.get(), &MeetingSession::rejected);
+        alice.session->vote(pollId, 0);
+        bob.session->vote(pollId, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session->outgoing() + bob.session->outgoing(), 0, waitMs);
+        QVERIFY(bobRejected.isEmpty());
+        QSignalSpy aliceEndRejected(alice.session.get(), &MeetingSession::rejected);
+        alice.session->endPoll(pollId); // alice holds no voting key
+        QVERIFY(aliceEndRejected.wait(waitMs));
+        QVERIFY2(aliceEndRejected.constFirst().at(1).toString().contains(QStringLiteral("no voting key")), qPrintable(aliceEndRejected.constFirst().at(1).toString()));
+        host.session->endPoll(pollId);
+        QTRY_VERIFY_WITH_TIMEOUT(bob.session->entries().constLast().event->type() == EventType::PollEndAck, waitMs);
+        QList<protocol::Event> bobsLog;
+        for (const client::TimelineEntry &entry : bob.session->entries())
+            bobsLog.append(*entry.event);
+        const auto tally = client::tallyPoll(bobsLog, pollId);
+        QVERIFY(tally && tally->ended);
+        QCOMPARE(tally->counts, (QList<int>{1, 1}));
+        QCOMPARE(tally->invalid, 0);
+
+        alice.session->post(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("One vote each way")}});
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session->outgoing(), 0, waitMs);
         expectEveryoneHasTheLog();
         const QList<client::TimelineEntry> &entries = bob.session->entries();
         QCOMPARE(entries.constLast().event->type(), EventType::Ack);
