@@ -1,0 +1,138 @@
+#pragma once
+// One meeting, live (thesis 4.3, figures 4.5 and 4.6): the timeline of verified entries, who is
+// present, the polls, the patient under discussion with the meeting's form, and what the user
+// can do: the host starts, shows the attendance code, leads the agenda, edits patient data,
+// opens and ends polls and ends the meeting; a participant joins with the code, comments,
+// replies, disagrees, votes and leaves. It shows a MeetingSession and sends the user's intents
+// back to it; the session does the signing, sending and checking.
+
+#include "client/core/meeting_session.h"
+
+#include <QJsonObject>
+#include <QPointer>
+#include <QWidget>
+
+class QButtonGroup;
+class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QTableView;
+class QTreeView;
+class QVBoxLayout;
+
+namespace cmeet::client {
+
+class DirectoryModel;
+class ParticipantsModel;
+class PollChart;
+class PollsModel;
+class TimelineModel;
+class UserPrompts;
+
+class MeetingRoom : public QWidget {
+    Q_OBJECT
+
+public:
+    MeetingRoom(MeetingSession &session, RelayLink &link, const DirectoryModel &staff, const DirectoryModel &patients, UserPrompts &prompts,
+                QWidget *parent = nullptr);
+    ~MeetingRoom() override;
+
+    [[nodiscard]] MeetingSession &session() { return m_session; }
+    [[nodiscard]] TimelineModel &timeline() { return *m_timeline; }
+    [[nodiscard]] PollsModel &polls() { return *m_polls; }
+    [[nodiscard]] ParticipantsModel &participants() { return *m_participants; }
+    // The code the host shows in the room (empty for participants, or before the start).
+    [[nodiscard]] const QString &attendanceCode() const { return m_code; }
+
+Q_SIGNALS:
+    void closeRequested();
+
+private:
+    QWidget *buildHostBar();
+    QWidget *buildParticipantBar();
+    QWidget *buildComposer();
+    QWidget *buildPatientPanel();
+    QWidget *buildPollsPanel();
+    void updateState();
+    void updatePollDetails();
+    void updatePatientPanel();
+    void loadPatientData();
+    void say(const QString &message, bool problem = false);
+    void onAccepted(protocol::EventType type, const QByteArray &id);
+    void onRejected(protocol::EventType type, const QString &reason);
+    void sendComment();
+    void reply();
+    void disagree();
+    void startMeeting();
+    void rotateCode();
+    void showCodeFullScreen();
+    void discussSelected();
+    void savePatientData();
+    void newPoll();
+    void endPoll();
+    void castVote();
+    void endMeeting();
+    void leave();
+    [[nodiscard]] QString discussedPatient() const;
+    [[nodiscard]] QByteArray selectedEvent() const;
+    [[nodiscard]] QByteArray selectedPoll() const;
+    [[nodiscard]] QString patientName(const QString &id) const;
+
+    MeetingSession &m_session;
+    RelayLink &m_link;
+    const DirectoryModel &m_staff;
+    const DirectoryModel &m_patients;
+    UserPrompts &m_prompts;
+    TimelineModel *m_timeline;
+    ParticipantsModel *m_participants;
+    PollsModel *m_polls;
+    QString m_code;
+    QJsonObject m_patientData; // meeting.patientData: patient id -> {data: {field: value}}
+
+    QLabel *m_title;
+    QLabel *m_phase;
+    QLabel *m_problems;
+    QLabel *m_message;
+    QWidget *m_hostBar;
+    QWidget *m_participantBar;
+    QLabel *m_codeLabel;
+    QPushButton *m_start;
+    QPushButton *m_rotate;
+    QPushButton *m_fullScreen;
+    QPushButton *m_newPoll;
+    QPushButton *m_endPoll;
+    QPushButton *m_endMeeting;
+    QLineEdit *m_joinCode;
+    QPushButton *m_join;
+    QPushButton *m_leave;
+    QTreeView *m_timelineView;
+    QTabWidget *m_tabs;
+    QComboBox *m_commentPatient;
+    QPlainTextEdit *m_composer;
+    QPushButton *m_send;
+    QPushButton *m_reply;
+    QPushButton *m_disagree;
+    QLabel *m_outgoing;
+    QListWidget *m_agenda;
+    QPushButton *m_discuss;
+    QLabel *m_patientDetails;
+    QFormLayout *m_patientForm;
+    QList<QPair<QString, QPlainTextEdit *>> m_fieldEdits;
+    QPushButton *m_savePatient;
+    QTableView *m_pollsView;
+    QGroupBox *m_voteBox;
+    QVBoxLayout *m_voteOptions;
+    QButtonGroup *m_voteGroup;
+    QPushButton *m_vote;
+    PollChart *m_chart;
+    QLabel *m_myVote;
+    QPointer<QWidget> m_codeWindow;
+};
+
+} // namespace cmeet::client

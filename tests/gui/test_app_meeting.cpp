@@ -1,0 +1,556 @@
+// The thesis' end-to-end tests (appendix B) through the desktop app's widgets, as people use
+// them: a host and two participants, each with a profile and key of their own, in real windows
+// (offscreen) against a real relay on 127.0.0.1, every button found by objectName and clicked.
+// Also: a wrong attendance code, the relay restarted mid-meeting with everyone reconnecting, and
+// what was typed offline sent afterwards. With CMEET_SCREENSHOTS_DIR set, saves the main screens.
+
+#include "client/core/local_relay.h"
+#include "client/models/meeting_list_model.h"
+#include "client/models/participants_model.h"
+#include "client/models/polls_model.h"
+#include "client/models/timeline_model.h"
+#include "client/ui/main_window.h"
+#include "client/ui/meeting_room.h"
+#include "client/ui/meetings_page.h"
+#include "client/ui/poll_chart.h"
+#include "client/ui/user_prompts.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace cmeet;
+using client::MainWindow;
+using client::MeetingRoom;
+using client::TimelineModel;
+
+namespace {
+
+constexpr int waitMs = 20000;
+
+int freePort()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    return server.serverPort();
+}
+
+// Answers the app's questions as the test says, and remembers what it was told.
+class ScriptedPrompts : public client::UserPrompts {
+public:
+    bool confirmAnswer = true;
+    std::optional<QString> textAnswer = QString();
+    QStringList told; // "title: text" of every question and message
+
+    bool confirm(QWidget *, const QString &title, const QString &text, const QString &) override
+    {
+        told.append(title + QStringLiteral(": ") + text);
+        return confirmAnswer;
+    }
+    void inform(QWidget *, const QString &title, const QString &text) override { told.append(title + QStringLiteral(": ") + text); }
+    void warn(QWidget *, const QString &title, const QString &text) override { told.append(title + QStringLiteral(": ") + text); }
+    std::optional<QString> askText(QWidget *, const QString &title, const QString &label) override
+    {
+        told.append(title + QStringLiteral(": ") + label);
+        return textAnswer;
+    }
+    QString openFile(QWidget *, const QString &, const QString &) override { return {}; }
+    QString saveFile(QWidget *, const QString &, const QString &, const QString &) override { return {}; }
+};
+
+struct Person {
+    QString name;
+    crypto::PrivateKey key = *crypto::PrivateKey::generate();
+    QTemporaryDir profile;
+    ScriptedPrompts prompts;
+    std::unique_ptr<MainWindow> window;
+};
+
+template <typename T>
+T *child(QWidget *root, const QString &name)
+{
+    T *found = root == nullptr ? nullptr : root->findChild<T *>(name);
+    if (found == nullptr)
+        qWarning("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
+    return found;
+}
+
+// A visible top-level dialog by objectName (dialogs open without blocking).
+QDialog *dialog(const QString &name)
+{
+    for (QWidget *widget : QApplication::topLevelWidgets())
+        if (widget->objectName() == name && widget->isVisible())
+            return qobject_cast<QDialog *>(widget);
+    return nullptr;
+}
+
+} // namespace
+
+class TestAppMeeting : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_relayDir;
+    std::unique_ptr<client::LocalRelay> m_relay;
+    int m_port = 0;
+    std::vector<std::unique_ptr<Person>> m_people;
+    std::shared_ptr<const protocol::SchemaValidator> m_schemas;
+    QString m_meeting;
+
+    Person &person(const QString &name)
+    {
+        for (auto &p : m_people)
+            if (p->name == name)
+                return *p;
+        qFatal("no person %s", qPrintable(name));
+    }
+    MainWindow &window(const QString &name) { return *person(name).window; }
+    MeetingRoom *room(const QString &name) { return window(name).room(); }
+
+    std::unique_ptr<MainWindow> openWindow(Person &p, const QUrl &relay)
+    {
+        client::AppSettings settings = client::AppSettings::load(p.profile.path());
+        settings.relayUrl = relay;
+        settings.save();
+        auto window = std::make_unique<MainWindow>(client::AppSettings::load(p.profile.path()), p.key.address(), p.key, *m_schemas, p.prompts);
+        window->link().setBackoff(100, 400);
+        window->show();
+        return window;
+    }
+
+    [[nodiscard]] QUrl relayUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)); }
+
+    static void click(QWidget *widget)
+    {
+        QVERIFY(widget != nullptr);
+        QTRY_VERIFY2_WITH_TIMEOUT(widget->isEnabled() && widget->isVisible(), qPrintable(widget->objectName() + QStringLiteral(" stays disabled")), waitMs);
+        QTest::mouseClick(widget, Qt::LeftButton);
+    }
+
+    static void clickRow(QAbstractItemView *view, const QModelIndex &index)
+    {
+        QVERIFY(view != nullptr && index.isValid());
+        view->scrollTo(index);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+        QCOMPARE(view->currentIndex().row(), index.row());
+    }
+
+    // Ticks the row of a searchable picker whose text matches: types the search, then Space.
+    static void pick(QWidget *editor, const QString &list, const QString &text)
+    {
+        auto *search = child<QLineEdit>(editor, list + QStringLiteral("Search"));
+        auto *view = child<QTreeView>(editor, list + QStringLiteral("List"));
+        QVERIFY(search && view);
+        search->clear();
+        QTest::keyClicks(search, text);
+        QCOMPARE(view->model()->rowCount(), 1);
+        clickRow(view, view->model()->index(0, 0));
+        QTest::keyClick(view, Qt::Key_Space);
+        QCOMPARE(view->model()->index(0, 0).data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
+        search->clear();
+    }
+
+    // The row of the meeting in a meetings list view.
+    static QModelIndex rowOf(QTreeView *view, const QString &id)
+    {
+        const QModelIndexList found = view->model()->match(view->model()->index(0, 0), client::MeetingListModel::IdRole, id, 1, Qt::MatchExactly);
+        return found.value(0);
+    }
+
+    // The timeline row whose text (comment, reply, reason) is text.
+    static QModelIndex timelineRow(MeetingRoom *room, const QString &text)
+    {
+        const QModelIndexList found = room->timeline().match(room->timeline().index(0, 0), TimelineModel::TextRole, text, 1,
+                                                             Qt::MatchExactly | Qt::MatchRecursive);
+        return found.value(0);
+    }
+
+    void expectEveryoneSees(const QString &text)
+    {
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            QTRY_VERIFY2_WITH_TIMEOUT(timelineRow(room(name), text).isValid(), qPrintable(name + QStringLiteral(" does not see ") + text), waitMs);
+            const QModelIndex row = timelineRow(room(name), text);
+            QTRY_COMPARE_WITH_TIMEOUT(row.data(TimelineModel::CheckRole).value<TimelineModel::Check>(), TimelineModel::Check::Verified, waitMs);
+        }
+    }
+
+    void openTheMeeting(const QString &name)
+    {
+        MainWindow &w = window(name);
+        auto *upcoming = child<QTreeView>(&w, QStringLiteral("upcomingMeetings"));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(upcoming, m_meeting).isValid(), waitMs);
+        clickRow(upcoming, rowOf(upcoming, m_meeting));
+        click(child<QPushButton>(&w, QStringLiteral("openMeetingButton")));
+        QVERIFY(w.room() != nullptr);
+        QTRY_COMPARE_WITH_TIMEOUT(w.room()->session().phase(), client::MeetingSession::Phase::Live, waitMs);
+    }
+
+    void screenshot(QWidget *widget, const QString &name)
+    {
+        const QString dir = qEnvironmentVariable("CMEET_SCREENSHOTS_DIR");
+        if (dir.isEmpty())
+            return;
+        QDir().mkpath(dir);
+        QTest::qWait(100); // let layouts settle
+        QVERIFY(widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_schemas = *protocol::SchemaValidator::load();
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_relayDir.path(), "gui test passphrase");
+        QVERIFY2(m_relay->init(), qPrintable(m_relay->lastOutput()));
+        const QList<QPair<QString, QString>> people{{QStringLiteral("host"), QStringLiteral("Dr Helen Hale")},
+                                                    {QStringLiteral("alice"), QStringLiteral("Dr Alice Adams")},
+                                                    {QStringLiteral("bob"), QStringLiteral("Dr Bob Brown")}};
+        for (const auto &[name, fullName] : people) {
+            m_people.push_back(std::make_unique<Person>());
+            m_people.back()->name = name;
+            QVERIFY2(m_relay->addStaff(m_people.back()->key.address(), fullName), qPrintable(m_relay->lastOutput()));
+        }
+        QVERIFY(m_relay->admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Ada Lovelace"), QStringLiteral("1815-12-10"), QStringLiteral("H-1001")}));
+        QVERIFY(m_relay->admin({QStringLiteral("add-patient"), QStringLiteral("P-002"), QStringLiteral("Charles Babbage"), QStringLiteral("1791-12-26"), QStringLiteral("H-1002")}));
+        m_port = freePort();
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
+    }
+
+    // Thesis test 1: login success; each window logs in by itself and says who is signed in.
+    void loginSuccess()
+    {
+        for (auto &p : m_people)
+            p->window = openWindow(*p, relayUrl());
+        for (auto &p : m_people) {
+            QTRY_COMPARE_WITH_TIMEOUT(p->window->link().state(), client::RelayLink::State::Online, waitMs);
+            auto *state = child<QLabel>(p->window.get(), QStringLiteral("connectionState"));
+            QVERIFY(state->text().startsWith(QStringLiteral("Connected as Dr ")));
+            QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(p->window.get(), QStringLiteral("accountLabel"))->text().contains(QStringLiteral("Signed in as Dr")), waitMs);
+        }
+    }
+
+    // Thesis test 2: an identity the relay does not know is refused, with what to do about it.
+    void loginFailure()
+    {
+        Person stranger;
+        stranger.name = QStringLiteral("stranger");
+        auto w = openWindow(stranger, relayUrl());
+        QTRY_COMPARE_WITH_TIMEOUT(w->link().state(), client::RelayLink::State::Refused, waitMs);
+        auto *state = child<QLabel>(w.get(), QStringLiteral("connectionState"));
+        QVERIFY2(state->text().contains(QStringLiteral("refused")) && state->text().contains(QStringLiteral("administrator")), qPrintable(state->text()));
+        QVERIFY(!child<QPushButton>(w.get(), QStringLiteral("retryButton"))->isVisible()); // no point retrying
+        screenshot(w.get(), QStringLiteral("login-refused"));
+    }
+
+    // Thesis test 3: the relay unreachable: a clear message, retries on its own and on request.
+    void relayUnreachable()
+    {
+        Person &host = person(QStringLiteral("host"));
+        Person elsewhere;
+        elsewhere.name = QStringLiteral("host elsewhere");
+        elsewhere.key = host.key;
+        const QUrl nowhere(QStringLiteral("ws://127.0.0.1:%1").arg(freePort()));
+        auto w = openWindow(elsewhere, nowhere);
+        QTRY_VERIFY_WITH_TIMEOUT(w->link().failedAttempts() >= 2, waitMs);
+        auto *state = child<QLabel>(w.get(), QStringLiteral("connectionState"));
+        QTRY_VERIFY_WITH_TIMEOUT(state->text().contains(QStringLiteral("Cannot reach the relay at ") + nowhere.toDisplayString()), waitMs);
+        QVERIFY(state->text().contains(QStringLiteral("Retrying")));
+        auto *retry = child<QPushButton>(w.get(), QStringLiteral("retryButton"));
+        QTRY_VERIFY_WITH_TIMEOUT(retry->isVisible(), waitMs);
+        const int before = w->link().failedAttempts();
+        click(retry);
+        QTRY_VERIFY_WITH_TIMEOUT(w->link().failedAttempts() > before, waitMs);
+    }
+
+    // Thesis tests 4-6: create, update and delete (cancel) a meeting.
+    void createUpdateAndCancelMeetings()
+    {
+        MainWindow &host = window(QStringLiteral("host"));
+        auto *upcoming = child<QTreeView>(&host, QStringLiteral("upcomingMeetings"));
+        QStringList created;
+        for (const QString &title : {QStringLiteral("Colorectal MDT"), QStringLiteral("Meeting to cancel")}) {
+            click(child<QPushButton>(&host, QStringLiteral("newMeetingButton")));
+            QDialog *editor = dialog(QStringLiteral("meetingEditor"));
+            QVERIFY(editor);
+            auto *save = child<QPushButton>(editor, QStringLiteral("saveMeetingButton"));
+            QVERIFY(!save->isEnabled()); // no title, no agenda yet
+            QTest::keyClicks(child<QLineEdit>(editor, QStringLiteral("titleEdit")), title + QStringLiteral(" draft"));
+            pick(editor, QStringLiteral("roster"), QStringLiteral("Alice"));
+            pick(editor, QStringLiteral("roster"), QStringLiteral("Bob"));
+            pick(editor, QStringLiteral("agenda"), QStringLiteral("Lovelace"));
+            pick(editor, QStringLiteral("agenda"), QStringLiteral("H-1002")); // by hospital number
+            if (title == QStringLiteral("Colorectal MDT"))
+                screenshot(editor, QStringLiteral("meeting-editor"));
+            click(save);
+            QTRY_VERIFY_WITH_TIMEOUT(host.meetingsPage().selectedMeeting().size() > 0
+                                         && host.meetings().meeting(host.meetingsPage().selectedMeeting()).value(QStringLiteral("title")).toString() == title + QStringLiteral(" draft"),
+                                     waitMs);
+            created.append(host.meetingsPage().selectedMeeting()); // the new one is selected
+        }
+        // Update: the first one's title.
+        m_meeting = created.at(0);
+        const QString toCancel = created.at(1);
+        QCOMPARE(host.meetings().meeting(m_meeting).value(QStringLiteral("title")).toString(), QStringLiteral("Colorectal MDT draft"));
+        clickRow(upcoming, rowOf(upcoming, m_meeting));
+        click(child<QPushButton>(&host, QStringLiteral("editMeetingButton")));
+        QDialog *editor = dialog(QStringLiteral("meetingEditor"));
+        QVERIFY(editor);
+        auto *title = child<QLineEdit>(editor, QStringLiteral("titleEdit"));
+        title->selectAll();
+        QTest::keyClicks(title, QStringLiteral("Colorectal MDT"));
+        click(child<QPushButton>(editor, QStringLiteral("saveMeetingButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(host.meetings().meeting(m_meeting).value(QStringLiteral("title")).toString(), QStringLiteral("Colorectal MDT"), waitMs);
+        QCOMPARE(host.meetings().meeting(m_meeting).value(QStringLiteral("agenda")).toArray().size(), 2); // the rest kept
+
+        // Cancel (the thesis' delete): asks first, then the meeting moves to the previous ones.
+        clickRow(upcoming, rowOf(upcoming, toCancel));
+        click(child<QPushButton>(&host, QStringLiteral("cancelMeetingButton")));
+        QVERIFY(person(QStringLiteral("host")).prompts.told.constLast().contains(QStringLiteral("Meeting to cancel draft")));
+        auto *previous = child<QTreeView>(&host, QStringLiteral("previousMeetings"));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(previous, toCancel).isValid(), waitMs);
+        QCOMPARE(rowOf(previous, toCancel).siblingAtColumn(client::MeetingListModel::StatusColumn).data().toString(), QStringLiteral("Cancelled"));
+
+        // Participants see the meeting they are on.
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            click(child<QPushButton>(&window(name), QStringLiteral("refreshMeetingsButton")));
+            QTRY_VERIFY_WITH_TIMEOUT(rowOf(child<QTreeView>(&window(name), QStringLiteral("upcomingMeetings")), m_meeting).isValid(), waitMs);
+            QVERIFY(!child<QPushButton>(&window(name), QStringLiteral("editMeetingButton"))->isEnabled());
+        }
+        screenshot(&host, QStringLiteral("meetings-list"));
+    }
+
+    // Thesis test 7: start; the code is shown in large type.
+    void start()
+    {
+        openTheMeeting(QStringLiteral("host"));
+        MeetingRoom *host = room(QStringLiteral("host"));
+        QVERIFY(child<QWidget>(host, QStringLiteral("hostBar"))->isVisible());
+        QVERIFY(!child<QWidget>(host, QStringLiteral("participantBar"))->isVisible());
+        click(child<QPushButton>(host, QStringLiteral("startButton")));
+        auto *code = child<QLabel>(host, QStringLiteral("attendanceCode"));
+        QTRY_COMPARE_WITH_TIMEOUT(code->text(), host->attendanceCode(), waitMs);
+        QCOMPARE(code->text().size(), 6);
+        QVERIFY(code->font().pointSize() >= 24);
+        QTRY_VERIFY_WITH_TIMEOUT(host->timeline().rowCount() == 1, waitMs);
+        QVERIFY(host->timeline().index(0, 0).data().toString().startsWith(QStringLiteral("Started the meeting “Colorectal MDT”")));
+    }
+
+    // A wrong code: the relay's reason, plainly; thesis test 8: join with the right one.
+    void wrongCodeThenJoin()
+    {
+        openTheMeeting(QStringLiteral("alice"));
+        openTheMeeting(QStringLiteral("bob"));
+        MeetingRoom *alice = room(QStringLiteral("alice"));
+        QVERIFY(!child<QWidget>(alice, QStringLiteral("hostBar"))->isVisible());
+        auto *code = child<QLineEdit>(alice, QStringLiteral("joinCode"));
+        QTRY_VERIFY_WITH_TIMEOUT(code->isEnabled(), waitMs);
+        QTest::keyClicks(code, QStringLiteral("WRONG1"));
+        click(child<QPushButton>(alice, QStringLiteral("joinButton")));
+        auto *message = child<QLabel>(alice, QStringLiteral("roomMessage"));
+        QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(QStringLiteral("not the code shown in the room")), waitMs);
+        QVERIFY(!alice->session().isPresent());
+
+        const QString right = room(QStringLiteral("host"))->attendanceCode();
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            auto *field = child<QLineEdit>(room(name), QStringLiteral("joinCode"));
+            field->clear();
+            QTest::keyClicks(field, right.toLower()); // typed as read: case does not matter
+            QTest::keyClick(field, Qt::Key_Return);
+            QTRY_VERIFY_WITH_TIMEOUT(room(name)->session().isPresent(), waitMs);
+        }
+        // The host's participants panel: both present, with the relay's join time.
+        client::ParticipantsModel &participants = room(QStringLiteral("host"))->participants();
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            const int row = participants.rowOf(person(name).key.address().toLowerHex());
+            QTRY_COMPARE_WITH_TIMEOUT(participants.index(row, client::ParticipantsModel::StatusColumn).data().toString(), QStringLiteral("Present"), waitMs);
+            QTRY_VERIFY_WITH_TIMEOUT(!participants.index(row, 0).data(client::ParticipantsModel::JoinedAtRole).isNull(), waitMs);
+        }
+        QVERIFY(!child<QPushButton>(alice, QStringLiteral("joinButton"))->isEnabled());
+    }
+
+    // Thesis tests 9-11: discuss, comment (the patient preselected), reply.
+    void discussCommentReply()
+    {
+        MeetingRoom *host = room(QStringLiteral("host"));
+        auto *agenda = child<QListWidget>(host, QStringLiteral("agendaList"));
+        QTRY_COMPARE_WITH_TIMEOUT(agenda->count(), 2, waitMs);
+        clickRow(agenda, agenda->model()->index(0, 0));
+        click(child<QPushButton>(host, QStringLiteral("discussButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(agenda->item(0)->text().contains(QStringLiteral("now discussed")), waitMs);
+
+        MeetingRoom *alice = room(QStringLiteral("alice"));
+        auto *patient = child<QComboBox>(alice, QStringLiteral("commentPatient"));
+        QTRY_COMPARE_WITH_TIMEOUT(patient->currentData().toString(), QStringLiteral("P-001"), waitMs);
+        QTest::keyClicks(child<QPlainTextEdit>(alice, QStringLiteral("composerText")), QStringLiteral("T3 N0 on MRI; resectable."));
+        click(child<QPushButton>(alice, QStringLiteral("sendCommentButton")));
+        expectEveryoneSees(QStringLiteral("T3 N0 on MRI; resectable."));
+        QCOMPARE(timelineRow(host, QStringLiteral("T3 N0 on MRI; resectable.")).data().toString(), QStringLiteral("On Ada Lovelace: T3 N0 on MRI; resectable."));
+        QCOMPARE(timelineRow(host, QStringLiteral("T3 N0 on MRI; resectable.")).siblingAtColumn(TimelineModel::AuthorColumn).data().toString(),
+                 QStringLiteral("Dr Alice Adams"));
+
+        MeetingRoom *bob = room(QStringLiteral("bob"));
+        auto *timeline = child<QTreeView>(bob, QStringLiteral("timeline"));
+        clickRow(timeline, timelineRow(bob, QStringLiteral("T3 N0 on MRI; resectable.")));
+        QTest::keyClicks(child<QPlainTextEdit>(bob, QStringLiteral("composerText")), QStringLiteral("Agreed, but check the liver."));
+        click(child<QPushButton>(bob, QStringLiteral("replyButton")));
+        expectEveryoneSees(QStringLiteral("Agreed, but check the liver."));
+        QCOMPARE(timelineRow(host, QStringLiteral("Agreed, but check the liver.")).parent(), timelineRow(host, QStringLiteral("T3 N0 on MRI; resectable.")));
+
+        // A disagreement, with its reason, under what it disputes.
+        ScriptedPrompts &hostPrompts = person(QStringLiteral("host")).prompts;
+        hostPrompts.textAnswer = QStringLiteral("N1 on CT");
+        clickRow(child<QTreeView>(host, QStringLiteral("timeline")), timelineRow(host, QStringLiteral("T3 N0 on MRI; resectable.")));
+        click(child<QPushButton>(host, QStringLiteral("disagreeButton")));
+        expectEveryoneSees(QStringLiteral("N1 on CT"));
+        QCOMPARE(timelineRow(alice, QStringLiteral("N1 on CT")).parent(), timelineRow(alice, QStringLiteral("T3 N0 on MRI; resectable.")));
+    }
+
+    // Thesis test 12: a patient data change: the host's saved field is an event everyone sees.
+    void patientDataChange()
+    {
+        MeetingRoom *host = room(QStringLiteral("host"));
+        auto *outcome = child<QPlainTextEdit>(host, QStringLiteral("field_mdtOutcome"));
+        QVERIFY(!outcome->isReadOnly());
+        outcome->setFocus();
+        QTest::keyClicks(outcome, QStringLiteral("Surgery"));
+        click(child<QPushButton>(host, QStringLiteral("savePatientButton")));
+        MeetingRoom *alice = room(QStringLiteral("alice"));
+        auto *aliceOutcome = child<QPlainTextEdit>(alice, QStringLiteral("field_mdtOutcome"));
+        QTRY_COMPARE_WITH_TIMEOUT(aliceOutcome->toPlainText(), QStringLiteral("Surgery"), waitMs);
+        QVERIFY(aliceOutcome->isReadOnly()); // only the host edits the record
+        const QModelIndexList change = alice->timeline().match(alice->timeline().index(0, 0), TimelineModel::EventTypeRole,
+                                                               QStringLiteral("patientDataChange"), 1, Qt::MatchExactly);
+        QCOMPARE(change.size(), 1);
+        QCOMPARE(change.first().data().toString(), QStringLiteral("Ada Lovelace, MDT outcome: “” → “Surgery”"));
+        QVERIFY(!child<QPushButton>(host, QStringLiteral("savePatientButton"))->isEnabled()); // nothing left unsaved
+    }
+
+    // Thesis tests 13-17: poll, vote, a vote not readable before the end, the end, inclusion, results.
+    void pollVoteAndResults()
+    {
+        MeetingRoom *host = room(QStringLiteral("host"));
+        click(child<QPushButton>(host, QStringLiteral("newPollButton")));
+        QDialog *pollDialog = dialog(QStringLiteral("pollDialog"));
+        QVERIFY(pollDialog);
+        QTest::keyClicks(child<QLineEdit>(pollDialog, QStringLiteral("pollQuestion")), QStringLiteral("Refer for surgery?"));
+        auto *options = child<QPlainTextEdit>(pollDialog, QStringLiteral("pollOptions"));
+        options->selectAll();
+        for (const QString &line : {QStringLiteral("Yes"), QStringLiteral("No"), QStringLiteral("More tests first")}) {
+            QTest::keyClicks(options, line);
+            QTest::keyClick(options, Qt::Key_Return);
+        }
+        QCOMPARE(child<QComboBox>(pollDialog, QStringLiteral("pollPatient"))->currentData().toString(), QStringLiteral("P-001"));
+        click(child<QPushButton>(pollDialog, QStringLiteral("openPollButton")));
+
+        // The meeting cannot end while the poll is open: the host is told why.
+        QTRY_VERIFY_WITH_TIMEOUT(host->polls().openPoll().has_value(), waitMs);
+        click(child<QPushButton>(host, QStringLiteral("endMeetingButton")));
+        QVERIFY(person(QStringLiteral("host")).prompts.told.constLast().startsWith(QStringLiteral("A poll is still open")));
+
+        const QList<QPair<QString, int>> ballots{{QStringLiteral("alice"), 0}, {QStringLiteral("bob"), 2}};
+        for (const auto &[name, option] : ballots) {
+            MeetingRoom *voter = room(name);
+            QTRY_COMPARE_WITH_TIMEOUT(voter->polls().rowCount(), 1, waitMs);
+            auto *choice = child<QRadioButton>(voter, QStringLiteral("voteOption%1").arg(option));
+            QTRY_VERIFY_WITH_TIMEOUT(choice != nullptr && choice->isEnabled(), waitMs);
+            QTest::mouseClick(choice, Qt::LeftButton, {}, QPoint(8, choice->height() / 2)); // on the round button itself
+            QVERIFY(choice->isChecked());
+            click(child<QPushButton>(voter, QStringLiteral("voteButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(voter->polls().index(0, 0).data(client::PollsModel::MyVoteRole).value<client::PollsModel::MyVote>(),
+                                      client::PollsModel::MyVote::Cast, waitMs);
+            QVERIFY(child<QLabel>(voter, QStringLiteral("myVoteLabel"))->text().contains(QStringLiteral("secret until the poll ends")));
+        }
+        // Before the end nobody, the host included, can read a vote: no result, only ciphertext.
+        QTRY_COMPARE_WITH_TIMEOUT(host->polls().index(0, 0).data(client::PollsModel::VotesRole).toInt(), 2, waitMs);
+        QVERIFY(host->polls().index(0, 0).data(client::PollsModel::CountsRole).toList().isEmpty());
+        QVERIFY(child<client::PollChart>(host, QStringLiteral("pollChart"))->counts().isEmpty());
+        const QModelIndexList votes = host->timeline().match(host->timeline().index(0, 0), TimelineModel::EventTypeRole, QStringLiteral("vote"), -1,
+                                                             Qt::MatchExactly | Qt::MatchRecursive);
+        QCOMPARE(votes.size(), 2);
+        QCOMPARE(votes.first().data().toString(), QStringLiteral("Voted (secret until the poll ends)"));
+        screenshot(&window(QStringLiteral("alice")), QStringLiteral("participant-room"));
+
+        click(child<QPushButton>(host, QStringLiteral("endPollButton")));
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            MeetingRoom *r = room(name);
+            QTRY_VERIFY_WITH_TIMEOUT(r->polls().index(0, 0).data(client::PollsModel::EndedRole).toBool(), waitMs);
+            QTRY_COMPARE_WITH_TIMEOUT(child<client::PollChart>(r, QStringLiteral("pollChart"))->counts(), (QList<int>{1, 0, 1, 0}), waitMs); // last: invalid
+        }
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            QCOMPARE(room(name)->polls().index(0, 0).data(client::PollsModel::MyVoteRole).value<client::PollsModel::MyVote>(), client::PollsModel::MyVote::Counted);
+            QVERIFY(child<QLabel>(room(name), QStringLiteral("myVoteLabel"))->text().contains(QStringLiteral("Your vote was counted")));
+        }
+        screenshot(&window(QStringLiteral("bob")), QStringLiteral("poll-results"));
+    }
+
+    // The relay restarted mid-meeting: everyone reconnects and catches up; typed offline is sent after.
+    void relayRestartedMidMeeting()
+    {
+        m_relay->stop();
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            QTRY_COMPARE_WITH_TIMEOUT(room(name)->session().phase(), client::MeetingSession::Phase::Waiting, waitMs);
+        MeetingRoom *alice = room(QStringLiteral("alice"));
+        QVERIFY(child<QLabel>(alice, QStringLiteral("roomPhase"))->text().contains(QStringLiteral("Offline")));
+        QTest::keyClicks(child<QPlainTextEdit>(alice, QStringLiteral("composerText")), QStringLiteral("Written while the relay was down."));
+        click(child<QPushButton>(alice, QStringLiteral("sendCommentButton")));
+        QCOMPARE(child<QLabel>(alice, QStringLiteral("outgoingState"))->text(), QStringLiteral("1 waiting to be sent"));
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
+        expectEveryoneSees(QStringLiteral("Written while the relay was down."));
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(alice, QStringLiteral("outgoingState"))->text().isEmpty(), waitMs);
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
+            QVERIFY2(room(name)->session().problems().isEmpty(), qPrintable(room(name)->session().problems().join(QLatin1Char('\n'))));
+    }
+
+    // Thesis tests 18-19: leave, then the host ends the meeting (after confirming).
+    void leaveAndEnd()
+    {
+        MeetingRoom *bob = room(QStringLiteral("bob"));
+        click(child<QPushButton>(bob, QStringLiteral("leaveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!bob->session().isPresent(), waitMs);
+        MeetingRoom *host = room(QStringLiteral("host"));
+        const int bobRow = host->participants().rowOf(person(QStringLiteral("bob")).key.address().toLowerHex());
+        QTRY_COMPARE_WITH_TIMEOUT(host->participants().index(bobRow, client::ParticipantsModel::StatusColumn).data().toString(), QStringLiteral("Left"), waitMs);
+        screenshot(&window(QStringLiteral("host")), QStringLiteral("host-room"));
+
+        ScriptedPrompts &prompts = person(QStringLiteral("host")).prompts;
+        prompts.confirmAnswer = false;
+        click(child<QPushButton>(host, QStringLiteral("endMeetingButton")));
+        QTest::qWait(200);
+        QVERIFY(!host->session().entries().constLast().event || host->session().entries().constLast().event->type() != protocol::EventType::AckEnd);
+        prompts.confirmAnswer = true;
+        click(child<QPushButton>(host, QStringLiteral("endMeetingButton")));
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            QTRY_COMPARE_WITH_TIMEOUT(room(name)->session().entries().constLast().event->type(), protocol::EventType::AckEnd, waitMs);
+            QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(room(name), QStringLiteral("roomTitle"))->text().contains(QStringLiteral("(ended)")), waitMs);
+            QVERIFY(!child<QPushButton>(room(name), QStringLiteral("sendCommentButton"))->isEnabled());
+        }
+        // Back to the list: the meeting is among the previous ones, ended.
+        MainWindow &w = window(QStringLiteral("alice"));
+        click(child<QPushButton>(room(QStringLiteral("alice")), QStringLiteral("backToMeetingsButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.room() == nullptr, waitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(child<QTreeView>(&w, QStringLiteral("previousMeetings")), m_meeting).isValid(), waitMs);
+    }
+
+    void cleanupTestCase()
+    {
+        for (auto &p : m_people)
+            p->window.reset();
+        if (m_relay)
+            m_relay->stop();
+    }
+};
+
+QTEST_MAIN(TestAppMeeting)
+#include "test_app_meeting.moc"
