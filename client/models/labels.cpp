@@ -51,7 +51,8 @@ QString timeOfDayText(qint64 unixMs)
 
 QString dateTimeText(qint64 unixMs)
 {
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(unixMs).toLocalTime(), QLocale::ShortFormat);
+    // The weekday helps when scheduling; seconds do not.
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(unixMs).toLocalTime(), QStringLiteral("ddd d MMM yyyy, HH:mm"));
 }
 
 QString shortAddress(const QString &address)

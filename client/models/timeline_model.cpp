@@ -206,7 +206,10 @@ QString TimelineModel::describe(const Node &node) const
     case EventType::Discussion:
         return tr("Now discussing %1").arg(patient(text(QStringLiteral("patient"))));
     case EventType::PatientDataChange:
-        return tr("%1, %2: “%3” → “%4”")
+        if (text(QStringLiteral("from")).isEmpty())
+            return tr("%1, %2 set to “%3”")
+                .arg(patient(text(QStringLiteral("patient"))), patientFieldLabel(text(QStringLiteral("field"))), text(QStringLiteral("to")));
+        return tr("%1, %2 changed from “%3” to “%4”")
             .arg(patient(text(QStringLiteral("patient"))), patientFieldLabel(text(QStringLiteral("field"))), text(QStringLiteral("from")),
                  text(QStringLiteral("to")));
     case EventType::Poll:

@@ -1,6 +1,7 @@
 #include "client/ui/main_window.h"
 
 #include "client/models/directory_model.h"
+#include "client/models/labels.h"
 #include "client/models/meeting_list_model.h"
 #include "client/ui/meeting_editor.h"
 #include "client/ui/meeting_room.h"
@@ -16,6 +17,7 @@
 #include <QSslCertificate>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QVBoxLayout>
 
 Q_LOGGING_CATEGORY(lcWindow, "cmeet.app.window", QtInfoMsg)
 
@@ -27,18 +29,30 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
       m_link(std::make_unique<RelayLink>(identity, std::move(key))), m_staff(new DirectoryModel(DirectoryModel::Kind::Staff, this)),
       m_patients(new DirectoryModel(DirectoryModel::Kind::Patients, this)), m_meetings(new MeetingListModel(m_staff, this)),
       m_pages(new QStackedWidget(this)), m_meetingsPage(new MeetingsPage(*m_meetings, m_pages)), m_connection(new QLabel(this)),
-      m_retry(new QPushButton(tr("Retry now"), this)), m_account(new QLabel(this))
+      m_retry(new QPushButton(tr("Retry now"), this)), m_account(new QLabel(this)),
+      m_banner(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("c-meet"));
     m_pages->addWidget(m_meetingsPage);
-    setCentralWidget(m_pages);
+    m_banner->setObjectName(QStringLiteral("connectionBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setStyleSheet(QStringLiteral("background: #fdecea; color: #7a1f16; padding: 8px; border: 1px solid #e6a39b;"));
+    m_banner->hide();
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_pages, 1);
+    setCentralWidget(central);
     m_meetingsPage->setIdentity(identity.toLowerHex());
 
     m_connection->setObjectName(QStringLiteral("connectionState"));
     m_retry->setObjectName(QStringLiteral("retryButton"));
     m_retry->setFlat(true);
     m_account->setObjectName(QStringLiteral("accountLabel"));
+    m_account->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addWidget(m_connection, 1);
     statusBar()->addWidget(m_retry);
     statusBar()->addPermanentWidget(m_account);
@@ -93,9 +107,15 @@ void MainWindow::onLinkState()
     m_connection->setStyleSheet(state == RelayLink::State::Refused ? QStringLiteral("color: #b03a2e; font-weight: bold;") : QString());
     m_retry->setVisible(state == RelayLink::State::Offline && m_link->failedAttempts() > 0);
     const QJsonObject &account = m_link->account();
-    m_account->setText(state == RelayLink::State::Online
-                           ? tr("Signed in as %1").arg(account.value(QStringLiteral("name")).toString())
-                           : tr("Identity %1").arg(m_link->identity().toChecksumHex()));
+    Q_UNUSED(account)
+    const QString address = m_link->identity().toChecksumHex();
+    m_account->setText(tr("Your identity: %1").arg(shortAddress(address)));
+    m_account->setToolTip(address);
+    // A refusal needs reading in full: what is wrong and whom to ask.
+    m_banner->setVisible(state == RelayLink::State::Refused);
+    m_banner->setText(m_link->stateText());
+    if (state == RelayLink::State::Refused)
+        m_connection->setText(tr("Refused by the relay"));
 }
 
 void MainWindow::refreshDirectories()

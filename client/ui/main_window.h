@@ -66,6 +66,7 @@ private:
     QLabel *m_connection;
     QPushButton *m_retry;
     QLabel *m_account;
+    QLabel *m_banner;
 };
 
 } // namespace cmeet::client

@@ -37,8 +37,9 @@ QGroupBox *picker(const QString &title, const QString &name, DirectoryModel *mod
     view->setModel(proxy);
     view->setRootIsDecorated(false);
     view->setUniformRowHeights(true);
-    view->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     view->header()->setStretchLastSection(false);
+    view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     view->setMinimumHeight(180);
     auto *layout = new QVBoxLayout(box);
     layout->addWidget(search);
@@ -64,7 +65,7 @@ MeetingEditor::MeetingEditor(const QJsonArray &staff, const QJsonArray &patients
     m_description->setMaximumHeight(80);
     m_when->setObjectName(QStringLiteral("whenEdit"));
     m_when->setCalendarPopup(true);
-    m_when->setDisplayFormat(QLocale().dateTimeFormat(QLocale::ShortFormat));
+    m_when->setDisplayFormat(QStringLiteral("ddd d MMM yyyy, HH:mm"));
     m_problem->setObjectName(QStringLiteral("editorProblem"));
     m_problem->setStyleSheet(QStringLiteral("color: #b03a2e;"));
     m_problem->setWordWrap(true);
@@ -75,6 +76,7 @@ MeetingEditor::MeetingEditor(const QJsonArray &staff, const QJsonArray &patients
     m_staff->setCheckable(true);
     m_patients->setEntries(patients);
     m_patients->setCheckable(true);
+    m_staff->setCheckedKeys({m_host}); // the host is always on the roster
     if (m_id.isEmpty()) {
         // Next hour on the hour: the usual way to schedule.
         const QDateTime next = QDateTime::currentDateTime().addSecs(3600);
@@ -83,7 +85,7 @@ MeetingEditor::MeetingEditor(const QJsonArray &staff, const QJsonArray &patients
         m_title->setText(meeting.value(QStringLiteral("title")).toString());
         m_description->setPlainText(meeting.value(QStringLiteral("description")).toString());
         m_when->setDateTime(QDateTime::fromMSecsSinceEpoch(meeting.value(QStringLiteral("scheduledAt")).toInteger()).toLocalTime());
-        m_staff->setCheckedKeys(meeting.value(QStringLiteral("roster")).toVariant().toStringList());
+        m_staff->setCheckedKeys(meeting.value(QStringLiteral("roster")).toVariant().toStringList() << m_host);
         m_patients->setCheckedKeys(meeting.value(QStringLiteral("agenda")).toVariant().toStringList());
     }
 

@@ -293,10 +293,17 @@ QWidget *MeetingRoom::buildParticipantBar()
     m_joinCode->setMaxLength(12);
     m_join = button(tr("&Join"), QStringLiteral("joinButton"), bar);
     m_leave = button(tr("&Leave the meeting"), QStringLiteral("leaveButton"), bar);
+    m_presence = new QLabel(bar);
+    m_presence->setObjectName(QStringLiteral("presenceLabel"));
+    m_joinControls = new QWidget(bar);
+    auto *join = new QHBoxLayout(m_joinControls);
+    join->setContentsMargins(0, 0, 0, 0);
+    join->addWidget(new QLabel(tr("Attendance code:"), m_joinControls));
+    join->addWidget(m_joinCode);
+    join->addWidget(m_join);
     auto *layout = new QHBoxLayout(bar);
-    layout->addWidget(new QLabel(tr("Attendance code:"), bar));
-    layout->addWidget(m_joinCode);
-    layout->addWidget(m_join);
+    layout->addWidget(m_joinControls, 1);
+    layout->addWidget(m_presence, 1);
     layout->addStretch();
     layout->addWidget(m_leave);
     connect(m_join, &QPushButton::clicked, this, [this] {
@@ -515,6 +522,16 @@ void MeetingRoom::updateState()
 
     m_join->setEnabled(started && !present && !ended && !busy);
     m_joinCode->setEnabled(started && !present && !ended);
+    m_joinControls->setVisible(!present && !ended);
+    m_presence->setVisible(present || ended || !started);
+    const int me = m_participants->rowOf(m_link.identity().toLowerHex());
+    const QVariant joinedAt = me >= 0 ? m_participants->index(me, 0).data(ParticipantsModel::JoinedAtRole) : QVariant();
+    if (!started)
+        m_presence->setText(tr("The host has not started the meeting yet."));
+    else if (present)
+        m_presence->setText(joinedAt.isNull() ? tr("You are in the meeting.") : tr("You are in the meeting since %1.").arg(timeOfDayText(joinedAt.toLongLong())));
+    else if (ended)
+        m_presence->setText(tr("The meeting has ended."));
     m_leave->setEnabled(present && !ended && !host);
 
     const bool canWrite = present && !ended;
@@ -542,6 +559,7 @@ void MeetingRoom::updateState()
     const bool pollEnded = pollRow >= 0 && m_polls->index(pollRow, 0).data(PollsModel::EndedRole).toBool();
     const auto myVote = pollRow >= 0 ? m_polls->index(pollRow, 0).data(PollsModel::MyVoteRole).value<PollsModel::MyVote>() : PollsModel::MyVote::NotVoted;
     m_voteBox->setEnabled(present && pollRow >= 0 && !pollEnded && myVote == PollsModel::MyVote::NotVoted && m_polls->openPoll() == poll);
+    m_voteBox->setVisible(!pollEnded); // the result takes its place
     m_vote->setEnabled(m_voteBox->isEnabled() && m_voteGroup->checkedId() >= 0);
 }
 

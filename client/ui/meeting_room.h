@@ -111,6 +111,8 @@ private:
     QLineEdit *m_joinCode;
     QPushButton *m_join;
     QPushButton *m_leave;
+    QWidget *m_joinControls;
+    QLabel *m_presence;
     QTreeView *m_timelineView;
     QTabWidget *m_tabs;
     QComboBox *m_commentPatient;

@@ -55,7 +55,7 @@ void PollChart::paintEvent(QPaintEvent *)
     }
     int labelWidth = 0;
     for (const QString &label : m_labels)
-        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(label));
+        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(label) + 4); // + rounding: never elide what fits
     labelWidth = std::min(labelWidth, width() / 3);
     const int total = std::max(1, *std::max_element(m_counts.begin(), m_counts.end()));
     const int countWidth = metrics.horizontalAdvance(QStringLiteral("0000"));

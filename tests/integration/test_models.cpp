@@ -219,7 +219,7 @@ private Q_SLOTS:
         QCOMPARE(comment.siblingAtColumn(TimelineModel::CheckColumn).data().toString(), QStringLiteral("Verified"));
         QCOMPARE(live.indexOf(replyId).parent(), comment);
         const QModelIndex change = live.index(5, TimelineModel::WhatColumn);
-        QCOMPARE(change.data().toString(), QStringLiteral("Patient 1, MDT outcome: “” → “Surgery”"));
+        QCOMPARE(change.data().toString(), QStringLiteral("Patient 1, MDT outcome set to “Surgery”"));
         for (int row = 0; row < live.rowCount(); ++row)
             QCOMPARE(live.index(row, 0).data(TimelineModel::CheckRole).value<TimelineModel::Check>(), TimelineModel::Check::Verified);
         QCOMPARE(live.index(0, 0).data(TimelineModel::AcknowledgedAtRole).toLongLong(), Event::fromWire(log.at(1))->ts());
