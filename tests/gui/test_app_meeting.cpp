@@ -89,12 +89,13 @@ T *child(QWidget *root, const QString &name)
     return found;
 }
 
-// A visible top-level dialog by objectName (dialogs open without blocking).
+// A visible top-level dialog by objectName (dialogs open without blocking), once it is on screen
+// (under a real X server input goes nowhere before that).
 QDialog *dialog(const QString &name)
 {
     for (QWidget *widget : QApplication::topLevelWidgets())
         if (widget->objectName() == name && widget->isVisible())
-            return qobject_cast<QDialog *>(widget);
+            return QTest::qWaitForWindowExposed(widget) ? qobject_cast<QDialog *>(widget) : nullptr;
     return nullptr;
 }
 
@@ -129,6 +130,8 @@ private:
         auto window = std::make_unique<MainWindow>(client::AppSettings::load(p.profile.path()), p.key.address(), p.key, *m_schemas, p.prompts);
         window->link().setBackoff(100, 400);
         window->show();
+        if (!QTest::qWaitForWindowExposed(window.get()))
+            qWarning("the window for %s is not on screen", qPrintable(p.name));
         return window;
     }
 
