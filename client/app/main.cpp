@@ -1,6 +1,8 @@
 // cmeet: the desktop app for the host, the participants and the auditors (DESIGN.md §9).
 
 #include "client/ui/app_settings.h"
+#include "client/ui/identity_setup.h"
+#include "client/ui/identity_store.h"
 #include "client/ui/main_window.h"
 #include "client/ui/user_prompts.h"
 #include "crypto/keystore.h"
@@ -15,6 +17,7 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 
+#include <functional>
 #include <memory>
 
 using namespace cmeet;
@@ -39,7 +42,9 @@ int main(int argc, char *argv[])
                                                                             "remembered in the profile."),
                                    QStringLiteral("url"));
     const QCommandLineOption keyFile(QStringLiteral("key-file"), QStringLiteral("Sign with the identity key in this passphrase-encrypted key "
-                                                                                 "file (passphrase from CMEET_PASSPHRASE or asked)."),
+                                                                                 "file (passphrase from CMEET_PASSPHRASE or asked) instead of "
+                                                                                 "the profile's (kept in the system keychain; the first run "
+                                                                                 "makes or imports one)."),
                                      QStringLiteral("file"));
     parser.addOptions({profile, relay, keyFile});
     parser.process(app);
@@ -56,35 +61,67 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    if (!parser.isSet(keyFile)) {
-        QMessageBox::information(nullptr, QStringLiteral("c-meet"),
-                                 QApplication::translate("main", "Start c-meet with your identity key file: cmeet --key-file FILE.\n"
-                                                                 "(Create one with: cmeet-cli identity create --out FILE.)"));
-        return 2;
-    }
-    QFile file(parser.value(keyFile));
-    if (!file.open(QIODevice::ReadOnly)) {
-        QMessageBox::critical(nullptr, QStringLiteral("c-meet"),
-                              QApplication::translate("main", "Cannot read the key file %1: %2").arg(file.fileName(), file.errorString()));
-        return 2;
-    }
-    const QByteArray sealed = file.read(crypto::keystore::maxFileBytes);
-    crypto::SecretBytes passphrase(qEnvironmentVariable("CMEET_PASSPHRASE").toUtf8());
-    if (passphrase.isEmpty()) {
-        bool ok = false;
-        const QString typed = QInputDialog::getText(nullptr, QStringLiteral("c-meet"), QApplication::translate("main", "Passphrase for %1:").arg(file.fileName()),
-                                                    QLineEdit::Password, {}, &ok);
-        if (!ok)
-            return 1;
-        passphrase = crypto::SecretBytes(typed.toUtf8());
-    }
-    auto key = crypto::keystore::open(sealed, passphrase);
-    if (!key) {
-        QMessageBox::critical(nullptr, QStringLiteral("c-meet"), QApplication::translate("main", "Wrong passphrase, or not a c-meet key file."));
-        return 1;
-    }
     client::UserPrompts prompts;
-    client::MainWindow window(settings, key->address(), *key, **schemas, prompts);
-    window.show();
+    client::IdentityStore store(settings.profileDir);
+    std::unique_ptr<client::MainWindow> window;
+    const auto openWindow = [&](const crypto::PrivateKey &key) {
+        window = std::make_unique<client::MainWindow>(settings, key.address(), key, **schemas, prompts);
+        window->show();
+        QApplication::setQuitOnLastWindowClosed(true);
+    };
+    const auto fail = [](const QString &message) {
+        QMessageBox::critical(nullptr, QStringLiteral("c-meet"), message);
+        QApplication::exit(1);
+    };
+    // A key file's passphrase (asked again after a wrong one), then scrypt off the UI thread.
+    std::function<void(const QString &)> unlock = [&](const QString &path) {
+        crypto::SecretBytes passphrase(qEnvironmentVariable("CMEET_PASSPHRASE").toUtf8());
+        if (passphrase.isEmpty()) {
+            bool ok = false;
+            const QString typed = QInputDialog::getText(nullptr, QStringLiteral("c-meet"),
+                                                        QApplication::translate("main", "Passphrase for your identity key (%1):").arg(path),
+                                                        QLineEdit::Password, {}, &ok);
+            if (!ok) {
+                QApplication::exit(1);
+                return;
+            }
+            passphrase = crypto::SecretBytes(typed.toUtf8());
+        }
+        store.openFile(path, passphrase, [&, path](const auto &result) {
+            if (result)
+                openWindow(*result);
+            else if (qEnvironmentVariableIsSet("CMEET_PASSPHRASE"))
+                fail(result.error().message);
+            else {
+                QMessageBox::warning(nullptr, QStringLiteral("c-meet"), result.error().message);
+                unlock(path);
+            }
+        });
+    };
+
+    // The window waits for the identity: until then closing a dialog must not end the app.
+    QApplication::setQuitOnLastWindowClosed(false);
+    if (parser.isSet(keyFile)) {
+        unlock(parser.value(keyFile));
+    } else if (store.storage() == client::IdentityStore::Storage::Keychain) {
+        store.readFromKeychain([&](const auto &result) {
+            if (result)
+                openWindow(*result);
+            else
+                fail(result.error().message);
+        });
+    } else if (store.storage() == client::IdentityStore::Storage::KeyFile) {
+        unlock(store.keyFilePath());
+    } else {
+        auto *setup = new client::IdentitySetup(store, prompts);
+        setup->setAttribute(Qt::WA_DeleteOnClose);
+        QObject::connect(setup, &QDialog::finished, [&, setup](int outcome) {
+            if (outcome == QDialog::Accepted && setup->key())
+                openWindow(*setup->key());
+            else
+                QApplication::exit(1);
+        });
+        setup->show();
+    }
     return QApplication::exec();
 }
