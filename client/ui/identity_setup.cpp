@@ -131,6 +131,7 @@ QWidget *IdentitySetup::buildNoKeychainPage()
     form->addRow(tr("Passphrase"), m_filePassphrase);
     form->addRow(tr("Again"), m_filePassphraseConfirm);
     auto *layout = new QVBoxLayout(page);
+    layout->addWidget(paragraph(tr("<h2>No keychain on this computer</h2>"), page));
     layout->addWidget(m_keychainProblem);
     layout->addWidget(retry);
     layout->addSpacing(16);

@@ -34,6 +34,18 @@ public:
     QString openFile(QWidget *, const QString &, const QString &) override { return fileToOpen; }
 };
 
+// With CMEET_SCREENSHOTS_DIR set (scripts/screenshots), saves what the user sees.
+void screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("CMEET_SCREENSHOTS_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    QTest::qWait(100);
+    if (!widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))))
+        qWarning("cannot save the screenshot %s", qPrintable(name));
+}
+
 bool withKeyring()
 {
     return qEnvironmentVariableIsSet("CMEET_TEST_KEYRING");
@@ -139,10 +151,12 @@ private Q_SLOTS:
         QVERIFY(!useFile->isEnabled());
         confirm->clear();
         QTest::keyClicks(confirm, chosen);
+        screenshot(&setup, QStringLiteral("first-run-no-keychain"));
         click(useFile);
         QTRY_COMPARE_WITH_TIMEOUT(currentPage(setup), QStringLiteral("donePage"), waitMs);
         QVERIFY(setup.key());
         QCOMPARE(store.storage(), IdentityStore::Storage::KeyFile);
+        screenshot(&setup, QStringLiteral("first-run-address"));
         QFile file(store.keyFilePath());
         QVERIFY(file.exists());
         QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
