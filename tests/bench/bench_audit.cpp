@@ -6,12 +6,10 @@
 //   bench_audit --smoke   a tiny meeting, checks the audit's findings (ctest)
 //   bench_audit --keep DIR   also leaves the meeting files in DIR (to profile cmeet-audit on them)
 
+#include "bench_meetings.h"
+
 #include "base/parallel.h"
 #include "client/audit/meeting_audit.h"
-#include "client/core/local_relay.h"
-#include "client/core/meeting_export.h"
-#include "client/core/relay_connection.h"
-#include "client/core/simulation.h"
 #include "protocol/delegation.h"
 #include "store/meeting_file.h"
 
@@ -33,28 +31,7 @@ namespace {
 
 [[noreturn]] void die(const QString &why)
 {
-    QTextStream(stderr) << "bench_audit: " << why << '\n';
-    std::exit(1);
-}
-
-// Holds a meeting on a fresh local relay and exports it to path as cmeet-cli export does;
-// returns the number of log entries.
-qint64 holdMeeting(const client::Scenario &scenario, const QString &path)
-{
-    QTemporaryDir dir;
-    client::LocalRelay relay(client::LocalRelay::findBinary(), dir.path(), "bench passphrase");
-    const client::SimulationCast cast = client::castFor(scenario);
-    if (!relay.init() || !relay.importDirectory(cast.staff, cast.patients) || !relay.start())
-        die(QStringLiteral("relay: ") + relay.lastOutput());
-    const auto result = client::Simulation(relay.url(), cast.members, cast.patients, scenario).run();
-    if (!result)
-        die(QStringLiteral("simulation: ") + result.error());
-    client::RelayConnection host;
-    if (!host.open(relay.url()) || !host.login(cast.members.constFirst().key))
-        die(QStringLiteral("cannot log in to export the meeting"));
-    if (const auto exported = client::exportMeetingFile(host, result->meeting, result->log, path); !exported)
-        die(QStringLiteral("export: ") + exported.error());
-    return result->log.size();
+    bench::die(QStringLiteral("bench_audit"), why);
 }
 
 // The signature recoveries an audit of the file makes, as (digest, signature) pairs.
@@ -136,10 +113,7 @@ int main(int argc, char *argv[])
     QList<Measure> measures;
 
     client::Scenario thesis; // the thesis meeting: 50 participants and the host, 20 patients
-    client::Scenario full = thesis;
-    // Each comment per participant adds 50 events; 215 of them fill the meeting to just under
-    // the relay's 12,000-event cap (the polls' pollEnds are counted in advance).
-    full.commentsPerParticipant = 215;
+    client::Scenario full = bench::fullMeeting();
     if (smoke) {
         thesis.participants = 3;
         thesis.patients = 2;
@@ -149,7 +123,7 @@ int main(int argc, char *argv[])
     }
     for (const auto &[name, scenario] : {std::pair{QStringLiteral("thesis meeting"), thesis}, std::pair{QStringLiteral("full meeting"), full}}) {
         const QString path = dir.filePath(name + QStringLiteral(".cmeet"));
-        const qint64 entries = holdMeeting(scenario, path);
+        const qint64 entries = bench::holdMeeting(scenario, path);
         measures.append(measure(smoke, name, path, entries));
     }
 
