@@ -164,10 +164,16 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     m_timelineView->setUniformRowHeights(true);
     m_timelineView->setAlternatingRowColors(true);
     m_timelineView->setItemDelegateForColumn(TimelineModel::CheckColumn, new CheckDelegate(m_timelineView));
-    m_timelineView->header()->setSectionResizeMode(TimelineModel::WhatColumn, QHeaderView::Stretch);
-    m_timelineView->header()->setStretchLastSection(false);
-    for (int column = TimelineModel::AuthorColumn; column < TimelineModel::ColumnCount; ++column)
-        m_timelineView->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    // Widths from the font, never ResizeToContents: that measures every row on every change, and a
+    // meeting has thousands (it stalled the window for seconds in bench_app).
+    QHeaderView *columns = m_timelineView->header();
+    columns->setStretchLastSection(false);
+    columns->setSectionResizeMode(QHeaderView::Interactive);
+    columns->setSectionResizeMode(TimelineModel::WhatColumn, QHeaderView::Stretch);
+    const QFontMetrics metrics = m_timelineView->fontMetrics();
+    columns->resizeSection(TimelineModel::AuthorColumn, metrics.horizontalAdvance(QStringLiteral("Dr Firstname Lastname")) + 16);
+    columns->resizeSection(TimelineModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("00:00:00")) + 16);
+    columns->resizeSection(TimelineModel::CheckColumn, metrics.horizontalAdvance(QStringLiteral("✔ ") + tr("Awaiting acknowledgement")) + 16);
 
     auto *participantsView = new QTableView(this);
     participantsView->setObjectName(QStringLiteral("participants"));
@@ -230,10 +236,17 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     m_participants->setSession(&m_session);
     m_polls->setSession(&m_session, m_link.identity().toLowerHex());
     m_timelineView->expandAll();
-    connect(&m_session, &MeetingSession::entriesAdded, this, [this] {
+    connect(&m_session, &MeetingSession::entriesAdded, this, [this](qint64 first, qint64 last) {
         updateState();
-        updatePatientPanel();
-        updatePollDetails();
+        // The patient panel reads the whole log: only when a discussion or a change arrives.
+        const QList<TimelineEntry> &entries = m_session.entries();
+        for (qint64 i = first; i <= last && i < entries.size(); ++i) {
+            const auto &event = entries.at(i).event;
+            if (event && (event->type() == EventType::Discussion || event->type() == EventType::PatientDataChange)) {
+                updatePatientPanel();
+                break;
+            }
+        }
     });
     loadPatientData();
     updateState();

@@ -176,15 +176,18 @@ Live watchLive(const client::Scenario &scenario, const protocol::SchemaValidator
 
     // A 2 ms timer: how late each tick comes is how long the event loop was kept from it.
     QList<qint64> stalls;
+    QElapsedTimer clock;
     QElapsedTimer sinceTick;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
     ticker.setInterval(2);
     QObject::connect(&ticker, &QTimer::timeout, [&] {
         stalls.append(std::max<qint64>(0, sinceTick.elapsed() - 2));
+        if (stalls.constLast() > 30 && qEnvironmentVariableIsSet("BENCH_APP_TRACE"))
+            qWarning("stall of %lld ms at %lld ms, %lld entries shown", stalls.constLast(), clock.elapsed(),
+                     static_cast<qint64>(room.session.entries().size()));
         sinceTick.restart();
     });
-    QElapsedTimer clock;
     clock.start();
     sinceTick.start();
     ticker.start();
@@ -229,6 +232,13 @@ int main(int argc, char *argv[])
     if (arguments.size() == 3 && arguments.at(1) == QStringLiteral("--open"))
         return openMeeting(arguments.at(2), **schemas);
     const bool smoke = arguments.contains(QStringLiteral("--smoke"));
+    if (arguments.contains(QStringLiteral("--live"))) { // only the live part (to profile it)
+        client::Scenario live;
+        QTemporaryDir dir;
+        const Live watched = watchLive(live, **schemas, dir.path());
+        QTextStream(stdout) << watched.entries << " entries, longest stall " << watched.longestStallMs << " ms, p99 " << watched.p99StallMs << " ms\n";
+        return 0;
+    }
 
     client::Scenario full = bench::fullMeeting();
     client::Scenario live; // the thesis meeting: 50 participants and the host, 20 patients
