@@ -63,11 +63,17 @@ public:
             Q_EMIT failed(tr("Cannot read the meeting's local copy %1: %2").arg(path, log.error().detail));
             return;
         }
-        QList<QPair<qint64, QByteArray>> entries;
-        for (qsizetype index = 0; index < log->size(); ++index)
-            entries.append({index, log->at(index)});
         const QString session = m_file->meeting().value(QStringLiteral("local")).toObject().value(sessionPurpose).toString();
-        Q_EMIT loaded(m_file->meeting(), check(entries, {}), m_file->sealedKey(sessionPurpose, session).value_or(QByteArray()));
+        Q_EMIT opened(m_file->meeting(), m_file->sealedKey(sessionPurpose, session).value_or(QByteArray()));
+        // In chunks, small first: the first rows are on screen while the rest is still checked.
+        qsizetype chunk = 1024;
+        for (qsizetype from = 0; from < log->size(); from += chunk, chunk = std::min<qsizetype>(chunk * 2, 8192)) {
+            QList<QPair<qint64, QByteArray>> entries;
+            for (qsizetype index = from; index < std::min(log->size(), from + chunk); ++index)
+                entries.append({index, log->at(index)});
+            Q_EMIT checked(check(entries, {}));
+        }
+        Q_EMIT loaded();
     }
 
     void create(const QString &path, const QJsonObject &meeting)
@@ -80,7 +86,8 @@ public:
         m_file = std::move(*file);
         const auto relay = crypto::Address::fromHex(meeting.value(QStringLiteral("relay")).toString());
         m_verifier = ledger::LogVerifier(relay ? std::optional(*relay) : std::nullopt);
-        Q_EMIT loaded(m_file->meeting(), {}, {});
+        Q_EMIT opened(m_file->meeting(), {});
+        Q_EMIT loaded();
     }
 
     // The relay's latest metadata, keeping what is local (the session key's address).
@@ -150,7 +157,10 @@ public:
 
 Q_SIGNALS:
     void missing();
-    void loaded(const QJsonObject &meeting, const cmeet::client::CheckedEntries &checked, const QByteArray &sealedSession);
+    // The replica is open: its metadata and the sealed session key; its entries follow (checked()),
+    // then loaded().
+    void opened(const QJsonObject &meeting, const QByteArray &sealedSession);
+    void loaded();
     void checked(const cmeet::client::CheckedEntries &checked);
     void keyKept(const QString &address);
     void keyRead(const QByteArray &forId, const QByteArray &sealed); // empty: none kept
@@ -203,12 +213,13 @@ MeetingSession::MeetingSession(RelayLink &link, QString meetingId, QString repli
         else
             setPhase(Phase::Waiting);
     });
-    connect(m_worker, &ReplicaWorker::loaded, this, [this](const QJsonObject &meeting, const CheckedEntries &checked, const QByteArray &sealed) {
-        m_loaded = true;
+    connect(m_worker, &ReplicaWorker::opened, this, [this](const QJsonObject &meeting, const QByteArray &sealed) {
         m_meeting = meeting;
         Q_EMIT meetingChanged();
-        onChecked(checked);
         restoreSession(sealed);
+    });
+    connect(m_worker, &ReplicaWorker::loaded, this, [this] {
+        m_loaded = true;
         setPhase(Phase::Waiting);
         if (m_link.state() == RelayLink::State::Online)
             fetchMeeting();

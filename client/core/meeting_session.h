@@ -112,7 +112,6 @@ private:
     void setPhase(Phase phase);
     void onOnline();
     void onLinkState(RelayLink::State state);
-    void onLoaded(const QJsonObject &meeting, const cmeet::client::CheckedEntries &checked);
     void onChecked(const cmeet::client::CheckedEntries &checked);
     void fetchMeeting();
     void catchUp();

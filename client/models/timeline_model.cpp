@@ -58,8 +58,80 @@ void TimelineModel::append(const QList<TimelineEntry> &entries)
         endResetModel();
         return;
     }
-    for (const TimelineEntry &entry : entries)
-        add(entry, true);
+    // Runs of entries that only add top-level rows (with what hangs under them) go in with one
+    // beginInsertRows each: a batch of thousands (a replica read in chunks, a long catch-up) would
+    // otherwise cost the view thousands of single insertions.
+    qsizetype at = 0;
+    while (at < entries.size()) {
+        QList<Node *> acknowledgedRows;
+        int rows = 0;
+        const qsizetype end = topLevelRun(entries, at, rows, acknowledgedRows);
+        if (end == at) {
+            add(entries.at(at++), true);
+            continue;
+        }
+        const int first = static_cast<int>(m_root->children.size());
+        if (rows > 0)
+            beginInsertRows({}, first, first + rows - 1);
+        for (qsizetype i = at; i < end; ++i)
+            add(entries.at(i), false);
+        Q_ASSERT(static_cast<int>(m_root->children.size()) == first + rows);
+        if (rows > 0)
+            endInsertRows();
+        for (const Node *row : std::as_const(acknowledgedRows))
+            Q_EMIT dataChanged(indexFor(row, TimeColumn), indexFor(row, CheckColumn),
+                               {Qt::DisplayRole, Qt::ToolTipRole, AcknowledgedAtRole, CheckRole, ProblemsRole});
+        at = end;
+    }
+}
+
+qsizetype TimelineModel::topLevelRun(const QList<TimelineEntry> &entries, qsizetype from, int &rows, QList<Node *> &acknowledgedRows) const
+{
+    // Mirrors add() without changing anything: where each entry would go. The run ends before the
+    // first entry that would go under a row already shown (it needs an insertion of its own).
+    QSet<QByteArray> fresh;            // ids that will be (or fold into) rows of this run
+    QSet<QByteArray> acknowledgedFresh; // rows of this run already acknowledged in it
+    QHash<QByteArray, Node *> foldedIntoShown; // acknowledgement ids folded into rows already shown
+    qsizetype at = from;
+    for (; at < entries.size(); ++at) {
+        const std::optional<Event> &event = entries.at(at).event;
+        if (!event) {
+            ++rows;
+            continue;
+        }
+        const std::optional<QByteArray> &ref = event->ref();
+        if (protocol::isRelayAcknowledgement(event->type()) && ref) {
+            if (Node *shown = m_byId.value(*ref); shown != nullptr && !fresh.contains(*ref)) {
+                if (!shown->acknowledgement && !acknowledgedRows.contains(shown)) {
+                    acknowledgedRows.append(shown);
+                    foldedIntoShown.insert(event->id(), shown);
+                    continue;
+                }
+            } else if (Node *folded = foldedIntoShown.value(*ref); folded != nullptr) {
+                // acknowledging an acknowledgement: a row of its own, as add() does
+            } else if (fresh.contains(*ref) && !acknowledgedFresh.contains(*ref)) {
+                acknowledgedFresh.insert(*ref);
+                acknowledgedFresh.insert(event->id()); // it stands for the same row from now on
+                fresh.insert(event->id());
+                continue;
+            }
+            ++rows;
+            fresh.insert(event->id());
+            continue;
+        }
+        const bool nests = (event->type() == EventType::Reply || event->type() == EventType::Vote || event->type() == EventType::PollEnd
+                            || event->type() == EventType::Disagreement)
+            && ref;
+        if (nests && fresh.contains(*ref)) {
+            fresh.insert(event->id()); // under a row of this run
+            continue;
+        }
+        if (nests && (m_byId.contains(*ref) || foldedIntoShown.contains(*ref)))
+            break; // under a row already shown
+        ++rows;
+        fresh.insert(event->id());
+    }
+    return at;
 }
 
 void TimelineModel::add(const TimelineEntry &entry, bool announce)

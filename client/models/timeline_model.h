@@ -63,6 +63,9 @@ private:
     struct Node;
 
     void add(const TimelineEntry &entry, bool announce);
+    // How many entries from `from` on can go in as one insertion of top-level rows (rows: how
+    // many); acknowledgedRows: rows already shown that the run's acknowledgements complete.
+    [[nodiscard]] qsizetype topLevelRun(const QList<TimelineEntry> &entries, qsizetype from, int &rows, QList<Node *> &acknowledgedRows) const;
     [[nodiscard]] Node *parentFor(const protocol::Event &event) const;
     [[nodiscard]] QModelIndex indexFor(const Node *node, int column) const;
     [[nodiscard]] QString describe(const Node &node) const;

@@ -210,6 +210,25 @@ private Q_SLOTS:
         walk(opened, {}, 0, openedTree);
         QCOMPARE(openedTree, expected);
 
+        // And in batches of every size after the first entry (a replica read in chunks, catch-up
+        // pages): top-level runs go in as one insertion each, the tree and the marks are the same.
+        for (const int batch : {2, 3, 5, 8, 13, 40}) {
+            TimelineModel batched(staff.get(), patients.get());
+            QAbstractItemModelTester batchedTester(&batched, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QSignalSpy batchedReset(&batched, &QAbstractItemModel::modelReset);
+            QSignalSpy batchedInserted(&batched, &QAbstractItemModel::rowsInserted);
+            batched.append({entries.constFirst()});
+            for (qsizetype at = 1; at < entries.size(); at += batch)
+                batched.append(entries.mid(at, batch));
+            QCOMPARE(batchedReset.size(), 0);
+            QVERIFY(batch < 5 ? batchedInserted.size() <= inserted.size() : batchedInserted.size() < inserted.size()); // fewer, larger insertions
+            QStringList batchedTree;
+            walk(batched, {}, 0, batchedTree);
+            QCOMPARE(batchedTree, expected);
+            for (int row = 0; row < batched.rowCount(); ++row)
+                QCOMPARE(batched.index(row, 0).data(TimelineModel::CheckRole).value<TimelineModel::Check>(), TimelineModel::Check::Verified);
+        }
+
         // What a clinician reads: names from the directory, patients by name, the check mark.
         const QModelIndex comment = live.indexOf(commentId);
         QVERIFY(comment.isValid());
@@ -252,8 +271,9 @@ private Q_SLOTS:
         const QList<TimelineEntry> entries = checked(tampered);
         TimelineModel model(staff.get(), patients.get());
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        for (const TimelineEntry &entry : entries)
-            model.append({entry});
+        model.append({entries.constFirst()});
+        for (qsizetype at = 1; at < entries.size(); at += 3) // in batches, as catch-up pages come
+            model.append(entries.mid(at, 3));
         QCOMPARE(model.entryCount(), tampered.size());
         const QModelIndex comment = model.index(4, TimelineModel::CheckColumn);
         QVERIFY(comment.siblingAtColumn(0).data().toString().contains(QStringLiteral("T4 N0")));
