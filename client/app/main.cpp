@@ -5,14 +5,10 @@
 #include "client/ui/identity_store.h"
 #include "client/ui/main_window.h"
 #include "client/ui/user_prompts.h"
-#include "crypto/keystore.h"
-#include "crypto/passphrase.h"
 #include "protocol/schema_validator.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
-#include <QFile>
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QStandardPaths>

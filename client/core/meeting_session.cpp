@@ -58,19 +58,22 @@ public:
         m_file = std::move(*file);
         const auto relay = crypto::Address::fromHex(m_file->meeting().value(QStringLiteral("relay")).toString());
         m_verifier = ledger::LogVerifier(relay ? std::optional(*relay) : std::nullopt);
-        auto log = m_file->events();
-        if (!log) {
-            Q_EMIT failed(tr("Cannot read the meeting's local copy %1: %2").arg(path, log.error().detail));
-            return;
-        }
         const QString session = m_file->meeting().value(QStringLiteral("local")).toObject().value(sessionPurpose).toString();
         Q_EMIT opened(m_file->meeting(), m_file->sealedKey(sessionPurpose, session).value_or(QByteArray()));
-        // In chunks, small first: the first rows are on screen while the rest is still checked.
-        qsizetype chunk = 1024;
-        for (qsizetype from = 0; from < log->size(); from += chunk, chunk = std::min<qsizetype>(chunk * 2, 8192)) {
+        // In chunks, small first: the first rows are on screen while the rest is still read and
+        // checked, and the file's bytes are never all in memory at once beside their events.
+        qint64 chunk = 1024;
+        for (qint64 from = 0;; from += chunk, chunk = std::min<qint64>(chunk * 2, 8192)) {
+            auto log = m_file->events(from, chunk);
+            if (!log) {
+                Q_EMIT failed(tr("Cannot read the meeting's local copy %1: %2").arg(path, log.error().detail));
+                return;
+            }
+            if (log->isEmpty())
+                break;
             QList<QPair<qint64, QByteArray>> entries;
-            for (qsizetype index = from; index < std::min(log->size(), from + chunk); ++index)
-                entries.append({index, log->at(index)});
+            for (qsizetype i = 0; i < log->size(); ++i)
+                entries.append({from + i, log->at(i)});
             Q_EMIT checked(check(entries, {}));
         }
         Q_EMIT loaded();
@@ -132,7 +135,7 @@ public:
         QStringList relayProblems;
         for (const auto &[index, bytes] : arrived) {
             if (index < m_size) {
-                if (m_stored.value(index) != bytes)
+                if (m_digests.value(index) != crypto::sha256(bytes))
                     relayProblems.append(tr("The relay sent entry %1 again with different contents: the relay changed its log. "
                                             "The first version is kept.").arg(index));
             } else {
@@ -167,7 +170,7 @@ Q_SIGNALS:
     void failed(const QString &reason);
 
 private:
-    // Reads the entries on all cores, then checks them in order; remembers their bytes to tell a
+    // Reads the entries on all cores, then checks them in order; remembers their digests to tell a
     // repeat from a change.
     CheckedEntries check(const QList<QPair<qint64, QByteArray>> &entries, QStringList relayProblems)
     {
@@ -183,7 +186,7 @@ private:
             entry.problems = m_verifier.check(std::move(read[static_cast<size_t>(i)].second));
             entry.event = m_verifier.last();
             out.entries.append(std::move(entry));
-            m_stored.insert(entries.at(i).first, entries.at(i).second);
+            m_digests.append(crypto::sha256(entries.at(i).second));
         }
         m_size += entries.size();
         return out;
@@ -193,7 +196,7 @@ private:
     std::unique_ptr<store::MeetingFile> m_file;
     ledger::LogVerifier m_verifier;
     qint64 m_size = 0;
-    QHash<qint64, QByteArray> m_stored;   // what was stored at each index (shared with the events)
+    QList<QByteArray> m_digests;          // SHA-256 of what is stored at each index: a repeat or a change?
     QMap<qint64, QByteArray> m_early;     // arrived ahead of an entry still missing
 };
 

@@ -397,11 +397,11 @@ qint64 MeetingFile::size() const
     return query && query->next() ? query->value(0).toLongLong() : -1;
 }
 
-Expected<QList<QByteArray>, StoreError> MeetingFile::events(qint64 from) const
+Expected<QList<QByteArray>, StoreError> MeetingFile::events(qint64 from, qint64 count) const
 {
     if (from < 0)
         return unexpected(error(QStringLiteral("invalid log index %1").arg(from)));
-    auto query = run(QStringLiteral("SELECT position, bytes FROM events WHERE position >= ? ORDER BY position"), {from});
+    auto query = run(QStringLiteral("SELECT position, bytes FROM events WHERE position >= ? ORDER BY position LIMIT ?"), {from, count});
     if (!query)
         return unexpected(query.error());
     QList<QByteArray> result;

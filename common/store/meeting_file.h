@@ -69,8 +69,8 @@ public:
 
     // Number of events; -1 if the file can no longer be read.
     [[nodiscard]] qint64 size() const;
-    // Exact wire bytes from position from on, in log order.
-    [[nodiscard]] Expected<QList<QByteArray>, StoreError> events(qint64 from = 0) const;
+    // Exact wire bytes from position from on, in log order; at most count of them (-1: all).
+    [[nodiscard]] Expected<QList<QByteArray>, StoreError> events(qint64 from = 0, qint64 count = -1) const;
 
     // Key files already sealed by crypto::keystore::seal; the address must be the one in the file.
     [[nodiscard]] Expected<Ok, StoreError> putSealedKey(const QString &purpose, const QString &address,

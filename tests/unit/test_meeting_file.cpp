@@ -141,6 +141,9 @@ private Q_SLOTS:
             QCOMPARE(*events, m_log.mid(0, 3));
             QCOMPARE(*(*file)->events(1), m_log.mid(1, 2));
             QVERIFY((*file)->events(3)->isEmpty());
+            QCOMPARE(*(*file)->events(0, 2), m_log.mid(0, 2)); // a page, as the app reads a replica
+            QCOMPARE(*(*file)->events(1, 1), m_log.mid(1, 1));
+            QCOMPARE(*(*file)->events(2, 100), m_log.mid(2, 1));
             QVERIFY(!(*file)->events(-1));
         }
     }
