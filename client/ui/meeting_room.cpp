@@ -809,7 +809,7 @@ void MeetingRoom::rotateCode()
                        }
                        m_code = code;
                        if (m_codeWindow)
-                           m_codeWindow->findChild<QLabel *>()->setText(code);
+                           m_codeWindow->findChild<QLabel *>(QStringLiteral("fullScreenCode"))->setText(code);
                        say(tr("New attendance code. The old one no longer admits anyone."));
                        updateState();
                    });

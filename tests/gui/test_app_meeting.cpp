@@ -111,6 +111,7 @@ private:
     std::vector<std::unique_ptr<Person>> m_people;
     std::shared_ptr<const protocol::SchemaValidator> m_schemas;
     QString m_meeting;
+    QString m_oldCode; // the attendance code before the host rotated it
 
     Person &person(const QString &name)
     {
@@ -352,6 +353,24 @@ private Q_SLOTS:
         QVERIFY(code->font().pointSize() >= 24);
         QTRY_VERIFY_WITH_TIMEOUT(host->timeline().rowCount() == 1, waitMs);
         QVERIFY(host->timeline().index(0, 0).data().toString().startsWith(QStringLiteral("Started the meeting “Colorectal MDT”")));
+
+        // Full screen for the room's screen; a new code in one click, shown there too; Esc closes.
+        click(child<QPushButton>(host, QStringLiteral("fullScreenCodeButton")));
+        QWidget *codeWindow = nullptr;
+        for (QWidget *widget : QApplication::topLevelWidgets())
+            if (widget->objectName() == QStringLiteral("codeWindow") && widget->isVisible())
+                codeWindow = widget;
+        QVERIFY(codeWindow != nullptr && codeWindow->isFullScreen());
+        auto *big = child<QLabel>(codeWindow, QStringLiteral("fullScreenCode"));
+        QCOMPARE(big->text(), code->text());
+        QVERIFY(big->font().pixelSize() >= 100);
+        m_oldCode = code->text();
+        click(child<QPushButton>(host, QStringLiteral("rotateCodeButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(code->text() != m_oldCode, waitMs);
+        QCOMPARE(code->text(), host->attendanceCode());
+        QCOMPARE(big->text(), code->text());
+        QTest::keyClick(codeWindow, Qt::Key_Escape);
+        QTRY_VERIFY_WITH_TIMEOUT(!codeWindow->isVisible(), waitMs);
     }
 
     // A wrong code: the relay's reason, plainly; thesis test 8: join with the right one.
@@ -363,7 +382,7 @@ private Q_SLOTS:
         QVERIFY(!child<QWidget>(alice, QStringLiteral("hostBar"))->isVisible());
         auto *code = child<QLineEdit>(alice, QStringLiteral("joinCode"));
         QTRY_VERIFY_WITH_TIMEOUT(code->isEnabled(), waitMs);
-        QTest::keyClicks(code, QStringLiteral("WRONG1"));
+        QTest::keyClicks(code, m_oldCode); // the code before the host rotated it admits nobody
         click(child<QPushButton>(alice, QStringLiteral("joinButton")));
         auto *message = child<QLabel>(alice, QStringLiteral("roomMessage"));
         QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(QStringLiteral("not the code shown in the room")), waitMs);
