@@ -3,6 +3,7 @@
 #include "terminal.h"
 
 #include "base/hex.h"
+#include "client/core/polls.h"
 #include "crypto/keystore.h"
 
 #include <QDir>
@@ -171,9 +172,7 @@ Expected<crypto::PrivateKey, QString> MeetingClient::votingKey(const QByteArray 
 {
     const QList<protocol::Event> log = events();
     const auto poll = std::find_if(log.begin(), log.end(), [&](const protocol::Event &e) { return e.id() == pollId; });
-    const auto publicKey = poll == log.end() || poll->type() != protocol::EventType::Poll
-        ? unexpected(crypto::CryptoError::InvalidPublicKey)
-        : crypto::PublicKey::fromBytes(hex::decodeLowercase(poll->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()));
+    const auto publicKey = poll == log.end() ? unexpected(crypto::CryptoError::InvalidPublicKey) : client::pollVotingKey(*poll);
     const auto sealed = publicKey ? m_replica->sealedKey(QStringLiteral("voting"), publicKey->address().toLowerHex()) : std::nullopt;
     auto key = sealed ? crypto::keystore::open(*sealed, m_passphrase) : unexpected(crypto::CryptoError::DecryptionFailed);
     if (!key)

@@ -471,11 +471,10 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
                                 if (!pollId)
                                     return unexpected(pollId.error());
                                 const auto found = std::find_if(events.begin(), events.end(), [&](const protocol::Event &e) { return e.id() == *pollId; });
-                                const auto votingKey = crypto::PublicKey::fromBytes(
-                                    hex::decodeLowercase(found->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()));
+                                const auto votingKey = client::pollVotingKey(*found);
                                 bool ok = false;
                                 const int choice = p.value(option).toInt(&ok);
-                                if (found->type() != EventType::Poll || !votingKey)
+                                if (!votingKey)
                                     return unexpected(QStringLiteral("%1 is not a poll").arg(p.value(poll)));
                                 if (!ok || choice < 0 || choice >= found->content().value(QStringLiteral("options")).toArray().size())
                                     return unexpected(QStringLiteral("--option is the number of an option, from 0"));

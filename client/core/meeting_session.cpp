@@ -493,9 +493,7 @@ void MeetingSession::openPoll(const QString &question, const QStringList &option
 void MeetingSession::vote(const QByteArray &pollId, int option)
 {
     const auto poll = findEvent(pollId, EventType::Poll);
-    const auto votingKey = poll ? crypto::PublicKey::fromBytes(
-                                      hex::decodeLowercase(poll->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()))
-                                : unexpected(crypto::CryptoError::InvalidPublicKey);
+    const auto votingKey = poll ? pollVotingKey(*poll) : unexpected(crypto::CryptoError::InvalidPublicKey);
     auto ciphertext = votingKey ? encryptBallot(*votingKey, pollId, m_link.identity(), option) : unexpected(votingKey.error());
     if (!ciphertext) {
         Q_EMIT rejected(EventType::Vote, tr("cannot encrypt the vote: %1").arg(crypto::describe(ciphertext.error())));
@@ -507,9 +505,7 @@ void MeetingSession::vote(const QByteArray &pollId, int option)
 void MeetingSession::endPoll(const QByteArray &pollId)
 {
     const auto poll = findEvent(pollId, EventType::Poll);
-    const auto votingKey = poll ? crypto::PublicKey::fromBytes(
-                                      hex::decodeLowercase(poll->content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()))
-                                : unexpected(crypto::CryptoError::InvalidPublicKey);
+    const auto votingKey = poll ? pollVotingKey(*poll) : unexpected(crypto::CryptoError::InvalidPublicKey);
     if (!votingKey) {
         Q_EMIT rejected(EventType::PollEnd, tr("there is no such poll in this meeting"));
         return;

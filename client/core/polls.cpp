@@ -11,6 +11,13 @@ namespace cmeet::client {
 using protocol::Event;
 using protocol::EventType;
 
+Expected<crypto::PublicKey, crypto::CryptoError> pollVotingKey(const Event &poll)
+{
+    if (poll.type() != EventType::Poll)
+        return unexpected(crypto::CryptoError::InvalidPublicKey);
+    return crypto::PublicKey::fromBytes(hex::decodeLowercase(poll.content().value(QStringLiteral("votingKey")).toString(), 33).value_or(QByteArray()));
+}
+
 QByteArray voteAssociatedData(const QByteArray &pollId, const crypto::Address &voter) { return pollId + voter.bytes(); }
 
 Expected<QByteArray, crypto::CryptoError> encryptBallot(const crypto::PublicKey &votingKey, const QByteArray &pollId,

@@ -10,6 +10,8 @@
 
 namespace cmeet::client {
 
+// The public voting key a poll announces; InvalidPublicKey when the event is not a poll or has none.
+[[nodiscard]] Expected<crypto::PublicKey, crypto::CryptoError> pollVotingKey(const protocol::Event &poll);
 [[nodiscard]] QByteArray voteAssociatedData(const QByteArray &pollId, const crypto::Address &voter);
 [[nodiscard]] Expected<QByteArray, crypto::CryptoError> encryptBallot(const crypto::PublicKey &votingKey, const QByteArray &pollId,
                                                                       const crypto::Address &voter, int option);

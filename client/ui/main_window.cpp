@@ -95,7 +95,9 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
 
 MainWindow::~MainWindow()
 {
-    delete m_room; // before its session
+    // Rooms (a closed one may still wait for deleteLater) go before their sessions, and the
+    // sessions before the link they use: the pages are deleted here, not after the members.
+    delete m_pages;
     m_room = nullptr;
     m_session.reset();
 }

@@ -213,16 +213,16 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     layout->addWidget(m_message);
 
     connect(back, &QPushButton::clicked, this, &MeetingRoom::closeRequested);
-    connect(&m_session, &MeetingSession::phaseChanged, this, &MeetingRoom::updateState);
+    connect(&m_session, &MeetingSession::phaseChanged, this, &MeetingRoom::scheduleUpdate);
     connect(&m_session, &MeetingSession::meetingChanged, this, [this] {
-        updateState();
+        scheduleUpdate();
         updatePatientPanel();
     });
-    connect(&m_session, &MeetingSession::outgoingChanged, this, &MeetingRoom::updateState);
+    connect(&m_session, &MeetingSession::outgoingChanged, this, &MeetingRoom::scheduleUpdate);
     connect(&m_session, &MeetingSession::accepted, this, &MeetingRoom::onAccepted);
     connect(&m_session, &MeetingSession::rejected, this, &MeetingRoom::onRejected);
-    connect(&m_session, &MeetingSession::problemFound, this, [this] { updateState(); });
-    connect(&m_link, &RelayLink::stateChanged, this, &MeetingRoom::updateState);
+    connect(&m_session, &MeetingSession::problemFound, this, &MeetingRoom::scheduleUpdate);
+    connect(&m_link, &RelayLink::stateChanged, this, &MeetingRoom::scheduleUpdate);
     connect(&m_link, &RelayLink::online, this, &MeetingRoom::loadPatientData);
     connect(m_timeline, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &under) {
         if (under.isValid())
@@ -237,7 +237,7 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     m_polls->setSession(&m_session, m_link.identity().toLowerHex());
     m_timelineView->expandAll();
     connect(&m_session, &MeetingSession::entriesAdded, this, [this](qint64 first, qint64 last) {
-        updateState();
+        scheduleUpdate();
         // The patient panel reads the whole log: only when a discussion or a change arrives.
         const QList<TimelineEntry> &entries = m_session.entries();
         for (qint64 i = first; i <= last && i < entries.size(); ++i) {
@@ -481,8 +481,16 @@ void MeetingRoom::say(const QString &message, bool problem)
     m_message->setText(message);
 }
 
+void MeetingRoom::scheduleUpdate()
+{
+    if (std::exchange(m_updateScheduled, true))
+        return;
+    QMetaObject::invokeMethod(this, &MeetingRoom::updateState, Qt::QueuedConnection);
+}
+
 void MeetingRoom::updateState()
 {
+    m_updateScheduled = false;
     const QJsonObject &meeting = m_session.meeting();
     const QList<TimelineEntry> &entries = m_session.entries();
     const bool started = !entries.isEmpty();

@@ -60,6 +60,8 @@ private:
     QWidget *buildPatientPanel();
     QWidget *buildPollsPanel();
     void updateState();
+    // One updateState for a burst of signals (an arrival changes entries, outgoing and phase).
+    void scheduleUpdate();
     void updatePollDetails();
     void updatePatientPanel();
     void loadPatientData();
@@ -93,6 +95,7 @@ private:
     ParticipantsModel *m_participants;
     PollsModel *m_polls;
     QString m_code;
+    bool m_updateScheduled = false;
     QJsonObject m_patientData; // meeting.patientData: patient id -> {data: {field: value}}
 
     QLabel *m_title;

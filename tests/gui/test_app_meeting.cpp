@@ -528,10 +528,10 @@ private Q_SLOTS:
         for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
             QTRY_COMPARE_WITH_TIMEOUT(room(name)->session().phase(), client::MeetingSession::Phase::Waiting, waitMs);
         MeetingRoom *alice = room(QStringLiteral("alice"));
-        QVERIFY(child<QLabel>(alice, QStringLiteral("roomPhase"))->text().contains(QStringLiteral("Offline")));
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(alice, QStringLiteral("roomPhase"))->text().contains(QStringLiteral("Offline")), waitMs);
         QTest::keyClicks(child<QPlainTextEdit>(alice, QStringLiteral("composerText")), QStringLiteral("Written while the relay was down."));
         click(child<QPushButton>(alice, QStringLiteral("sendCommentButton")));
-        QCOMPARE(child<QLabel>(alice, QStringLiteral("outgoingState"))->text(), QStringLiteral("1 waiting to be sent"));
+        QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(alice, QStringLiteral("outgoingState"))->text(), QStringLiteral("1 waiting to be sent"), waitMs);
         QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
         expectEveryoneSees(QStringLiteral("Written while the relay was down."));
         QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(alice, QStringLiteral("outgoingState"))->text().isEmpty(), waitMs);
