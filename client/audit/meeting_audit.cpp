@@ -475,7 +475,9 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
     }
     KeyCheck keys(options, anchoring.identityRegistry);
     const ledger::VerificationReport verified
-        = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity(), {options.threads, options.progress});
+        = ledger::verifyMeetingLog(*log, **schemas, std::nullopt, keys.activity(), {options.threads, options.progress, options.cancelled});
+    if (verified.cancelled)
+        return unexpected(QStringLiteral("the audit was cancelled"));
     report.events = verified.readable;
     const QList<Event> &events = report.events;
     const QList<QByteArray> &ids = verified.ids; // empty for an unreadable entry (reported by the log check)

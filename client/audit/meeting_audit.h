@@ -60,10 +60,12 @@ struct AuditOptions {
     chain::RpcOptions rpc;
     int threads = 0;                                   // for reading the log (0: all cores); findings don't depend on it
     std::function<void(qint64 checked, qint64 total)> progress; // entries of the log checked so far
+    std::function<bool()> cancelled;                   // asked as the log is read: true ends the audit with an error
 };
 
 // Audits the file at path. The error is for a file that could not be read as a meeting file at
-// all (missing, empty, not SQLite, another application's, a newer schema): exit code 2.
+// all (missing, empty, not SQLite, another application's, a newer schema): exit code 2; and for
+// an audit cancelled (options.cancelled), which has no verdict.
 [[nodiscard]] Expected<AuditReport, QString> auditMeetingFile(const QString &path, const AuditOptions &options = {});
 
 // Selective disclosure: the proof that one event is in the meeting's final record, without the

@@ -3,6 +3,7 @@
 #include "client/models/directory_model.h"
 #include "client/models/labels.h"
 #include "client/models/meeting_list_model.h"
+#include "client/ui/audit_workspace.h"
 #include "client/ui/meeting_editor.h"
 #include "client/ui/meeting_room.h"
 #include "client/ui/meetings_page.h"
@@ -58,6 +59,13 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
     statusBar()->addPermanentWidget(m_account);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openFile = file->addAction(tr("&Open meeting file…"), QKeySequence::Open, this, [this] {
+        const QString path = m_prompts.openFile(this, tr("Open meeting file"), tr("Meeting files (*.cmeet);;All files (*)"));
+        if (!path.isEmpty())
+            openMeetingFile(path);
+    });
+    openFile->setObjectName(QStringLiteral("openMeetingFileAction"));
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
     quit->setObjectName(QStringLiteral("quitAction"));
     QMenu *meeting = menuBar()->addMenu(tr("&Meeting"));
@@ -213,6 +221,17 @@ void MainWindow::openMeeting(const QString &id)
     m_pages->setCurrentWidget(m_room);
     m_session->open();
     qCInfo(lcWindow) << "opened meeting" << id;
+}
+
+void MainWindow::openMeetingFile(const QString &path)
+{
+    if (m_audit == nullptr) {
+        m_audit = new AuditWorkspace(m_prompts, m_settings.chainRpcUrl, m_pages);
+        m_pages->addWidget(m_audit);
+        connect(m_audit, &AuditWorkspace::closeRequested, this, [this] { m_pages->setCurrentWidget(m_room ? static_cast<QWidget *>(m_room) : m_meetingsPage); });
+    }
+    m_pages->setCurrentWidget(m_audit);
+    m_audit->openFile(path);
 }
 
 void MainWindow::closeMeeting()

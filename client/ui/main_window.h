@@ -17,6 +17,7 @@ class QStackedWidget;
 
 namespace cmeet::client {
 
+class AuditWorkspace;
 class DirectoryModel;
 class MeetingListModel;
 class MeetingRoom;
@@ -38,7 +39,12 @@ public:
     // The open meeting's room, or null on the meetings list.
     [[nodiscard]] MeetingRoom *room() { return m_room; }
 
+    // The audit workspace, once a meeting file was opened (null before).
+    [[nodiscard]] AuditWorkspace *auditWorkspace() { return m_audit; }
+
     void openMeeting(const QString &id);
+    // Shows the audit workspace checking the meeting file at path.
+    void openMeetingFile(const QString &path);
     void closeMeeting();
     void refreshMeetings();
 
@@ -63,6 +69,7 @@ private:
     MeetingsPage *m_meetingsPage;
     std::unique_ptr<MeetingSession> m_session;
     MeetingRoom *m_room = nullptr;
+    AuditWorkspace *m_audit = nullptr;
     QLabel *m_connection;
     QPushButton *m_retry;
     QLabel *m_account;

@@ -358,6 +358,10 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     for (qint64 index = 0; index < log.size(); ++index) {
         const qsizetype inChunk = index % chunkSize;
         if (inChunk == 0) {
+            if (read.cancelled && read.cancelled()) {
+                report.cancelled = true;
+                return report;
+            }
             if (index > 0 && read.progress)
                 read.progress(index, log.size());
             chunk.assign(std::min<qsizetype>(chunkSize, log.size() - index), {});

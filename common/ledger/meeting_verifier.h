@@ -31,6 +31,7 @@ struct VerificationReport {
     std::optional<crypto::Address> relay; // the relay that signed the first acknowledgement
     QString meeting;
     bool ended = false;            // the log closes with end + ackEnd
+    bool cancelled = false;        // stopped by ReadOptions::cancelled: the rest was not checked
     QStringList problems;          // empty: the log verifies
     QList<QByteArray> ids;         // every entry's id; empty for an entry that can't be read
     QList<protocol::Event> readable; // the entries that could be read, in log order
@@ -47,6 +48,7 @@ using KeyActivity = std::function<bool(const crypto::Address &identity, const cr
 struct ReadOptions {
     int threads = 0;
     std::function<void(qint64 checked, qint64 total)> progress;
+    std::function<bool()> cancelled; // asked before each chunk: true stops the check (report.cancelled)
     qsizetype chunk = 1024;
 };
 

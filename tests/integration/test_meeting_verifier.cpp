@@ -52,7 +52,7 @@ private:
     [[nodiscard]] ledger::VerificationReport verify(const QList<QByteArray> &log) const
     {
         ledger::VerificationReport report = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address());
-        const ledger::VerificationReport chunked = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address(), {}, {3, {}, 2});
+        const ledger::VerificationReport chunked = ledger::verifyMeetingLog(log, *schemas, f->relayKey.address(), {}, {3, {}, {}, 2});
         if (chunked.problems != report.problems || chunked.ids != report.ids || chunked.readable.size() != report.readable.size())
             QTest::qFail(qPrintable(QStringLiteral("read in chunks on 3 threads, the log gave another report: ") + chunked.problems.join(QStringLiteral("; "))),
                          __FILE__, __LINE__);
@@ -128,7 +128,7 @@ private Q_SLOTS:
     {
         QList<QPair<qint64, qint64>> heard;
         const auto report = ledger::verifyMeetingLog(genuine, *schemas, f->relayKey.address(), {},
-                                                     {2, [&](qint64 checked, qint64 total) { heard.append({checked, total}); }, 5});
+                                                     {2, [&](qint64 checked, qint64 total) { heard.append({checked, total}); }, {}, 5});
         QVERIFY(report.ok());
         QCOMPARE(heard.size(), (genuine.size() + 4) / 5); // one per chunk of 5 but the first, and the end
         for (qsizetype i = 0; i < heard.size(); ++i) {
@@ -136,6 +136,21 @@ private Q_SLOTS:
             QVERIFY(i == 0 || heard.at(i).first > heard.at(i - 1).first);
         }
         QCOMPARE(heard.constLast().first, genuine.size());
+    }
+
+    // A cancelled check stops at the next chunk and says so: nothing after it counts as checked.
+    void cancelStopsAtTheNextChunk()
+    {
+        QVERIFY(genuine.size() > 10);
+        int asked = 0; // asked before the first chunk (no), then before the second (yes)
+        const auto report = ledger::verifyMeetingLog(genuine, *schemas, f->relayKey.address(), {}, {1, {}, [&] { return ++asked > 1; }, 5});
+        QCOMPARE(asked, 2);
+        QVERIFY(report.cancelled);
+        QCOMPARE(report.ids.size(), 5);
+        QVERIFY(!report.ended);
+        const auto whole = ledger::verifyMeetingLog(genuine, *schemas, f->relayKey.address(), {}, {1, {}, [] { return false; }, 5});
+        QVERIFY(!whole.cancelled);
+        QVERIFY(whole.ok());
     }
 
     // The forging helper itself is right: with the true lists, a re-signed acknowledgement verifies.
