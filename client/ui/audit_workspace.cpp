@@ -125,7 +125,7 @@ AuditWorkspace::AuditWorkspace(UserPrompts &prompts, QUrl chain, QWidget *parent
 
     connect(back, &QPushButton::clicked, this, &AuditWorkspace::closeRequested);
     connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = m_prompts.openFile(this, tr("Open meeting file"), tr("Meeting files (*.cmeet);;All files (*)"));
+        const QString path = chooseMeetingFile(m_prompts, this);
         if (!path.isEmpty())
             openFile(path);
     });
@@ -134,6 +134,11 @@ AuditWorkspace::AuditWorkspace(UserPrompts &prompts, QUrl chain, QWidget *parent
     connect(m_exportPdf, &QPushButton::clicked, this, &AuditWorkspace::exportPdf);
     connect(m_events, &QTreeWidget::currentItemChanged, this, &AuditWorkspace::updateButtons);
     updateButtons();
+}
+
+QString AuditWorkspace::chooseMeetingFile(UserPrompts &prompts, QWidget *parent)
+{
+    return prompts.openFile(parent, tr("Open meeting file"), tr("Meeting files (*.cmeet);;All files (*)"));
 }
 
 AuditWorkspace::~AuditWorkspace()
@@ -241,24 +246,23 @@ void AuditWorkspace::showReport()
     const auto count = [&](audit::Outcome outcome) {
         return static_cast<int>(std::count_if(report.findings.begin(), report.findings.end(), [&](const audit::Finding &f) { return f.outcome == outcome; }));
     };
-    switch (report.verdict()) {
+    const audit::Verdict verdict = report.verdict();
+    switch (verdict) {
     case audit::Verdict::Verified:
         m_verdict->setText(tr("Verified: every signature, the event tree, the chain anchor and the approvals check out. Nobody has changed this record."));
-        m_verdict->setStyleSheet(verifiedStyle);
         break;
     case audit::Verdict::Invalid:
         m_verdict->setText(tr("Invalid: this record has been tampered with or is broken (%n failed check(s), listed below). Keep the file as "
                               "evidence and tell the meeting's host and your information governance lead.",
                               nullptr, count(audit::Outcome::Failed)));
-        m_verdict->setStyleSheet(invalidStyle);
         break;
     case audit::Verdict::Incomplete:
         m_verdict->setText(tr("Not fully checked: nothing failed, but %n check(s) could not be made (listed below). To check the anchor and "
                               "the approvals, set the chain node in the profile's settings and open the file again.",
                               nullptr, count(audit::Outcome::NotChecked)));
-        m_verdict->setStyleSheet(incompleteStyle);
         break;
     }
+    m_verdict->setStyleSheet(verdict == audit::Verdict::Verified ? verifiedStyle : verdict == audit::Verdict::Invalid ? invalidStyle : incompleteStyle);
     m_verdict->show();
 
     m_findings->clear();

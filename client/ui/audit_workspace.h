@@ -32,6 +32,8 @@ public:
     AuditWorkspace(UserPrompts &prompts, QUrl chain, QWidget *parent = nullptr);
     ~AuditWorkspace() override;
 
+    // Asks for a meeting file to audit (empty when cancelled): the page's button and File > Open.
+    [[nodiscard]] static QString chooseMeetingFile(UserPrompts &prompts, QWidget *parent);
     // Starts auditing the file (cancelling one under way).
     void openFile(const QString &path);
     void cancel();

@@ -60,7 +60,7 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *openFile = file->addAction(tr("&Open meeting file…"), QKeySequence::Open, this, [this] {
-        const QString path = m_prompts.openFile(this, tr("Open meeting file"), tr("Meeting files (*.cmeet);;All files (*)"));
+        const QString path = AuditWorkspace::chooseMeetingFile(m_prompts, this);
         if (!path.isEmpty())
             openMeetingFile(path);
     });
