@@ -294,9 +294,8 @@ Expected<QString, QString> approveMeeting(MeetingClient &client, const QString &
     auto details = client.call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meeting}});
     if (!details)
         return unexpected(details.error());
-    const QJsonObject anchor = details->toObject().value(QStringLiteral("anchor")).toObject();
-    const auto registry = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString());
-    if (!registry)
+    const auto target = client::anchorTargetOf(details->toObject().value(QStringLiteral("anchor")).toObject());
+    if (!target)
         return unexpected(QStringLiteral("this relay anchors on no chain: there is nothing to approve against"));
     const auto relay = crypto::Address::fromHex(client.replica().meeting().value(QStringLiteral("relay")).toString());
     auto schemas = protocol::SchemaValidator::load();
@@ -304,18 +303,17 @@ Expected<QString, QString> approveMeeting(MeetingClient &client, const QString &
         return unexpected(schemas ? QStringLiteral("the replica does not name its relay") : schemas.error());
     chain::EthClient chainClient(chainUrl);
     // Device keys in starts and joins are checked against the relay's identity registry.
-    const auto identityRegistry = crypto::Address::fromHex(anchor.value(QStringLiteral("identityRegistry")).toString());
     auto record = client::finalRecordOf(client.replica().events().value_or(QList<QByteArray>()), **schemas, *relay,
-                                        identityRegistry ? client::identityRegistryCheck(chainClient, *identityRegistry) : ledger::KeyActivity());
+                                        target->identityRegistry ? client::identityRegistryCheck(chainClient, *target->identityRegistry)
+                                                                 : ledger::KeyActivity());
     if (!record)
         return unexpected(record.error());
-    const auto chainId = static_cast<quint64>(anchor.value(QStringLiteral("chainId")).toInteger());
     // The relay anchors the end in the background: wait for it, but not for a different record.
     const QDeadlineTimer deadline(waitMs);
-    auto digest = client::checkedApprovalDigest(chainClient, *registry, chainId, meeting, *record);
-    while (!digest && digest.error().contains(QStringLiteral("not anchored")) && !deadline.hasExpired()) {
+    auto digest = client::checkedApprovalDigest(chainClient, target->registry, target->chainId, meeting, *record);
+    while (!digest && digest.error() == client::notAnchoredYet && !deadline.hasExpired()) {
         QThread::msleep(500);
-        digest = client::checkedApprovalDigest(chainClient, *registry, chainId, meeting, *record);
+        digest = client::checkedApprovalDigest(chainClient, target->registry, target->chainId, meeting, *record);
     }
     if (!digest)
         return unexpected(digest.error());
@@ -325,18 +323,14 @@ Expected<QString, QString> approveMeeting(MeetingClient &client, const QString &
     auto accepted = client.call(QStringLiteral("meeting.approve"), {{QStringLiteral("id"), meeting}, {QStringLiteral("signature"), signature->toHex()}});
     if (!accepted)
         return unexpected(accepted.error());
-    const QJsonObject kept{{QStringLiteral("ackEnd"), hex::encode(record->ackEndId)}, {QStringLiteral("root"), hex::encode(record->root)},
-                           {QStringLiteral("size"), static_cast<qint64>(record->size)}, {QStringLiteral("registry"), registry->toLowerHex()},
-                           {QStringLiteral("chainId"), static_cast<qint64>(chainId)}};
-    if (auto stored = client.replica().putApproval({client.identity().toLowerHex(), signature->toHex(),
-                                                    QString::fromUtf8(QJsonDocument(kept).toJson(QJsonDocument::Compact))});
+    if (auto stored = client.replica().putApproval({client.identity().toLowerHex(), signature->toHex(), client::approvedRecordJson(*record, *target)});
         !stored)
         return unexpected(QStringLiteral("approved, but not kept in your copy: ") + stored.error().detail);
     const QJsonObject counts = accepted->toObject();
     return QStringLiteral("approved the final record (root %1, %2 entries), checked against chain %3: %4 of %5 approvals")
         .arg(hex::encode(record->root))
         .arg(record->size)
-        .arg(chainId)
+        .arg(target->chainId)
         .arg(counts.value(QStringLiteral("approvals")).toInteger())
         .arg(counts.value(QStringLiteral("roster")).toInteger());
 }

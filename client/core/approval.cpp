@@ -8,6 +8,8 @@
 #include "ledger/merkle_log.h"
 #include "protocol/event.h"
 
+#include <QJsonDocument>
+
 namespace cmeet::client {
 
 Expected<FinalRecord, QString> finalRecordOf(const QList<QByteArray> &log, const protocol::SchemaValidator &schemas, const crypto::Address &relay,
@@ -47,6 +49,28 @@ QByteArray closingRecord(const FinalRecord &record)
 
 QByteArray closingCommitment(const FinalRecord &record) { return crypto::keccak256(closingRecord(record)); }
 
+const QString notAnchoredYet = QStringLiteral("the meeting's end is not anchored on chain yet");
+
+std::optional<AnchorTarget> anchorTargetOf(const QJsonObject &anchor)
+{
+    const auto registry = crypto::Address::fromHex(anchor.value(QStringLiteral("registry")).toString());
+    const qint64 chainId = anchor.value(QStringLiteral("chainId")).toInteger();
+    if (!registry || chainId <= 0)
+        return std::nullopt;
+    AnchorTarget target{*registry, static_cast<quint64>(chainId), std::nullopt};
+    if (auto identities = crypto::Address::fromHex(anchor.value(QStringLiteral("identityRegistry")).toString()))
+        target.identityRegistry = *identities;
+    return target;
+}
+
+QString approvedRecordJson(const FinalRecord &record, const AnchorTarget &target)
+{
+    const QJsonObject kept{{QStringLiteral("ackEnd"), hex::encode(record.ackEndId)}, {QStringLiteral("root"), hex::encode(record.root)},
+                           {QStringLiteral("size"), static_cast<qint64>(record.size)}, {QStringLiteral("registry"), target.registry.toLowerHex()},
+                           {QStringLiteral("chainId"), static_cast<qint64>(target.chainId)}};
+    return QString::fromUtf8(QJsonDocument(kept).toJson(QJsonDocument::Compact));
+}
+
 Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, const crypto::Address &registry, quint64 chainId,
                                                     const QString &meetingId, const FinalRecord &record)
 {
@@ -65,7 +89,7 @@ Expected<QByteArray, QString> checkedApprovalDigest(chain::EthClient &client, co
     if (!closing)
         return unexpected(QStringLiteral("cannot read the registry: ") + closing.error().detail);
     if (*closing == QByteArray(32, '\0'))
-        return unexpected(QStringLiteral("the meeting's end is not anchored on chain yet"));
+        return unexpected(notAnchoredYet);
     if (*closing != closingCommitment(record))
         return unexpected(QStringLiteral("the chain holds a different final record than your copy (root %1, %2 entries): do not approve; report it")
                               .arg(hex::encode(record.root))

@@ -8,7 +8,10 @@
 #include "protocol/schema_validator.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
+
+#include <optional>
 
 namespace cmeet::client {
 
@@ -33,6 +36,20 @@ struct FinalRecord {
 [[nodiscard]] QByteArray closingRecord(const FinalRecord &record);
 // The word MeetingRegistry.closingOf keeps for it: keccak256(closingRecord(record)).
 [[nodiscard]] QByteArray closingCommitment(const FinalRecord &record);
+
+// Where the relay anchors its meetings (meeting.get's "anchor"); nullopt when on no chain.
+struct AnchorTarget {
+    crypto::Address registry; // its MeetingRegistry
+    quint64 chainId = 0;
+    std::optional<crypto::Address> identityRegistry;
+};
+[[nodiscard]] std::optional<AnchorTarget> anchorTargetOf(const QJsonObject &anchor);
+
+// What the replica keeps beside an approval: the record approved and the chain it was checked on.
+[[nodiscard]] QString approvedRecordJson(const FinalRecord &record, const AnchorTarget &target);
+
+// checkedApprovalDigest's error while the relay has not yet anchored the end: worth waiting for.
+extern const QString notAnchoredYet;
 
 // Checks that the node is the chain the relay named, that the registry is this relay's, and that
 // it closed the meeting on exactly this record; then the approval digest to sign. Nothing on

@@ -7,22 +7,26 @@
 
 namespace cmeet::client {
 
+QJsonObject rosterNames(const QJsonArray &staff, const QJsonArray &roster)
+{
+    QJsonObject names;
+    for (const QJsonValue &member : staff) {
+        const QString address = member[QStringLiteral("address")].toString().toLower();
+        if (roster.contains(address))
+            names.insert(address, member[QStringLiteral("name")].toString());
+    }
+    return names;
+}
+
 Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &meetingId, const QList<QByteArray> &log, const QString &path)
 {
     auto meeting = call(QStringLiteral("meeting.get"), {{QStringLiteral("id"), meetingId}});
     if (!meeting)
         return unexpected(QStringLiteral("meeting.get: ") + meeting.error());
     QJsonObject metadata = meeting->toObject();
-    if (auto staff = call(QStringLiteral("staff.list"), {})) {
-        const QJsonArray roster = metadata.value(QStringLiteral("roster")).toArray();
-        QJsonObject names;
-        for (const QJsonValue &member : staff->toArray()) {
-            const QString address = member[QStringLiteral("address")].toString().toLower();
-            if (roster.contains(address))
-                names.insert(address, member[QStringLiteral("name")].toString());
-        }
-        metadata.insert(QStringLiteral("names"), names);
-    } // without the directory the report shows addresses
+    if (auto staff = call(QStringLiteral("staff.list"), {}))
+        metadata.insert(QStringLiteral("names"), rosterNames(staff->toArray(), metadata.value(QStringLiteral("roster")).toArray()));
+    // without the directory the report shows addresses
     auto file = store::MeetingFile::create(path, metadata);
     if (!file)
         return unexpected(file.error().detail);

@@ -6,6 +6,7 @@
 #include "base/expected.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -18,6 +19,9 @@ class RelayConnection;
 
 // One request to the relay, as the caller's connection makes it.
 using RelayCall = std::function<Expected<QJsonValue, QString>(const QString &method, const QJsonObject &params)>;
+
+// address -> name of the roster's members in the staff directory (staff.list), for the report.
+[[nodiscard]] QJsonObject rosterNames(const QJsonArray &staff, const QJsonArray &roster);
 
 // Writes a new file at path (it must not exist).
 [[nodiscard]] Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &meetingId, const QList<QByteArray> &log,

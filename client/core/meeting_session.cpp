@@ -1,5 +1,7 @@
 #include "client/core/meeting_session.h"
 
+#include "client/core/approval.h"
+#include "client/core/meeting_export.h"
 #include "client/core/polls.h"
 
 #include "base/hex.h"
@@ -14,6 +16,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QMap>
+#include <QTimer>
 
 #include <vector>
 
@@ -32,6 +35,8 @@ namespace {
 constexpr crypto::ScryptCost sessionSealingCost{1 << 10, 8, 1};
 const QString sessionPurpose = QStringLiteral("session");
 const QString votingPurpose = QStringLiteral("voting");
+// The app asks the chain node once, briefly: the user is waiting, and closing the room waits for it.
+const chain::RpcOptions approvalRpc{5000, 1, 200};
 
 } // namespace
 
@@ -150,12 +155,59 @@ public:
         if (next.isEmpty() && relayProblems.isEmpty())
             return;
         if (!next.isEmpty()) {
+            m_finalRecord.reset();
             if (auto ok = m_file->appendAll(next); !ok) {
                 Q_EMIT failed(tr("Cannot write the meeting's local copy: %1").arg(ok.error().detail));
                 return;
             }
         }
         Q_EMIT checked(check(next, relayProblems));
+    }
+
+    // The approval digest of this copy's final record, checked against the chain: the record is
+    // worked out once (nothing follows the end), the chain asked on every call.
+    void approvalDigest(const QUrl &chainUrl, const QJsonObject &anchor, const QString &meetingId)
+    {
+        const auto target = anchorTargetOf(anchor);
+        if (!target) {
+            Q_EMIT approvalProblem(tr("this relay anchors on no chain: there is nothing to approve against"), false);
+            return;
+        }
+        if (!m_file) {
+            Q_EMIT approvalProblem(tr("there is no local copy of this meeting to approve"), false);
+            return;
+        }
+        chain::EthClient chain(chainUrl, approvalRpc);
+        if (!m_finalRecord) {
+            auto log = m_file->events();
+            if (!log) {
+                Q_EMIT approvalProblem(tr("cannot read the meeting's local copy: %1").arg(log.error().detail), false);
+                return;
+            }
+            const auto relay = crypto::Address::fromHex(m_file->meeting().value(QStringLiteral("relay")).toString());
+            // Device keys in starts and joins are checked against the relay's identity registry.
+            auto record = finalRecordOf(*log, m_schemas, relay.value_or(crypto::Address()),
+                                        target->identityRegistry ? identityRegistryCheck(chain, *target->identityRegistry) : ledger::KeyActivity());
+            if (!record) {
+                Q_EMIT approvalProblem(record.error(), false);
+                return;
+            }
+            m_finalRecord = *record;
+        }
+        auto digest = checkedApprovalDigest(chain, target->registry, target->chainId, meetingId, *m_finalRecord);
+        if (!digest) {
+            Q_EMIT approvalProblem(digest.error(), digest.error() == notAnchoredYet);
+            return;
+        }
+        Q_EMIT approvalChecked(*digest, approvedRecordJson(*m_finalRecord, *target));
+    }
+
+    void keepApproval(const store::Approval &approval)
+    {
+        if (!m_file)
+            return;
+        if (auto ok = m_file->putApproval(approval); !ok)
+            Q_EMIT failed(tr("Approved, but the approval could not be kept in the meeting's local copy: %1").arg(ok.error().detail));
     }
 
 Q_SIGNALS:
@@ -168,6 +220,8 @@ Q_SIGNALS:
     void keyKept(const QString &address);
     void keyRead(const QByteArray &forId, const QByteArray &sealed); // empty: none kept
     void failed(const QString &reason);
+    void approvalChecked(const QByteArray &digest, const QString &record);
+    void approvalProblem(const QString &reason, bool worthWaiting);
 
 private:
     // Reads the entries on all cores, then checks them in order; remembers their digests to tell a
@@ -198,6 +252,7 @@ private:
     qint64 m_size = 0;
     QList<QByteArray> m_digests;          // SHA-256 of what is stored at each index: a repeat or a change?
     QMap<qint64, QByteArray> m_early;     // arrived ahead of an entry still missing
+    std::optional<FinalRecord> m_finalRecord; // once worked out for an approval
 };
 
 MeetingSession::MeetingSession(RelayLink &link, QString meetingId, QString replicaPath, const protocol::SchemaValidator &schemas,
@@ -239,6 +294,20 @@ MeetingSession::MeetingSession(RelayLink &link, QString meetingId, QString repli
         m_failure = reason;
         qCWarning(lcSession) << reason;
         setPhase(Phase::Failed);
+    });
+    connect(m_worker, &ReplicaWorker::approvalChecked, this, &MeetingSession::sendApproval);
+    connect(m_worker, &ReplicaWorker::approvalProblem, this, [this](const QString &reason, bool worthWaiting) {
+        if (!m_approval)
+            return;
+        if (worthWaiting && !m_approval->deadline.hasExpired()) {
+            Q_EMIT approvalProgress(tr("Waiting for the relay to anchor the end of the meeting on the chain…"));
+            QTimer::singleShot(1000, this, [this] {
+                if (m_approval)
+                    checkApproval();
+            });
+            return;
+        }
+        failApproval(reason);
     });
     connect(&m_link, &RelayLink::online, this, &MeetingSession::onOnline);
     connect(&m_link, &RelayLink::stateChanged, this, &MeetingSession::onLinkState);
@@ -304,19 +373,98 @@ void MeetingSession::fetchMeeting()
         }
         QJsonObject meeting = result->toObject();
         meeting.insert(QStringLiteral("relay"), m_link.relayAddress().toLowerHex());
-        if (!m_loaded) {
-            QMetaObject::invokeMethod(m_worker, [worker = m_worker, path = m_replicaPath, meeting] { worker->create(path, meeting); });
-            return; // loaded() catches up
-        }
-        const QJsonObject local = m_meeting.value(QStringLiteral("local")).toObject();
-        for (auto it = meeting.begin(); it != meeting.end(); ++it)
-            m_meeting.insert(it.key(), it.value());
-        QMetaObject::invokeMethod(m_worker, [worker = m_worker, meeting, local] { worker->updateMeeting(meeting, local); });
-        Q_EMIT meetingChanged();
-        if (m_participant == nullptr || m_participant->meeting() != m_meetingId)
-            m_participant = std::make_unique<Participant>(m_link.signingKey(), m_link.identity(), m_meetingId, m_link.relayAddress());
-        catchUp();
+        // The roster's names from the staff directory go into the copy too, so that an auditor
+        // of this file reads names, not addresses (unsigned, as in an exported file).
+        m_link.request(QStringLiteral("staff.list"), {}, this, [this, meeting](const auto &staff) mutable {
+            if (staff)
+                meeting.insert(QStringLiteral("names"), rosterNames(staff->toArray(), meeting.value(QStringLiteral("roster")).toArray()));
+            useMeeting(meeting);
+        });
     });
+}
+
+void MeetingSession::useMeeting(const QJsonObject &meeting)
+{
+    if (!m_loaded) {
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, path = m_replicaPath, meeting] { worker->create(path, meeting); });
+        return; // loaded() catches up
+    }
+    const QJsonObject local = m_meeting.value(QStringLiteral("local")).toObject();
+    for (auto it = meeting.begin(); it != meeting.end(); ++it)
+        m_meeting.insert(it.key(), it.value());
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, meeting, local] { worker->updateMeeting(meeting, local); });
+    Q_EMIT meetingChanged();
+    if (m_participant == nullptr || m_participant->meeting() != m_meetingId)
+        m_participant = std::make_unique<Participant>(m_link.signingKey(), m_link.identity(), m_meetingId, m_link.relayAddress());
+    catchUp();
+}
+
+bool MeetingSession::hasEnded() const
+{
+    return !m_entries.isEmpty() && m_entries.constLast().event && m_entries.constLast().event->type() == EventType::AckEnd;
+}
+
+void MeetingSession::approve(const QUrl &chain, int waitMs)
+{
+    if (m_approval)
+        return;
+    if (!hasEnded())
+        return failApproval(tr("the meeting has not ended: only its final record can be approved"));
+    if (m_link.signingKey().address() != m_link.identity())
+        return failApproval(tr("approvals are signed with your identity's own key, not this computer's device key: approve where that key is"));
+    if (!chain.isValid() || chain.isEmpty())
+        return failApproval(tr("no chain node is set: approving checks that the chain holds the same record as your copy. Set the chain node in Settings"));
+    m_approval = PendingApproval{chain, QDeadlineTimer(waitMs), {}};
+    Q_EMIT approvalProgress(tr("Asking the relay where the meeting is anchored…"));
+    m_link.request(QStringLiteral("meeting.get"), {{QStringLiteral("id"), m_meetingId}}, this, [this](const auto &result) {
+        if (!m_approval)
+            return;
+        if (!result)
+            return failApproval(result.error().detail);
+        m_approval->anchor = result->toObject().value(QStringLiteral("anchor")).toObject();
+        Q_EMIT approvalProgress(tr("Checking your copy of the meeting against the chain…"));
+        checkApproval();
+    });
+}
+
+void MeetingSession::checkApproval()
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, chain = m_approval->chain, anchor = m_approval->anchor, id = m_meetingId] {
+        worker->approvalDigest(chain, anchor, id);
+    });
+}
+
+// The digest is of the record the chain holds and this copy has: signed here, on the UI thread,
+// where the key is.
+void MeetingSession::sendApproval(const QByteArray &digest, const QString &record)
+{
+    if (!m_approval)
+        return;
+    auto signature = m_link.signingKey().sign(digest);
+    if (!signature)
+        return failApproval(crypto::describe(signature.error()));
+    Q_EMIT approvalProgress(tr("Sending your approval…"));
+    const QString hexSignature = signature->toHex();
+    m_link.request(QStringLiteral("meeting.approve"), {{QStringLiteral("id"), m_meetingId}, {QStringLiteral("signature"), hexSignature}}, this,
+                   [this, hexSignature, record](const auto &result) {
+                       if (!m_approval)
+                           return;
+                       if (!result)
+                           return failApproval(result.error().detail);
+                       m_approval.reset();
+                       const store::Approval approval{m_link.identity().toLowerHex(), hexSignature, record};
+                       QMetaObject::invokeMethod(m_worker, [worker = m_worker, approval] { worker->keepApproval(approval); });
+                       const QJsonObject counts = result->toObject();
+                       qCInfo(lcSession) << "approved meeting" << m_meetingId;
+                       Q_EMIT approved(counts.value(QStringLiteral("approvals")).toInteger(), counts.value(QStringLiteral("roster")).toInteger());
+                   });
+}
+
+void MeetingSession::failApproval(const QString &reason)
+{
+    m_approval.reset();
+    qCWarning(lcSession) << "approval of meeting" << m_meetingId << "failed:" << reason;
+    Q_EMIT approvalFailed(reason);
 }
 
 void MeetingSession::catchUp()

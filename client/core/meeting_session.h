@@ -11,7 +11,9 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QDeadlineTimer>
 #include <QThread>
+#include <QUrl>
 
 #include <functional>
 #include <memory>
@@ -85,6 +87,14 @@ public:
     void vote(const QByteArray &pollId, int option);
     // Host: reveals the poll's voting key kept at openPoll, which ends it.
     void endPoll(const QByteArray &pollId);
+    // After the end (DESIGN.md §5): checks this copy of the log, and that the chain (the node at
+    // chain) closed the meeting on the same final record, waiting up to waitMs for the relay to
+    // anchor the end; then signs the approval with the identity's own key, sends it and keeps it
+    // in the replica. approvalProgress() says what it waits for; approved() or approvalFailed()
+    // tells the outcome.
+    void approve(const QUrl &chain, int waitMs = 120000);
+    [[nodiscard]] bool isApproving() const { return m_approval.has_value(); }
+    [[nodiscard]] bool hasEnded() const;
     // The event with this id and type, if in the log.
     [[nodiscard]] std::optional<protocol::Event> findEvent(const QByteArray &id, protocol::EventType type) const;
 
@@ -98,6 +108,9 @@ Q_SIGNALS:
     void accepted(protocol::EventType type, const QByteArray &id);
     void rejected(protocol::EventType type, const QString &reason);
     void outgoingChanged(qsizetype count);
+    void approvalProgress(const QString &what);
+    void approved(qint64 approvals, qint64 roster);
+    void approvalFailed(const QString &reason);
 
 private:
     struct Outgoing {
@@ -109,11 +122,23 @@ private:
         std::optional<QPair<QString, QByteArray>> keyToKeep; // a poll's voting key: address, sealed
     };
 
+    // An approval under way: where to check it, and until when to wait for the anchor.
+    struct PendingApproval {
+        QUrl chain;
+        QDeadlineTimer deadline;
+        QJsonObject anchor; // the relay's: registry, chainId, identityRegistry
+    };
+
     void setPhase(Phase phase);
+    void checkApproval();
+    void sendApproval(const QByteArray &digest, const QString &record);
+    void failApproval(const QString &reason);
     void onOnline();
     void onLinkState(RelayLink::State state);
     void onChecked(const cmeet::client::CheckedEntries &checked);
     void fetchMeeting();
+    // The relay's metadata (names added): creates the copy, or updates it and catches up.
+    void useMeeting(const QJsonObject &meeting);
     void catchUp();
     void requestPage(const QString &method, qint64 fromIndex);
     void onPage(const Expected<QJsonValue, protocol::ProtocolError> &result);
@@ -143,6 +168,7 @@ private:
     std::unique_ptr<Participant> m_participant;
     QList<Outgoing> m_outbox;
     bool m_sending = false; // the first in the outbox is on its way (or its session key is being kept)
+    std::optional<PendingApproval> m_approval;
 };
 
 } // namespace cmeet::client

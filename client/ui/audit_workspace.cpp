@@ -143,10 +143,15 @@ QString AuditWorkspace::chooseMeetingFile(UserPrompts &prompts, QWidget *parent)
 
 AuditWorkspace::~AuditWorkspace()
 {
-    // The worker reports to this page: it stops at its next chunk, and is waited for.
+    // The workers report to this page: the audit stops at its next chunk; both are waited for.
     if (m_thread != nullptr) {
         m_run->cancel = true;
         m_thread->wait();
+        delete m_thread;
+    }
+    if (m_proofThread != nullptr) {
+        m_proofThread->wait();
+        delete m_proofThread;
     }
 }
 
@@ -293,25 +298,41 @@ void AuditWorkspace::showReport()
 
 void AuditWorkspace::updateButtons()
 {
-    m_exportProof->setEnabled(m_report && m_events->currentItem() != nullptr);
+    m_exportProof->setEnabled(m_report && m_events->currentItem() != nullptr && m_proofThread == nullptr);
     m_exportPdf->setEnabled(m_report.has_value());
 }
 
 void AuditWorkspace::exportProof()
 {
     const QTreeWidgetItem *item = m_events->currentItem();
-    if (!m_report || item == nullptr)
+    if (!m_report || item == nullptr || m_proofThread != nullptr)
         return;
     const QString id = item->data(EventIdColumn, Qt::UserRole).toString();
-    auto proof = audit::proveEvent(m_path, id);
-    if (!proof) {
-        m_prompts.warn(this, tr("No proof"), tr("No proof of this event can be made: %1").arg(proof.error()));
-        return;
-    }
+    const QString entry = item->text(EventEntryColumn);
     const QString suggested = QStringLiteral("proof-%1.json").arg(id.mid(2, 12));
     const QString out = m_prompts.saveFile(this, tr("Save the proof"), suggested, tr("Proofs (*.json)"));
     if (out.isEmpty())
         return;
+    // The proof reads the whole file (a second or so for the largest meetings): off the UI thread.
+    auto proof = std::make_shared<std::optional<Expected<QJsonObject, QString>>>();
+    m_proofThread = QThread::create([proof, path = m_path, id] { *proof = audit::proveEvent(path, id); });
+    m_proofThread->setObjectName(QStringLiteral("proof"));
+    connect(m_proofThread, &QThread::finished, this, [this, proof, out, entry] {
+        m_proofThread->deleteLater();
+        m_proofThread = nullptr;
+        updateButtons();
+        saveProof(**proof, out, entry);
+    });
+    updateButtons();
+    m_proofThread->start();
+}
+
+void AuditWorkspace::saveProof(const Expected<QJsonObject, QString> &proof, const QString &out, const QString &entry)
+{
+    if (!proof) {
+        m_prompts.warn(this, tr("No proof"), tr("No proof of entry %1 can be made: %2").arg(entry, proof.error()));
+        return;
+    }
     QFile file(out);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(QJsonDocument(*proof).toJson()) < 0 || !file.flush()) {
         m_prompts.warn(this, tr("Not saved"), tr("The proof could not be written to %1: %2").arg(out, file.errorString()));
@@ -320,7 +341,7 @@ void AuditWorkspace::exportProof()
     m_prompts.inform(this, tr("Proof saved"),
                      tr("The proof that entry %1 is in the final record is in %2. Anyone can check it with “cmeet-audit verify-proof”, "
                         "without the rest of the meeting.")
-                         .arg(item->text(EventEntryColumn), out));
+                         .arg(entry, out));
 }
 
 void AuditWorkspace::exportPdf()

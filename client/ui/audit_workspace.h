@@ -51,6 +51,7 @@ private:
     void onFinished();
     void showReport();
     void exportProof();
+    void saveProof(const Expected<QJsonObject, QString> &proof, const QString &out, const QString &entry);
     void exportPdf();
     void updateButtons();
 
@@ -61,6 +62,7 @@ private:
     QString m_html;
     std::shared_ptr<Run> m_run;
     QThread *m_thread = nullptr;
+    QThread *m_proofThread = nullptr;
 
     QLabel *m_file;
     QProgressBar *m_progress;

@@ -216,6 +216,7 @@ void MainWindow::openMeeting(const QString &id)
     closeMeeting();
     m_session = std::make_unique<MeetingSession>(*m_link, id, m_settings.replicaPath(id), m_schemas);
     m_room = new MeetingRoom(*m_session, *m_link, *m_staff, *m_patients, m_prompts, m_pages);
+    m_room->setChainNode(m_settings.chainRpcUrl);
     connect(m_room, &MeetingRoom::closeRequested, this, &MainWindow::closeMeeting);
     m_pages->addWidget(m_room);
     m_pages->setCurrentWidget(m_room);

@@ -209,6 +209,7 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     layout->addWidget(m_problems);
     layout->addWidget(m_hostBar = buildHostBar());
     layout->addWidget(m_participantBar = buildParticipantBar());
+    layout->addWidget(m_approvalBar = buildApprovalBar());
     layout->addWidget(splitter, 1);
     layout->addWidget(m_message);
 
@@ -332,6 +333,50 @@ QWidget *MeetingRoom::buildParticipantBar()
     connect(m_joinCode, &QLineEdit::returnPressed, m_join, &QPushButton::click);
     connect(m_leave, &QPushButton::clicked, this, &MeetingRoom::leave);
     return bar;
+}
+
+// After the end: each participant approves the final record their own copy holds, once the
+// chain anchors the same record (DESIGN.md §5).
+QWidget *MeetingRoom::buildApprovalBar()
+{
+    auto *bar = new QGroupBox(tr("Approval of the record"), this);
+    bar->setObjectName(QStringLiteral("approvalBar"));
+    m_approvalState = new QLabel(tr("Check the record, then approve it: your copy is verified and compared with the chain first."), bar);
+    m_approvalState->setObjectName(QStringLiteral("approvalState"));
+    m_approvalState->setWordWrap(true);
+    m_approve = button(tr("&Approve the record…"), QStringLiteral("approveButton"), bar);
+    auto *layout = new QHBoxLayout(bar);
+    layout->addWidget(m_approvalState, 1);
+    layout->addWidget(m_approve);
+    connect(m_approve, &QPushButton::clicked, this, &MeetingRoom::approve);
+    connect(&m_session, &MeetingSession::approvalProgress, this, [this](const QString &what) {
+        m_approvalState->setStyleSheet(QString());
+        m_approvalState->setText(what);
+    });
+    connect(&m_session, &MeetingSession::approved, this, [this](qint64 approvals, qint64 roster) {
+        m_approvalState->setStyleSheet(QString());
+        m_approvalState->setText(tr("You approved the final record. %1 of the %2 people on the roster have approved so far.").arg(approvals).arg(roster));
+        m_approvedByMe = true;
+        scheduleUpdate();
+    });
+    connect(&m_session, &MeetingSession::approvalFailed, this, [this](const QString &reason) {
+        m_approvalState->setStyleSheet(problemStyle);
+        m_approvalState->setText(tr("Not approved: %1.").arg(reason));
+        scheduleUpdate();
+    });
+    bar->hide();
+    return bar;
+}
+
+void MeetingRoom::approve()
+{
+    const QString text = tr("You approve that this meeting's record, %n entries as your copy holds them and as the chain anchors them, is "
+                            "what happened. Your approval is signed with your key and cannot be withdrawn.",
+                            nullptr, static_cast<int>(m_session.entries().size()));
+    if (!m_prompts.confirm(this, tr("Approve the record"), text, tr("Approve")))
+        return;
+    m_session.approve(m_chain);
+    scheduleUpdate();
 }
 
 QWidget *MeetingRoom::buildComposer()
@@ -554,6 +599,8 @@ void MeetingRoom::updateState()
     else if (ended)
         m_presence->setText(tr("The meeting has ended."));
     m_leave->setEnabled(present && !ended && !host);
+    m_approvalBar->setVisible(m_session.hasEnded());
+    m_approve->setEnabled(m_session.hasEnded() && !m_session.isApproving() && !m_approvedByMe);
 
     const bool canWrite = present && !ended;
     const QString selectedType = m_timelineView->currentIndex().data(TimelineModel::EventTypeRole).toString();

@@ -47,6 +47,8 @@ public:
     [[nodiscard]] TimelineModel &timeline() { return *m_timeline; }
     [[nodiscard]] PollsModel &polls() { return *m_polls; }
     [[nodiscard]] ParticipantsModel &participants() { return *m_participants; }
+    // The chain node approvals are checked against (Settings); empty: approving says to set it.
+    void setChainNode(const QUrl &chain) { m_chain = chain; }
     // The code the host shows in the room (empty for participants, or before the start).
     [[nodiscard]] const QString &attendanceCode() const { return m_code; }
 
@@ -59,6 +61,8 @@ private:
     QWidget *buildComposer();
     QWidget *buildPatientPanel();
     QWidget *buildPollsPanel();
+    QWidget *buildApprovalBar();
+    void approve();
     void updateState();
     // One updateState for a burst of signals (an arrival changes entries, outgoing and phase).
     void scheduleUpdate();
@@ -95,6 +99,8 @@ private:
     ParticipantsModel *m_participants;
     PollsModel *m_polls;
     QString m_code;
+    QUrl m_chain;
+    bool m_approvedByMe = false; // this session approved (the relay also refuses a second one)
     bool m_updateScheduled = false;
     QJsonObject m_patientData; // meeting.patientData: patient id -> {data: {field: value}}
 
@@ -116,6 +122,9 @@ private:
     QPushButton *m_leave;
     QWidget *m_joinControls;
     QLabel *m_presence;
+    QWidget *m_approvalBar;
+    QLabel *m_approvalState;
+    QPushButton *m_approve;
     QTreeView *m_timelineView;
     QTabWidget *m_tabs;
     QComboBox *m_commentPatient;

@@ -4,73 +4,59 @@
 // Also: a wrong attendance code, the relay restarted mid-meeting with everyone reconnecting, and
 // what was typed offline sent afterwards. With CMEET_SCREENSHOTS_DIR set, saves the main screens.
 
+#include "base/hex.h"
+#include "client/audit/meeting_audit.h"
 #include "client/core/local_relay.h"
 #include "client/models/meeting_list_model.h"
 #include "client/models/participants_model.h"
 #include "client/models/polls_model.h"
 #include "client/models/timeline_model.h"
+#include "client/ui/audit_workspace.h"
 #include "client/ui/main_window.h"
 #include "client/ui/meeting_room.h"
 #include "client/ui/meetings_page.h"
 #include "client/ui/poll_chart.h"
-#include "client/ui/user_prompts.h"
+#include "gui/app_driver.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QProgressBar>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace cmeet;
 using client::MainWindow;
 using client::MeetingRoom;
 using client::TimelineModel;
+using guitest::child;
+using guitest::click;
+using guitest::freePort;
+using guitest::screenshot;
+using guitest::ScriptedPrompts;
+using guitest::waitMs;
 
 namespace {
-
-constexpr int waitMs = 20000;
-
-int freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
-
-// Answers the app's questions as the test says, and remembers what it was told.
-class ScriptedPrompts : public client::UserPrompts {
-public:
-    bool confirmAnswer = true;
-    std::optional<QString> textAnswer = QString();
-    QStringList told; // "title: text" of every question and message
-
-    bool confirm(QWidget *, const QString &title, const QString &text, const QString &) override
-    {
-        told.append(title + QStringLiteral(": ") + text);
-        return confirmAnswer;
-    }
-    void inform(QWidget *, const QString &title, const QString &text) override { told.append(title + QStringLiteral(": ") + text); }
-    void warn(QWidget *, const QString &title, const QString &text) override { told.append(title + QStringLiteral(": ") + text); }
-    std::optional<QString> askText(QWidget *, const QString &title, const QString &label) override
-    {
-        told.append(title + QStringLiteral(": ") + label);
-        return textAnswer;
-    }
-    QString openFile(QWidget *, const QString &, const QString &) override { return {}; }
-    QString saveFile(QWidget *, const QString &, const QString &, const QString &) override { return {}; }
-};
 
 struct Person {
     QString name;
@@ -79,15 +65,6 @@ struct Person {
     ScriptedPrompts prompts;
     std::unique_ptr<MainWindow> window;
 };
-
-template <typename T>
-T *child(QWidget *root, const QString &name)
-{
-    T *found = root == nullptr ? nullptr : root->findChild<T *>(name);
-    if (found == nullptr)
-        qWarning("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
-    return found;
-}
 
 // A visible top-level dialog by objectName (dialogs open without blocking), once it is on screen
 // (under a real X server input goes nowhere before that).
@@ -98,6 +75,39 @@ QDialog *dialog(const QString &name)
             return QTest::qWaitForWindowExposed(widget) ? qobject_cast<QDialog *>(widget) : nullptr;
     return nullptr;
 }
+
+// The meeting file as a tamperer (or a test holding its lock) sees it: straight SQL on the SQLite file.
+class RawFile {
+public:
+    explicit RawFile(const QString &path) : m_name(QStringLiteral("raw-") + path)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        if (!db.open())
+            qFatal("cannot open %s", qPrintable(path));
+    }
+    ~RawFile()
+    {
+        QSqlDatabase::database(m_name).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    RawFile(const RawFile &) = delete;
+    RawFile &operator=(const RawFile &) = delete;
+
+    QSqlQuery run(const QString &sql, const QVariantList &values = {})
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name));
+        query.prepare(sql);
+        for (const QVariant &value : values)
+            query.addBindValue(value);
+        if (!query.exec())
+            qFatal("%s failed", qPrintable(sql));
+        return query;
+    }
+
+private:
+    QString m_name;
+};
 
 } // namespace
 
@@ -137,13 +147,6 @@ private:
     }
 
     [[nodiscard]] QUrl relayUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)); }
-
-    static void click(QWidget *widget)
-    {
-        QVERIFY(widget != nullptr);
-        QTRY_VERIFY2_WITH_TIMEOUT(widget->isEnabled() && widget->isVisible(), qPrintable(widget->objectName() + QStringLiteral(" stays disabled")), waitMs);
-        QTest::mouseClick(widget, Qt::LeftButton);
-    }
 
     static void clickRow(QAbstractItemView *view, const QModelIndex &index)
     {
@@ -203,16 +206,6 @@ private:
         click(child<QPushButton>(&w, QStringLiteral("openMeetingButton")));
         QVERIFY(w.room() != nullptr);
         QTRY_COMPARE_WITH_TIMEOUT(w.room()->session().phase(), client::MeetingSession::Phase::Live, waitMs);
-    }
-
-    void screenshot(QWidget *widget, const QString &name)
-    {
-        const QString dir = qEnvironmentVariable("CMEET_SCREENSHOTS_DIR");
-        if (dir.isEmpty())
-            return;
-        QDir().mkpath(dir);
-        QTest::qWait(100); // let layouts settle
-        QVERIFY(widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
     }
 
 private Q_SLOTS:
@@ -568,6 +561,116 @@ private Q_SLOTS:
         click(child<QPushButton>(room(QStringLiteral("alice")), QStringLiteral("backToMeetingsButton")));
         QTRY_VERIFY_WITH_TIMEOUT(w.room() == nullptr, waitMs);
         QTRY_VERIFY_WITH_TIMEOUT(rowOf(child<QTreeView>(&w, QStringLiteral("previousMeetings")), m_meeting).isValid(), waitMs);
+    }
+
+    // Use case C.9 and thesis test 20: the auditor opens the meeting file (here the host's own
+    // copy) in the audit workspace: verdict, findings, entries, a proof of one event, the PDF.
+    // A tampered copy is Invalid, with the changed entry named; an audit can be cancelled.
+    void auditTheMeetingFile()
+    {
+        MainWindow &w = window(QStringLiteral("host"));
+        ScriptedPrompts &prompts = person(QStringLiteral("host")).prompts;
+        const QString replica = client::AppSettings::load(person(QStringLiteral("host")).profile.path()).replicaPath(m_meeting);
+        QTemporaryDir out;
+        const QString copy = out.filePath(QStringLiteral("meeting.cmeet"));
+        QVERIFY(QFile::copy(replica, copy));
+
+        prompts.fileToOpen = copy;
+        QAction *open = w.findChild<QAction *>(QStringLiteral("openMeetingFileAction"));
+        QVERIFY(open != nullptr);
+        open->trigger();
+        client::AuditWorkspace *audit = w.auditWorkspace();
+        QVERIFY(audit != nullptr && audit->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!audit->isRunning() && audit->report().has_value(), waitMs);
+        const cmeet::audit::AuditReport &report = *audit->report();
+        QCOMPARE(report.meeting, m_meeting);
+        QCOMPARE(report.entries, static_cast<qint64>(room(QStringLiteral("host"))->session().entries().size()));
+        // No chain node in this profile: the anchor and approvals are "not checked", nothing failed.
+        QCOMPARE(report.verdict(), cmeet::audit::Verdict::Incomplete);
+        QVERIFY(child<QLabel>(audit, QStringLiteral("auditVerdict"))->text().startsWith(QStringLiteral("Not fully checked")));
+        auto *findings = child<QTreeWidget>(audit, QStringLiteral("auditFindings"));
+        QCOMPARE(findings->topLevelItemCount(), static_cast<int>(report.findings.size()));
+        QVERIFY(findings->findItems(QStringLiteral("FAILED"), Qt::MatchExactly, 0).isEmpty());
+        QVERIFY(!findings->findItems(QStringLiteral("Not checked"), Qt::MatchExactly, 0).isEmpty());
+        auto *entries = child<QTreeWidget>(audit, QStringLiteral("auditEvents"));
+        QCOMPARE(entries->topLevelItemCount(), static_cast<int>(report.entries));
+        auto *record = child<QTextBrowser>(audit, QStringLiteral("auditRecord"));
+        QVERIFY2(record->toPlainText().contains(QStringLiteral("Dr Alice Adams")), qPrintable(record->toPlainText()));
+        screenshot(&w, QStringLiteral("audit-report"));
+
+        // The proof of one comment, checked on its own as an auditor would.
+        const int commentRow = timelineRow(room(QStringLiteral("host")), QStringLiteral("Written while the relay was down."))
+                                   .data(TimelineModel::EntryIndexRole)
+                                   .toInt();
+        QVERIFY(commentRow > 0);
+        child<QTabWidget>(audit, QStringLiteral("auditTabs"))->setCurrentWidget(entries);
+        entries->setCurrentItem(entries->topLevelItem(commentRow));
+        const QString proofPath = out.filePath(QStringLiteral("proof.json"));
+        const QString pdfPath = out.filePath(QStringLiteral("record.pdf"));
+        prompts.filesToSave = QStringList{proofPath, pdfPath};
+        prompts.told.clear();
+        click(child<QPushButton>(audit, QStringLiteral("exportProofButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(prompts.told.size() == 1, waitMs);
+        QVERIFY2(prompts.told.constFirst().startsWith(QStringLiteral("Proof saved")), qPrintable(prompts.told.constFirst()));
+        QFile proofFile(proofPath);
+        QVERIFY(proofFile.open(QIODevice::ReadOnly));
+        const QJsonObject proof = QJsonDocument::fromJson(proofFile.readAll()).object();
+        const cmeet::audit::AuditReport proofReport = cmeet::audit::verifyProof(proof);
+        QCOMPARE(proofReport.verdict(), cmeet::audit::Verdict::Incomplete); // proven; its anchor not checked
+        const auto proven = std::find_if(proofReport.findings.cbegin(), proofReport.findings.cend(), [](const cmeet::audit::Finding &finding) {
+            return finding.area == QStringLiteral("proof") && finding.outcome == cmeet::audit::Outcome::Verified;
+        });
+        QVERIFY(proven != proofReport.findings.cend());
+        QCOMPARE(proven->entry, static_cast<qint64>(commentRow));
+        QCOMPARE(proven->eventId, entries->topLevelItem(commentRow)->text(4));
+        click(child<QPushButton>(audit, QStringLiteral("exportPdfButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(prompts.told.size() == 2, waitMs);
+        QFile pdf(pdfPath);
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QCOMPARE(pdf.read(5), QByteArray("%PDF-"));
+
+        // A tampered copy: one digit of the comment's time changed, still canonical JSON.
+        const QString tampered = out.filePath(QStringLiteral("tampered.cmeet"));
+        QVERIFY(QFile::copy(copy, tampered));
+        {
+            RawFile raw(tampered);
+            QSqlQuery row = raw.run(QStringLiteral("SELECT bytes FROM events WHERE position = ?"), {commentRow});
+            QVERIFY(row.next());
+            QByteArray bytes = row.value(0).toByteArray();
+            const qsizetype at = bytes.indexOf("\"ts\":") + 6;
+            bytes[at] = bytes[at] == '1' ? '2' : '1';
+            raw.run(QStringLiteral("UPDATE events SET bytes = ? WHERE position = ?"), {bytes, commentRow});
+        }
+        prompts.fileToOpen = tampered;
+        click(child<QPushButton>(audit, QStringLiteral("auditOpenButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!audit->isRunning() && audit->report().has_value(), waitMs);
+        QCOMPARE(audit->report()->verdict(), cmeet::audit::Verdict::Invalid);
+        QVERIFY(child<QLabel>(audit, QStringLiteral("auditVerdict"))->text().startsWith(QStringLiteral("Invalid")));
+        const QList<QTreeWidgetItem *> failed = findings->findItems(QStringLiteral("FAILED"), Qt::MatchExactly, 0);
+        QVERIFY(!failed.isEmpty());
+        QCOMPARE(failed.constFirst()->text(2), QString::number(commentRow));
+        screenshot(&w, QStringLiteral("audit-tampered"));
+
+        // Cancelled: the file is locked (as by a copy still being written), so the audit waits at
+        // its start; Cancel, then the lock goes, and the audit stops before reading any entry.
+        {
+            RawFile raw(copy);
+            raw.run(QStringLiteral("BEGIN EXCLUSIVE"));
+            audit->openFile(copy);
+            QVERIFY(audit->isRunning() && !audit->report().has_value());
+            QVERIFY(child<QProgressBar>(audit, QStringLiteral("auditProgress"))->isVisible());
+            click(child<QPushButton>(audit, QStringLiteral("auditCancelButton")));
+            raw.run(QStringLiteral("ROLLBACK"));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!audit->isRunning(), waitMs);
+        QVERIFY(!audit->report().has_value());
+        QVERIFY(!child<QLabel>(audit, QStringLiteral("auditVerdict"))->isVisible());
+        QVERIFY(child<QLabel>(audit, QStringLiteral("auditFileLabel"))->text().contains(QStringLiteral("cancelled")));
+        QVERIFY(!child<QPushButton>(audit, QStringLiteral("exportPdfButton"))->isEnabled());
+
+        click(child<QPushButton>(audit, QStringLiteral("auditBackButton")));
+        QVERIFY(!audit->isVisible());
+        QVERIFY(room(QStringLiteral("host"))->isVisible());
     }
 
     void cleanupTestCase()

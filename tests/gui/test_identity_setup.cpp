@@ -205,16 +205,31 @@ private Q_SLOTS:
 
     void qrCodeIsAQrCode()
     {
-        const QString address = crypto::PrivateKey::generate()->address().toChecksumHex();
+        // A fixed address (an EIP-55 vector) so the data modules, and so this test, never change.
+        const QString address = QStringLiteral("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
         const QImage image = client::addressQrCode(address, 3);
         QVERIFY(!image.isNull());
         QCOMPARE(image.width(), image.height());
         // 42 characters at level M need version 3: 29 modules, 4 of quiet zone each side.
         QCOMPARE(image.width(), (29 + 8) * 3);
-        // The three finder patterns: dark 7x7 squares in three corners, light in the fourth.
         const auto dark = [&](int moduleX, int moduleY) { return image.pixelIndex((moduleX + 4) * 3 + 1, (moduleY + 4) * 3 + 1) == 0; };
-        QVERIFY(dark(0, 0) && dark(28, 0) && dark(0, 28));
-        QVERIFY(!dark(28, 28) || !dark(27, 27) || !dark(26, 26)); // no finder pattern there
+        // A finder pattern along its diagonal: dark, light ring, dark 3x3 core, light ring, dark, then the light separator.
+        const auto finderAt = [&](int x0, int y0, int step) {
+            const bool expected[8] = {true, false, true, true, true, false, true, false};
+            for (int i = 0; i < 8; ++i)
+                if (dark(x0 + i * step, y0 + i * step) != expected[i])
+                    return false;
+            return true;
+        };
+        QVERIFY(finderAt(0, 0, 1));
+        QVERIFY(dark(28, 0) && !dark(27, 1) && dark(26, 2) && !dark(21, 7)); // top right
+        QVERIFY(dark(0, 28) && !dark(1, 27) && dark(2, 26) && !dark(7, 21)); // bottom left
+        QVERIFY(!finderAt(28, 28, -1)); // no finder pattern in the fourth corner
+        // The timing patterns between the finders alternate dark and light.
+        for (int i = 8; i <= 20; ++i) {
+            QCOMPARE(dark(i, 6), i % 2 == 0);
+            QCOMPARE(dark(6, i), i % 2 == 0);
+        }
         QVERIFY(!dark(-1, 0)); // the quiet zone is light
     }
 };

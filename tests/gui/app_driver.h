@@ -1,0 +1,81 @@
+#pragma once
+// What the desktop app's GUI tests share: prompts answered as the test says, widgets found by
+// objectName, clicks that wait for the button to be usable.
+
+#include "client/ui/user_prompts.h"
+
+#include <QDir>
+#include <QWidget>
+#include <QTcpServer>
+#include <QTest>
+
+#include <optional>
+
+namespace cmeet::guitest {
+
+constexpr int waitMs = 20000;
+
+inline int freePort()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    return server.serverPort();
+}
+
+// Answers the app's questions as the test says, and remembers what it was told.
+class ScriptedPrompts : public client::UserPrompts {
+public:
+    bool confirmAnswer = true;
+    std::optional<QString> textAnswer = QString();
+    QStringList told;        // "title: text" of every question and message
+    QString fileToOpen;      // what the next "open file" dialog chooses
+    QStringList filesToSave; // what the next "save file" dialogs choose, in turn
+
+    bool confirm(QWidget *, const QString &title, const QString &text, const QString &) override
+    {
+        told.append(title + QStringLiteral(": ") + text);
+        return confirmAnswer;
+    }
+    void inform(QWidget *, const QString &title, const QString &text) override { told.append(title + QStringLiteral(": ") + text); }
+    void warn(QWidget *, const QString &title, const QString &text) override { told.append(title + QStringLiteral(": ") + text); }
+    std::optional<QString> askText(QWidget *, const QString &title, const QString &label) override
+    {
+        told.append(title + QStringLiteral(": ") + label);
+        return textAnswer;
+    }
+    QString openFile(QWidget *, const QString &, const QString &) override { return fileToOpen; }
+    QString saveFile(QWidget *, const QString &, const QString &, const QString &) override
+    {
+        return filesToSave.isEmpty() ? QString() : filesToSave.takeFirst();
+    }
+};
+
+template <typename T>
+T *child(QWidget *root, const QString &name)
+{
+    T *found = root == nullptr ? nullptr : root->findChild<T *>(name);
+    if (found == nullptr)
+        qWarning("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
+    return found;
+}
+
+// Clicks once the button is enabled and visible (a QVERIFY: call it from the test function).
+inline void click(QWidget *widget)
+{
+    QVERIFY(widget != nullptr);
+    QTRY_VERIFY2_WITH_TIMEOUT(widget->isEnabled() && widget->isVisible(), qPrintable(widget->objectName() + QStringLiteral(" stays disabled")), waitMs);
+    QTest::mouseClick(widget, Qt::LeftButton);
+}
+
+// With CMEET_SCREENSHOTS_DIR set (scripts/screenshots), saves the widget as name.png there.
+inline void screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("CMEET_SCREENSHOTS_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    QTest::qWait(100); // let layouts settle
+    QVERIFY(widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
+}
+
+} // namespace cmeet::guitest

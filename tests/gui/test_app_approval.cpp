@@ -1,0 +1,189 @@
+// Approving an ended meeting in the desktop app (DESIGN.md §5): a meeting held by simulated
+// people on a real relay that anchors on a real dev chain (anvil), then a participant opens it in
+// the app and presses "Approve the record": the app verifies its own copy, checks that the chain
+// closed the meeting on the same record, signs and sends. Without a chain node, or with the node
+// down, it says why and approves nothing. With CMEET_SCREENSHOTS_DIR set, saves the room.
+
+#include "chain/eth_client.h"
+#include "client/core/local_chain.h"
+#include "client/core/local_relay.h"
+#include "client/core/relay_connection.h"
+#include "client/core/simulation.h"
+#include "client/models/meeting_list_model.h"
+#include "client/ui/app_settings.h"
+#include "client/ui/main_window.h"
+#include "client/ui/meeting_room.h"
+#include "gui/app_driver.h"
+#include "protocol/schema_validator.h"
+#include "store/meeting_file.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTreeView>
+
+using namespace cmeet;
+using client::MainWindow;
+using guitest::child;
+using guitest::click;
+using guitest::ScriptedPrompts;
+using guitest::waitMs;
+
+class TestAppApproval : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<client::LocalChain> m_chain;
+    std::unique_ptr<client::LocalRelay> m_relay;
+    std::shared_ptr<const protocol::SchemaValidator> m_schemas;
+    client::SimulationCast m_cast;
+    QString m_meeting;
+
+    struct App {
+        QTemporaryDir profile;
+        ScriptedPrompts prompts;
+        std::unique_ptr<MainWindow> window;
+    };
+
+    // The app of member (its own profile), with the chain node given, in the ended meeting's room
+    // (a void helper because QTRY_* return on failure: callers check app->window->room()).
+    void openRoom(int member, const QUrl &chain, std::unique_ptr<App> &app)
+    {
+        app = std::make_unique<App>();
+        client::AppSettings settings = client::AppSettings::load(app->profile.path());
+        settings.relayUrl = m_relay->url();
+        settings.chainRpcUrl = chain;
+        settings.save();
+        const crypto::PrivateKey &key = m_cast.members.at(member).key;
+        app->window = std::make_unique<MainWindow>(client::AppSettings::load(app->profile.path()), key.address(), key, *m_schemas, app->prompts);
+        app->window->show();
+        auto *previous = child<QTreeView>(app->window.get(), QStringLiteral("previousMeetings"));
+        const auto row = [&] {
+            return previous->model()->match(previous->model()->index(0, 0), client::MeetingListModel::IdRole, m_meeting, 1, Qt::MatchExactly).value(0);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(row().isValid(), waitMs);
+        previous->setCurrentIndex(row());
+        click(child<QPushButton>(app->window.get(), QStringLiteral("openMeetingButton")));
+    }
+
+    // What the relay holds: identity -> signature.
+    QMap<QString, QString> approvalsOnRelay()
+    {
+        client::RelayConnection connection;
+        if (!connection.open(m_relay->url()) || !connection.login(m_cast.members.constFirst().key))
+            qFatal("cannot reach the relay");
+        QMap<QString, QString> out;
+        const auto approvals = connection.call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), m_meeting}});
+        for (const QJsonValue &approval : approvals.value_or(QJsonValue()).toArray())
+            out.insert(approval[QStringLiteral("identity")].toString(), approval[QStringLiteral("signature")].toString());
+        return out;
+    }
+
+    static QString approvalState(App &app) { return child<QLabel>(app.window->room(), QStringLiteral("approvalState"))->text(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_schemas = *protocol::SchemaValidator::load();
+        m_chain = std::make_unique<client::LocalChain>(client::LocalChain::findBinary(QStringLiteral(CMEET_SOURCE_DIR)));
+        QVERIFY2(m_chain->start(), qPrintable(m_chain->lastOutput()));
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), "approval test");
+        QVERIFY(m_relay->init());
+        QString address;
+        QVERIFY(m_relay->command({QStringLiteral("address")}, &address));
+        chain::EthClient chain(m_chain->url());
+        QVERIFY(chain.setBalance(*crypto::Address::fromHex(address.trimmed()), *chain::UInt256::fromDecimal(QStringLiteral("10000000000000000000"))));
+        QString deployed;
+        QVERIFY2(m_relay->command({QStringLiteral("deploy-registry"), QStringLiteral("--chain"), m_chain->url().toString()}, &deployed),
+                 qPrintable(m_relay->lastOutput()));
+
+        // A short meeting: a host and two participants, one patient, held and ended.
+        client::Scenario scenario;
+        scenario.participants = 2;
+        scenario.patients = 1;
+        scenario.pollOptions = 2;
+        scenario.commentsPerParticipant = 2;
+        m_cast = client::castFor(scenario);
+        QVERIFY(m_relay->importDirectory(m_cast.staff, m_cast.patients));
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        client::Simulation simulation(m_relay->url(), m_cast.members, m_cast.patients, scenario);
+        auto held = simulation.run();
+        QVERIFY2(held, qPrintable(held ? QString() : held.error()));
+        m_meeting = held->meeting;
+    }
+
+    // No chain node in the settings: nothing to check the record against, so nothing is signed.
+    void withoutAChainNodeNothingIsApproved()
+    {
+        std::unique_ptr<App> app;
+        openRoom(1, QUrl(), app);
+        QVERIFY(app && app->window->room());
+        QTRY_VERIFY_WITH_TIMEOUT(app->window->room()->session().hasEnded(), waitMs);
+        click(child<QPushButton>(app->window->room(), QStringLiteral("approveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*app).startsWith(QStringLiteral("Not approved")), waitMs);
+        QVERIFY2(approvalState(*app).contains(QStringLiteral("Set the chain node in Settings")), qPrintable(approvalState(*app)));
+        QVERIFY(approvalsOnRelay().isEmpty());
+    }
+
+    // The node is down: the app says it cannot reach the chain, and the button is there to retry.
+    void withTheNodeDownNothingIsApproved()
+    {
+        std::unique_ptr<App> app;
+        openRoom(1, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(guitest::freePort())), app);
+        QVERIFY(app && app->window->room());
+        QTRY_VERIFY_WITH_TIMEOUT(app->window->room()->session().hasEnded(), waitMs);
+        click(child<QPushButton>(app->window->room(), QStringLiteral("approveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*app).startsWith(QStringLiteral("Not approved")), waitMs);
+        QVERIFY2(approvalState(*app).contains(QStringLiteral("cannot reach the chain")), qPrintable(approvalState(*app)));
+        QVERIFY(child<QPushButton>(app->window->room(), QStringLiteral("approveButton"))->isEnabled());
+        QVERIFY(approvalsOnRelay().isEmpty());
+    }
+
+    // Declining the confirmation does nothing; confirming approves, checked against the chain:
+    // the relay holds a signature by this participant, and so does the participant's own copy.
+    void approvesWhatTheChainAnchored()
+    {
+        std::unique_ptr<App> app;
+        openRoom(2, m_chain->url(), app);
+        QVERIFY(app && app->window->room());
+        QTRY_VERIFY_WITH_TIMEOUT(app->window->room()->session().hasEnded(), waitMs);
+        auto *approve = child<QPushButton>(app->window->room(), QStringLiteral("approveButton"));
+        app->prompts.confirmAnswer = false;
+        click(approve);
+        QVERIFY(!app->window->room()->session().isApproving());
+        app->prompts.confirmAnswer = true;
+        click(approve);
+        // The relay anchors the end in the background: the app waits for it, then approves.
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*app).startsWith(QStringLiteral("You approved")), 60000);
+        QVERIFY2(approvalState(*app).contains(QStringLiteral("1 of the 3")), qPrintable(approvalState(*app)));
+        QVERIFY(!approve->isEnabled());
+        const QString me = m_cast.members.at(2).key.address().toLowerHex();
+        const QMap<QString, QString> onRelay = approvalsOnRelay();
+        QCOMPARE(onRelay.keys(), QStringList{me});
+        guitest::screenshot(app->window.get(), QStringLiteral("approved"));
+
+        // Kept in the participant's own copy, the same signature.
+        const QString replica = client::AppSettings::load(app->profile.path()).replicaPath(m_meeting);
+        app->window.reset(); // closes the replica (the profile stays)
+        auto file = store::MeetingFile::open(replica, true);
+        QVERIFY2(file, qPrintable(file ? QString() : file.error().detail));
+        const auto kept = (*file)->approvals();
+        QVERIFY(kept && kept->size() == 1);
+        QCOMPARE(kept->constFirst().identity, me);
+        QCOMPARE(kept->constFirst().signature, onRelay.value(me));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_relay)
+            m_relay->stop();
+        if (m_chain)
+            m_chain->stop();
+    }
+};
+
+QTEST_MAIN(TestAppApproval)
+#include "test_app_approval.moc"
