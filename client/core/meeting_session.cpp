@@ -460,6 +460,18 @@ void MeetingSession::sendApproval(const QByteArray &digest, const QString &recor
                    });
 }
 
+void MeetingSession::fetchApprovals()
+{
+    m_link.request(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), m_meetingId}}, this, [this](const auto &result) {
+        if (!result)
+            return; // offline: the next time the room is live asks again
+        QStringList identities;
+        for (const QJsonValue &approval : result->toArray())
+            identities.append(approval[QStringLiteral("identity")].toString().toLower());
+        Q_EMIT approvalsKnown(identities, m_meeting.value(QStringLiteral("roster")).toArray().size());
+    });
+}
+
 void MeetingSession::failApproval(const QString &reason)
 {
     m_approval.reset();

@@ -94,6 +94,8 @@ public:
     // tells the outcome.
     void approve(const QUrl &chain, int waitMs = 120000);
     [[nodiscard]] bool isApproving() const { return m_approval.has_value(); }
+    // Who has approved the ended meeting so far, as the relay holds it: approvalsKnown().
+    void fetchApprovals();
     [[nodiscard]] bool hasEnded() const;
     // The event with this id and type, if in the log.
     [[nodiscard]] std::optional<protocol::Event> findEvent(const QByteArray &id, protocol::EventType type) const;
@@ -111,6 +113,7 @@ Q_SIGNALS:
     void approvalProgress(const QString &what);
     void approved(qint64 approvals, qint64 roster);
     void approvalFailed(const QString &reason);
+    void approvalsKnown(const QStringList &identities, qint64 roster);
 
 private:
     struct Outgoing {

@@ -353,11 +353,10 @@ QWidget *MeetingRoom::buildApprovalBar()
         m_approvalState->setStyleSheet(QString());
         m_approvalState->setText(what);
     });
-    connect(&m_session, &MeetingSession::approved, this, [this](qint64 approvals, qint64 roster) {
-        m_approvalState->setStyleSheet(QString());
-        m_approvalState->setText(tr("You approved the final record. %1 of the %2 people on the roster have approved so far.").arg(approvals).arg(roster));
-        m_approvedByMe = true;
-        scheduleUpdate();
+    connect(&m_session, &MeetingSession::approved, this, [this](qint64 approvals, qint64 roster) { showApprovals(approvals, roster, true); });
+    connect(&m_session, &MeetingSession::approvalsKnown, this, [this](const QStringList &identities, qint64 roster) {
+        if (!m_session.isApproving())
+            showApprovals(identities.size(), roster, identities.contains(m_link.identity().toLowerHex()));
     });
     connect(&m_session, &MeetingSession::approvalFailed, this, [this](const QString &reason) {
         m_approvalState->setStyleSheet(problemStyle);
@@ -366,6 +365,16 @@ QWidget *MeetingRoom::buildApprovalBar()
     });
     bar->hide();
     return bar;
+}
+
+void MeetingRoom::showApprovals(qint64 approvals, qint64 roster, bool mine)
+{
+    m_approvedByMe = mine;
+    m_approvalState->setStyleSheet(QString());
+    m_approvalState->setText(mine ? tr("You approved the final record. %1 of the %2 people on the roster have approved so far.").arg(approvals).arg(roster)
+                                  : tr("%1 of the %2 people on the roster have approved so far. Check the record, then approve it: your copy "
+                                       "is verified and compared with the chain first.").arg(approvals).arg(roster));
+    scheduleUpdate();
 }
 
 void MeetingRoom::approve()
@@ -383,6 +392,7 @@ QWidget *MeetingRoom::buildComposer()
 {
     auto *box = new QGroupBox(tr("Write"), this);
     box->setObjectName(QStringLiteral("composer"));
+    m_composerBox = box;
     m_commentPatient = new QComboBox(box);
     m_commentPatient->setObjectName(QStringLiteral("commentPatient"));
     m_composer = new QPlainTextEdit(box);
@@ -592,14 +602,27 @@ void MeetingRoom::updateState()
     m_presence->setVisible(present || ended || !started);
     const int me = m_participants->rowOf(m_link.identity().toLowerHex());
     const QVariant joinedAt = me >= 0 ? m_participants->index(me, 0).data(ParticipantsModel::JoinedAtRole) : QVariant();
+    const QVariant leftAt = me >= 0 ? m_participants->index(me, 0).data(ParticipantsModel::LeftAtRole) : QVariant();
     if (!started)
         m_presence->setText(tr("The host has not started the meeting yet."));
+    else if (ended && joinedAt.isNull())
+        m_presence->setText(tr("The meeting has ended. You did not join it."));
+    else if (ended && !leftAt.isNull())
+        m_presence->setText(tr("The meeting has ended. You were in it from %1 to %2.").arg(timeOfDayText(joinedAt.toLongLong()), timeOfDayText(leftAt.toLongLong())));
+    else if (ended)
+        m_presence->setText(tr("The meeting has ended. You were in it from %1 to its end.").arg(timeOfDayText(joinedAt.toLongLong())));
     else if (present)
         m_presence->setText(joinedAt.isNull() ? tr("You are in the meeting.") : tr("You are in the meeting since %1.").arg(timeOfDayText(joinedAt.toLongLong())));
-    else if (ended)
-        m_presence->setText(tr("The meeting has ended."));
     m_leave->setEnabled(present && !ended && !host);
+    m_leave->setVisible(!ended);
     m_approvalBar->setVisible(m_session.hasEnded());
+    // An ended meeting, up to date: whether you (and how many) approved already; asked again
+    // after a reconnect.
+    if (live && m_session.hasEnded() && !m_approvalsAsked && !m_session.isApproving()) {
+        m_approvalsAsked = true;
+        m_session.fetchApprovals();
+    }
+    m_approvalsAsked = m_approvalsAsked && live;
     m_approve->setEnabled(m_session.hasEnded() && !m_session.isApproving() && !m_approvedByMe);
 
     const bool canWrite = present && !ended;
@@ -609,6 +632,7 @@ void MeetingRoom::updateState()
                         && (selectedType == QStringLiteral("comment") || selectedType == QStringLiteral("reply")));
     m_disagree->setEnabled(canWrite && !selectedEvent().isEmpty());
     m_composer->setEnabled(canWrite);
+    m_composerBox->setVisible(!ended); // nothing more goes on the record
     m_outgoing->setText(busy ? tr("%n waiting to be sent", nullptr, static_cast<int>(m_session.outgoing())) : QString());
 
     const QString agendaPatient = m_agenda->currentItem() ? m_agenda->currentItem()->data(Qt::UserRole).toString() : QString();

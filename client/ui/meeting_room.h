@@ -62,6 +62,8 @@ private:
     QWidget *buildPatientPanel();
     QWidget *buildPollsPanel();
     QWidget *buildApprovalBar();
+    // The approval bar: approvals of roster so far, and whether one is yours.
+    void showApprovals(qint64 approvals, qint64 roster, bool mine);
     void approve();
     void updateState();
     // One updateState for a burst of signals (an arrival changes entries, outgoing and phase).
@@ -100,7 +102,7 @@ private:
     PollsModel *m_polls;
     QString m_code;
     QUrl m_chain;
-    bool m_approvedByMe = false; // this session approved (the relay also refuses a second one)
+    bool m_approvedByMe = false; // you approved, here or before (the relay also refuses a second one)
     bool m_updateScheduled = false;
     QJsonObject m_patientData; // meeting.patientData: patient id -> {data: {field: value}}
 
@@ -141,6 +143,8 @@ private:
     QPushButton *m_savePatient;
     QTableView *m_pollsView;
     QGroupBox *m_voteBox;
+    QWidget *m_composerBox = nullptr;
+    bool m_approvalsAsked = false;
     QVBoxLayout *m_voteOptions;
     QButtonGroup *m_voteGroup;
     QPushButton *m_vote;

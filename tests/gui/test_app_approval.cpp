@@ -176,6 +176,23 @@ private Q_SLOTS:
         QCOMPARE(kept->constFirst().signature, onRelay.value(me));
     }
 
+    // Reopened later: who approved shows without asking, and nobody approves twice.
+    void reopeningShowsWhoApproved()
+    {
+        std::unique_ptr<App> approver;
+        openRoom(2, m_chain->url(), approver);
+        QVERIFY(approver && approver->window->room());
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*approver).startsWith(QStringLiteral("You approved the final record. 1 of the 3")), waitMs);
+        QVERIFY(!child<QPushButton>(approver->window->room(), QStringLiteral("approveButton"))->isEnabled());
+        approver.reset();
+
+        std::unique_ptr<App> other;
+        openRoom(1, m_chain->url(), other);
+        QVERIFY(other && other->window->room());
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*other).startsWith(QStringLiteral("1 of the 3 people on the roster have approved so far.")), waitMs);
+        QVERIFY(child<QPushButton>(other->window->room(), QStringLiteral("approveButton"))->isEnabled());
+    }
+
     void cleanupTestCase()
     {
         if (m_relay)

@@ -555,7 +555,13 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(room(name)->session().entries().constLast().event->type(), protocol::EventType::AckEnd, waitMs);
             QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(room(name), QStringLiteral("roomTitle"))->text().contains(QStringLiteral("(ended)")), waitMs);
             QVERIFY(!child<QPushButton>(room(name), QStringLiteral("sendCommentButton"))->isEnabled());
+            QVERIFY(!child<QWidget>(room(name), QStringLiteral("composer"))->isVisible());
         }
+        // Who was there when, as each sees it: bob left before the end, alice stayed to it.
+        const QString bobPresence = child<QLabel>(room(QStringLiteral("bob")), QStringLiteral("presenceLabel"))->text();
+        QVERIFY2(bobPresence.startsWith(QStringLiteral("The meeting has ended. You were in it from ")) && !bobPresence.endsWith(QStringLiteral("to its end.")),
+                 qPrintable(bobPresence));
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(room(QStringLiteral("alice")), QStringLiteral("presenceLabel"))->text().endsWith(QStringLiteral("to its end.")), waitMs);
         // Back to the list: the meeting is among the previous ones, ended.
         MainWindow &w = window(QStringLiteral("alice"));
         click(child<QPushButton>(room(QStringLiteral("alice")), QStringLiteral("backToMeetingsButton")));
