@@ -2,11 +2,22 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QSettings>
+#include <QSslCertificate>
 
 namespace cmeet::client {
 
+namespace {
+
+std::optional<crypto::Address> addressOf(const QString &text)
+{
+    auto address = crypto::Address::fromHex(text.trimmed());
+    return address ? std::optional(*address) : std::nullopt;
+}
+
+} // namespace
 
 AppSettings AppSettings::load(const QString &profileDir)
 {
@@ -45,6 +56,46 @@ QString AppSettings::relayUrlProblem(const QUrl &url)
         return {};
     return QCoreApplication::translate("AppSettings", "Unencrypted ws:// is only for a relay on this computer; use wss:// for %1.").arg(url.host());
 }
+
+QString AppSettings::caFileProblem(const QString &path)
+{
+    if (path.isEmpty())
+        return {};
+    if (!QFileInfo(path).isReadable())
+        return QCoreApplication::translate("AppSettings", "The CA file %1 cannot be read.").arg(path);
+    if (QSslCertificate::fromPath(path, QSsl::Pem).isEmpty())
+        return QCoreApplication::translate("AppSettings", "The CA file %1 holds no PEM certificate.").arg(path);
+    return {};
+}
+
+QString AppSettings::chainUrlProblem(const QUrl &url)
+{
+    if (url.isEmpty())
+        return {};
+    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QStringLiteral("http") && url.scheme() != QStringLiteral("https")))
+        return QCoreApplication::translate("AppSettings", "The chain node's address is an http:// or https:// URL, such as https://chain.example.org:8545.");
+    return {};
+}
+
+QString AppSettings::registryProblem(const QString &address)
+{
+    if (address.trimmed().isEmpty() || addressOf(address))
+        return {};
+    return QCoreApplication::translate("AppSettings", "%1 is not a contract address: 0x and 40 hexadecimal digits (check the mixed-case letters if copied).").arg(address.trimmed());
+}
+
+QString AppSettings::problem() const
+{
+    for (const QString &problem : {relayUrlProblem(relayUrl), caFileProblem(trustedCaFile), chainUrlProblem(chainRpcUrl),
+                                   registryProblem(anchorRegistry), registryProblem(identityRegistry)})
+        if (!problem.isEmpty())
+            return problem;
+    return {};
+}
+
+std::optional<crypto::Address> AppSettings::anchorRegistryAddress() const { return addressOf(anchorRegistry); }
+
+std::optional<crypto::Address> AppSettings::identityRegistryAddress() const { return addressOf(identityRegistry); }
 
 QString AppSettings::replicaPath(const QString &meetingId) const
 {

@@ -3,8 +3,12 @@
 // to trust for it, the chain node and the registries. One profile per person on a shared machine,
 // and one per simulated person in the tests.
 
+#include "crypto/keys.h"
+
 #include <QString>
 #include <QUrl>
+
+#include <optional>
 
 namespace cmeet::client {
 
@@ -18,8 +22,20 @@ struct AppSettings {
 
     [[nodiscard]] static AppSettings load(const QString &profileDir);
     void save() const;
-    // Why the relay URL cannot be used, or empty: ws:// only on loopback, wss:// anywhere.
+    // Why a value cannot be used, or empty. Relay: ws:// only on loopback, wss:// anywhere.
     [[nodiscard]] static QString relayUrlProblem(const QUrl &url);
+    // A CA file: empty, or a readable PEM file with at least one certificate.
+    [[nodiscard]] static QString caFileProblem(const QString &path);
+    // The chain node: empty (no chain checks), or an http(s):// JSON-RPC endpoint.
+    [[nodiscard]] static QString chainUrlProblem(const QUrl &url);
+    // A registry: empty (as the meeting names it), or an address (EIP-55 if mixed case).
+    [[nodiscard]] static QString registryProblem(const QString &address);
+    // The first problem of all the fields, or empty.
+    [[nodiscard]] QString problem() const;
+
+    // The registries an auditor trusts, overriding what a meeting file names (nullopt: none set).
+    [[nodiscard]] std::optional<crypto::Address> anchorRegistryAddress() const;
+    [[nodiscard]] std::optional<crypto::Address> identityRegistryAddress() const;
     [[nodiscard]] QString replicaPath(const QString &meetingId) const;
 };
 

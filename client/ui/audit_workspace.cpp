@@ -54,8 +54,8 @@ struct AuditWorkspace::Run {
     QString html;
 };
 
-AuditWorkspace::AuditWorkspace(UserPrompts &prompts, QUrl chain, QWidget *parent)
-    : QWidget(parent), m_prompts(prompts), m_chain(std::move(chain)), m_file(new QLabel(this)), m_progress(new QProgressBar(this)),
+AuditWorkspace::AuditWorkspace(UserPrompts &prompts, QWidget *parent)
+    : QWidget(parent), m_prompts(prompts), m_file(new QLabel(this)), m_progress(new QProgressBar(this)),
       m_cancel(new QPushButton(tr("Cancel"), this)), m_verdict(new QLabel(this)), m_tabs(new QTabWidget(this)), m_findings(new QTreeWidget(this)),
       m_record(new QTextBrowser(this)), m_events(new QTreeWidget(this)), m_exportProof(new QPushButton(tr("Export proof of the selected event…"), this)),
       m_exportPdf(new QPushButton(tr("Export the record as PDF…"), this))
@@ -155,6 +155,13 @@ AuditWorkspace::~AuditWorkspace()
     }
 }
 
+void AuditWorkspace::setChain(const QUrl &node, std::optional<crypto::Address> registry, std::optional<crypto::Address> identityRegistry)
+{
+    m_chain = node;
+    m_registry = std::move(registry);
+    m_identityRegistry = std::move(identityRegistry);
+}
+
 void AuditWorkspace::openFile(const QString &path)
 {
     if (m_thread != nullptr) { // one audit at a time: the old one stops at its next chunk
@@ -180,6 +187,8 @@ void AuditWorkspace::openFile(const QString &path)
     audit::AuditOptions options;
     if (m_chain.isValid() && !m_chain.isEmpty())
         options.chain = m_chain;
+    options.registry = m_registry;
+    options.identityRegistry = m_identityRegistry;
     options.cancelled = [run] { return run->cancel.load(); };
     options.progress = [this, run](qint64 checked, qint64 total) {
         QMetaObject::invokeMethod(this, [this, run, checked, total] {
@@ -262,9 +271,12 @@ void AuditWorkspace::showReport()
                               nullptr, count(audit::Outcome::Failed)));
         break;
     case audit::Verdict::Incomplete:
-        m_verdict->setText(tr("Not fully checked: nothing failed, but %n check(s) could not be made (listed below). To check the anchor and "
-                              "the approvals, set the chain node in the profile's settings and open the file again.",
-                              nullptr, count(audit::Outcome::NotChecked)));
+        // What to do next depends on what could not be checked.
+        m_verdict->setText(tr("Not fully checked: nothing failed, but %n check(s) could not be made (listed below). ", nullptr, count(audit::Outcome::NotChecked))
+                           + (m_chain.isEmpty() ? tr("To check the chain anchor and the approvals, set the chain node in File > Settings and open "
+                                                     "the file again.")
+                                                : tr("If the chain could not be read, try again later; keys are checked against an identity "
+                                                     "registry only when one is set (File > Settings).")));
         break;
     }
     m_verdict->setStyleSheet(verdict == audit::Verdict::Verified ? verifiedStyle : verdict == audit::Verdict::Invalid ? invalidStyle : incompleteStyle);

@@ -28,10 +28,12 @@ class AuditWorkspace : public QWidget {
     Q_OBJECT
 
 public:
-    // chain: the node to check anchors and approvals against (empty: those stay "not checked").
-    AuditWorkspace(UserPrompts &prompts, QUrl chain, QWidget *parent = nullptr);
+    AuditWorkspace(UserPrompts &prompts, QWidget *parent = nullptr);
     ~AuditWorkspace() override;
 
+    // The node to check anchors and approvals against (empty: those stay "not checked"), and the
+    // registries to trust instead of those the file names (nullopt: the file's). For later audits.
+    void setChain(const QUrl &node, std::optional<crypto::Address> registry, std::optional<crypto::Address> identityRegistry);
     // Asks for a meeting file to audit (empty when cancelled): the page's button and File > Open.
     [[nodiscard]] static QString chooseMeetingFile(UserPrompts &prompts, QWidget *parent);
     // Starts auditing the file (cancelling one under way).
@@ -57,6 +59,8 @@ private:
 
     UserPrompts &m_prompts;
     QUrl m_chain;
+    std::optional<crypto::Address> m_registry;
+    std::optional<crypto::Address> m_identityRegistry;
     QString m_path;
     std::optional<audit::AuditReport> m_report;
     QString m_html;

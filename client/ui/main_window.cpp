@@ -7,6 +7,7 @@
 #include "client/ui/meeting_editor.h"
 #include "client/ui/meeting_room.h"
 #include "client/ui/meetings_page.h"
+#include "client/ui/settings_dialog.h"
 #include "client/ui/user_prompts.h"
 
 #include <QApplication>
@@ -65,6 +66,8 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
             openMeetingFile(path);
     });
     openFile->setObjectName(QStringLiteral("openMeetingFileAction"));
+    QAction *settingsAction = file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::editSettings);
+    settingsAction->setObjectName(QStringLiteral("settingsAction"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
     quit->setObjectName(QStringLiteral("quitAction"));
@@ -86,19 +89,46 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
         refreshMeetings();
     });
 
-    if (!m_settings.trustedCaFile.isEmpty()) {
-        const QList<QSslCertificate> trusted = QSslCertificate::fromPath(m_settings.trustedCaFile);
-        if (trusted.isEmpty())
-            qCWarning(lcWindow) << "no certificate in" << m_settings.trustedCaFile;
-        m_link->setTrustedCertificates(trusted);
-    }
     onLinkState();
     resize(1280, 800);
+    connectToRelay();
+}
+
+void MainWindow::connectToRelay()
+{
+    m_link->stop();
     const QString problem = AppSettings::relayUrlProblem(m_settings.relayUrl);
-    if (problem.isEmpty())
-        m_link->start(m_settings.relayUrl);
-    else
-        m_connection->setText(tr("Not connected: %1 Set the relay's address in settings.ini of your profile.").arg(problem));
+    const QString caProblem = AppSettings::caFileProblem(m_settings.trustedCaFile);
+    if (!problem.isEmpty() || !caProblem.isEmpty()) {
+        m_connection->setText(tr("Not connected: %1 Set it in File > Settings.").arg(problem.isEmpty() ? caProblem : problem));
+        return;
+    }
+    m_link->setTrustedCertificates(m_settings.trustedCaFile.isEmpty() ? QList<QSslCertificate>() : QSslCertificate::fromPath(m_settings.trustedCaFile));
+    m_link->start(m_settings.relayUrl);
+}
+
+void MainWindow::editSettings()
+{
+    auto *dialog = new SettingsDialog(m_settings, m_prompts, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { applySettings(dialog->settings()); });
+    dialog->open();
+}
+
+void MainWindow::applySettings(const AppSettings &settings)
+{
+    const bool relayChanged = settings.relayUrl != m_settings.relayUrl || settings.trustedCaFile != m_settings.trustedCaFile;
+    m_settings = settings;
+    m_settings.save();
+    qCInfo(lcWindow) << "settings saved; relay" << m_settings.relayUrl.toDisplayString() << "chain" << m_settings.chainRpcUrl.toDisplayString();
+    if (m_audit != nullptr)
+        m_audit->setChain(m_settings.chainRpcUrl, m_settings.anchorRegistryAddress(), m_settings.identityRegistryAddress());
+    if (relayChanged) {
+        closeMeeting(); // its session belongs to the relay left
+        connectToRelay();
+    } else if (m_room != nullptr) {
+        m_room->setChainNode(m_settings.chainRpcUrl);
+    }
 }
 
 MainWindow::~MainWindow()
@@ -227,7 +257,8 @@ void MainWindow::openMeeting(const QString &id)
 void MainWindow::openMeetingFile(const QString &path)
 {
     if (m_audit == nullptr) {
-        m_audit = new AuditWorkspace(m_prompts, m_settings.chainRpcUrl, m_pages);
+        m_audit = new AuditWorkspace(m_prompts, m_pages);
+        m_audit->setChain(m_settings.chainRpcUrl, m_settings.anchorRegistryAddress(), m_settings.identityRegistryAddress());
         m_pages->addWidget(m_audit);
         connect(m_audit, &AuditWorkspace::closeRequested, this, [this] { m_pages->setCurrentWidget(m_room ? static_cast<QWidget *>(m_room) : m_meetingsPage); });
     }

@@ -48,8 +48,15 @@ public:
     void closeMeeting();
     void refreshMeetings();
 
+    // The profile's settings as they are now (File > Settings changes them).
+    [[nodiscard]] const AppSettings &settings() const { return m_settings; }
+
 private:
     void onLinkState();
+    void connectToRelay();
+    void editSettings();
+    // Saves them in the profile; a new relay or CA closes the open meeting and reconnects.
+    void applySettings(const AppSettings &settings);
     void newMeeting();
     void editMeeting(const QString &id);
     void cancelMeeting(const QString &id);

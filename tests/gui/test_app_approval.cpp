@@ -7,10 +7,12 @@
 #include "chain/eth_client.h"
 #include "client/core/local_chain.h"
 #include "client/core/local_relay.h"
+#include "client/core/meeting_export.h"
 #include "client/core/relay_connection.h"
 #include "client/core/simulation.h"
 #include "client/models/meeting_list_model.h"
 #include "client/ui/app_settings.h"
+#include "client/ui/audit_workspace.h"
 #include "client/ui/main_window.h"
 #include "client/ui/meeting_room.h"
 #include "gui/app_driver.h"
@@ -41,6 +43,7 @@ private:
     std::shared_ptr<const protocol::SchemaValidator> m_schemas;
     client::SimulationCast m_cast;
     QString m_meeting;
+    QList<QByteArray> m_log; // as the host downloaded it at the end
 
     struct App {
         QTemporaryDir profile;
@@ -113,6 +116,7 @@ private Q_SLOTS:
         auto held = simulation.run();
         QVERIFY2(held, qPrintable(held ? QString() : held.error()));
         m_meeting = held->meeting;
+        m_log = held->log;
     }
 
     // No chain node in the settings: nothing to check the record against, so nothing is signed.
@@ -191,6 +195,52 @@ private Q_SLOTS:
         QVERIFY(other && other->window->room());
         QTRY_VERIFY_WITH_TIMEOUT(approvalState(*other).startsWith(QStringLiteral("1 of the 3 people on the roster have approved so far.")), waitMs);
         QVERIFY(child<QPushButton>(other->window->room(), QStringLiteral("approveButton"))->isEnabled());
+    }
+
+    // The audit workspace checks the anchor on the chain node of the settings, and against the
+    // meeting registry of the settings when one is set, not against the one the file names.
+    void auditChecksTheAnchorOnTheChain()
+    {
+        QTemporaryDir out;
+        const QString file = out.filePath(QStringLiteral("meeting.cmeet"));
+        {
+            client::RelayConnection connection;
+            QVERIFY(connection.open(m_relay->url()) && connection.login(m_cast.members.constFirst().key));
+            auto exported = client::exportMeetingFile(connection, m_meeting, m_log, file);
+            QVERIFY2(exported, qPrintable(exported ? QString() : exported.error()));
+        }
+        const auto anchorFindings = [](const audit::AuditReport &report, audit::Outcome outcome) {
+            return std::count_if(report.findings.cbegin(), report.findings.cend(),
+                                 [outcome](const audit::Finding &f) { return f.area == QStringLiteral("anchor") && f.outcome == outcome; });
+        };
+
+        std::unique_ptr<App> app;
+        openRoom(1, m_chain->url(), app);
+        QVERIFY(app && app->window->room());
+        app->window->openMeetingFile(file);
+        client::AuditWorkspace *audit = app->window->auditWorkspace();
+        QTRY_VERIFY_WITH_TIMEOUT(!audit->isRunning() && audit->report().has_value(), waitMs);
+        const audit::AuditReport &honest = *audit->report();
+        QCOMPARE(anchorFindings(honest, audit::Outcome::Failed), 0);
+        QCOMPARE(anchorFindings(honest, audit::Outcome::NotChecked), 0);
+        QVERIFY(anchorFindings(honest, audit::Outcome::Verified) >= 2); // opened and closed on this record
+        // Only the keys are left unchecked (no identity registry here), and the banner says so.
+        const QString verdict = child<QLabel>(audit, QStringLiteral("auditVerdict"))->text();
+        QVERIFY2(verdict.contains(QStringLiteral("identity registry")) && !verdict.contains(QStringLiteral("set the chain node")), qPrintable(verdict));
+        guitest::screenshot(app->window.get(), QStringLiteral("audit-anchored"));
+
+        // A registry the auditor trusts that never saw this meeting: the anchor does not verify.
+        client::AppSettings settings = app->window->settings();
+        settings.anchorRegistry = crypto::PrivateKey::generate()->address().toChecksumHex();
+        settings.save();
+        app->window.reset();
+        app->window = std::make_unique<MainWindow>(client::AppSettings::load(app->profile.path()), m_cast.members.at(1).key.address(),
+                                                   m_cast.members.at(1).key, *m_schemas, app->prompts);
+        app->window->openMeetingFile(file);
+        audit = app->window->auditWorkspace();
+        QTRY_VERIFY_WITH_TIMEOUT(!audit->isRunning() && audit->report().has_value(), waitMs);
+        QCOMPARE(anchorFindings(*audit->report(), audit::Outcome::Verified), 0);
+        QVERIFY(audit->report()->verdict() != audit::Verdict::Verified);
     }
 
     void cleanupTestCase()

@@ -593,7 +593,9 @@ private Q_SLOTS:
         QCOMPARE(report.entries, static_cast<qint64>(room(QStringLiteral("host"))->session().entries().size()));
         // No chain node in this profile: the anchor and approvals are "not checked", nothing failed.
         QCOMPARE(report.verdict(), cmeet::audit::Verdict::Incomplete);
-        QVERIFY(child<QLabel>(audit, QStringLiteral("auditVerdict"))->text().startsWith(QStringLiteral("Not fully checked")));
+        const QString verdict = child<QLabel>(audit, QStringLiteral("auditVerdict"))->text();
+        QVERIFY2(verdict.startsWith(QStringLiteral("Not fully checked")) && verdict.contains(QStringLiteral("set the chain node in File > Settings")),
+                 qPrintable(verdict));
         auto *findings = child<QTreeWidget>(audit, QStringLiteral("auditFindings"));
         QCOMPARE(findings->topLevelItemCount(), static_cast<int>(report.findings.size()));
         QVERIFY(findings->findItems(QStringLiteral("FAILED"), Qt::MatchExactly, 0).isEmpty());

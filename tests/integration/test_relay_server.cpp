@@ -10,6 +10,7 @@
 #include "ledger/meeting_verifier.h"
 #include "protocol/event.h"
 #include "support/program_run.h"
+#include "support/test_pki.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -622,25 +623,7 @@ private Q_SLOTS:
     void tlsWithTestCa()
     {
         QTemporaryDir pki;
-        const auto openssl = [&](const QStringList &arguments) {
-            test::ProgramOptions options;
-            options.workingDirectory = pki.path();
-            return test::runProgram(QStringLiteral("openssl"), arguments, options).exitCode == 0;
-        };
-        QFile extensions(pki.filePath(QStringLiteral("san.ext")));
-        QVERIFY(extensions.open(QIODevice::WriteOnly));
-        extensions.write("subjectAltName=IP:127.0.0.1\n");
-        extensions.close();
-        const QStringList ec{QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
-        QVERIFY(openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec
-                        + QStringList{QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"),
-                                      QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=c-meet test CA")}));
-        QVERIFY(openssl(QStringList{QStringLiteral("req")} + ec
-                        + QStringList{QStringLiteral("-keyout"), QStringLiteral("relay.key"), QStringLiteral("-out"), QStringLiteral("relay.csr"),
-                                      QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")}));
-        QVERIFY(openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("relay.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
-                         QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("relay.pem"),
-                         QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-extfile"), QStringLiteral("san.ext")}));
+        QVERIFY(test::makeTestPki(pki.path()));
 
         newRelay();
         QVERIFY(m_relay->init());
