@@ -13,6 +13,7 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 
@@ -42,13 +43,24 @@ int main(int argc, char *argv[])
                                                                                  "the profile's (kept in the system keychain; the first run "
                                                                                  "makes or imports one)."),
                                      QStringLiteral("file"));
-    parser.addOptions({profile, relay, keyFile});
+    const QCommandLineOption identity(QStringLiteral("identity"), QStringLiteral("Your identity, when the key is a device key added for it "
+                                                                                  "in the identity registry; remembered in the profile."),
+                                      QStringLiteral("address"));
+    parser.addOptions({profile, relay, keyFile, identity});
     parser.process(app);
 
     client::AppSettings settings = client::AppSettings::load(
         parser.isSet(profile) ? parser.value(profile) : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     if (parser.isSet(relay)) {
         settings.relayUrl = QUrl(parser.value(relay));
+        settings.save();
+    }
+    if (parser.isSet(identity)) {
+        if (const QString problem = client::AppSettings::addressProblem(parser.value(identity)); !problem.isEmpty()) {
+            std::fprintf(stderr, "cmeet: --identity: %s\n", qPrintable(problem));
+            return 2;
+        }
+        settings.identity = parser.value(identity).trimmed();
         settings.save();
     }
     auto schemas = protocol::SchemaValidator::load();
@@ -61,7 +73,7 @@ int main(int argc, char *argv[])
     client::IdentityStore store(settings.profileDir);
     std::unique_ptr<client::MainWindow> window;
     const auto openWindow = [&](const crypto::PrivateKey &key) {
-        window = std::make_unique<client::MainWindow>(settings, key.address(), key, **schemas, prompts);
+        window = std::make_unique<client::MainWindow>(settings, settings.identityFor(key), key, **schemas, prompts);
         window->show();
         QApplication::setQuitOnLastWindowClosed(true);
     };

@@ -106,8 +106,15 @@ void RelayLink::onResponse(qint64 id)
         } else {
             m_running = false;
             m_connection.close();
-            setState(State::Refused, tr("The relay refused this identity (%1): %2. Ask the relay's administrator to enrol %3.")
-                                         .arg(protocol::wireCode(result.error().code), result.error().detail, m_identity.toChecksumHex()));
+            // What to do next: a device key not (or no longer) active is added in the identity
+            // registry by its owner; an identity the relay does not know is enrolled by its administrator.
+            const bool deviceKey = m_key.address() != m_identity && result.error().code == ErrorCode::KeyNotActive;
+            setState(State::Refused, deviceKey ? tr("The relay refused this computer's key (%1): %2. Add key %3 for your identity %4 in the identity "
+                                                    "registry (cmeet-cli registrar add-key), or ask your registrar.")
+                                                     .arg(protocol::wireCode(result.error().code), result.error().detail, m_key.address().toChecksumHex(),
+                                                          m_identity.toChecksumHex())
+                                               : tr("The relay refused this identity (%1): %2. Ask the relay's administrator to enrol %3.")
+                                                     .arg(protocol::wireCode(result.error().code), result.error().detail, m_identity.toChecksumHex()));
         }
         return;
     }

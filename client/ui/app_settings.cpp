@@ -29,6 +29,7 @@ AppSettings AppSettings::load(const QString &profileDir)
     out.chainRpcUrl = QUrl(stored.value(QStringLiteral("chain/rpcUrl")).toString());
     out.identityRegistry = stored.value(QStringLiteral("chain/identityRegistry")).toString();
     out.anchorRegistry = stored.value(QStringLiteral("chain/anchorRegistry")).toString();
+    out.identity = stored.value(QStringLiteral("identity/address")).toString();
     return out;
 }
 
@@ -41,6 +42,7 @@ void AppSettings::save() const
     stored.setValue(QStringLiteral("chain/rpcUrl"), chainRpcUrl.toString());
     stored.setValue(QStringLiteral("chain/identityRegistry"), identityRegistry);
     stored.setValue(QStringLiteral("chain/anchorRegistry"), anchorRegistry);
+    stored.setValue(QStringLiteral("identity/address"), identity);
 }
 
 QString AppSettings::relayUrlProblem(const QUrl &url)
@@ -77,17 +79,17 @@ QString AppSettings::chainUrlProblem(const QUrl &url)
     return {};
 }
 
-QString AppSettings::registryProblem(const QString &address)
+QString AppSettings::addressProblem(const QString &address)
 {
     if (address.trimmed().isEmpty() || addressOf(address))
         return {};
-    return QCoreApplication::translate("AppSettings", "%1 is not a contract address: 0x and 40 hexadecimal digits (check the mixed-case letters if copied).").arg(address.trimmed());
+    return QCoreApplication::translate("AppSettings", "%1 is not an address: 0x and 40 hexadecimal digits (check the mixed-case letters if copied).").arg(address.trimmed());
 }
 
 QString AppSettings::problem() const
 {
     for (const QString &problem : {relayUrlProblem(relayUrl), caFileProblem(trustedCaFile), chainUrlProblem(chainRpcUrl),
-                                   registryProblem(anchorRegistry), registryProblem(identityRegistry)})
+                                   addressProblem(anchorRegistry), addressProblem(identityRegistry), addressProblem(identity)})
         if (!problem.isEmpty())
             return problem;
     return {};
@@ -96,6 +98,8 @@ QString AppSettings::problem() const
 std::optional<crypto::Address> AppSettings::anchorRegistryAddress() const { return addressOf(anchorRegistry); }
 
 std::optional<crypto::Address> AppSettings::identityRegistryAddress() const { return addressOf(identityRegistry); }
+
+crypto::Address AppSettings::identityFor(const crypto::PrivateKey &key) const { return addressOf(identity).value_or(key.address()); }
 
 QString AppSettings::replicaPath(const QString &meetingId) const
 {

@@ -19,6 +19,7 @@ struct AppSettings {
     QUrl chainRpcUrl;         // empty: no chain checks
     QString identityRegistry; // contract addresses, 0x-hex (empty: none)
     QString anchorRegistry;
+    QString identity;         // the identity this profile's key signs for when it is a device key (empty: the key's own)
 
     [[nodiscard]] static AppSettings load(const QString &profileDir);
     void save() const;
@@ -28,14 +29,16 @@ struct AppSettings {
     [[nodiscard]] static QString caFileProblem(const QString &path);
     // The chain node: empty (no chain checks), or an http(s):// JSON-RPC endpoint.
     [[nodiscard]] static QString chainUrlProblem(const QUrl &url);
-    // A registry: empty (as the meeting names it), or an address (EIP-55 if mixed case).
-    [[nodiscard]] static QString registryProblem(const QString &address);
+    // A registry or identity: empty (a registry as the meeting names it), or an address (EIP-55 if mixed case).
+    [[nodiscard]] static QString addressProblem(const QString &address);
     // The first problem of all the fields, or empty.
     [[nodiscard]] QString problem() const;
 
     // The registries an auditor trusts, overriding what a meeting file names (nullopt: none set).
     [[nodiscard]] std::optional<crypto::Address> anchorRegistryAddress() const;
     [[nodiscard]] std::optional<crypto::Address> identityRegistryAddress() const;
+    // Whom key signs for: the identity set above, or the key's own address.
+    [[nodiscard]] crypto::Address identityFor(const crypto::PrivateKey &key) const;
     [[nodiscard]] QString replicaPath(const QString &meetingId) const;
 };
 

@@ -146,11 +146,15 @@ void MainWindow::onLinkState()
     m_connection->setText(m_link->stateText());
     m_connection->setStyleSheet(state == RelayLink::State::Refused ? QStringLiteral("color: #b03a2e; font-weight: bold;") : QString());
     m_retry->setVisible(state == RelayLink::State::Offline && m_link->failedAttempts() > 0);
-    const QJsonObject &account = m_link->account();
-    Q_UNUSED(account)
     const QString address = m_link->identity().toChecksumHex();
-    m_account->setText(tr("Your identity: %1").arg(shortAddress(address)));
-    m_account->setToolTip(address);
+    const QString device = m_link->signingKey().address().toChecksumHex();
+    if (device == address) {
+        m_account->setText(tr("Your identity: %1").arg(shortAddress(address)));
+        m_account->setToolTip(address);
+    } else { // a device key added for the identity in the registry
+        m_account->setText(tr("Your identity: %1 (this computer's key: %2)").arg(shortAddress(address), shortAddress(device)));
+        m_account->setToolTip(tr("Identity %1, signing with the device key %2").arg(address, device));
+    }
     // A refusal needs reading in full: what is wrong and whom to ask.
     m_banner->setVisible(state == RelayLink::State::Refused);
     m_banner->setText(m_link->stateText());

@@ -124,11 +124,11 @@ private Q_SLOTS:
         // A registry: too short, or a checksummed address with one letter's case changed.
         const QString checksummed = QStringLiteral("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
         type(dialog, QStringLiteral("anchorRegistryEdit"), QStringLiteral("0x1234"));
-        QVERIFY2(problem(dialog).contains(QStringLiteral("is not a contract address")), qPrintable(problem(dialog)));
+        QVERIFY2(problem(dialog).contains(QStringLiteral("is not an address")), qPrintable(problem(dialog)));
         QString miscopied = checksummed;
         miscopied[3] = QLatin1Char('A');
         type(dialog, QStringLiteral("anchorRegistryEdit"), miscopied);
-        QVERIFY2(problem(dialog).contains(QStringLiteral("is not a contract address")), qPrintable(problem(dialog)));
+        QVERIFY2(problem(dialog).contains(QStringLiteral("is not an address")), qPrintable(problem(dialog)));
         type(dialog, QStringLiteral("identityRegistryEdit"), checksummed);
         QVERIFY(!canSave(dialog)); // the meeting registry is still wrong
         type(dialog, QStringLiteral("anchorRegistryEdit"), checksummed.toLower());
