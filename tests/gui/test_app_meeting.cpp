@@ -216,7 +216,8 @@ private Q_SLOTS:
         QVERIFY2(m_relay->init(), qPrintable(m_relay->lastOutput()));
         const QList<QPair<QString, QString>> people{{QStringLiteral("host"), QStringLiteral("Dr Helen Hale")},
                                                     {QStringLiteral("alice"), QStringLiteral("Dr Alice Adams")},
-                                                    {QStringLiteral("bob"), QStringLiteral("Dr Bob Brown")}};
+                                                    {QStringLiteral("bob"), QStringLiteral("Dr Bob Brown")},
+                                                    {QStringLiteral("carol"), QStringLiteral("Dr Carol Clark")}}; // never gets in
         for (const auto &[name, fullName] : people) {
             m_people.push_back(std::make_unique<Person>());
             m_people.back()->name = name;
@@ -290,6 +291,7 @@ private Q_SLOTS:
             QTest::keyClicks(child<QLineEdit>(editor, QStringLiteral("titleEdit")), title + QStringLiteral(" draft"));
             pick(editor, QStringLiteral("roster"), QStringLiteral("Alice"));
             pick(editor, QStringLiteral("roster"), QStringLiteral("Bob"));
+            pick(editor, QStringLiteral("roster"), QStringLiteral("Carol"));
             pick(editor, QStringLiteral("agenda"), QStringLiteral("Lovelace"));
             pick(editor, QStringLiteral("agenda"), QStringLiteral("H-1002")); // by hospital number
             if (title == QStringLiteral("Colorectal MDT"))
@@ -324,7 +326,7 @@ private Q_SLOTS:
         QCOMPARE(rowOf(previous, toCancel).siblingAtColumn(client::MeetingListModel::StatusColumn).data().toString(), QStringLiteral("Cancelled"));
 
         // Participants see the meeting they are on.
-        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")}) {
             click(child<QPushButton>(&window(name), QStringLiteral("refreshMeetingsButton")));
             QTRY_VERIFY_WITH_TIMEOUT(rowOf(child<QTreeView>(&window(name), QStringLiteral("upcomingMeetings")), m_meeting).isValid(), waitMs);
             QVERIFY(!child<QPushButton>(&window(name), QStringLiteral("editMeetingButton"))->isEnabled());
@@ -397,6 +399,33 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(!participants.index(row, 0).data(client::ParticipantsModel::JoinedAtRole).isNull(), waitMs);
         }
         QVERIFY(!child<QPushButton>(alice, QStringLiteral("joinButton"))->isEnabled());
+    }
+
+    // Five wrong codes: the relay takes no more codes from that person for a while (even the
+    // right one), and the room says so and what to do; the others were let in regardless.
+    void lockoutAfterWrongCodes()
+    {
+        openTheMeeting(QStringLiteral("carol"));
+        MeetingRoom *carol = room(QStringLiteral("carol"));
+        auto *code = child<QLineEdit>(carol, QStringLiteral("joinCode"));
+        auto *message = child<QLabel>(carol, QStringLiteral("roomMessage"));
+        const auto tryCode = [&](const QString &typed) {
+            QTRY_VERIFY_WITH_TIMEOUT(code->isEnabled(), waitMs);
+            code->clear();
+            QTest::keyClicks(code, typed);
+            message->clear();
+            click(child<QPushButton>(carol, QStringLiteral("joinButton")));
+            QTRY_VERIFY_WITH_TIMEOUT(!message->text().isEmpty() && carol->session().outgoing() == 0, waitMs);
+        };
+        for (int attempt = 1; attempt <= 5; ++attempt) {
+            tryCode(m_oldCode);
+            QVERIFY2(message->text().contains(QStringLiteral("not the code shown in the room")), qPrintable(message->text()));
+        }
+        tryCode(room(QStringLiteral("host"))->attendanceCode());
+        QVERIFY2(message->text().startsWith(QStringLiteral("Too many wrong codes")) && message->text().contains(QStringLiteral("retry in")),
+                 qPrintable(message->text()));
+        QVERIFY(!carol->session().isPresent());
+        screenshot(&window(QStringLiteral("carol")), QStringLiteral("join-locked-out"));
     }
 
     // Thesis tests 9-11: discuss, comment (the patient preselected), reply.
