@@ -623,7 +623,13 @@ void MeetingRoom::updateState()
         m_session.fetchApprovals();
     }
     m_approvalsAsked = m_approvalsAsked && live;
-    m_approve->setEnabled(m_session.hasEnded() && !m_session.isApproving() && !m_approvedByMe);
+    // A record that does not verify is not approved by anyone: the evidence goes to governance.
+    const bool recordBroken = !problems.isEmpty();
+    m_approve->setEnabled(m_session.hasEnded() && !m_session.isApproving() && !m_approvedByMe && !recordBroken);
+    if (recordBroken && m_session.hasEnded() && !m_approvedByMe) {
+        m_approvalState->setStyleSheet(problemStyle);
+        m_approvalState->setText(tr("Your copy of this record does not verify (see above), so it cannot be approved."));
+    }
 
     const bool canWrite = present && !ended;
     const QString selectedType = m_timelineView->currentIndex().data(TimelineModel::EventTypeRole).toString();

@@ -1,10 +1,12 @@
 #pragma once
 // What the desktop app's GUI tests share: prompts answered as the test says, widgets found by
-// objectName, clicks that wait for the button to be usable.
+// objectName, clicks that wait for the button to be usable, raw SQL on a file.
 
 #include "client/ui/user_prompts.h"
 
 #include <QDir>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QWidget>
 #include <QTcpServer>
 #include <QTest>
@@ -77,5 +79,39 @@ inline void screenshot(QWidget *widget, const QString &name)
     QTest::qWait(100); // let layouts settle
     QVERIFY(widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
 }
+
+// An SQLite file (a meeting file, the relay's database) as a tamperer (or a test holding its
+// lock) sees it: straight SQL.
+class RawFile {
+public:
+    explicit RawFile(const QString &path) : m_name(QStringLiteral("raw-") + path)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        if (!db.open())
+            qFatal("cannot open %s", qPrintable(path));
+    }
+    ~RawFile()
+    {
+        QSqlDatabase::database(m_name).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    RawFile(const RawFile &) = delete;
+    RawFile &operator=(const RawFile &) = delete;
+
+    QSqlQuery run(const QString &sql, const QVariantList &values = {})
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name));
+        query.prepare(sql);
+        for (const QVariant &value : values)
+            query.addBindValue(value);
+        if (!query.exec())
+            qFatal("%s failed", qPrintable(sql));
+        return query;
+    }
+
+private:
+    QString m_name;
+};
 
 } // namespace cmeet::guitest

@@ -16,6 +16,7 @@
 #include "client/ui/main_window.h"
 #include "client/ui/meeting_room.h"
 #include "gui/app_driver.h"
+#include "protocol/event.h"
 #include "protocol/schema_validator.h"
 #include "store/meeting_file.h"
 
@@ -23,6 +24,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QPushButton>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTreeView>
 
@@ -241,6 +243,45 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!audit->isRunning() && audit->report().has_value(), waitMs);
         QCOMPARE(anchorFindings(*audit->report(), audit::Outcome::Verified), 0);
         QVERIFY(audit->report()->verdict() != audit::Verdict::Verified);
+    }
+
+    // The relay turns dishonest: two comments in its stored log swap places (each still signed by
+    // its author). A member opening the meeting afresh is told plainly that the record does not
+    // verify, and the entries that do not check are marked, not dropped.
+    void aRelayThatChangedItsLogIsShownAsSuch()
+    {
+        QList<qint64> comments;
+        for (qsizetype i = 0; i < m_log.size(); ++i)
+            if (const auto event = protocol::Event::fromWire(m_log.at(i)); event && event->type() == protocol::EventType::Comment)
+                comments.append(i);
+        QVERIFY(comments.size() >= 2);
+        m_relay->stop();
+        {
+            guitest::RawFile relayDatabase(QDir(m_relay->dataDir()).filePath(QStringLiteral("relay.sqlite")));
+            QSqlQuery number = relayDatabase.run(QStringLiteral("SELECT number FROM meetings WHERE id = ?"), {m_meeting});
+            QVERIFY(number.next());
+            const qint64 meeting = number.value(0).toLongLong();
+            QByteArray bytes[2];
+            for (int i = 0; i < 2; ++i) {
+                QSqlQuery row = relayDatabase.run(QStringLiteral("SELECT bytes FROM event_log WHERE meeting = ? AND position = ?"), {meeting, comments.at(i)});
+                QVERIFY(row.next());
+                bytes[i] = row.value(0).toByteArray();
+            }
+            for (int i = 0; i < 2; ++i)
+                relayDatabase.run(QStringLiteral("UPDATE event_log SET bytes = ? WHERE meeting = ? AND position = ?"), {bytes[1 - i], meeting, comments.at(i)});
+        }
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+
+        std::unique_ptr<App> app;
+        openRoom(1, m_chain->url(), app);
+        QVERIFY(app && app->window->room());
+        auto *banner = child<QLabel>(app->window->room(), QStringLiteral("problemsBanner"));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), waitMs);
+        QVERIFY2(banner->text().contains(QStringLiteral("does not verify")) && banner->text().contains(QStringLiteral("evidence is kept")), qPrintable(banner->text()));
+        QVERIFY(!app->window->room()->session().problems().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*app).contains(QStringLiteral("cannot be approved")), waitMs);
+        QVERIFY(!child<QPushButton>(app->window->room(), QStringLiteral("approveButton"))->isEnabled());
+        guitest::screenshot(app->window.get(), QStringLiteral("relay-misbehaved"));
     }
 
     void cleanupTestCase()

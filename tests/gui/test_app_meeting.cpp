@@ -52,6 +52,7 @@ using client::TimelineModel;
 using guitest::child;
 using guitest::click;
 using guitest::freePort;
+using guitest::RawFile;
 using guitest::screenshot;
 using guitest::ScriptedPrompts;
 using guitest::waitMs;
@@ -75,39 +76,6 @@ QDialog *dialog(const QString &name)
             return QTest::qWaitForWindowExposed(widget) ? qobject_cast<QDialog *>(widget) : nullptr;
     return nullptr;
 }
-
-// The meeting file as a tamperer (or a test holding its lock) sees it: straight SQL on the SQLite file.
-class RawFile {
-public:
-    explicit RawFile(const QString &path) : m_name(QStringLiteral("raw-") + path)
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        if (!db.open())
-            qFatal("cannot open %s", qPrintable(path));
-    }
-    ~RawFile()
-    {
-        QSqlDatabase::database(m_name).close();
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    RawFile(const RawFile &) = delete;
-    RawFile &operator=(const RawFile &) = delete;
-
-    QSqlQuery run(const QString &sql, const QVariantList &values = {})
-    {
-        QSqlQuery query(QSqlDatabase::database(m_name));
-        query.prepare(sql);
-        for (const QVariant &value : values)
-            query.addBindValue(value);
-        if (!query.exec())
-            qFatal("%s failed", qPrintable(sql));
-        return query;
-    }
-
-private:
-    QString m_name;
-};
 
 } // namespace
 
