@@ -30,6 +30,7 @@ AppSettings AppSettings::load(const QString &profileDir)
     out.identityRegistry = stored.value(QStringLiteral("chain/identityRegistry")).toString();
     out.anchorRegistry = stored.value(QStringLiteral("chain/anchorRegistry")).toString();
     out.identity = stored.value(QStringLiteral("identity/address")).toString();
+    out.resumeMeeting = stored.value(QStringLiteral("session/openMeeting")).toString();
     return out;
 }
 
@@ -43,6 +44,7 @@ void AppSettings::save() const
     stored.setValue(QStringLiteral("chain/identityRegistry"), identityRegistry);
     stored.setValue(QStringLiteral("chain/anchorRegistry"), anchorRegistry);
     stored.setValue(QStringLiteral("identity/address"), identity);
+    stored.setValue(QStringLiteral("session/openMeeting"), resumeMeeting);
 }
 
 QString AppSettings::relayUrlProblem(const QUrl &url)

@@ -19,6 +19,7 @@ struct AppSettings {
     QUrl chainRpcUrl;         // empty: no chain checks
     QString identityRegistry; // contract addresses, 0x-hex (empty: none)
     QString anchorRegistry;
+    QString resumeMeeting;    // the meeting open when the app last quit: reopened while it is running
     QString identity;         // the identity this profile's key signs for when it is a device key (empty: the key's own)
 
     [[nodiscard]] static AppSettings load(const QString &profileDir);

@@ -181,9 +181,31 @@ void MainWindow::refreshDirectories()
 void MainWindow::refreshMeetings()
 {
     m_link->request(QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("all")}}, this, [this](const auto &result) {
-        if (result)
-            m_meetings->setMeetings(result->toArray());
+        if (!result)
+            return;
+        m_meetings->setMeetings(result->toArray());
+        resumeMeeting();
     });
+}
+
+void MainWindow::resumeMeeting()
+{
+    if (m_resumeChecked || m_settings.resumeMeeting.isEmpty() || m_room != nullptr)
+        return;
+    m_resumeChecked = true;
+    const QString id = m_settings.resumeMeeting;
+    if (m_meetings->meeting(id).value(QStringLiteral("status")).toString() == QStringLiteral("started")) {
+        qCInfo(lcWindow) << "resuming meeting" << id;
+        openMeeting(id);
+    } else {
+        rememberOpenMeeting({}); // over (or gone) since the app quit: stay on the list
+    }
+}
+
+void MainWindow::rememberOpenMeeting(const QString &id)
+{
+    m_settings.resumeMeeting = id;
+    m_settings.save();
 }
 
 void MainWindow::newMeeting()
@@ -255,6 +277,7 @@ void MainWindow::openMeeting(const QString &id)
     m_pages->addWidget(m_room);
     m_pages->setCurrentWidget(m_room);
     m_session->open();
+    rememberOpenMeeting(id);
     qCInfo(lcWindow) << "opened meeting" << id;
 }
 
@@ -275,6 +298,7 @@ void MainWindow::closeMeeting()
     if (m_room == nullptr)
         return;
     m_pages->setCurrentWidget(m_meetingsPage);
+    rememberOpenMeeting({});
     // Called from the room's own button: the room goes once its signal is done, its session with it.
     MeetingRoom *room = std::exchange(m_room, nullptr);
     MeetingSession *session = m_session.release();

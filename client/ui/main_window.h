@@ -62,6 +62,9 @@ private:
     void cancelMeeting(const QString &id);
     void showEditor(const QJsonObject &meeting);
     void refreshDirectories();
+    // After the first meetings list: reopens the meeting open when the app quit, if still running.
+    void resumeMeeting();
+    void rememberOpenMeeting(const QString &id);
 
     AppSettings m_settings;
     const protocol::SchemaValidator &m_schemas;
@@ -77,6 +80,7 @@ private:
     std::unique_ptr<MeetingSession> m_session;
     MeetingRoom *m_room = nullptr;
     AuditWorkspace *m_audit = nullptr;
+    bool m_resumeChecked = false;
     QLabel *m_connection;
     QPushButton *m_retry;
     QLabel *m_account;

@@ -529,6 +529,23 @@ private Q_SLOTS:
             QVERIFY2(room(name)->session().problems().isEmpty(), qPrintable(room(name)->session().problems().join(QLatin1Char('\n'))));
     }
 
+    // Quitting the app in a running meeting and starting it again: the room reopens by itself,
+    // from the local copy, caught up, and its owner still present.
+    void restartResumesTheMeeting()
+    {
+        Person &bob = person(QStringLiteral("bob"));
+        QCOMPARE(client::AppSettings::load(bob.profile.path()).resumeMeeting, m_meeting);
+        const qsizetype entries = room(QStringLiteral("host"))->session().entries().size();
+        bob.window.reset();
+        bob.window = openWindow(bob, relayUrl());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.window->room() != nullptr, waitMs);
+        MeetingRoom *again = bob.window->room();
+        QTRY_COMPARE_WITH_TIMEOUT(again->session().phase(), client::MeetingSession::Phase::Live, waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(again->session().entries().size(), entries, waitMs);
+        QVERIFY(again->session().isPresent());
+        QVERIFY(timelineRow(again, QStringLiteral("Written while the relay was down.")).isValid());
+    }
+
     // Thesis tests 18-19: leave, then the host ends the meeting (after confirming).
     void leaveAndEnd()
     {
@@ -563,6 +580,13 @@ private Q_SLOTS:
         MainWindow &w = window(QStringLiteral("alice"));
         click(child<QPushButton>(room(QStringLiteral("alice")), QStringLiteral("backToMeetingsButton")));
         QTRY_VERIFY_WITH_TIMEOUT(w.room() == nullptr, waitMs);
+        QVERIFY(client::AppSettings::load(person(QStringLiteral("alice")).profile.path()).resumeMeeting.isEmpty()); // left on purpose
+        // Bob quit in the room: started again after the end, the app stays on the list.
+        Person &bobAgain = person(QStringLiteral("bob"));
+        bobAgain.window.reset();
+        bobAgain.window = openWindow(bobAgain, relayUrl());
+        QTRY_VERIFY_WITH_TIMEOUT(client::AppSettings::load(bobAgain.profile.path()).resumeMeeting.isEmpty(), waitMs);
+        QVERIFY(bobAgain.window->room() == nullptr);
         QTRY_VERIFY_WITH_TIMEOUT(rowOf(child<QTreeView>(&w, QStringLiteral("previousMeetings")), m_meeting).isValid(), waitMs);
     }
 
