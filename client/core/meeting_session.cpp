@@ -404,7 +404,7 @@ bool MeetingSession::hasEnded() const
     return !m_entries.isEmpty() && m_entries.constLast().event && m_entries.constLast().event->type() == EventType::AckEnd;
 }
 
-void MeetingSession::approve(const QUrl &chain, int waitMs)
+void MeetingSession::approve(const QUrl &chain, std::optional<crypto::Address> trustedRegistry, int waitMs)
 {
     if (m_approval)
         return;
@@ -414,7 +414,7 @@ void MeetingSession::approve(const QUrl &chain, int waitMs)
         return failApproval(tr("approvals are signed with your identity's own key, not this computer's device key: approve where that key is"));
     if (!chain.isValid() || chain.isEmpty())
         return failApproval(tr("no chain node is set: approving checks that the chain holds the same record as your copy. Set the chain node in Settings"));
-    m_approval = PendingApproval{chain, QDeadlineTimer(waitMs), {}};
+    m_approval = PendingApproval{chain, std::move(trustedRegistry), QDeadlineTimer(waitMs), {}};
     Q_EMIT approvalProgress(tr("Asking the relay where the meeting is anchored…"));
     m_link.request(QStringLiteral("meeting.get"), {{QStringLiteral("id"), m_meetingId}}, this, [this](const auto &result) {
         if (!m_approval)
@@ -422,6 +422,11 @@ void MeetingSession::approve(const QUrl &chain, int waitMs)
         if (!result)
             return failApproval(result.error().detail);
         m_approval->anchor = result->toObject().value(QStringLiteral("anchor")).toObject();
+        const auto target = anchorTargetOf(m_approval->anchor);
+        if (target && m_approval->trustedRegistry && target->registry != *m_approval->trustedRegistry)
+            return failApproval(tr("the relay anchors this meeting in registry %1, not in the meeting registry your settings trust (%2): "
+                                   "ask your administrator before approving")
+                                    .arg(target->registry.toChecksumHex(), m_approval->trustedRegistry->toChecksumHex()));
         Q_EMIT approvalProgress(tr("Checking your copy of the meeting against the chain…"));
         checkApproval();
     });

@@ -92,7 +92,9 @@ public:
     // anchor the end; then signs the approval with the identity's own key, sends it and keeps it
     // in the replica. approvalProgress() says what it waits for; approved() or approvalFailed()
     // tells the outcome.
-    void approve(const QUrl &chain, int waitMs = 120000);
+    // With trustedRegistry (the settings' meeting registry), an anchor in any other registry is
+    // refused: the relay could otherwise anchor in a registry of its own making.
+    void approve(const QUrl &chain, std::optional<crypto::Address> trustedRegistry = std::nullopt, int waitMs = 120000);
     [[nodiscard]] bool isApproving() const { return m_approval.has_value(); }
     // Who has approved the ended meeting so far, as the relay holds it: approvalsKnown().
     void fetchApprovals();
@@ -128,6 +130,7 @@ private:
     // An approval under way: where to check it, and until when to wait for the anchor.
     struct PendingApproval {
         QUrl chain;
+        std::optional<crypto::Address> trustedRegistry;
         QDeadlineTimer deadline;
         QJsonObject anchor; // the relay's: registry, chainId, identityRegistry
     };

@@ -18,6 +18,7 @@
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QThread>
+#include <QStyledItemDelegate>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -26,6 +27,24 @@ Q_LOGGING_CATEGORY(lcAuditPage, "cmeet.app.audit", QtInfoMsg)
 namespace cmeet::client {
 
 namespace {
+
+// Rows as tall as their wrapped text: a tree view asks a delegate for a row's height without
+// saying how wide the column is, so this says it.
+class WrappingDelegate : public QStyledItemDelegate {
+public:
+    explicit WrappingDelegate(QTreeView *view) : QStyledItemDelegate(view), m_view(view) {}
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem wrapped = option;
+        // The style wraps only within a valid rectangle: any height will do, the width counts.
+        wrapped.rect = QRect(0, 0, m_view->header()->sectionSize(index.column()), 1 << 16);
+        return QStyledItemDelegate::sizeHint(wrapped, index);
+    }
+
+private:
+    QTreeView *m_view;
+};
 
 const QString verifiedStyle = QStringLiteral("background: #e6f4ea; color: #1e5631; padding: 10px; border: 1px solid #9fd3ae; font-weight: bold;");
 const QString invalidStyle = QStringLiteral("background: #fdecea; color: #7a1f16; padding: 10px; border: 1px solid #e6a39b; font-weight: bold;");
@@ -82,8 +101,13 @@ AuditWorkspace::AuditWorkspace(UserPrompts &prompts, QWidget *parent)
     m_findings->setObjectName(QStringLiteral("auditFindings"));
     m_findings->setHeaderLabels({tr("Result"), tr("Check"), tr("Entry"), tr("What was found")});
     m_findings->setRootIsDecorated(false);
+    // Details are read in full, wrapped: rows grow to fit, and are laid out again when the
+    // window (so the stretched last column) changes width.
     m_findings->setWordWrap(true);
+    m_findings->setTextElideMode(Qt::ElideNone);
+    m_findings->setItemDelegate(new WrappingDelegate(m_findings));
     m_findings->header()->setStretchLastSection(true);
+    connect(m_findings->header(), &QHeaderView::sectionResized, m_findings, [this] { m_findings->doItemsLayout(); });
     m_findings->setColumnWidth(ResultColumn, 110);
     m_findings->setColumnWidth(AreaColumn, 100);
     m_findings->setColumnWidth(EntryColumn, 70);

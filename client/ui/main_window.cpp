@@ -127,7 +127,7 @@ void MainWindow::applySettings(const AppSettings &settings)
         closeMeeting(); // its session belongs to the relay left
         connectToRelay();
     } else if (m_room != nullptr) {
-        m_room->setChainNode(m_settings.chainRpcUrl);
+        m_room->setChain(m_settings.chainRpcUrl, m_settings.anchorRegistryAddress());
     }
 }
 
@@ -272,7 +272,7 @@ void MainWindow::openMeeting(const QString &id)
     closeMeeting();
     m_session = std::make_unique<MeetingSession>(*m_link, id, m_settings.replicaPath(id), m_schemas);
     m_room = new MeetingRoom(*m_session, *m_link, *m_staff, *m_patients, m_prompts, m_pages);
-    m_room->setChainNode(m_settings.chainRpcUrl);
+    m_room->setChain(m_settings.chainRpcUrl, m_settings.anchorRegistryAddress());
     connect(m_room, &MeetingRoom::closeRequested, this, &MainWindow::closeMeeting);
     m_pages->addWidget(m_room);
     m_pages->setCurrentWidget(m_room);

@@ -384,7 +384,7 @@ void MeetingRoom::approve()
                             nullptr, static_cast<int>(m_session.entries().size()));
     if (!m_prompts.confirm(this, tr("Approve the record"), text, tr("Approve")))
         return;
-    m_session.approve(m_chain);
+    m_session.approve(m_chain, m_trustedRegistry);
     scheduleUpdate();
 }
 

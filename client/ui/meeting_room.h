@@ -47,8 +47,13 @@ public:
     [[nodiscard]] TimelineModel &timeline() { return *m_timeline; }
     [[nodiscard]] PollsModel &polls() { return *m_polls; }
     [[nodiscard]] ParticipantsModel &participants() { return *m_participants; }
-    // The chain node approvals are checked against (Settings); empty: approving says to set it.
-    void setChainNode(const QUrl &chain) { m_chain = chain; }
+    // The chain node approvals are checked against (Settings; empty: approving says to set it),
+    // and the meeting registry the settings trust (nullopt: the one the relay names).
+    void setChain(const QUrl &node, std::optional<crypto::Address> trustedRegistry)
+    {
+        m_chain = node;
+        m_trustedRegistry = std::move(trustedRegistry);
+    }
     // The code the host shows in the room (empty for participants, or before the start).
     [[nodiscard]] const QString &attendanceCode() const { return m_code; }
 
@@ -102,6 +107,7 @@ private:
     PollsModel *m_polls;
     QString m_code;
     QUrl m_chain;
+    std::optional<crypto::Address> m_trustedRegistry;
     bool m_approvedByMe = false; // you approved, here or before (the relay also refuses a second one)
     bool m_updateScheduled = false;
     QJsonObject m_patientData; // meeting.patientData: patient id -> {data: {field: value}}

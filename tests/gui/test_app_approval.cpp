@@ -27,6 +27,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace cmeet;
 using client::MainWindow;
@@ -55,12 +56,13 @@ private:
 
     // The app of member (its own profile), with the chain node given, in the ended meeting's room
     // (a void helper because QTRY_* return on failure: callers check app->window->room()).
-    void openRoom(int member, const QUrl &chain, std::unique_ptr<App> &app)
+    void openRoom(int member, const QUrl &chain, std::unique_ptr<App> &app, const QString &trustedRegistry = {})
     {
         app = std::make_unique<App>();
         client::AppSettings settings = client::AppSettings::load(app->profile.path());
         settings.relayUrl = m_relay->url();
         settings.chainRpcUrl = chain;
+        settings.anchorRegistry = trustedRegistry;
         settings.save();
         const crypto::PrivateKey &key = m_cast.members.at(member).key;
         app->window = std::make_unique<MainWindow>(client::AppSettings::load(app->profile.path()), key.address(), key, *m_schemas, app->prompts);
@@ -199,6 +201,22 @@ private Q_SLOTS:
         QVERIFY(child<QPushButton>(other->window->room(), QStringLiteral("approveButton"))->isEnabled());
     }
 
+    // The settings trust another meeting registry than the one the relay anchored in: nothing
+    // is signed, and the message names both.
+    void aRegistryOtherThanTheTrustedOneIsRefused()
+    {
+        const QString trusted = crypto::PrivateKey::generate()->address().toChecksumHex();
+        std::unique_ptr<App> app;
+        openRoom(1, m_chain->url(), app, trusted);
+        QVERIFY(app && app->window->room());
+        QTRY_VERIFY_WITH_TIMEOUT(app->window->room()->session().hasEnded(), waitMs);
+        click(child<QPushButton>(app->window->room(), QStringLiteral("approveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(approvalState(*app).startsWith(QStringLiteral("Not approved")), waitMs);
+        QVERIFY2(approvalState(*app).contains(QStringLiteral("not in the meeting registry your settings trust")) && approvalState(*app).contains(trusted),
+                 qPrintable(approvalState(*app)));
+        QVERIFY(!approvalsOnRelay().contains(m_cast.members.at(1).key.address().toLowerHex()));
+    }
+
     // The audit workspace checks the anchor on the chain node of the settings, and against the
     // meeting registry of the settings when one is set, not against the one the file names.
     void auditChecksTheAnchorOnTheChain()
@@ -229,6 +247,15 @@ private Q_SLOTS:
         // Only the keys are left unchecked (no identity registry here), and the banner says so.
         const QString verdict = child<QLabel>(audit, QStringLiteral("auditVerdict"))->text();
         QVERIFY2(verdict.contains(QStringLiteral("identity registry")) && !verdict.contains(QStringLiteral("set the chain node")), qPrintable(verdict));
+        // Long details wrap: the log's finding (a long line) gets a taller row than the file's.
+        auto *findings = child<QTreeWidget>(audit, QStringLiteral("auditFindings"));
+        const auto rowHeight = [findings](const QString &area) {
+            const QList<QTreeWidgetItem *> rows = findings->findItems(area, Qt::MatchExactly, 1);
+            return rows.isEmpty() ? -1 : findings->visualItemRect(rows.constFirst()).height();
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(rowHeight(QStringLiteral("log")) > rowHeight(QStringLiteral("file")) * 3 / 2,
+                                  qPrintable(QStringLiteral("rows %1 and %2 high").arg(rowHeight(QStringLiteral("log"))).arg(rowHeight(QStringLiteral("file")))),
+                                  waitMs);
         guitest::screenshot(app->window.get(), QStringLiteral("audit-anchored"));
 
         // A registry the auditor trusts that never saw this meeting: the anchor does not verify.
