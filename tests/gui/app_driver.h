@@ -2,6 +2,7 @@
 // What the desktop app's GUI tests share: prompts answered as the test says, widgets found by
 // objectName, clicks that wait for the button to be usable, raw SQL on a file.
 
+#include "client/ui/main_window.h"
 #include "client/ui/user_prompts.h"
 
 #include <QDir>
@@ -9,8 +10,10 @@
 #include <QSqlQuery>
 #include <QWidget>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
 #include <optional>
 
 namespace cmeet::guitest {
@@ -50,6 +53,13 @@ public:
     {
         return filesToSave.isEmpty() ? QString() : filesToSave.takeFirst();
     }
+};
+
+// One person's app: a profile folder of its own, answers as the test says, the window once opened.
+struct AppInstance {
+    QTemporaryDir profile;
+    ScriptedPrompts prompts;
+    std::unique_ptr<client::MainWindow> window;
 };
 
 template <typename T>

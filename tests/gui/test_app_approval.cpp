@@ -48,11 +48,7 @@ private:
     QString m_meeting;
     QList<QByteArray> m_log; // as the host downloaded it at the end
 
-    struct App {
-        QTemporaryDir profile;
-        ScriptedPrompts prompts;
-        std::unique_ptr<MainWindow> window;
-    };
+    using App = guitest::AppInstance;
 
     // The app of member (its own profile), with the chain node given, in the ended meeting's room
     // (a void helper because QTRY_* return on failure: callers check app->window->room()).

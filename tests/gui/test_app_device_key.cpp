@@ -70,11 +70,7 @@ private:
     }
 
     // Alice's app on her laptop: her identity in the profile, the laptop's key to sign with.
-    struct App {
-        QTemporaryDir profile;
-        guitest::ScriptedPrompts prompts;
-        std::unique_ptr<MainWindow> window;
-    };
+    using App = guitest::AppInstance;
     std::unique_ptr<App> openLaptopApp()
     {
         auto app = std::make_unique<App>();

@@ -40,11 +40,7 @@ private:
     std::shared_ptr<const protocol::SchemaValidator> m_schemas;
     crypto::PrivateKey m_key = *crypto::PrivateKey::generate();
 
-    struct App {
-        QTemporaryDir profile;
-        ScriptedPrompts prompts;
-        std::unique_ptr<MainWindow> window;
-    };
+    using App = guitest::AppInstance;
 
     // A window on a profile whose settings.ini says relayUrl (no CA file).
     std::unique_ptr<App> openApp(const QUrl &relayUrl)
