@@ -78,6 +78,9 @@ QString AppSettings::chainUrlProblem(const QUrl &url)
         return {};
     if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QStringLiteral("http") && url.scheme() != QStringLiteral("https")))
         return QCoreApplication::translate("AppSettings", "The chain node's address is an http:// or https:// URL, such as https://chain.example.org:8545.");
+    // What the node answers decides whether a record verifies: only over TLS, unless it runs here.
+    if (url.scheme() == QStringLiteral("http") && url.host() != QStringLiteral("localhost") && !QHostAddress(url.host()).isLoopback())
+        return QCoreApplication::translate("AppSettings", "Unencrypted http:// is only for a chain node on this computer; use https:// for %1.").arg(url.host());
     return {};
 }
 

@@ -28,7 +28,7 @@ struct AppSettings {
     [[nodiscard]] static QString relayUrlProblem(const QUrl &url);
     // A CA file: empty, or a readable PEM file with at least one certificate.
     [[nodiscard]] static QString caFileProblem(const QString &path);
-    // The chain node: empty (no chain checks), or an http(s):// JSON-RPC endpoint.
+    // The chain node: empty (no chain checks), or an https:// JSON-RPC endpoint (http:// on loopback).
     [[nodiscard]] static QString chainUrlProblem(const QUrl &url);
     // A registry or identity: empty (a registry as the meeting names it), or an address (EIP-55 if mixed case).
     [[nodiscard]] static QString addressProblem(const QString &address);

@@ -114,6 +114,8 @@ private Q_SLOTS:
 
         type(dialog, QStringLiteral("chainUrlEdit"), QStringLiteral("ftp://chain.example.org"));
         QVERIFY2(problem(dialog).contains(QStringLiteral("http:// or https://")), qPrintable(problem(dialog)));
+        type(dialog, QStringLiteral("chainUrlEdit"), QStringLiteral("http://chain.example.org:8545"));
+        QVERIFY2(problem(dialog).contains(QStringLiteral("use https://")), qPrintable(problem(dialog)));
         type(dialog, QStringLiteral("chainUrlEdit"), QStringLiteral("https://chain.example.org:8545"));
         QVERIFY(problem(dialog).isEmpty());
 
