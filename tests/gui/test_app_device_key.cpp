@@ -10,12 +10,11 @@
 #include "client/core/relay_connection.h"
 #include "client/ui/app_settings.h"
 #include "client/ui/main_window.h"
-#include "crypto/keystore.h"
 #include "gui/app_driver.h"
 #include "protocol/schema_validator.h"
+#include "support/key_file.h"
 #include "support/program_run.h"
 
-#include <QFile>
 #include <QLabel>
 #include <QPushButton>
 #include <QTemporaryDir>
@@ -40,6 +39,8 @@ private:
     std::unique_ptr<client::LocalRelay> m_relay;
     std::shared_ptr<const protocol::SchemaValidator> m_schemas;
     crypto::Address m_registry;
+    crypto::Address m_alice;
+    crypto::Address m_laptop;
 
     // cmeet-cli in the test's folder, on the dev chain and its identity registry: exit code, output.
     QPair<int, QString> cli(const QStringList &arguments)
@@ -51,7 +52,7 @@ private:
             options.environment.insert(QStringLiteral("CMEET_IDENTITY_REGISTRY"), m_registry.toLowerHex());
         options.workingDirectory = m_dir.path();
         const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
-        return {run.exitCode, (run.exitCode == 0 ? run.out : run.err).trimmed()};
+        return {run.exitCode, run.answer()};
     }
 
     crypto::Address newKeyFile(const QString &name)
@@ -59,15 +60,7 @@ private:
         return crypto::Address::fromHex(cli({QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("-o"), name}).second).value_or(crypto::Address());
     }
 
-    crypto::PrivateKey openKeyFile(const QString &name)
-    {
-        QFile file(m_dir.filePath(name));
-        auto key = file.open(QIODevice::ReadOnly) ? crypto::keystore::open(file.readAll(), crypto::SecretBytes(passphrase))
-                                                  : unexpected(crypto::CryptoError::DecryptionFailed);
-        if (!key)
-            qFatal("cannot open the key file %s", qPrintable(name));
-        return *key;
-    }
+    crypto::PrivateKey openKeyFile(const QString &name) { return test::openKeyFile(m_dir.filePath(name), passphrase); }
 
     // Alice's app on her laptop: her identity in the profile, the laptop's key to sign with.
     using App = guitest::AppInstance;
@@ -84,9 +77,6 @@ private:
         app->window->show();
         return app;
     }
-
-    crypto::Address m_alice;
-    crypto::Address m_laptop;
 
 private Q_SLOTS:
     void initTestCase()

@@ -16,6 +16,7 @@
 #include "identity/identity_registry.h"
 #include "ledger/meeting_verifier.h"
 #include "store/meeting_file.h"
+#include "support/key_file.h"
 #include "support/program_run.h"
 
 #include <QDateTime>
@@ -66,7 +67,7 @@ private:
         options.environment = cliEnvironment(chain, registry);
         options.workingDirectory = m_dir.path();
         const test::ProgramRun run = test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
-        return {run.exitCode, (run.exitCode == 0 ? run.out : run.err).trimmed()};
+        return {run.exitCode, run.answer()};
     }
 
     crypto::Address newKeyFile(const QString &name)
@@ -75,15 +76,7 @@ private:
         return crypto::Address::fromHex(created.second).value_or(crypto::Address());
     }
 
-    crypto::PrivateKey openKeyFile(const QString &name)
-    {
-        QFile file(m_dir.filePath(name));
-        auto key = file.open(QIODevice::ReadOnly) ? crypto::keystore::open(file.readAll(), crypto::SecretBytes(passphrase))
-                                                  : unexpected(crypto::CryptoError::DecryptionFailed);
-        if (!key)
-            qFatal("cannot open the key file %s", qPrintable(name));
-        return *key;
-    }
+    crypto::PrivateKey openKeyFile(const QString &name) { return test::openKeyFile(m_dir.filePath(name), passphrase); }
 
     // A fresh connection's login as identity, signed with key: the error code, or nothing.
     std::optional<ErrorCode> loginError(const crypto::Address &identity, const crypto::PrivateKey &key)

@@ -14,6 +14,8 @@ struct ProgramRun {
     QString err;
 
     [[nodiscard]] QString outAndErr() const { return QString(out + err).trimmed(); }
+    // What a command answered: its output when it succeeded, its error otherwise.
+    [[nodiscard]] QString answer() const { return (exitCode == 0 ? out : err).trimmed(); }
 };
 
 struct ProgramOptions {
