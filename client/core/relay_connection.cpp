@@ -27,9 +27,8 @@ RelayConnection::RelayConnection(QObject *parent) : QObject(parent)
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::wakeWaiting);
     connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, [this] { fail(m_socket.errorString()); });
     connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        // Said so that a person knows what to do: most often the hospital's own CA is not trusted yet.
-        fail(tr("the relay's certificate is not trusted (%1); if your hospital issues its own certificates, choose its CA file in "
-                "Settings").arg(errors.isEmpty() ? QStringLiteral("TLS error") : errors.constFirst().errorString()));
+        m_certificateRejected = true;
+        fail(tr("the relay's certificate is not trusted (%1)").arg(errors.isEmpty() ? QStringLiteral("TLS error") : errors.constFirst().errorString()));
     });
     m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
 }
@@ -51,6 +50,7 @@ void RelayConnection::openAsync(const QUrl &url)
         m_socket.setSslConfiguration(configuration);
     }
     m_socketError.clear();
+    m_certificateRejected = false;
     m_nonce.clear();
     m_socket.open(url);
 }

@@ -65,6 +65,8 @@ public:
 
     [[nodiscard]] bool isOpen() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     [[nodiscard]] const crypto::Address &relayAddress() const { return m_relay; }
+    // The last open failed because TLS did not trust the relay's certificate.
+    [[nodiscard]] bool certificateRejected() const { return m_certificateRejected; }
     void close() { m_socket.close(); }
 
     // Whether broadcasts are kept in received() (on by default). Simulated participants that only
@@ -97,6 +99,7 @@ private:
     crypto::Address m_relay;
     QByteArray m_nonce;
     QString m_socketError; // why the last open failed
+    bool m_certificateRejected = false;
     qint64 m_nextId = 1;
     QHash<qint64, QJsonObject> m_responses;
     QList<RelayEvent> m_received;

@@ -18,7 +18,11 @@ RelayLink::RelayLink(crypto::Address identity, crypto::PrivateKey key, QObject *
     connect(&m_connection, &RelayConnection::challenged, this, &RelayLink::onChallenge);
     connect(&m_connection, &RelayConnection::responseReceived, this, &RelayLink::onResponse);
     connect(&m_connection, &RelayConnection::eventReceived, this, &RelayLink::eventReceived);
-    connect(&m_connection, &RelayConnection::connectionFailed, this, &RelayLink::onLost);
+    connect(&m_connection, &RelayConnection::connectionFailed, this, [this](const QString &reason) {
+        // Most often the hospital's own CA, not yet trusted: say where that is fixed.
+        onLost(m_connection.certificateRejected() ? tr("%1; if your hospital issues its own certificates, choose its CA file in Settings").arg(reason)
+                                                  : reason);
+    });
     connect(&m_connection, &RelayConnection::disconnected, this, [this] { onLost(tr("the connection closed")); });
     m_stateText = tr("Not connected");
 }

@@ -636,6 +636,10 @@ private Q_SLOTS:
         client::RelayConnection untrusting;
         auto refused = untrusting.open(m_relay->url(), 5000);
         QVERIFY(!refused);
+        // Said plainly; where to fix it (the app's Settings, the CLI's --ca) is each front end's to say.
+        QVERIFY2(refused.error().contains(QStringLiteral("certificate is not trusted")) && !refused.error().contains(QStringLiteral("Settings")),
+                 qPrintable(refused.error()));
+        QVERIFY(untrusting.certificateRejected());
 
         client::RelayConnection trusting;
         trusting.setTrustedCertificates(QSslCertificate::fromPath(pki.filePath(QStringLiteral("ca.pem"))));
