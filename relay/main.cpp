@@ -300,8 +300,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption identityFromOption(QStringLiteral("identity-from-block"),
                                                 QStringLiteral("The identity registry's deployment block: its logs are read from there (default: 0)."),
                                                 QStringLiteral("block"));
+    const QCommandLineOption imageFileOption(QStringLiteral("max-image-mib"),
+                                             QStringLiteral("Largest image file a host may show, in MiB (default: 64)."), QStringLiteral("MiB"));
+    const QCommandLineOption imageMeetingOption(QStringLiteral("max-meeting-images-mib"),
+                                                QStringLiteral("Most image bytes one meeting keeps, in MiB (default: 1024)."), QStringLiteral("MiB"));
     parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, unansweredOption, chainOption, registryOption,
-                       identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption});
+                       identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption, imageFileOption, imageMeetingOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
         if (parser.positionalArguments().value(0) == QStringLiteral("admin")) {
@@ -384,6 +388,15 @@ int main(int argc, char *argv[])
         fail(QStringLiteral("--max-unanswered needs a number from 1 to 1000000"));
         return 2;
     }
+    bool imageFileOk = false;
+    bool imageMeetingOk = false;
+    const qint64 imageFileMib = setting(imageFileOption, QStringLiteral("64")).toLongLong(&imageFileOk);
+    const qint64 imageMeetingMib = setting(imageMeetingOption, QStringLiteral("1024")).toLongLong(&imageMeetingOk);
+    if (!imageFileOk || !imageMeetingOk || imageFileMib < 1 || imageMeetingMib < imageFileMib || imageMeetingMib > 1024 * 1024) {
+        fail(QStringLiteral("--max-image-mib needs at least 1 and --max-meeting-images-mib at least as much (at most 1048576)"));
+        return 2;
+    }
+    const relay::ImageLimits imageLimits{imageFileMib * 1024 * 1024, imageMeetingMib * 1024 * 1024};
     QString tlsError;
     options.tls = tlsConfiguration(setting(certOption, {}), setting(keyOption, {}), tlsError);
     if (!tlsError.isEmpty()) {
@@ -425,7 +438,7 @@ int main(int argc, char *argv[])
         fail(QStringLiteral("cannot store the identity registry's address"));
         return 1;
     }
-    auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); }, {}, identity);
+    auto service = relay::RelayService::open(**database, *key, *schemas, [] { return QDateTime::currentMSecsSinceEpoch(); }, {}, identity, imageLimits);
     if (!service) {
         fail(service.error());
         return 1;

@@ -4,17 +4,23 @@
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "client/core/approval.h"
+#include "crypto/hash.h"
 #include "crypto/keccak.h"
 #include "identity/identity_registry.h"
 #include "ledger/meeting_verifier.h"
 #include "ledger/merkle_log.h"
 #include "protocol/delegation.h"
 #include "protocol/event.h"
+#include "protocol/image_media.h"
 #include "store/meeting_file.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTimeZone>
 
 namespace cmeet::audit {
 namespace {
@@ -81,6 +87,7 @@ void checkMetadata(AuditReport &report, const QJsonObject &meeting, const Event 
 class KeyCheck {
 public:
     KeyCheck(const AuditOptions &options, const std::optional<crypto::Address> &registry)
+        : m_remedy(options.remedies.identityRegistry)
     {
         if (options.chain && registry) {
             m_client = std::make_unique<chain::EthClient>(*options.chain, options.rpc);
@@ -112,7 +119,7 @@ public:
 
     void report(AuditReport &report) const
     {
-        const QString why = !m_client ? QStringLiteral("no chain and identity registry given (--chain, --identity-registry)")
+        const QString why = !m_client ? QStringLiteral("no chain and identity registry given (%1)").arg(m_remedy)
                                       : QStringLiteral("the chain could not be read: ") + m_unreachable;
         QStringList unchecked(m_unchecked.begin(), m_unchecked.end());
         unchecked.sort();
@@ -126,6 +133,7 @@ public:
     }
 
 private:
+    QString m_remedy;
     std::unique_ptr<chain::EthClient> m_client;
     crypto::Address m_registry;
     QSet<QString> m_unchecked;
@@ -198,11 +206,11 @@ void checkAnchor(AuditReport &report, const AuditOptions &options, const Anchori
 {
     const QString area = QStringLiteral("anchor");
     if (!options.chain) {
-        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain anchor was not checked: no chain given (--chain URL)")));
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain anchor was not checked: no chain given (%1)").arg(options.remedies.chain)));
         return;
     }
     if (!anchoring.registry) {
-        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain anchor was not checked: the file names no registry (--registry ADDRESS)")));
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the chain anchor was not checked: the file names no registry (%1)").arg(options.remedies.registry)));
         return;
     }
     chain::EthClient client(*options.chain, options.rpc);
@@ -293,7 +301,7 @@ void checkApprovals(AuditReport &report, const AuditOptions &options, const stor
     if (!missing.isEmpty() || approved.size() != approvals.size())
         return; // the relay commits on chain only once everyone has approved
     if (!options.chain) {
-        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the on-chain commitment to the approvals was not checked: no chain given (--chain URL)")));
+        report.findings.append(finding(area, Outcome::NotChecked, QStringLiteral("the on-chain commitment to the approvals was not checked: no chain given (%1)").arg(options.remedies.chain)));
         return;
     }
     chain::EthClient client(*options.chain, options.rpc);
@@ -306,6 +314,44 @@ void checkApprovals(AuditReport &report, const AuditOptions &options, const stor
         report.findings.append(finding(area, Outcome::Failed, QStringLiteral("the registry's commitment to the approvals is not the one of the approvals in this file")));
     else
         report.findings.append(finding(area, Outcome::Verified, QStringLiteral("the registry holds the commitment to these %1 approvals").arg(signatures.size())));
+}
+
+// Every image event's bytes are in the file, as the event names them: the record of what the
+// participants saw is only whole with them (thesis 1.1).
+void checkImages(AuditReport &report, const store::MeetingFile &file, const QList<Event> &events, const QList<QByteArray> &ids)
+{
+    const QString area = QStringLiteral("images");
+    qint64 shown = 0;
+    qint64 intact = 0;
+    for (const Event &event : events) {
+        if (event.type() != EventType::Image)
+            continue;
+        ++shown;
+        const qint64 entry = ids.indexOf(event.id());
+        const QJsonObject &content = event.content();
+        const QByteArray sha256 = hex::decodeLowercase(content.value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
+        const auto stored = file.image(sha256);
+        const auto failed = [&](const QString &why) {
+            report.findings.append(finding(area, Outcome::Failed,
+                                           QStringLiteral("the image shown for patient %1 at entry %2 %3")
+                                               .arg(content.value(QStringLiteral("patient")).toString())
+                                               .arg(entry)
+                                               .arg(why),
+                                           entry, event.idHex()));
+        };
+        if (!stored) {
+            failed(QStringLiteral("can't be read from the file: ") + stored.error().detail);
+        } else if (!*stored) {
+            failed(QStringLiteral("is not in the file: what the participants saw can't be shown"));
+        } else if (crypto::sha256((*stored)->bytes) != sha256 || (*stored)->bytes.size() != content.value(QStringLiteral("size")).toInteger()
+                   || (*stored)->mediaType != content.value(QStringLiteral("mediaType")).toString()) {
+            failed(QStringLiteral("was changed in the file: its bytes are not those the event names"));
+        } else {
+            ++intact;
+        }
+    }
+    if (shown > 0 && intact == shown)
+        report.findings.append(finding(area, Outcome::Verified, QStringLiteral("%1 image(s) shown in the meeting, each in the file as its event names it").arg(shown)));
 }
 
 void tallyPolls(AuditReport &report, const QList<Event> &events)
@@ -505,11 +551,20 @@ Expected<AuditReport, QString> auditMeetingFile(const QString &path, const Audit
         checkAnchor(report, options, anchoring, *start, record);
         checkApprovals(report, options, **file, anchoring, lowercaseList(start->content().value(QStringLiteral("roster")).toArray()), record);
     }
+    checkImages(report, **file, events, ids);
     tallyPolls(report, events);
     return report;
 }
 
-Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &eventId)
+namespace {
+
+// A meeting file opened read-only, and its log, for the commands that need nothing else checked first.
+struct OpenedLog {
+    std::unique_ptr<store::MeetingFile> file;
+    QList<QByteArray> log;
+};
+
+Expected<OpenedLog, QString> openLog(const QString &path)
 {
     auto file = store::MeetingFile::open(path, true);
     if (!file)
@@ -517,12 +572,62 @@ Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &ev
     auto log = (*file)->events();
     if (!log)
         return unexpected(QStringLiteral("the log can't be read: ") + log.error().detail);
+    return OpenedLog{std::move(*file), std::move(*log)};
+}
+
+} // namespace
+
+Expected<ExportedImages, QString> exportImages(const QString &path, const QString &directory)
+{
+    auto opened = openLog(path);
+    if (!opened)
+        return unexpected(opened.error());
+    const auto &[file, log] = *opened;
+    if (!QDir().mkpath(directory))
+        return unexpected(QStringLiteral("cannot create %1").arg(directory));
+    ExportedImages exported;
+    for (const QByteArray &bytes : log) {
+        const auto event = Event::fromWire(bytes);
+        if (!event || event->type() != EventType::Image)
+            continue;
+        const QJsonObject &content = event->content();
+        const QString sha256 = content.value(QStringLiteral("sha256")).toString();
+        const QString patient = content.value(QStringLiteral("patient")).toString();
+        const auto stored = file->image(hex::decodeLowercase(sha256, 32).value_or(QByteArray()));
+        if (!stored || !*stored) {
+            exported.problems.append(QStringLiteral("%1 (patient %2): not in the file").arg(sha256, patient));
+            continue;
+        }
+        if (crypto::sha256((*stored)->bytes) != hex::decodeLowercase(sha256, 32).value_or(QByteArray())
+            || (*stored)->mediaType != content.value(QStringLiteral("mediaType")).toString()) {
+            exported.problems.append(QStringLiteral("%1 (patient %2): changed in the file, not written").arg(sha256, patient));
+            continue;
+        }
+        const QString suffix = (*stored)->mediaType == QLatin1String(protocol::dicomMediaType) ? QStringLiteral("dcm")
+            : (*stored)->mediaType == QLatin1String(protocol::pngMediaType)                 ? QStringLiteral("png")
+                                                                                             : QStringLiteral("jpg");
+        const QString shownAt = QDateTime::fromMSecsSinceEpoch(event->ts(), QTimeZone::utc()).toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'"));
+        const QString name = QStringLiteral("%1_%2_%3.%4").arg(patient, shownAt, sha256.mid(2, 8), suffix);
+        QFile out(QDir(directory).filePath(name));
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write((*stored)->bytes) != (*stored)->bytes.size())
+            return unexpected(QStringLiteral("cannot write %1: %2").arg(out.fileName(), out.errorString()));
+        exported.written.append(out.fileName());
+    }
+    return exported;
+}
+
+Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &eventId)
+{
+    auto opened = openLog(path);
+    if (!opened)
+        return unexpected(opened.error());
+    const auto &[file, log] = *opened;
     const auto wanted = hex::decodeLowercase(eventId.toLower(), 32);
     if (!wanted)
         return unexpected(QStringLiteral("an event id is 0x + 64 hex digits"));
     ledger::MerkleLog tree;
     qint64 index = -1;
-    for (const QByteArray &bytes : *log) {
+    for (const QByteArray &bytes : log) {
         auto event = Event::fromWire(bytes);
         if (!event)
             return unexpected(QStringLiteral("entry %1 is unreadable: verify the file first").arg(tree.size()));
@@ -530,12 +635,12 @@ Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &ev
             index = tree.size();
         tree.append(event->id());
     }
-    const auto last = Event::fromWire(log->constLast());
+    const auto last = Event::fromWire(log.constLast());
     if (!last || last->type() != EventType::AckEnd)
         return unexpected(QStringLiteral("the meeting has not ended: there is no final record to prove against"));
     if (index < 0)
         return unexpected(QStringLiteral("no entry of this meeting has the id %1").arg(eventId));
-    const auto event = Event::fromWire(log->at(index));
+    const auto event = Event::fromWire(log.at(index));
     if (protocol::isRelayAcknowledgement(event->type()))
         return unexpected(QStringLiteral("%1 is the relay's acknowledgement: prove the event it acknowledges").arg(eventId));
     const qint64 size = tree.size();
@@ -544,7 +649,7 @@ Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &ev
     if (event->type() != EventType::Start && event->type() != EventType::Join) {
         const auto signer = event->recoverSigner();
         for (qint64 i = index - 1; i >= 0 && signer; --i) {
-            const auto candidate = Event::fromWire(log->at(i));
+            const auto candidate = Event::fromWire(log.at(i));
             if (candidate->by() == event->by() && delegatedSession(*candidate) == *signer) {
                 joinIndex = i;
                 break;
@@ -553,25 +658,25 @@ Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &ev
         if (joinIndex < 0)
             return unexpected(QStringLiteral("no start or join of the author delegated the key that signed this event: verify the file first"));
     }
-    QJsonObject anchor = (*file)->meeting().value(QStringLiteral("anchor")).toObject();
+    QJsonObject anchor = file->meeting().value(QStringLiteral("anchor")).toObject();
     QJsonObject reference;
     for (const QString &key : {QStringLiteral("registry"), QStringLiteral("chainId")}) {
         if (anchor.contains(key))
             reference.insert(key, anchor.value(key));
     }
     QJsonObject proof{{QStringLiteral("format"), proofFormat},
-                       {QStringLiteral("meeting"), (*file)->meetingId()},
+                       {QStringLiteral("meeting"), file->meetingId()},
                        {QStringLiteral("index"), index},
-                       {QStringLiteral("event"), QString::fromUtf8(log->at(index))},
-                       {QStringLiteral("acknowledgement"), QString::fromUtf8(log->at(index + 1))},
-                       {QStringLiteral("ackEnd"), QString::fromUtf8(log->constLast())},
+                       {QStringLiteral("event"), QString::fromUtf8(log.at(index))},
+                       {QStringLiteral("acknowledgement"), QString::fromUtf8(log.at(index + 1))},
+                       {QStringLiteral("ackEnd"), QString::fromUtf8(log.constLast())},
                        {QStringLiteral("tree"), QJsonObject{{QStringLiteral("size"), size}, {QStringLiteral("root"), hex::encode(tree.root())}}},
                        {QStringLiteral("eventPath"), hexList(*tree.inclusionProof(index, size))},
                        {QStringLiteral("acknowledgementPath"), hexList(*tree.inclusionProof(index + 1, size))},
                        {QStringLiteral("ackEndPath"), hexList(*tree.inclusionProof(size - 1, size))},
                        {QStringLiteral("anchor"), reference}};
     if (joinIndex >= 0) {
-        proof.insert(QStringLiteral("delegatedBy"), QString::fromUtf8(log->at(joinIndex)));
+        proof.insert(QStringLiteral("delegatedBy"), QString::fromUtf8(log.at(joinIndex)));
         proof.insert(QStringLiteral("delegatedByIndex"), joinIndex);
         proof.insert(QStringLiteral("delegatedByPath"), hexList(*tree.inclusionProof(joinIndex, size)));
     }
@@ -644,8 +749,8 @@ AuditReport verifyProof(const QJsonObject &proof, const AuditOptions &options)
     const Anchoring anchoring = anchoringOf(proof.value(QStringLiteral("anchor")).toObject(), options);
     if (!options.chain || !anchoring.registry) {
         report.findings.append(finding(QStringLiteral("anchor"), Outcome::NotChecked,
-                                       !options.chain ? QStringLiteral("the chain anchor was not checked: no chain given (--chain URL)")
-                                                      : QStringLiteral("the chain anchor was not checked: the proof names no registry (--registry ADDRESS)")));
+                                       !options.chain ? QStringLiteral("the chain anchor was not checked: no chain given (%1)").arg(options.remedies.chain)
+                                                      : QStringLiteral("the chain anchor was not checked: the proof names no registry (%1)").arg(options.remedies.registry)));
         return report;
     }
     chain::EthClient client(*options.chain, options.rpc);

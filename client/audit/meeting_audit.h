@@ -25,7 +25,7 @@ enum class Outcome {
 };
 
 struct Finding {
-    QString area;      // file, log, keys, anchor, approvals, polls
+    QString area;      // file, log, keys, anchor, approvals, polls, images
     Outcome outcome = Outcome::Verified;
     QString detail;    // what, and why
     qint64 entry = -1; // the log position it concerns, if one
@@ -61,6 +61,13 @@ struct AuditOptions {
     int threads = 0;                                   // for reading the log (0: all cores); findings don't depend on it
     std::function<void(qint64 checked, qint64 total)> progress; // entries of the log checked so far
     std::function<bool()> cancelled;                   // asked as the log is read: true ends the audit with an error
+    // How the user supplies what a "not checked" finding lacks: the CLI's options unless the
+    // caller (the app) names its own settings.
+    struct Remedies {
+        QString chain = QStringLiteral("--chain URL");
+        QString registry = QStringLiteral("--registry ADDRESS");
+        QString identityRegistry = QStringLiteral("--chain, --identity-registry");
+    } remedies;
 };
 
 // Audits the file at path. The error is for a file that could not be read as a meeting file at
@@ -73,6 +80,15 @@ struct AuditOptions {
 [[nodiscard]] Expected<QJsonObject, QString> proveEvent(const QString &path, const QString &eventId);
 // Checks a proof on its own; with options.chain, also that the chain anchored its final record.
 [[nodiscard]] AuditReport verifyProof(const QJsonObject &proof, const AuditOptions &options = {});
+
+// Writes the images shown in the meeting into directory (created if needed), named by patient,
+// the time shown (UTC) and the start of their SHA-256: P-001_20261206T101502Z_1a2b3c4d.dcm. Only
+// bytes that match their event are written; the problems list says which were missing or changed.
+struct ExportedImages {
+    QStringList written;  // file paths
+    QStringList problems; // images not written, and why
+};
+[[nodiscard]] Expected<ExportedImages, QString> exportImages(const QString &path, const QString &directory);
 
 [[nodiscard]] QString outcomeName(Outcome outcome);
 [[nodiscard]] QString verdictName(Verdict verdict);

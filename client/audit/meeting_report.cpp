@@ -1,9 +1,12 @@
 #include "client/audit/meeting_report.h"
 
 #include "base/hex.h"
+#include "client/imaging/shown_image.h"
+#include "crypto/hash.h"
 #include "protocol/event.h"
 #include "store/meeting_file.h"
 
+#include <QBuffer>
 #include <QDateTime>
 #include <QFile>
 #include <QFont>
@@ -209,8 +212,9 @@ QString verdictLine(const AuditReport &audit)
     if (verdict == Verdict::Invalid)
         advice = QStringLiteral("This record has been changed or is broken: do not rely on it. The findings below say which entries.");
     else if (verdict == Verdict::Incomplete)
-        advice = QStringLiteral("Everything the file shows holds, but not everything was checked (see below): run "
-                                "<tt>cmeet-audit report</tt> with <tt>--chain URL</tt> to check the chain anchor and keys.");
+        advice = QStringLiteral("Everything the file shows holds, but not everything was checked (see below): check it again "
+                                "with a chain node (<tt>cmeet-audit report --chain URL</tt>, or the chain node in the app's "
+                                "File &gt; Settings) to check the chain anchor and keys.");
     else
         advice = QStringLiteral("Every check held, the chain anchor included.");
     return QStringLiteral("<p style=\"font-size:13pt\">Audit verdict: <span class=\"%1\">%2</span></p><p>%3</p>").arg(cls, esc(verdictName(verdict)), advice);
@@ -356,7 +360,38 @@ QString pollBlock(const Proceedings &record, const Event &poll, const AuditRepor
 }
 
 // Everything about one patient (or, for an empty patient, what belongs to none).
-QString patientSection(const Proceedings &record, const QString &patient, const AuditReport &audit)
+// An image shown, as the record lists it: a thumbnail of exactly the bytes in the file (only if
+// they are the ones its event names), when and by whom, its caption and fingerprint.
+QString imageBlock(const Proceedings &record, const Event &event, const store::MeetingFile &file)
+{
+    constexpr int thumbnailWidth = 180;
+    const QString sha256 = field(event, "sha256");
+    const auto stored = file.image(hex::decodeLowercase(sha256, 32).value_or(QByteArray()));
+    QString picture;
+    if (!stored || !*stored) {
+        picture = QStringLiteral("<span class=\"failed\">not in the file</span>");
+    } else if (hex::encode(crypto::sha256((*stored)->bytes)) != sha256) {
+        picture = QStringLiteral("<span class=\"failed\">changed in the file: not shown</span>");
+    } else if (auto decoded = imaging::ShownImage::decode((*stored)->bytes, (*stored)->mediaType); !decoded) {
+        picture = QStringLiteral("<span class=\"muted\">%1</span>").arg(esc(decoded.error()));
+    } else {
+        const QImage thumbnail = decoded->render().scaledToWidth(thumbnailWidth, Qt::SmoothTransformation);
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        thumbnail.save(&buffer, "PNG");
+        picture = QStringLiteral("<img src=\"data:image/png;base64,%1\" width=\"%2\" height=\"%3\"/>")
+                      .arg(QString::fromLatin1(png.toBase64()))
+                      .arg(thumbnail.width())
+                      .arg(thumbnail.height());
+    }
+    const QString caption = field(event, "caption");
+    return QStringLiteral("<table><tr><td>%1</td><td>%2 · %3<br/>%4<br/><span class=\"muted\">%5, %6 bytes, SHA-256 %7…</span></td></tr></table>")
+        .arg(picture, record.time(event.ts()), record.who(event), caption.isEmpty() ? QStringLiteral("<i>(no caption)</i>") : esc(caption),
+             esc(field(event, "mediaType")), QString::number(event.content().value(QStringLiteral("size")).toInteger()), esc(sha256.left(18)));
+}
+
+QString patientSection(const Proceedings &record, const QString &patient, const AuditReport &audit, const store::MeetingFile &file)
 {
     QString html = patient.isEmpty() ? QStringLiteral("<h2>Not about one patient</h2>") : QStringLiteral("<h2>Patient %1</h2>").arg(esc(patient));
     if (!patient.isEmpty()) {
@@ -387,6 +422,7 @@ QString patientSection(const Proceedings &record, const QString &patient, const 
     QString changes;
     QString discussion;
     QString polls;
+    QString images;
     const QList<Event> &events = record.events();
     for (qsizetype i = 0; i < events.size(); ++i) {
         if (record.patientOf(i) != patient)
@@ -419,6 +455,9 @@ QString patientSection(const Proceedings &record, const QString &patient, const 
         case EventType::Poll:
             polls += pollBlock(record, event, audit);
             break;
+        case EventType::Image:
+            images += imageBlock(record, event, file);
+            break;
         default:
             break;
         }
@@ -426,12 +465,14 @@ QString patientSection(const Proceedings &record, const QString &patient, const 
     if (!changes.isEmpty())
         html += QStringLiteral("<h3>Patient data changed</h3><table width=\"100%\"><tr><th>time</th><th>field</th><th>from</th><th>to</th><th>by</th></tr>")
             + changes + QStringLiteral("</table>");
+    if (!images.isEmpty())
+        html += QStringLiteral("<h3>Images shown</h3>") + images;
     if (!discussion.isEmpty())
         html += QStringLiteral("<h3>Comments, replies and disagreements</h3>") + discussion;
     if (!polls.isEmpty())
         html += QStringLiteral("<h3>Polls</h3>") + polls;
-    if (changes.isEmpty() && discussion.isEmpty() && polls.isEmpty())
-        html += QStringLiteral("<p class=\"muted\">No changes, comments or polls.</p>");
+    if (changes.isEmpty() && discussion.isEmpty() && polls.isEmpty() && images.isEmpty())
+        html += QStringLiteral("<p class=\"muted\">No changes, images, comments or polls.</p>");
     return html;
 }
 
@@ -465,10 +506,10 @@ Expected<QString, QString> meetingReportHtml(const QString &path, const AuditRep
             patients.append(record.patientOf(i));
     }
     for (const QString &patient : patients)
-        html += patientSection(record, patient, audit);
+        html += patientSection(record, patient, audit, **file);
     for (qsizetype i = 0; i < events.size(); ++i) {
         if (record.patientOf(i).isEmpty() && QList<EventType>{EventType::Comment, EventType::Poll, EventType::Disagreement}.contains(events.at(i).type())) {
-            html += patientSection(record, QString(), audit);
+            html += patientSection(record, QString(), audit, **file);
             break;
         }
     }

@@ -31,6 +31,8 @@ const char *const usage =
     "                      nothing of the other events but hashes\n"
     "  verify-proof PROOF.json\n"
     "                      check a proof on its own (and its anchor, with --chain)\n"
+    "  export-images FILE.cmeet DIR\n"
+    "                      write the images shown in the meeting, named by patient and time\n"
     "  report FILE.cmeet (--html OUT | --pdf OUT)\n"
     "                      the meeting record people read: the verdict and anchor, attendance,\n"
     "                      each patient's changes, comments, polls, and the approvals\n"
@@ -105,6 +107,32 @@ std::optional<int> parseOrExit(QCommandLineParser &parser, const QStringList &ar
         return notChecked;
     }
     return std::nullopt;
+}
+
+int exportImagesCommand(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Writes the images shown in the meeting into a directory, named by patient, the time shown (UTC) "
+                                                    "and the start of their SHA-256. Only images whose bytes match their event are written. "
+                                                    "DICOM files hold patient identifiers: keep them as you keep the meeting file. "
+                                                    "Exit codes: 0 all written, 1 an image missing or changed, 2 not readable."));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The meeting file."));
+    parser.addPositionalArgument(QStringLiteral("directory"), QStringLiteral("Where to write the images (created if needed)."));
+    if (const auto exit = parseOrExit(parser, arguments, 2, out, err))
+        return *exit;
+    const auto exported = audit::exportImages(parser.positionalArguments().at(0), parser.positionalArguments().at(1));
+    if (!exported) {
+        print(err, QStringLiteral("cmeet-audit export-images: ") + exported.error());
+        return notChecked;
+    }
+    for (const QString &written : exported->written)
+        print(out, written);
+    for (const QString &problem : exported->problems)
+        print(err, QStringLiteral("cmeet-audit export-images: ") + problem);
+    print(out, QStringLiteral("wrote %1 image(s)").arg(exported->written.size()));
+    return exported->problems.isEmpty() ? 0 : 1;
 }
 
 int proveCommand(const QStringList &arguments)
@@ -284,6 +312,8 @@ int main(int argc, char *argv[])
     const QString command = arguments.value(1);
     if (command == QStringLiteral("verify"))
         return verifyCommand(QStringList{QStringLiteral("cmeet-audit verify")} + arguments.mid(2));
+    if (command == QStringLiteral("export-images"))
+        return exportImagesCommand(QStringList{QStringLiteral("cmeet-audit export-images")} + arguments.mid(2));
     if (command == QStringLiteral("prove"))
         return proveCommand(QStringList{QStringLiteral("cmeet-audit prove")} + arguments.mid(2));
     if (command == QStringLiteral("verify-proof"))

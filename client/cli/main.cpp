@@ -19,8 +19,9 @@ const char *const usage =
     "                         the identity registry (DeeID) on the chain\n"
     "  event sign|verify      sign an event; check events from their bytes\n"
     "  meeting create|edit|cancel|list|show   meeting management on a relay\n"
-    "  start, join, comment, reply, disagree, discuss, patient-data, poll, vote,\n"
-    "  poll-end, results, leave, end, events, export, approve, attendance-opening\n"
+    "  start, join, comment, reply, disagree, discuss, show-image, patient-data,\n"
+    "  poll, vote, poll-end, results, leave, end, events, export, approve,\n"
+    "  attendance-opening\n"
     "  MEETING [options]\n"
     "                         take part in a meeting (relay: --relay or $CMEET_RELAY,\n"
     "                         identity: --key or $CMEET_KEY)\n"
@@ -59,7 +60,7 @@ int main(int argc, char *argv[])
     if (command == QStringLiteral("meeting"))
         return cmeet::cli::meetingCommand(arguments.mid(1));
     static const QStringList eventActions = {QStringLiteral("start"), QStringLiteral("join"), QStringLiteral("comment"), QStringLiteral("reply"),
-                                             QStringLiteral("disagree"), QStringLiteral("discuss"), QStringLiteral("patient-data"), QStringLiteral("poll"),
+                                             QStringLiteral("disagree"), QStringLiteral("discuss"), QStringLiteral("show-image"), QStringLiteral("patient-data"), QStringLiteral("poll"),
                                              QStringLiteral("vote"), QStringLiteral("poll-end"), QStringLiteral("results"), QStringLiteral("leave"),
                                              QStringLiteral("end"), QStringLiteral("events"), QStringLiteral("export"), QStringLiteral("approve"),
                                              QStringLiteral("attendance-opening")};

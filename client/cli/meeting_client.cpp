@@ -3,6 +3,7 @@
 #include "terminal.h"
 
 #include "base/hex.h"
+#include "client/core/meeting_images.h"
 #include "client/core/polls.h"
 #include "crypto/keystore.h"
 
@@ -94,8 +95,13 @@ Expected<Ok, QString> MeetingClient::sync()
         if (auto ok = m_replica->appendAll(entries); !ok)
             return unexpected(QStringLiteral("the relay's log does not continue this replica: ") + ok.error().detail);
         if (entries.isEmpty() || m_replica->size() >= events->toObject().value(QStringLiteral("size")).toInteger())
-            return Ok{};
+            break;
     }
+    // The images the log names, into the replica (each checked against its event).
+    const auto relayCall = [this](const QString &method, const QJsonObject &params) { return call(method, params); };
+    if (auto images = client::fetchImages(relayCall, *m_replica, events()); !images)
+        return unexpected(images.error());
+    return Ok{};
 }
 
 QList<protocol::Event> MeetingClient::events()

@@ -9,6 +9,7 @@
 #include "base/hex.h"
 #include "client/core/approval.h"
 #include "client/core/meeting_export.h"
+#include "client/core/meeting_images.h"
 #include "client/core/polls.h"
 #include "crypto/hash.h"
 #include "ledger/meeting_verifier.h"
@@ -342,6 +343,8 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
     const QCommandLineOption code(QStringLiteral("code"), QStringLiteral("The attendance code shown in the room."), QStringLiteral("code"));
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("The text."), QStringLiteral("text"));
     const QCommandLineOption patient(QStringLiteral("patient"), QStringLiteral("A patient on the agenda."), QStringLiteral("id"));
+    const QCommandLineOption imageFile(QStringLiteral("file"), QStringLiteral("The image file: DICOM, PNG or JPEG."), QStringLiteral("file"));
+    const QCommandLineOption caption(QStringLiteral("caption"), QStringLiteral("What the image shows (optional; no patient identifiers)."), QStringLiteral("text"));
     const QCommandLineOption to(QStringLiteral("to"), QStringLiteral("The comment or reply answered (id or unique prefix)."), QStringLiteral("event"));
     const QCommandLineOption with(QStringLiteral("with"), QStringLiteral("The event disagreed with (id or unique prefix)."), QStringLiteral("event"));
     const QCommandLineOption reason(QStringLiteral("reason"), QStringLiteral("Why (optional)."), QStringLiteral("text"));
@@ -430,6 +433,27 @@ int eventActionCommand(const QString &name, const QStringList &arguments)
         return runOnMeeting(args, QStringLiteral("(host) Announces the patient now discussed."), {patient}, {patient},
                             [&](MeetingClient &c, const QCommandLineParser &p, const QString &) {
                                 return posted(c.post(EventType::Discussion, {{QStringLiteral("patient"), p.value(patient)}}), QStringLiteral("discussion"));
+                            });
+    if (name == QStringLiteral("show-image"))
+        return runOnMeeting(args, QStringLiteral("(host) Shows an image (DICOM, PNG or JPEG) while its patient is discussed: uploads the file, then records "
+                                                 "its SHA-256 under the patient's latest discussion."),
+                            {patient, imageFile, caption}, {patient, imageFile},
+                            [&](MeetingClient &c, const QCommandLineParser &p, const QString &meeting) -> Expected<QString, QString> {
+                                const auto events = c.events();
+                                const auto discussion = std::find_if(events.rbegin(), events.rend(), [&](const protocol::Event &e) {
+                                    return e.type() == EventType::Discussion && e.content().value(QStringLiteral("patient")).toString() == p.value(patient);
+                                });
+                                if (discussion == events.rend())
+                                    return unexpected(QStringLiteral("%1 has not been discussed yet: discuss the patient first").arg(p.value(patient)));
+                                QFile file(p.value(imageFile));
+                                if (!file.open(QIODevice::ReadOnly))
+                                    return unexpected(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+                                const QByteArray bytes = file.readAll();
+                                const auto relayCall = [&c](const QString &method, const QJsonObject &params) { return c.call(method, params); };
+                                auto content = client::uploadImage(relayCall, meeting, bytes, p.value(patient), p.value(caption));
+                                if (!content)
+                                    return unexpected(content.error());
+                                return posted(c.post(EventType::Image, *content, discussion->id()), QStringLiteral("image"));
                             });
     if (name == QStringLiteral("patient-data"))
         return runOnMeeting(args, QStringLiteral("(host) Changes a patient's meeting data; the old value is recorded with the new."), {patient, field, value},

@@ -1,5 +1,6 @@
 #include "client/core/meeting_export.h"
 
+#include "client/core/meeting_images.h"
 #include "client/core/relay_connection.h"
 #include "store/meeting_file.h"
 
@@ -32,6 +33,13 @@ Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &me
         return unexpected(file.error().detail);
     if (auto ok = (*file)->appendLog(log); !ok)
         return unexpected(ok.error().detail);
+    // The images shown: an auditor sees exactly what the participants saw.
+    QList<protocol::Event> events;
+    for (const QByteArray &bytes : log)
+        if (auto event = protocol::Event::fromWire(bytes); event && event->type() == protocol::EventType::Image)
+            events.append(*event);
+    if (auto images = fetchImages(call, **file, events); !images)
+        return unexpected(images.error());
     // Everyone's approvals so far, as the relay holds them: auditors check each one.
     auto approvals = call(QStringLiteral("meeting.approvals"), {{QStringLiteral("id"), meetingId}});
     if (!approvals)

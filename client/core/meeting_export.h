@@ -1,7 +1,7 @@
 #pragma once
 // What a member hands an auditor: a .cmeet file with the log's exact bytes, the relay's metadata
 // of the meeting (its anchor included), the roster's names from the staff directory (shown in
-// the report; nobody signed them) and everyone's approvals so far. No keys.
+// the report; nobody signed them), the images shown and everyone's approvals so far. No keys.
 
 #include "base/expected.h"
 

@@ -292,6 +292,9 @@ QString TimelineModel::describe(const Node &node) const
         return tr("Ended the poll");
     case EventType::End:
         return tr("Ended the meeting");
+    case EventType::Image:
+        return text(QStringLiteral("caption")).isEmpty() ? tr("Showed an image of %1").arg(patient(text(QStringLiteral("patient"))))
+                                                         : tr("Showed an image of %1: %2").arg(patient(text(QStringLiteral("patient"))), text(QStringLiteral("caption")));
     case EventType::Ack:
     case EventType::JoinAck:
     case EventType::PollEndAck:

@@ -213,6 +213,9 @@ void AuditWorkspace::openFile(const QString &path)
         options.chain = m_chain;
     options.registry = m_registry;
     options.identityRegistry = m_identityRegistry;
+    options.remedies.chain = tr("set the chain node in File > Settings");
+    options.remedies.registry = tr("set the meeting registry in File > Settings");
+    options.remedies.identityRegistry = tr("set the chain node and the identity registry in File > Settings");
     options.cancelled = [run] { return run->cancel.load(); };
     options.progress = [this, run](qint64 checked, qint64 total) {
         QMetaObject::invokeMethod(this, [this, run, checked, total] {

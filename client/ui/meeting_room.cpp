@@ -25,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QRegularExpression>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStyledItemDelegate>
@@ -157,6 +158,7 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("roomMessage"));
     m_message->setWordWrap(true);
+    m_message->hide();
 
     m_timelineView = new QTreeView(this);
     m_timelineView->setObjectName(QStringLiteral("timeline"));
@@ -210,8 +212,8 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     layout->addWidget(m_hostBar = buildHostBar());
     layout->addWidget(m_participantBar = buildParticipantBar());
     layout->addWidget(m_approvalBar = buildApprovalBar());
+    layout->addWidget(m_message); // beside the controls whose outcome it reports (a wrong code, a refusal)
     layout->addWidget(splitter, 1);
-    layout->addWidget(m_message);
 
     connect(back, &QPushButton::clicked, this, &MeetingRoom::closeRequested);
     connect(&m_session, &MeetingSession::phaseChanged, this, &MeetingRoom::scheduleUpdate);
@@ -305,6 +307,7 @@ QWidget *MeetingRoom::buildParticipantBar()
     m_joinCode->setObjectName(QStringLiteral("joinCode"));
     m_joinCode->setPlaceholderText(tr("Code shown in the room"));
     m_joinCode->setMaxLength(12);
+    m_joinCode->setMaximumWidth(m_joinCode->fontMetrics().horizontalAdvance(QStringLiteral("W")) * 16);
     m_join = button(tr("&Join"), QStringLiteral("joinButton"), bar);
     m_leave = button(tr("&Leave the meeting"), QStringLiteral("leaveButton"), bar);
     m_presence = new QLabel(bar);
@@ -315,6 +318,7 @@ QWidget *MeetingRoom::buildParticipantBar()
     join->addWidget(new QLabel(tr("Attendance code:"), m_joinControls));
     join->addWidget(m_joinCode);
     join->addWidget(m_join);
+    join->addStretch();
     auto *layout = new QHBoxLayout(bar);
     layout->addWidget(m_joinControls, 1);
     layout->addWidget(m_presence, 1);
@@ -534,6 +538,7 @@ void MeetingRoom::say(const QString &message, bool problem)
 {
     m_message->setStyleSheet(problem ? problemStyle : QString());
     m_message->setText(message);
+    m_message->setVisible(!message.isEmpty());
 }
 
 void MeetingRoom::scheduleUpdate()
@@ -713,6 +718,9 @@ void MeetingRoom::updatePollDetails()
     }
     const QStringList problems = poll.data(PollsModel::ProblemsRole).toStringList();
     if (!problems.isEmpty()) {
+        // A tick beside "does not verify" would read as reassurance: the result it is counted in is in doubt.
+        if (poll.data(PollsModel::MyVoteRole).value<PollsModel::MyVote>() == PollsModel::MyVote::Counted)
+            text = tr("Your vote is in the relay's result, but that result cannot be trusted.");
         text += QLatin1Char('\n') + tr("This poll's record does not verify: %1").arg(problems.join(QStringLiteral("; ")));
         loud = true;
     }
@@ -823,14 +831,27 @@ void MeetingRoom::onAccepted(EventType type, const QByteArray &)
     updateState();
 }
 
+// The relay says "retry in N s"; a person reads minutes better than hundreds of seconds.
+QString MeetingRoom::waitFromRelay(const QString &reason)
+{
+    static const QRegularExpression retryIn(QStringLiteral("retry in (\\d+) s"));
+    const QRegularExpressionMatch match = retryIn.match(reason);
+    if (!match.hasMatch())
+        return tr("a few minutes");
+    const int seconds = match.captured(1).toInt();
+    if (seconds <= 60)
+        return tr("a minute");
+    return tr("about %1 minutes").arg((seconds + 59) / 60);
+}
+
 void MeetingRoom::onRejected(EventType type, const QString &reason)
 {
     QString text;
     if (type == EventType::Join && reason.startsWith(QStringLiteral("wrong_attendance_code")))
         text = tr("That is not the code shown in the room. Check it on the host's screen and try again.");
     else if (type == EventType::Join && reason.startsWith(QStringLiteral("attendance_rate_limited")))
-        text = tr("Too many wrong codes: the relay does not accept more for now (%1). Wait, then type the code shown in the room.")
-                   .arg(reason.section(QStringLiteral(": "), 1));
+        text = tr("Too many wrong codes: the relay does not accept more for now. Wait %1, then type the code shown in the room.")
+                   .arg(waitFromRelay(reason));
     else
         text = tr("Not recorded (%1): %2").arg(protocol::typeName(type), reason);
     say(text, true);

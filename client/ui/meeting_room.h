@@ -79,6 +79,7 @@ private:
     void say(const QString &message, bool problem = false);
     void onAccepted(protocol::EventType type, const QByteArray &id);
     void onRejected(protocol::EventType type, const QString &reason);
+    static QString waitFromRelay(const QString &reason);
     void sendComment();
     void reply();
     void disagree();

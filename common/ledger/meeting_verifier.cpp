@@ -60,6 +60,9 @@ public:
             if (const auto poll = m_polls.find(event.ref().value_or(QByteArray())); poll != m_polls.end())
                 poll->ended = true;
             break;
+        case EventType::Discussion:
+            m_discussions.insert(event.id(), event.content().value(QStringLiteral("patient")).toString());
+            break;
         default:
             break;
         }
@@ -106,6 +109,11 @@ public:
                 return QStringLiteral("second vote by %1 in one poll").arg(event.by().toChecksumHex());
             return {};
         }
+        case EventType::Image:
+            if (!refsA({EventType::Discussion})
+                || m_discussions.value(*event.ref()) != event.content().value(QStringLiteral("patient")).toString())
+                return QStringLiteral("image does not ref the discussion of its patient");
+            return {};
         default:
             return {};
         }
@@ -160,6 +168,7 @@ private:
     crypto::Address m_host;
     QList<QByteArray> m_joinIds;
     QHash<QByteArray, Poll> m_polls;
+    QHash<QByteArray, QString> m_discussions; // discussion id -> the patient discussed
     QHash<QByteArray, EventType> m_types;
     QSet<QString> m_roster; // lowercase addresses, from the start
     QList<QByteArray> m_order;

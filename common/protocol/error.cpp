@@ -73,6 +73,13 @@ QString wireCode(ErrorCode code)
     case ErrorCode::MeetingFull: return QStringLiteral("meeting_full");
     case ErrorCode::KeyNotActive: return QStringLiteral("key_not_active");
     case ErrorCode::IdentityRegistryStale: return QStringLiteral("identity_registry_stale");
+    case ErrorCode::ImageNotStored: return QStringLiteral("image_not_stored");
+    case ErrorCode::ImageMismatch: return QStringLiteral("image_mismatch");
+    case ErrorCode::ImageHashMismatch: return QStringLiteral("image_hash_mismatch");
+    case ErrorCode::ImageTooLarge: return QStringLiteral("image_too_large");
+    case ErrorCode::ImageQuotaExceeded: return QStringLiteral("image_quota_exceeded");
+    case ErrorCode::UnsupportedMediaType: return QStringLiteral("unsupported_media_type");
+    case ErrorCode::UnknownUpload: return QStringLiteral("unknown_upload");
     case ErrorCode::InternalError: return QStringLiteral("internal_error");
     }
     return QStringLiteral("internal_error");

@@ -63,6 +63,14 @@ enum class ErrorCode {
     MeetingFull,          // the meeting holds the most events one meeting can
     KeyNotActive,         // the signing key is not an active key of the identity (identity registry)
     IdentityRegistryStale, // the relay's copy of the identity registry is too old to trust
+    // Images shown in a meeting (docs/relay-protocol.md §4.1)
+    ImageNotStored,       // an image event whose bytes were never uploaded to this meeting
+    ImageMismatch,        // an image event whose size or media type differ from the stored bytes'
+    ImageHashMismatch,    // an upload whose bytes do not hash to the SHA-256 it declared
+    ImageTooLarge,        // over the relay's limit per file
+    ImageQuotaExceeded,   // the meeting's images would exceed the relay's limit per meeting
+    UnsupportedMediaType, // not DICOM, PNG or JPEG, or the bytes are not of the declared type
+    UnknownUpload,        // no such upload in progress for the caller (finished, refused, or the relay restarted)
     InternalError,
 };
 

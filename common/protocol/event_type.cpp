@@ -22,6 +22,7 @@ QString typeName(EventType type)
     case EventType::PollEndAck: return QStringLiteral("pollEndAck");
     case EventType::AckError: return QStringLiteral("ackError");
     case EventType::AckEnd: return QStringLiteral("ackEnd");
+    case EventType::Image: return QStringLiteral("image");
     }
     return {};
 }
@@ -57,6 +58,7 @@ bool isHostOnly(EventType type)
     case EventType::PollEnd:
     case EventType::Discussion:
     case EventType::PatientDataChange:
+    case EventType::Image:
     case EventType::End:
         return true;
     default:

@@ -2,6 +2,8 @@
 
 #include "store/sql.h"
 
+#include "base/hex.h"
+#include "crypto/hash.h"
 #include "crypto/keys.h"
 #include "crypto/keystore.h"
 #include "protocol/event.h"
@@ -47,18 +49,29 @@ const char *const migrations[] = {
          signature TEXT NOT NULL,
          data TEXT NOT NULL
        ))",
+    // 2: the images shown in the meeting, exactly as the image events name them
+    R"(CREATE TABLE images (
+         sha256 BLOB PRIMARY KEY,             -- 32 bytes, of the file's bytes
+         media_type TEXT NOT NULL,
+         bytes BLOB NOT NULL
+       ))",
 };
 
 // "cMee" in the SQLite header: tells a meeting file from any other SQLite file.
 constexpr int applicationId = 0x634d6565;
 
-// What open() expects to find; a probe per table also checks its columns.
-const char *const probes[] = {
-    "SELECT key, value FROM meta LIMIT 0",
-    "SELECT position, id, type, bytes FROM events LIMIT 0",
-    "SELECT purpose, address, key_file FROM sealed_keys LIMIT 0",
-    "SELECT kind, tx_hash, block, data FROM anchors LIMIT 0",
-    "SELECT identity, signature, data FROM approvals LIMIT 0",
+// What open() expects to find in a file of at least that version; a probe per table also checks its columns.
+struct Probe {
+    int since;
+    const char *sql;
+};
+const Probe probes[] = {
+    {1, "SELECT key, value FROM meta LIMIT 0"},
+    {1, "SELECT position, id, type, bytes FROM events LIMIT 0"},
+    {1, "SELECT purpose, address, key_file FROM sealed_keys LIMIT 0"},
+    {1, "SELECT kind, tx_hash, block, data FROM anchors LIMIT 0"},
+    {1, "SELECT identity, signature, data FROM approvals LIMIT 0"},
+    {2, "SELECT sha256, media_type, bytes FROM images LIMIT 0"},
 };
 
 StoreError error(const QString &detail) { return StoreError{detail}; }
@@ -225,12 +238,10 @@ Expected<Ok, StoreError> MeetingFile::check()
                 return unexpected(ok.error());
         }
     }
-    if (version < schemaVersion) {
-        if (m_readOnly)
-            return unexpected(error(QStringLiteral("meeting file schema %1 is older than this program's (%2): "
-                                                   "open it writable once to upgrade it")
-                                        .arg(version)
-                                        .arg(schemaVersion)));
+    // An older file opened read-only (an auditor's download) is read as it is: what a later
+    // schema added reads as empty.
+    m_version = version;
+    if (version < schemaVersion && !m_readOnly) {
         if (!m_db.transaction())
             return unexpected(error(m_db.lastError().text()));
         auto ok = migrate(version);
@@ -241,8 +252,10 @@ Expected<Ok, StoreError> MeetingFile::check()
         }
     }
 
-    for (const char *probe : probes) {
-        if (auto ok = run(sql(probe)); !ok)
+    for (const Probe &probe : probes) {
+        if (probe.since > m_version)
+            continue;
+        if (auto ok = run(sql(probe.sql)); !ok)
             return unexpected(error(QStringLiteral("damaged file, missing table or column: %1").arg(ok.error().detail)));
     }
     return loadMeeting();
@@ -261,6 +274,7 @@ Expected<Ok, StoreError> MeetingFile::migrate(int from)
         }
         if (auto ok = run(QStringLiteral("PRAGMA user_version = %1").arg(version + 1)); !ok)
             return unexpected(ok.error());
+        m_version = version + 1;
     }
     return Ok{};
 }
@@ -494,6 +508,43 @@ Expected<QList<Approval>, StoreError> MeetingFile::approvals() const
     while (query->next())
         result.append(Approval{query->value(0).toString(), query->value(1).toString(), query->value(2).toString()});
     return result;
+}
+
+Expected<Ok, StoreError> MeetingFile::putImage(const QByteArray &sha256, const QString &mediaType, const QByteArray &bytes)
+{
+    if (auto ok = writable(); !ok)
+        return ok;
+    if (crypto::sha256(bytes) != sha256)
+        return unexpected(error(QStringLiteral("the image's bytes do not hash to %1").arg(hex::encode(sha256))));
+    auto ok = run(QStringLiteral("INSERT OR IGNORE INTO images (sha256, media_type, bytes) VALUES (?, ?, ?)"), {sha256, mediaType, bytes});
+    if (!ok)
+        return unexpected(ok.error());
+    return Ok{};
+}
+
+Expected<std::optional<StoredImage>, StoreError> MeetingFile::image(const QByteArray &sha256) const
+{
+    if (m_version < 2)
+        return std::optional<StoredImage>();
+    auto query = run(QStringLiteral("SELECT media_type, bytes FROM images WHERE sha256 = ?"), {sha256});
+    if (!query)
+        return unexpected(query.error());
+    if (!query->next())
+        return std::optional<StoredImage>();
+    return std::optional<StoredImage>(StoredImage{sha256, query->value(0).toString(), query->value(1).toByteArray()});
+}
+
+Expected<QList<QByteArray>, StoreError> MeetingFile::imageHashes() const
+{
+    QList<QByteArray> hashes;
+    if (m_version < 2)
+        return hashes;
+    auto query = run(QStringLiteral("SELECT sha256 FROM images ORDER BY sha256"));
+    if (!query)
+        return unexpected(query.error());
+    while (query->next())
+        hashes.append(query->value(0).toByteArray());
+    return hashes;
 }
 
 Expected<QSqlQuery, StoreError> MeetingFile::run(const QString &statement, const QVariantList &values) const

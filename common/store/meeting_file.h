@@ -38,6 +38,13 @@ struct Approval {
     QString data;
 };
 
+// An image shown in the meeting: the exact bytes an image event names by their SHA-256.
+struct StoredImage {
+    QByteArray sha256;
+    QString mediaType;
+    QByteArray bytes;
+};
+
 class MeetingFile {
 public:
     // Current schema version (PRAGMA user_version); files from a newer build are refused.
@@ -83,6 +90,13 @@ public:
     [[nodiscard]] Expected<Ok, StoreError> putApproval(const Approval &approval);
     [[nodiscard]] Expected<QList<Approval>, StoreError> approvals() const; // by identity
 
+    // Keeps an image's bytes (refused unless they hash to sha256); keeping them twice is a no-op.
+    [[nodiscard]] Expected<Ok, StoreError> putImage(const QByteArray &sha256, const QString &mediaType, const QByteArray &bytes);
+    // The image with these bytes, if the file holds it. Bytes are returned as stored: whoever
+    // relies on them checks their hash (the file may have been changed since).
+    [[nodiscard]] Expected<std::optional<StoredImage>, StoreError> image(const QByteArray &sha256) const;
+    [[nodiscard]] Expected<QList<QByteArray>, StoreError> imageHashes() const;
+
 private:
     MeetingFile(QSqlDatabase db, QString connectionName, QString path, bool readOnly);
     [[nodiscard]] static Expected<std::unique_ptr<MeetingFile>, StoreError> connect(const QString &path, bool readOnly);
@@ -97,6 +111,7 @@ private:
     QString m_connectionName;
     QString m_path;
     bool m_readOnly = false;
+    int m_version = 0; // the file's schema (older than schemaVersion only when opened read-only)
     QJsonObject m_meeting;
 };
 

@@ -109,6 +109,13 @@ Expected<Ok, ProtocolError> MeetingEngine::checkRefAndRole(const Event &event) c
         if (!m_polls.value(ref).open)
             return fail(ErrorCode::PollClosed, QStringLiteral("poll %1 has ended").arg(shortId(ref)));
         return Ok{};
+    case EventType::Image:
+        // Shown while its patient is discussed: the record says which patient's images were seen.
+        if (auto ok = requireRef({EventType::Discussion}, QStringLiteral("the discussion of its patient")); !ok)
+            return ok;
+        if (m_discussions.value(ref) != event.content().value(QStringLiteral("patient")).toString())
+            return fail(ErrorCode::WrongRefType, QStringLiteral("an image must ref the discussion of its own patient, not of %1").arg(m_discussions.value(ref)));
+        return Ok{};
     default: return Ok{};
     }
 }
@@ -293,6 +300,9 @@ void MeetingEngine::apply(const Event &event)
     case EventType::PollEnd:
         m_polls[*event.ref()].open = false;
         --m_openPolls;
+        break;
+    case EventType::Discussion:
+        m_discussions.insert(id, content.value(QStringLiteral("patient")).toString());
         break;
     case EventType::PatientDataChange:
         m_patientData.insert(key(content.value(QStringLiteral("patient")).toString(), content.value(QStringLiteral("field")).toString()),

@@ -86,6 +86,7 @@ private:
     QHash<QByteArray, crypto::Address> m_signers;  // present member -> the key that signed their start/join
     QSet<QByteArray> m_usedSessionKeys;
     QHash<QByteArray, Poll> m_polls;
+    QHash<QByteArray, QString> m_discussions; // discussion id -> the patient discussed
     qint64 m_openPolls = 0; // each will add a pollEnd: counted against maxEventsPerMeeting
 };
 

@@ -153,6 +153,24 @@ const Migration migrations[] = {
          SELECT meeting, position, type, bytes, received_at FROM event_log;
        DROP TABLE event_log;
        ALTER TABLE event_log_v3 RENAME TO event_log;)"},
+    // 7: images shown in meetings (relay/core/image_store.h): the host's uploads, content-addressed
+    //    per meeting once finished, their bytes in chunks as they arrived.
+    {R"(CREATE TABLE image_uploads (
+         id INTEGER PRIMARY KEY,
+         meeting TEXT NOT NULL REFERENCES meetings(id),
+         uploader TEXT NOT NULL,              -- identity address, lowercase
+         sha256 BLOB NOT NULL,                -- 32 bytes, as declared (checked at the finish)
+         size INTEGER NOT NULL,
+         media_type TEXT NOT NULL,
+         stored_at INTEGER                    -- Unix ms once finished and checked, NULL while uploading
+       );
+       CREATE UNIQUE INDEX images_by_hash ON image_uploads(meeting, sha256) WHERE stored_at IS NOT NULL;
+       CREATE TABLE image_chunks (
+         upload INTEGER NOT NULL REFERENCES image_uploads(id) ON DELETE CASCADE,
+         first_byte INTEGER NOT NULL,         -- where the chunk starts in the file
+         bytes BLOB NOT NULL,
+         PRIMARY KEY (upload, first_byte)
+       ) WITHOUT ROWID;)"},
 };
 
 Expected<Ok, DatabaseError> packEventLog(RelayDatabase &database)

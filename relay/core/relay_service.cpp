@@ -117,21 +117,24 @@ std::optional<MeetingFilter> filterFrom(const QString &name)
 
 RelayService::RelayService(RelayDatabase &database, crypto::PrivateKey relayKey,
                            std::shared_ptr<const protocol::SchemaValidator> schemas, Clock clock, AttendanceLimits limits,
-                           IdentityPolicy identity)
+                           IdentityPolicy identity, ImageLimits images)
     : m_db(database), m_relayKey(std::move(relayKey)), m_address(m_relayKey.address()), m_schemas(std::move(schemas)),
       m_clock(std::move(clock)), m_directory(database), m_attendance(database, limits), m_log(database), m_anchors(database),
-      m_identityKeys(database, identity)
+      m_identityKeys(database, identity), m_images(database, images)
 {
 }
 
 Expected<std::unique_ptr<RelayService>, QString> RelayService::open(RelayDatabase &database, crypto::PrivateKey relayKey,
                                                                     std::shared_ptr<const protocol::SchemaValidator> schemas,
-                                                                    Clock clock, AttendanceLimits limits, IdentityPolicy identity)
+                                                                    Clock clock, AttendanceLimits limits, IdentityPolicy identity,
+                                                                    ImageLimits images)
 {
     std::unique_ptr<RelayService> service(
-        new RelayService(database, std::move(relayKey), std::move(schemas), std::move(clock), limits, identity));
+        new RelayService(database, std::move(relayKey), std::move(schemas), std::move(clock), limits, identity, images));
     if (auto keys = service->m_identityKeys.reload(); !keys)
         return unexpected(QStringLiteral("cannot read the identity keys: ") + keys.error().detail);
+    if (auto dropped = service->m_images.dropUnfinished(); !dropped)
+        return unexpected(QStringLiteral("cannot drop unfinished image uploads: ") + dropped.error().detail);
     for (const QString &id : service->m_directory.meetingsWithStatus(MeetingStatus::Started)) {
         auto engine = service->loadEngine(*service->m_directory.loadMeeting(id));
         if (!engine)
@@ -225,6 +228,7 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
     for (auto it = sessionsBefore.begin(); it != sessionsBefore.end(); ++it)
         *it.key() = it.value();
     reloadEngines(m_touchedMeetings);
+    m_images.forgetUploadsInProgress();
     outcomes.clear();
     for (const Incoming &incoming : batch) {
         const QJsonValue id = incoming.prepared->message.value(QStringLiteral("id"));
@@ -476,6 +480,8 @@ Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const Q
     }
     if (method == QStringLiteral("meeting.approve"))
         return approve(caller, params);
+    if (method.startsWith(QStringLiteral("image.")))
+        return imageCall(caller, method, params);
     if (method == QStringLiteral("meeting.approvals")) {
         auto meeting = m_directory.meeting(caller, params.value(QStringLiteral("id")).toString());
         if (!meeting)
@@ -496,12 +502,17 @@ Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const Q
     return fail(ErrorCode::UnknownMethod, QStringLiteral("unknown method \"%1\"").arg(method));
 }
 
-Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Address &caller, const QJsonObject &params)
+Expected<Meeting, ProtocolError> RelayService::rosterMeeting(const crypto::Address &caller, const QJsonObject &params)
 {
     auto meetingId = stringParam(params, QStringLiteral("meeting"));
     if (!meetingId)
         return unexpected(meetingId.error());
-    auto meeting = m_directory.meeting(caller, *meetingId);
+    return m_directory.meeting(caller, *meetingId);
+}
+
+Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Address &caller, const QJsonObject &params)
+{
+    auto meeting = rosterMeeting(caller, params);
     if (!meeting)
         return unexpected(meeting.error());
     const auto from = integerParam(params, QStringLiteral("fromIndex"), 0, 0, protocol::json::maxSafeInteger);
@@ -510,7 +521,7 @@ Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Addre
     const auto limit = integerParam(params, QStringLiteral("limit"), maxEventsPerRead, 1, maxEventsPerRead);
     if (!limit)
         return unexpected(limit.error());
-    auto entries = m_log.entries(*meetingId, *from, *limit);
+    auto entries = m_log.entries(meeting->id, *from, *limit);
     if (!entries)
         return fail(ErrorCode::StorageError, entries.error().detail);
     // Replies stay well under what clients accept in one message: fetch on from "next".
@@ -528,7 +539,7 @@ Expected<QJsonValue, ProtocolError> RelayService::readEvents(const crypto::Addre
     return QJsonObject{{QStringLiteral("meeting"), meeting->toJson()},
                        {QStringLiteral("events"), events},
                        {QStringLiteral("next"), next},
-                       {QStringLiteral("size"), m_log.size(*meetingId)}};
+                       {QStringLiteral("size"), m_log.size(meeting->id)}};
 }
 
 Expected<std::shared_ptr<MeetingEngine>, ProtocolError> RelayService::engineFor(const QString &meetingId)
@@ -716,6 +727,10 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
         if (auto ok = m_attendance.verify(event->meeting(), caller, code, now); !ok)
             return reject(ok.error());
     }
+    if (event->type() == EventType::Image) {
+        if (auto ok = checkImageStored(*event); !ok)
+            return reject(ok.error());
+    }
 
     if (m_readOnly)
         return reject({ErrorCode::StorageError, QStringLiteral("the relay cannot store events right now; nothing changed")});
@@ -741,6 +756,99 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     m_pendingAcks.append(PendingAck{.ack = *ack, .meeting = meeting, .eventIndex = (*engine)->logSize() - 2, .eventBytes = event->wireBytes(),
                                     .receivedAt = now, .requestId = id, .slot = 0, .packedAck = {}, .outcome = {}});
     return {};
+}
+
+Expected<Ok, ProtocolError> RelayService::checkImageStored(const Event &event)
+{
+    const QJsonObject &content = event.content();
+    const QByteArray sha256 = hex::decodeLowercase(content.value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
+    auto stored = m_images.find(event.meeting(), sha256);
+    if (!stored)
+        return fail(ErrorCode::StorageError, QStringLiteral("the relay could not read its images: ") + stored.error().detail);
+    if (!*stored)
+        return fail(ErrorCode::ImageNotStored, QStringLiteral("no image with SHA-256 %1 was uploaded to this meeting: upload it first (image.begin)")
+                                                   .arg(hex::encode(sha256)));
+    const qint64 size = content.value(QStringLiteral("size")).toInteger();
+    const QString mediaType = content.value(QStringLiteral("mediaType")).toString();
+    if ((*stored)->size != size || (*stored)->mediaType != mediaType)
+        return fail(ErrorCode::ImageMismatch, QStringLiteral("the stored image is %1 bytes of %2; the event says %3 bytes of %4")
+                                                  .arg((*stored)->size)
+                                                  .arg((*stored)->mediaType)
+                                                  .arg(size)
+                                                  .arg(mediaType));
+    return Ok{};
+}
+
+Expected<QJsonValue, ProtocolError> RelayService::imageCall(const crypto::Address &caller, const QString &method, const QJsonObject &params)
+{
+    static const QStringList methods{QStringLiteral("image.begin"), QStringLiteral("image.chunk"), QStringLiteral("image.finish"), QStringLiteral("image.get")};
+    if (!methods.contains(method))
+        return fail(ErrorCode::UnknownMethod, QStringLiteral("unknown method \"%1\"").arg(method));
+    const auto uploadParam = [&]() { return integerParam(params, QStringLiteral("upload"), 0, 1, protocol::json::maxSafeInteger); };
+    if (method == QStringLiteral("image.chunk")) {
+        const auto upload = uploadParam();
+        const auto offset = integerParam(params, QStringLiteral("offset"), -1, 0, protocol::json::maxSafeInteger);
+        if (!upload || !offset || *upload == 0 || *offset < 0 || !params.value(QStringLiteral("data")).isString())
+            return fail(ErrorCode::BadRequest, QStringLiteral("image.chunk needs \"upload\", \"offset\" and \"data\" (base64)"));
+        const auto data = QByteArray::fromBase64Encoding(params.value(QStringLiteral("data")).toString().toLatin1(),
+                                                         QByteArray::AbortOnBase64DecodingErrors);
+        if (!data)
+            return fail(ErrorCode::BadRequest, QStringLiteral("\"data\" is not base64"));
+        auto received = m_images.append(*upload, caller, *offset, data.decoded);
+        if (!received)
+            return unexpected(received.error());
+        return QJsonObject{{QStringLiteral("received"), *received}};
+    }
+    if (method == QStringLiteral("image.finish")) {
+        const auto upload = uploadParam();
+        if (!upload || *upload == 0)
+            return fail(ErrorCode::BadRequest, QStringLiteral("image.finish needs \"upload\""));
+        if (auto finished = m_images.finish(*upload, caller, m_clock()); !finished)
+            return unexpected(finished.error());
+        return QJsonObject{{QStringLiteral("stored"), true}};
+    }
+
+    // image.begin and image.get name a meeting and an image by its SHA-256.
+    auto meeting = rosterMeeting(caller, params);
+    if (!meeting)
+        return unexpected(meeting.error());
+    const auto sha256 = hex::decodeLowercase(params.value(QStringLiteral("sha256")).toString(), 32);
+    if (!sha256)
+        return fail(ErrorCode::BadRequest, QStringLiteral("\"sha256\" is 0x and 64 lowercase hex digits"));
+    if (method == QStringLiteral("image.begin")) {
+        if (meeting->host != caller)
+            return fail(ErrorCode::NotHost, QStringLiteral("only the host shows images"));
+        if (meeting->status == MeetingStatus::Scheduled)
+            return fail(ErrorCode::NotStarted, QStringLiteral("images are shown in a running meeting: start it first"));
+        if (meeting->status != MeetingStatus::Started)
+            return fail(ErrorCode::MeetingEnded, QStringLiteral("the meeting is over: it shows no more images"));
+        const auto size = integerParam(params, QStringLiteral("size"), 0, 1, protocol::json::maxSafeInteger);
+        if (!size || *size == 0)
+            return fail(ErrorCode::BadRequest, QStringLiteral("\"size\" is the file's size in bytes (at least 1)"));
+        auto begun = m_images.begin(meeting->id, caller, *sha256, *size, params.value(QStringLiteral("mediaType")).toString());
+        if (!begun)
+            return unexpected(begun.error());
+        if (begun->stored)
+            return QJsonObject{{QStringLiteral("stored"), true}};
+        return QJsonObject{{QStringLiteral("upload"), begun->upload}, {QStringLiteral("chunkBytes"), maxImageChunkBytes}};
+    }
+    // image.get
+    const auto offset = integerParam(params, QStringLiteral("offset"), 0, 0, protocol::json::maxSafeInteger);
+    const auto length = integerParam(params, QStringLiteral("length"), maxImageChunkBytes, 1, maxImageChunkBytes);
+    if (!offset || !length)
+        return unexpected(!offset ? offset.error() : length.error());
+    auto stored = m_images.find(meeting->id, *sha256);
+    if (!stored)
+        return fail(ErrorCode::StorageError, stored.error().detail);
+    if (!*stored)
+        return fail(ErrorCode::ImageNotStored, QStringLiteral("this meeting has no image %1").arg(hex::encode(*sha256)));
+    auto bytes = m_images.read(meeting->id, *sha256, *offset, *length);
+    if (!bytes)
+        return unexpected(bytes.error());
+    return QJsonObject{{QStringLiteral("offset"), *offset},
+                       {QStringLiteral("size"), (*stored)->size},
+                       {QStringLiteral("mediaType"), (*stored)->mediaType},
+                       {QStringLiteral("data"), QString::fromLatin1(bytes->toBase64())}};
 }
 
 } // namespace cmeet::relay

@@ -10,6 +10,7 @@
 #include "relay/core/directory.h"
 #include "relay/core/event_log.h"
 #include "relay/core/identity_keys.h"
+#include "relay/core/image_store.h"
 #include "relay/core/meeting_engine.h"
 #include "relay/core/relay_database.h"
 
@@ -48,7 +49,7 @@ public:
     // Loads every started meeting and replays its log.
     [[nodiscard]] static Expected<std::unique_ptr<RelayService>, QString>
     open(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
-         Clock clock, AttendanceLimits limits = {}, IdentityPolicy identity = {});
+         Clock clock, AttendanceLimits limits = {}, IdentityPolicy identity = {}, ImageLimits images = {});
 
     // The first message on a new connection: a fresh login challenge.
     [[nodiscard]] QByteArray greet(Session &session);
@@ -97,13 +98,15 @@ public:
 
 private:
     RelayService(RelayDatabase &database, crypto::PrivateKey relayKey, std::shared_ptr<const protocol::SchemaValidator> schemas,
-                 Clock clock, AttendanceLimits limits, IdentityPolicy identity);
+                 Clock clock, AttendanceLimits limits, IdentityPolicy identity, ImageLimits images);
 
     [[nodiscard]] Outcome handle(Session &session, Prepared &prepared);
     [[nodiscard]] Outcome login(Session &session, const QJsonObject &message);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> call(Session &session, const QString &method,
                                                                      const QJsonObject &params, QList<Broadcast> &broadcasts);
     [[nodiscard]] Outcome submit(Session &session, const QJsonValue &id, const QJsonObject &params, const Prepared &prepared);
+    // The meeting params names as "meeting", if the caller is on its roster.
+    [[nodiscard]] Expected<Meeting, protocol::ProtocolError> rosterMeeting(const crypto::Address &caller, const QJsonObject &params);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> readEvents(const crypto::Address &caller,
                                                                            const QJsonObject &params);
     // The running meeting's engine, or a fresh one for a scheduled meeting (kept only once its
@@ -113,6 +116,11 @@ private:
     [[nodiscard]] Expected<Ok, protocol::ProtocolError> store(MeetingEngine &engine, const protocol::Event &event,
                                                               const QByteArray &packedEvent, const protocol::Event &ack,
                                                               const QString &attendanceCode);
+    // image.begin, image.chunk, image.finish and image.get (docs/relay-protocol.md §4.1).
+    [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> imageCall(const crypto::Address &caller, const QString &method,
+                                                                          const QJsonObject &params);
+    // An image event names bytes stored for its meeting, of the size and type it says.
+    [[nodiscard]] Expected<Ok, protocol::ProtocolError> checkImageStored(const protocol::Event &event);
     [[nodiscard]] QByteArray ackErrorFor(const protocol::Event &event, const protocol::ProtocolError &error);
     [[nodiscard]] Expected<QJsonValue, protocol::ProtocolError> approve(const crypto::Address &caller, const QJsonObject &params);
     // An ended meeting's final record: its ackEnd and the root over its whole log.
@@ -138,6 +146,7 @@ private:
     EventLog m_log;
     AnchorQueue m_anchors;
     IdentityKeys m_identityKeys;
+    ImageStore m_images;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
     QHash<QString, FinalRecord> m_finalRecords;               // ended meetings, computed once
     QHash<QString, QSet<QByteArray>> m_audiences;             // started meetings' rosters, fixed at the start

@@ -6,7 +6,7 @@
 #include "crypto/hash.h"
 #include "ledger/meeting_verifier.h"
 #include "store/meeting_file.h"
-#include "support/program_run.h"
+#include "support/cli_people.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -26,23 +26,10 @@ private:
     using Run = test::ProgramRun;
 
     // Runs cmeet-cli as `who` (its key and state directory).
-    Run as(const QString &who, const QStringList &arguments)
-    {
-        test::ProgramOptions options;
-        options.environment = test::environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase")},
-                                                     {QStringLiteral("CMEET_KEY"), m_dir.filePath(who + QStringLiteral(".key"))},
-                                                     {QStringLiteral("CMEET_STATE"), m_dir.filePath(who + QStringLiteral("-state"))},
-                                                     {QStringLiteral("CMEET_RELAY"), m_relay ? m_relay->url().toString() : QString()}});
-        return test::runProgram(QStringLiteral(CMEET_CLI_PATH), arguments, options);
-    }
+    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url() : QUrl(); }};
 
-    QString ok(const QString &who, const QStringList &arguments)
-    {
-        const Run run = as(who, arguments);
-        if (run.exitCode != 0)
-            qWarning("%s %s failed: %s%s", qPrintable(who), qPrintable(arguments.join(QLatin1Char(' '))), qPrintable(run.out), qPrintable(run.err));
-        return run.exitCode == 0 ? run.out.trimmed() : QString();
-    }
+    Run as(const QString &who, const QStringList &arguments) const { return m_people.as(who, arguments); }
+    QString ok(const QString &who, const QStringList &arguments) const { return m_people.ok(who, arguments); }
 
     // The scheduled time in `meeting show`'s first line: ISO 8601 with the local offset.
     static QDateTime shownTime(const QString &text)
@@ -60,12 +47,8 @@ private:
 private Q_SLOTS:
     void wholeMeetingFromTheCommandLine()
     {
-        QStringList addresses;
-        for (const QString &who : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
-            const QString address = ok(who, {QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), m_dir.filePath(who + QStringLiteral(".key"))});
-            QVERIFY(!address.isEmpty());
-            addresses.append(address);
-        }
+        const QStringList addresses = m_people.createIdentities({QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
+        QCOMPARE(addresses.size(), 3);
         m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay")), "relay passphrase");
         QVERIFY(m_relay->init());
         for (int i = 0; i < 3; ++i)

@@ -313,6 +313,26 @@ private Q_SLOTS:
         return prefix;
     }
 
+    // An image is shown under the discussion of its own patient; a relay that let one through
+    // under anything else (another patient's discussion, a comment) signed something this catches.
+    void imageOutsideItsPatientsDiscussion()
+    {
+        test::Member &host = m(QStringLiteral("host"));
+        const QJsonObject image{{QStringLiteral("patient"), QStringLiteral("P-001")},
+                                {QStringLiteral("sha256"), hex::encode(QByteArray(32, '\x11'))},
+                                {QStringLiteral("size"), 1234},
+                                {QStringLiteral("mediaType"), QStringLiteral("image/png")}};
+        QList<QByteArray> prefix = withEvent(genuine.mid(0, indexOf(EventType::Vote)), host, EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}});
+        const QByteArray discussion = Event::fromWire(prefix.at(prefix.size() - 2))->id();
+        QVERIFY(verify(withEvent(prefix, host, EventType::Image, image, discussion)).ok());
+        expectProblem(withEvent(prefix, host, EventType::Image, image), QStringLiteral("image does not ref the discussion of its patient"));
+        QJsonObject otherPatient = image;
+        otherPatient.insert(QStringLiteral("patient"), QStringLiteral("P-002"));
+        expectProblem(withEvent(prefix, host, EventType::Image, otherPatient, discussion), QStringLiteral("image does not ref the discussion of its patient"));
+        // And only the host shows images.
+        expectProblem(withEvent(prefix, m(QStringLiteral("alice")), EventType::Image, image, discussion), QStringLiteral("who is not the host"));
+    }
+
     // After a leave, nothing more by that member until they join again.
     void eventAfterLeaving()
     {

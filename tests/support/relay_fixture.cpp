@@ -34,7 +34,7 @@ void RelayFixture::open()
         qFatal("cannot open relay database: %s", qPrintable(opened.error().detail));
     database = std::move(*opened);
     auto schemas = protocol::SchemaValidator::load();
-    auto created = relay::RelayService::open(*database, relayKey, *schemas, [this] { return now; }, limits, identity);
+    auto created = relay::RelayService::open(*database, relayKey, *schemas, [this] { return now; }, limits, identity, imageLimits);
     if (!created)
         qFatal("cannot open relay service: %s", qPrintable(created.error()));
     service = std::move(*created);

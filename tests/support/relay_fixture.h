@@ -68,6 +68,7 @@ public:
     std::vector<std::unique_ptr<Member>> members;
     relay::AttendanceLimits limits;
     relay::IdentityPolicy identity; // takes effect at the next restart()
+    relay::ImageLimits imageLimits; // takes effect at the next restart()
 
 private:
     void open();

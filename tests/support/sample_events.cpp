@@ -73,6 +73,9 @@ QJsonObject sampleContent(EventType type, const SampleMeeting &m)
     case EventType::PatientDataChange:
         return {{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("field"), QStringLiteral("mdtOutcome")},
                 {QStringLiteral("from"), QString()}, {QStringLiteral("to"), QStringLiteral("Refer for surgery")}};
+    case EventType::Image:
+        return {{QStringLiteral("patient"), QStringLiteral("P-002")}, {QStringLiteral("sha256"), fakeId('i')}, {QStringLiteral("size"), 524288},
+                {QStringLiteral("mediaType"), QStringLiteral("application/dicom")}, {QStringLiteral("caption"), QStringLiteral("CT chest, axial")}};
     case EventType::Ack:
         return {{QStringLiteral("seq"), 7}, {QStringLiteral("tree"), treeHead(13)}};
     case EventType::JoinAck:

@@ -1,4 +1,5 @@
 #include "base/hex.h"
+#include "crypto/hash.h"
 #include "crypto/keystore.h"
 #include "store/meeting_file.h"
 #include "support/sample_events.h"
@@ -377,6 +378,47 @@ private Q_SLOTS:
         auto file = MeetingFile::open(path, true);
         QVERIFY(!file);
         QVERIFY2(file.error().detail.contains(QStringLiteral("missing table")), qPrintable(file.error().detail));
+    }
+
+    // Images are kept only with the bytes their hash names; a file holds each once.
+    void imagesAreKeptByTheirHash()
+    {
+        QString path;
+        auto file = fileWith(1, &path);
+        const QByteArray bytes = QByteArrayLiteral("\x89PNG\r\n\x1a\n not really a picture");
+        const QByteArray hash = crypto::sha256(bytes);
+        QVERIFY(!file->putImage(crypto::sha256("other bytes"), QStringLiteral("image/png"), bytes));
+        QVERIFY(file->putImage(hash, QStringLiteral("image/png"), bytes));
+        QVERIFY(file->putImage(hash, QStringLiteral("image/png"), bytes)); // again: a no-op
+        QCOMPARE(file->imageHashes().value(), QList<QByteArray>{hash});
+        file.reset();
+        auto reopened = MeetingFile::open(path, true);
+        QVERIFY(reopened);
+        const auto image = (*reopened)->image(hash);
+        QVERIFY(image && *image);
+        QCOMPARE((*image)->bytes, bytes);
+        QCOMPARE((*image)->mediaType, QStringLiteral("image/png"));
+        QVERIFY(!(*reopened)->image(crypto::sha256("absent")).value().has_value());
+    }
+
+    // A file of schema 1 (before images): an auditor reads it as it is (no images), and the
+    // owner's writable open upgrades it in place, its events untouched.
+    void schemaOneFilesStillOpen()
+    {
+        QString path;
+        fileWith(3, &path).reset();
+        QVERIFY(rawExec(path, {QStringLiteral("DROP TABLE images"), QStringLiteral("PRAGMA user_version = 1")}));
+        auto readOnly = MeetingFile::open(path, true);
+        QVERIFY2(readOnly, readOnly ? "" : qPrintable(readOnly.error().detail));
+        QCOMPARE((*readOnly)->size(), qint64(3));
+        QVERIFY((*readOnly)->imageHashes().value().isEmpty());
+        QVERIFY(!(*readOnly)->image(crypto::sha256("x")).value().has_value());
+        readOnly->reset();
+        auto writable = MeetingFile::open(path, false);
+        QVERIFY(writable);
+        QCOMPARE((*writable)->size(), qint64(3));
+        const QByteArray bytes = QByteArrayLiteral("\xff\xd8\xff a jpeg");
+        QVERIFY((*writable)->putImage(crypto::sha256(bytes), QStringLiteral("image/jpeg"), bytes));
     }
 
     void sealedKeysRoundTrip()

@@ -1,0 +1,41 @@
+#include "support/cli_people.h"
+
+#include <QDir>
+
+namespace cmeet::test {
+
+QString CliPeople::keyFile(const QString &who) const { return QDir(m_directory).filePath(who + QStringLiteral(".key")); }
+
+QString CliPeople::stateDirectory(const QString &who) const { return QDir(m_directory).filePath(who + QStringLiteral("-state")); }
+
+ProgramRun CliPeople::as(const QString &who, const QStringList &arguments) const
+{
+    ProgramOptions options;
+    options.environment = environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase")},
+                                           {QStringLiteral("CMEET_KEY"), keyFile(who)},
+                                           {QStringLiteral("CMEET_STATE"), stateDirectory(who)},
+                                           {QStringLiteral("CMEET_RELAY"), m_relay().toString()}});
+    return runProgram(m_cli, arguments, options);
+}
+
+QString CliPeople::ok(const QString &who, const QStringList &arguments) const
+{
+    const ProgramRun run = as(who, arguments);
+    if (run.exitCode != 0)
+        qWarning("%s %s failed: %s%s", qPrintable(who), qPrintable(arguments.join(QLatin1Char(' '))), qPrintable(run.out), qPrintable(run.err));
+    return run.exitCode == 0 ? run.out.trimmed() : QString();
+}
+
+QStringList CliPeople::createIdentities(const QStringList &names) const
+{
+    QStringList addresses;
+    for (const QString &who : names) {
+        const QString address = ok(who, {QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--out"), keyFile(who)});
+        if (address.isEmpty())
+            return {};
+        addresses.append(address);
+    }
+    return addresses;
+}
+
+} // namespace cmeet::test

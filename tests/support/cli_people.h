@@ -1,0 +1,38 @@
+#pragma once
+// People at a terminal in the tests: cmeet-cli run as one of them, each with a key file, a
+// passphrase and a state directory of their own under one directory, against one relay.
+
+#include "support/program_run.h"
+
+#include <QUrl>
+
+#include <functional>
+
+namespace cmeet::test {
+
+class CliPeople {
+public:
+    // relay: the relay's URL at the time of each command (it may be restarted on another port).
+    CliPeople(QString cliPath, QString directory, std::function<QUrl()> relay)
+        : m_cli(std::move(cliPath)), m_directory(std::move(directory)), m_relay(std::move(relay))
+    {
+    }
+
+    // Runs cmeet-cli as who (CMEET_KEY, CMEET_PASSPHRASE, CMEET_STATE, CMEET_RELAY set for them).
+    [[nodiscard]] ProgramRun as(const QString &who, const QStringList &arguments) const;
+    // Its trimmed output when it succeeded; empty (after a warning with what it said) otherwise.
+    [[nodiscard]] QString ok(const QString &who, const QStringList &arguments) const;
+
+    // Creates each one's identity key file; their addresses, in order (empty if any failed).
+    [[nodiscard]] QStringList createIdentities(const QStringList &names) const;
+
+    [[nodiscard]] QString keyFile(const QString &who) const;
+    [[nodiscard]] QString stateDirectory(const QString &who) const;
+
+private:
+    QString m_cli;
+    QString m_directory;
+    std::function<QUrl()> m_relay;
+};
+
+} // namespace cmeet::test
