@@ -351,7 +351,8 @@ void checkImages(AuditReport &report, const store::MeetingFile &file, const QLis
         }
     }
     if (shown > 0 && intact == shown)
-        report.findings.append(finding(area, Outcome::Verified, QStringLiteral("%1 image(s) shown in the meeting, each in the file as its event names it").arg(shown)));
+        report.findings.append(finding(area, Outcome::Verified, (shown == 1 ? QStringLiteral("the image shown in the meeting is in the file as its event names it")
+                                                   : QStringLiteral("the %1 images shown in the meeting are in the file as their events name them").arg(shown))));
 }
 
 void tallyPolls(AuditReport &report, const QList<Event> &events)

@@ -375,7 +375,8 @@ QString imageBlock(const Proceedings &record, const Event &event, const store::M
     } else if (auto decoded = imaging::ShownImage::decode((*stored)->bytes, (*stored)->mediaType); !decoded) {
         picture = QStringLiteral("<span class=\"muted\">%1</span>").arg(esc(decoded.error()));
     } else {
-        const QImage thumbnail = decoded->render().scaledToWidth(thumbnailWidth, Qt::SmoothTransformation);
+        const QImage shown = decoded->render();
+        const QImage thumbnail = shown.width() > thumbnailWidth ? shown.scaledToWidth(thumbnailWidth, Qt::SmoothTransformation) : shown;
         QByteArray png;
         QBuffer buffer(&png);
         buffer.open(QIODevice::WriteOnly);
@@ -386,7 +387,8 @@ QString imageBlock(const Proceedings &record, const Event &event, const store::M
                       .arg(thumbnail.height());
     }
     const QString caption = field(event, "caption");
-    return QStringLiteral("<table><tr><td>%1</td><td>%2 · %3<br/>%4<br/><span class=\"muted\">%5, %6 bytes, SHA-256 %7…</span></td></tr></table>")
+    // One paragraph (not a table): a page break never parts a picture from what it says.
+    return QStringLiteral("<p>%1<br/>%2 · %3: %4<br/><span class=\"muted\">%5, %6 bytes, SHA-256 %7…</span></p>")
         .arg(picture, record.time(event.ts()), record.who(event), caption.isEmpty() ? QStringLiteral("<i>(no caption)</i>") : esc(caption),
              esc(field(event, "mediaType")), QString::number(event.content().value(QStringLiteral("size")).toInteger()), esc(sha256.left(18)));
 }

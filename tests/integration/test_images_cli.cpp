@@ -193,6 +193,12 @@ private Q_SLOTS:
         QCOMPARE(record.count(QStringLiteral("<img src=\"data:image/png;base64,")), 2);
         QVERIFY(record.contains(QStringLiteral("CT abdomen")));
         QVERIFY(!record.contains(headerPatientName));
+        // In the PDF the thumbnails are pictures of their own (poppler's pdfimages lists them).
+        const QString pdf = m_dir.filePath(QStringLiteral("record.pdf"));
+        QCOMPARE(audit({QStringLiteral("report"), exported, QStringLiteral("--pdf"), pdf}).exitCode, 2);
+        const Run pictures = test::runProgram(QStringLiteral("pdfimages"), {QStringLiteral("-list"), pdf});
+        QCOMPARE(pictures.exitCode, 0);
+        QVERIFY2(pictures.out.count(QStringLiteral(" image ")) >= 2, qPrintable(pictures.out));
 
         // export-images writes both back, named by patient and time.
         const QString out = m_dir.filePath(QStringLiteral("images"));
