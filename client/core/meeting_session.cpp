@@ -2,6 +2,7 @@
 
 #include "client/core/approval.h"
 #include "client/core/meeting_export.h"
+#include "client/core/meeting_images.h"
 #include "client/core/polls.h"
 
 #include "base/hex.h"
@@ -81,6 +82,7 @@ public:
                 entries.append({from + i, log->at(i)});
             Q_EMIT checked(check(entries, {}));
         }
+        Q_EMIT imagesHeld(m_file->imageHashes().value_or(QList<QByteArray>()));
         Q_EMIT loaded();
     }
 
@@ -202,6 +204,33 @@ public:
         Q_EMIT approvalChecked(*digest, approvedRecordJson(*m_finalRecord, *target));
     }
 
+    // An image's bytes, kept only if they are exactly what its event names (hashed here, off the
+    // UI thread: a large DICOM series takes a while).
+    void keepImage(const protocol::Event &imageEvent, const QString &mediaType, const QByteArray &bytes)
+    {
+        const QByteArray sha256 = hex::decodeLowercase(imageEvent.content().value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
+        if (!imageMatches(imageEvent, mediaType, bytes)) {
+            Q_EMIT imageNotKept(sha256, tr("the relay sent bytes other than those the image's event names; they were not kept"));
+            return;
+        }
+        if (!m_file)
+            return;
+        if (auto ok = m_file->putImage(sha256, mediaType, bytes); !ok) {
+            Q_EMIT imageNotKept(sha256, tr("cannot keep the image in the meeting's local copy: %1").arg(ok.error().detail));
+            return;
+        }
+        Q_EMIT imageKept(sha256);
+    }
+
+    void readImage(const QByteArray &sha256)
+    {
+        const auto image = m_file ? m_file->image(sha256) : Expected<std::optional<store::StoredImage>, store::StoreError>(std::nullopt);
+        if (image && *image)
+            Q_EMIT imageRead(sha256, (*image)->mediaType, (*image)->bytes);
+        else
+            Q_EMIT imageRead(sha256, {}, {});
+    }
+
     void keepApproval(const store::Approval &approval)
     {
         if (!m_file)
@@ -222,6 +251,10 @@ Q_SIGNALS:
     void failed(const QString &reason);
     void approvalChecked(const QByteArray &digest, const QString &record);
     void approvalProblem(const QString &reason, bool worthWaiting);
+    void imagesHeld(const QList<QByteArray> &sha256s);
+    void imageKept(const QByteArray &sha256);
+    void imageNotKept(const QByteArray &sha256, const QString &reason);
+    void imageRead(const QByteArray &sha256, const QString &mediaType, const QByteArray &bytes); // empty: not held
 
 private:
     // Reads the entries on all cores, then checks them in order; remembers their digests to tell a
@@ -296,6 +329,10 @@ MeetingSession::MeetingSession(RelayLink &link, QString meetingId, QString repli
         setPhase(Phase::Failed);
     });
     connect(m_worker, &ReplicaWorker::approvalChecked, this, &MeetingSession::sendApproval);
+    connect(m_worker, &ReplicaWorker::imagesHeld, this, &MeetingSession::imagesHeld);
+    connect(m_worker, &ReplicaWorker::imageKept, this, &MeetingSession::imageKept);
+    connect(m_worker, &ReplicaWorker::imageNotKept, this, &MeetingSession::imageNotKept);
+    connect(m_worker, &ReplicaWorker::imageRead, this, &MeetingSession::imageRead);
     connect(m_worker, &ReplicaWorker::approvalProblem, this, [this](const QString &reason, bool worthWaiting) {
         if (!m_approval)
             return;
@@ -397,6 +434,16 @@ void MeetingSession::useMeeting(const QJsonObject &meeting)
     if (m_participant == nullptr || m_participant->meeting() != m_meetingId)
         m_participant = std::make_unique<Participant>(m_link.signingKey(), m_link.identity(), m_meetingId, m_link.relayAddress());
     catchUp();
+}
+
+void MeetingSession::keepImage(const protocol::Event &imageEvent, const QString &mediaType, const QByteArray &bytes)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, imageEvent, mediaType, bytes] { worker->keepImage(imageEvent, mediaType, bytes); });
+}
+
+void MeetingSession::readImage(const QByteArray &sha256)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, sha256] { worker->readImage(sha256); });
 }
 
 bool MeetingSession::hasEnded() const

@@ -99,6 +99,11 @@ public:
     // Who has approved the ended meeting so far, as the relay holds it: approvalsKnown().
     void fetchApprovals();
     [[nodiscard]] bool hasEnded() const;
+    // Images shown (DESIGN.md §10): keeps an image's bytes in the replica if they are what its
+    // event names (imageKept or imageNotKept); reads them back (imageRead).
+    void keepImage(const protocol::Event &imageEvent, const QString &mediaType, const QByteArray &bytes);
+    void readImage(const QByteArray &sha256);
+    [[nodiscard]] RelayLink &link() { return m_link; }
     // The event with this id and type, if in the log.
     [[nodiscard]] std::optional<protocol::Event> findEvent(const QByteArray &id, protocol::EventType type) const;
 
@@ -116,6 +121,10 @@ Q_SIGNALS:
     void approved(qint64 approvals, qint64 roster);
     void approvalFailed(const QString &reason);
     void approvalsKnown(const QStringList &identities, qint64 roster);
+    void imagesHeld(const QList<QByteArray> &sha256s); // what the replica held when it was read
+    void imageKept(const QByteArray &sha256);
+    void imageNotKept(const QByteArray &sha256, const QString &reason);
+    void imageRead(const QByteArray &sha256, const QString &mediaType, const QByteArray &bytes); // empty: not held
 
 private:
     struct Outgoing {

@@ -6,11 +6,14 @@
 #include "client/models/participants_model.h"
 #include "client/models/polls_model.h"
 #include "client/models/timeline_model.h"
+#include "client/ui/images_panel.h"
 #include "client/ui/poll_chart.h"
 #include "client/ui/user_prompts.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -21,6 +24,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMimeData>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -190,6 +194,11 @@ MeetingRoom::MeetingRoom(MeetingSession &session, RelayLink &link, const Directo
     m_tabs->addTab(buildPatientPanel(), tr("Patient"));
     m_tabs->addTab(participantsView, tr("Participants"));
     m_tabs->addTab(buildPollsPanel(), tr("Polls"));
+    m_images = new SessionImages(m_session, this);
+    m_imagesPanel = new ImagesPanel(*m_images, m_patients, m_prompts, [this] { return discussedPatient(); }, this);
+    m_imagesPanel->setObjectName(QStringLiteral("imagesPanel"));
+    m_tabs->addTab(m_imagesPanel, tr("Images"));
+    connect(m_imagesPanel, &ImagesPanel::said, this, [this](const QString &text, bool problem) { say(text, problem); });
 
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
@@ -514,6 +523,22 @@ QString MeetingRoom::patientName(const QString &id) const
     return m_patients.nameOf(id);
 }
 
+void MeetingRoom::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (m_imagesPanel->acceptsDroppedFiles() && event->mimeData()->hasUrls() && event->mimeData()->urls().constFirst().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MeetingRoom::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!m_imagesPanel->acceptsDroppedFiles() || urls.isEmpty() || !urls.constFirst().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    m_tabs->setCurrentWidget(m_imagesPanel);
+    m_imagesPanel->share(urls.constFirst().toLocalFile());
+}
+
 QString MeetingRoom::discussedPatient() const
 {
     const QList<TimelineEntry> &entries = m_session.entries();
@@ -598,6 +623,8 @@ void MeetingRoom::updateState()
     m_fullScreen->setEnabled(!m_code.isEmpty() && started && !ended);
     const bool pollOpen = m_polls->openPoll().has_value();
     m_newPoll->setEnabled(present && !ended && !pollOpen);
+    m_imagesPanel->setHost(host, present && !ended && !discussedPatient().isEmpty());
+    setAcceptDrops(m_imagesPanel->acceptsDroppedFiles());
     m_endPoll->setEnabled(present && pollOpen && host);
     m_endMeeting->setEnabled(present && !ended);
 
@@ -823,6 +850,9 @@ void MeetingRoom::onAccepted(EventType type, const QByteArray &)
         break;
     case EventType::End:
         say(tr("The meeting has ended."));
+        break;
+    case EventType::Image:
+        say(tr("The image is shown to everyone and on the record."));
         break;
     default:
         say(tr("Sent and acknowledged by the relay."));

@@ -7,6 +7,7 @@
 // back to it; the session does the signing, sending and checking.
 
 #include "client/core/meeting_session.h"
+#include "client/core/session_images.h"
 
 #include <QJsonObject>
 #include <QPointer>
@@ -29,6 +30,7 @@ class QVBoxLayout;
 namespace cmeet::client {
 
 class DirectoryModel;
+class ImagesPanel;
 class ParticipantsModel;
 class PollChart;
 class PollsModel;
@@ -47,6 +49,8 @@ public:
     [[nodiscard]] TimelineModel &timeline() { return *m_timeline; }
     [[nodiscard]] PollsModel &polls() { return *m_polls; }
     [[nodiscard]] ParticipantsModel &participants() { return *m_participants; }
+    [[nodiscard]] SessionImages &images() { return *m_images; }
+    [[nodiscard]] ImagesPanel &imagesPanel() { return *m_imagesPanel; }
     // The chain node approvals are checked against (Settings; empty: approving says to set it),
     // and the meeting registry the settings trust (nullopt: the one the relay names).
     void setChain(const QUrl &node, std::optional<crypto::Address> trustedRegistry)
@@ -59,6 +63,11 @@ public:
 
 Q_SIGNALS:
     void closeRequested();
+
+protected:
+    // The host drops an image file on the room to show it.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     QWidget *buildHostBar();
@@ -106,6 +115,8 @@ private:
     TimelineModel *m_timeline;
     ParticipantsModel *m_participants;
     PollsModel *m_polls;
+    SessionImages *m_images;
+    ImagesPanel *m_imagesPanel;
     QString m_code;
     QUrl m_chain;
     std::optional<crypto::Address> m_trustedRegistry;

@@ -12,11 +12,14 @@
 #include "client/models/polls_model.h"
 #include "client/models/timeline_model.h"
 #include "client/ui/audit_workspace.h"
+#include "client/ui/image_viewer.h"
+#include "client/ui/images_panel.h"
 #include "client/ui/main_window.h"
 #include "client/ui/meeting_room.h"
 #include "client/ui/meetings_page.h"
 #include "client/ui/poll_chart.h"
 #include "gui/app_driver.h"
+#include "support/test_images.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSlider>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -46,8 +50,10 @@
 #include <QTreeWidget>
 
 using namespace cmeet;
+using client::ImageViewer;
 using client::MainWindow;
 using client::MeetingRoom;
+using client::SessionImages;
 using client::TimelineModel;
 using guitest::child;
 using guitest::click;
@@ -451,6 +457,67 @@ private Q_SLOTS:
         QCOMPARE(change.size(), 1);
         QCOMPARE(change.first().data().toString(), QStringLiteral("Ada Lovelace, MDT outcome set to “Surgery”"));
         QVERIFY(!child<QPushButton>(host, QStringLiteral("savePatientButton"))->isEnabled()); // nothing left unsaved
+    }
+
+    // Thesis 1.1: the images shown are on the record. The host shows a 16-bit CT series (DICOM
+    // made with DCMTK's tools) and a broken DICOM file; each participant's viewer shows the CT
+    // with the file's own window and its frames, and says plainly that the other can't be shown,
+    // which stays on the record all the same.
+    void imagesShownToEveryone()
+    {
+        QTemporaryDir files;
+        test::TestImages made(files.path());
+        const QString ct = made.monochrome16(3);
+        const QString broken = made.truncated();
+        QVERIFY2(!ct.isEmpty() && !broken.isEmpty(), qPrintable(made.error()));
+        MeetingRoom *host = room(QStringLiteral("host"));
+        child<QTabWidget>(host, QStringLiteral("roomTabs"))->setCurrentWidget(&host->imagesPanel());
+        auto *caption = child<QLineEdit>(host, QStringLiteral("imageCaption"));
+        QVERIFY(caption->isVisible());
+        QTest::keyClicks(caption, QStringLiteral("CT abdomen, portal venous"));
+        person(QStringLiteral("host")).prompts.fileToOpen = ct;
+        click(child<QPushButton>(host, QStringLiteral("shareImageButton")));
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            TimelineModel &timeline = room(name)->timeline();
+            QTRY_VERIFY_WITH_TIMEOUT(!timeline.match(timeline.index(0, 0), TimelineModel::EventTypeRole, QStringLiteral("image"), 1,
+                                                     Qt::MatchExactly | Qt::MatchRecursive).isEmpty(), waitMs);
+            const QModelIndex shown = timeline.match(timeline.index(0, 0), TimelineModel::EventTypeRole, QStringLiteral("image"), 1,
+                                                     Qt::MatchExactly | Qt::MatchRecursive).constFirst();
+            QCOMPARE(shown.data().toString(), QStringLiteral("Showed an image of Ada Lovelace: CT abdomen, portal venous"));
+            QTRY_COMPARE_WITH_TIMEOUT(shown.data(TimelineModel::CheckRole).value<TimelineModel::Check>(), TimelineModel::Check::Verified, waitMs);
+        }
+
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
+            MeetingRoom *member = room(name);
+            QVERIFY(!child<QLineEdit>(member, QStringLiteral("imageCaption"))->isVisibleTo(member) == (name != QStringLiteral("host")));
+            child<QTabWidget>(member, QStringLiteral("roomTabs"))->setCurrentWidget(&member->imagesPanel());
+            ImageViewer &viewer = member->imagesPanel().viewer();
+            QTRY_VERIFY_WITH_TIMEOUT(!viewer.shownFrame().isNull(), waitMs);
+            QCOMPARE(viewer.shownFrame().size(), QSize(64, 64));
+            QCOMPARE(viewer.window()->center, 40.0);
+            QCOMPARE(viewer.window()->width, 400.0);
+            // 128 HU in the file's window of 40/400: a light grey, as DICOM's linear window gives.
+            QVERIFY2(qAbs(qGray(viewer.shownFrame().pixel(18, 5)) - 184) <= 2, qPrintable(QString::number(qGray(viewer.shownFrame().pixel(18, 5)))));
+            auto *frames = child<QSlider>(member, QStringLiteral("frameSlider"));
+            QCOMPARE(frames->maximum(), 2);
+            const QImage first = viewer.shownFrame();
+            frames->setValue(2);
+            QVERIFY(viewer.shownFrame() != first);
+            frames->setValue(0);
+            QCOMPARE(member->images().images().constFirst().state, SessionImages::State::Held);
+        }
+        screenshot(&window(QStringLiteral("alice")), QStringLiteral("image-shown"));
+
+        caption->clear();
+        person(QStringLiteral("host")).prompts.fileToOpen = broken;
+        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(host, QStringLiteral("shareImageButton"))->isEnabled(), waitMs);
+        click(child<QPushButton>(host, QStringLiteral("shareImageButton")));
+        MeetingRoom *alice = room(QStringLiteral("alice"));
+        QTRY_COMPARE_WITH_TIMEOUT(alice->images().images().size(), 2, waitMs);
+        auto *message = child<QLabel>(&alice->imagesPanel().viewer(), QStringLiteral("imageMessage"));
+        QTRY_VERIFY_WITH_TIMEOUT(message->isVisible() && message->text().contains(QStringLiteral("can't be shown")), waitMs);
+        QVERIFY(alice->imagesPanel().viewer().shownFrame().isNull());
+        QCOMPARE(alice->images().images().at(1).state, SessionImages::State::Held); // on the record, and in the copy
     }
 
     // Thesis tests 13-17: poll, vote, a vote not readable before the end, the end, inclusion, results.
