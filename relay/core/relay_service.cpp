@@ -332,6 +332,12 @@ RelayService::Prepared RelayService::prepare(QByteArrayView message) const
     return prepared;
 }
 
+bool RelayService::isImageChunk(const Prepared &prepared)
+{
+    const QJsonValue method = prepared.message.value(QStringLiteral("method"));
+    return method == QStringLiteral("image.chunk") || method == QStringLiteral("image.get");
+}
+
 Outcome RelayService::handle(Session &session, QByteArrayView message)
 {
     return handleBatch({{&session, message.toByteArray(), std::nullopt}}).constFirst();

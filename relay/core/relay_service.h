@@ -68,6 +68,8 @@ public:
         QByteArray packedEvent; // EventLog::pack of a valid event
     };
     [[nodiscard]] Prepared prepare(QByteArrayView message) const;
+    // image.chunk or image.get: a megabyte to store or send (the server spreads them over batches).
+    [[nodiscard]] static bool isImageChunk(const Prepared &prepared);
 
     // Group commit: handles messages in order inside one transaction and commits once before
     // any outcome is released, so a busy relay pays one fsync per batch, not per event. If

@@ -1,6 +1,7 @@
 #include "relay/server/relay_server.h"
 
 #include <QHash>
+#include <QSet>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcServer, "cmeet.relay.server", QtInfoMsg)
@@ -63,12 +64,31 @@ void RelayServer::handleQueued()
     m_handlingScheduled = false;
     QList<RelayService::Incoming> batch;
     QList<ConnectionId> senders;
+    // An image's chunks (a megabyte each, up and down) take a few milliseconds each: a batch takes
+    // at most maxImageChunksPerBatch of them, and the rest wait for the next round, so the
+    // meeting's events that arrive meanwhile never queue behind a whole image. A connection's
+    // messages keep their order: once one of them waits, the ones after it wait too.
+    QList<ReceivedMessage> later;
+    QSet<ConnectionId> waiting;
+    int imageChunks = 0;
     for (ReceivedMessage &message : std::exchange(m_queued, {})) {
         const auto session = m_sessions.find(message.connection);
         if (session == m_sessions.end())
             continue; // closed meanwhile
+        const bool imageChunk = RelayService::isImageChunk(message.prepared);
+        if (waiting.contains(message.connection) || (imageChunk && imageChunks >= maxImageChunksPerBatch)) {
+            waiting.insert(message.connection);
+            later.append(std::move(message));
+            continue;
+        }
+        imageChunks += imageChunk ? 1 : 0;
         batch.append({&session->second, {}, std::move(message.prepared)});
         senders.append(message.connection);
+    }
+    if (!later.isEmpty()) {
+        m_queued = std::move(later);
+        m_handlingScheduled = true;
+        QMetaObject::invokeMethod(this, &RelayServer::handleQueued, Qt::QueuedConnection); // after what the network brings meanwhile
     }
     if (batch.isEmpty())
         return;

@@ -40,6 +40,7 @@ private:
     QUrl m_url;
     std::map<ConnectionId, Session> m_sessions;
     QList<ReceivedMessage> m_queued; // prepared, in arrival order, not handled yet
+    static constexpr int maxImageChunksPerBatch = 1;
     bool m_handlingScheduled = false;
 };
 

@@ -2,17 +2,21 @@
 // group commit) and real WebSocket clients.
 //   bench_relay           full run, Markdown on stdout
 //   bench_relay --smoke   tiny sizes, checks results (ctest)
+//   bench_relay --images  only section 4 (with --smoke: small)
 // 1. Throughput with full checks and durable commit over one connection (requests pipelined),
 //    against the raw recover + sign ceiling measured in the same run.
 // 2. Concurrent meetings x participants at a fixed event rate per meeting: ack latency; each
 //    meeting's broadcasts reach only its members, and each log holds only its own events.
 // 3. Bytes stored per meeting on the thesis scenario.
+// 4. An image shown to a meeting: the host's upload, the time until every participant holds the
+//    checked bytes, and the ack latency of comments meanwhile.
 
 #include "base/hex.h"
 #include "client/core/local_relay.h"
 #include "client/core/participant.h"
 #include "client/core/relay_connection.h"
 #include "client/core/simulation.h"
+#include "crypto/hash.h"
 #include "crypto/keccak.h"
 #include "ledger/meeting_verifier.h"
 
@@ -26,9 +30,11 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -147,6 +153,7 @@ public:
     }
 
     [[nodiscard]] qint64 relayProcess() const { return m_relay.processId(); }
+    [[nodiscard]] QUrl url() const { return m_relay.url(); }
     [[nodiscard]] QString databasePath() const { return QDir(m_dir.path()).filePath(QStringLiteral("relay.sqlite")); }
 
     std::vector<std::unique_ptr<Member>> members;
@@ -180,6 +187,211 @@ bool spin(Done done, int timeoutMs)
     return true;
 }
 
+// ---- 4. an image shared with a meeting ----
+struct ImageSharing {
+    qint64 bytes = 0;
+    int participants = 0;
+    qint64 uploadMs = 0;       // the host's chunks, from image.begin to image.finish
+    qint64 allVerifiedMs = 0;  // from the image event's acceptance until every participant holds the checked bytes
+    qint64 relayCpuMs = 0;     // meanwhile: the relay's CPU time, and this process's (the 50 clients)
+    qint64 clientCpuMs = 0;
+    QList<qint64> quietLatencies;   // comments before the upload: µs
+    QList<qint64> sharingLatencies; // comments while the image is uploaded and downloaded: µs
+};
+
+// The participants' side of an image shown: one connection each, logged in with their key and
+// subscribed to the meeting; each fetches the image chunk by chunk when its event arrives and
+// checks the bytes. Lives on a thread of its own.
+class Downloaders : public QObject {
+public:
+    Downloaders(QUrl url, QString meeting, QString sha256, qint64 size)
+        : m_url(std::move(url)), m_meeting(std::move(meeting)), m_sha256(std::move(sha256)), m_size(size)
+    {
+    }
+    ~Downloaders() override = default;
+
+    QList<crypto::PrivateKey> keys;
+    std::atomic<int> verified{0};
+    std::atomic<int> failed{0};
+    std::atomic<qint64> lastVerifiedAt{0}; // Unix ms
+
+    void connectAll()
+    {
+        for (const crypto::PrivateKey &key : std::as_const(keys)) {
+            auto download = std::make_unique<Download>();
+            download->connection.setKeepReceived(false);
+            if (!download->connection.open(m_url) || !download->connection.login(key)
+                || !download->connection.call(QStringLiteral("meeting.subscribe"), {{QStringLiteral("meeting"), m_meeting}, {QStringLiteral("limit"), 1}}))
+                die(QStringLiteral("images: a participant cannot connect"));
+            Download *d = download.get();
+            QObject::connect(&d->connection, &client::RelayConnection::eventReceived, this, [this, d](const client::RelayEvent &event) {
+                const auto arrived = Event::fromWire(event.bytes);
+                if (arrived && arrived->type() == EventType::Image && d->request < 0)
+                    next(*d);
+            });
+            QObject::connect(&d->connection, &client::RelayConnection::responseReceived, this, [this, d](qint64 id) {
+                if (id != d->request)
+                    return;
+                const auto response = d->connection.takeResponse(id);
+                if (!response || !response->contains(QStringLiteral("result"))) {
+                    ++failed;
+                    return;
+                }
+                d->bytes += QByteArray::fromBase64(response->value(QStringLiteral("result")).toObject().value(QStringLiteral("data")).toString().toLatin1());
+                if (d->bytes.size() < m_size) {
+                    next(*d);
+                    return;
+                }
+                if (hex::encode(crypto::sha256(d->bytes)) != m_sha256) {
+                    ++failed;
+                    return;
+                }
+                d->bytes.clear();
+                lastVerifiedAt = now();
+                ++verified;
+            });
+            m_downloads.push_back(std::move(download));
+        }
+    }
+
+private:
+    struct Download {
+        client::RelayConnection connection;
+        QByteArray bytes;
+        qint64 request = -1;
+    };
+    void next(Download &d)
+    {
+        d.request = d.connection.send(QStringLiteral("image.get"), {{QStringLiteral("meeting"), m_meeting},
+                                                                    {QStringLiteral("sha256"), m_sha256},
+                                                                    {QStringLiteral("offset"), d.bytes.size()}});
+    }
+
+    QUrl m_url;
+    QString m_meeting;
+    QString m_sha256;
+    qint64 m_size;
+    std::vector<std::unique_ptr<Download>> m_downloads;
+};
+
+// The host uploads a file of `bytes` (a DICOM header, then noise) in 1 MiB chunks and shows it;
+// every participant downloads it chunk by chunk as soon as the image event reaches them and
+// checks its SHA-256. Meanwhile participants comment at 10 per second, as in a meeting.
+ImageSharing shareImage(int participants, qint64 bytes)
+{
+    ImageSharing result;
+    result.bytes = bytes;
+    result.participants = participants;
+    Setup setup(1, participants);
+    Member &host = *setup.members.front();
+    const QString meeting = setup.meetingIds.constFirst();
+    QByteArray file(bytes, Qt::Uninitialized);
+    QRandomGenerator noise(7);
+    noise.fillRange(reinterpret_cast<quint32 *>(file.data()), file.size() / 4);
+    file.replace(128, 4, "DICM");
+    const QString sha256 = hex::encode(crypto::sha256(file));
+
+    const auto discussion = need(host.participant->makeEvent(EventType::Discussion, {{QStringLiteral("patient"), QStringLiteral("P-001")}},
+                                                             setup.lastIds.constFirst(), now()),
+                                 "discussion");
+    need(host.connection.submit(discussion.wireBytes()), "discussion submit");
+
+    // Comments at a steady rate from random participants, their ack latency into `into`.
+    QElapsedTimer clock;
+    clock.start();
+    QHash<QPair<Member *, qint64>, qint64> sentAt;
+    QList<qint64> *into = &result.quietLatencies;
+    QList<QMetaObject::Connection> connections;
+    for (size_t i = 1; i < setup.members.size(); ++i) {
+        Member *m = setup.members.at(i).get();
+        connections.append(QObject::connect(&m->connection, &client::RelayConnection::responseReceived, QCoreApplication::instance(), [&, m](qint64 id) {
+            const auto key = qMakePair(m, id);
+            if (!sentAt.contains(key))
+                return;
+            const auto response = m->connection.takeResponse(id);
+            if (!response || !response->contains(QStringLiteral("result")))
+                die(QStringLiteral("images: a comment was refused"));
+            into->append(clock.nsecsElapsed() / 1000 - sentAt.take(key));
+        }));
+    }
+    QRandomGenerator random(42);
+    QTimer commenting;
+    QObject::connect(&commenting, &QTimer::timeout, [&] {
+        Member &author = *setup.members.at(static_cast<size_t>(1 + random.bounded(participants)));
+        const auto event = author.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("While the image loads")}},
+                                                         discussion.id(), now());
+        sentAt.insert(qMakePair(&author, author.connection.send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}})),
+                      clock.nsecsElapsed() / 1000);
+    });
+    commenting.start(100);
+    spin([&] { return clock.elapsed() > 3000; }, 10000); // the quiet baseline
+    into = &result.sharingLatencies;
+
+    // Each participant fetches the bytes once it sees the image event, one chunk at a time, on
+    // connections of their own in a thread of their own (as if on their own laptops).
+    QThread downloadThread;
+    auto *downloaders = new Downloaders(setup.url(), meeting, sha256, file.size());
+    for (size_t i = 1; i < setup.members.size(); ++i)
+        downloaders->keys.append(setup.members.at(i)->key);
+    downloaders->moveToThread(&downloadThread);
+    downloadThread.start();
+    QMetaObject::invokeMethod(downloaders, &Downloaders::connectAll, Qt::BlockingQueuedConnection);
+
+    // The host's upload, as the app sends it: one chunk after the other.
+    const qint64 uploadFrom = clock.elapsed();
+    const QJsonObject begun = need(host.connection.call(QStringLiteral("image.begin"), {{QStringLiteral("meeting"), meeting},
+                                                                                        {QStringLiteral("sha256"), sha256},
+                                                                                        {QStringLiteral("size"), file.size()},
+                                                                                        {QStringLiteral("mediaType"), QStringLiteral("application/dicom")}}),
+                                   "image.begin")
+                                  .toObject();
+    const qint64 upload = begun.value(QStringLiteral("upload")).toInteger();
+    constexpr qint64 chunk = 1024 * 1024;
+    for (qint64 offset = 0; offset < file.size(); offset += chunk)
+        need(host.connection.call(QStringLiteral("image.chunk"), {{QStringLiteral("upload"), upload},
+                                                                  {QStringLiteral("offset"), offset},
+                                                                  {QStringLiteral("data"), QString::fromLatin1(file.mid(offset, chunk).toBase64())}}),
+             "image.chunk");
+    need(host.connection.call(QStringLiteral("image.finish"), {{QStringLiteral("upload"), upload}}), "image.finish");
+    result.uploadMs = clock.elapsed() - uploadFrom;
+    const auto image = need(host.participant->makeEvent(EventType::Image, {{QStringLiteral("patient"), QStringLiteral("P-001")},
+                                                                           {QStringLiteral("sha256"), sha256},
+                                                                           {QStringLiteral("size"), file.size()},
+                                                                           {QStringLiteral("mediaType"), QStringLiteral("application/dicom")}},
+                                                        discussion.id(), now()),
+                            "image");
+    const qint64 relayCpuBefore = processCpuUs(setup.relayProcess());
+    const qint64 clientCpuBefore = processCpuUs(QCoreApplication::applicationPid());
+    need(host.connection.submit(image.wireBytes()), "image submit");
+    const qint64 acceptedAt = now();
+    if (!spin([&] { return downloaders->verified.load() + downloaders->failed.load() == participants; }, 600000) || downloaders->failed.load() > 0)
+        die(QStringLiteral("images: not every participant received the image"));
+    result.allVerifiedMs = downloaders->lastVerifiedAt.load() - acceptedAt;
+    result.relayCpuMs = (processCpuUs(setup.relayProcess()) - relayCpuBefore) / 1000;
+    result.clientCpuMs = (processCpuUs(QCoreApplication::applicationPid()) - clientCpuBefore) / 1000;
+    QMetaObject::invokeMethod(downloaders, &QObject::deleteLater);
+    downloadThread.quit();
+    downloadThread.wait();
+    commenting.stop();
+    spin([&] { return sentAt.isEmpty(); }, 30000);
+    for (const QMetaObject::Connection &connection : connections)
+        QObject::disconnect(connection);
+    return result;
+}
+
+void printImageSharing(QTextStream &out, const ImageSharing &sharing)
+{
+    out << "| a " << sharing.bytes / (1024 * 1024) << " MiB DICOM file shown to " << sharing.participants
+        << " participants: the host's upload (1 MiB chunks, one at a time) | " << sharing.uploadMs << " ms | |\n";
+    out << "| the same: from the image event's acknowledgement until every participant holds the checked bytes | " << sharing.allVerifiedMs
+        << " ms (CPU meanwhile: relay " << sharing.relayCpuMs << " ms, the " << sharing.participants << " clients in this process "
+        << sharing.clientCpuMs << " ms) | |\n";
+    out << "| the same: ack latency of comments (10/s) before / while the image is uploaded and downloaded | p50 "
+        << ms(percentileUs(sharing.quietLatencies, 0.5)) << ", p99 " << ms(percentileUs(sharing.quietLatencies, 0.99)) << " / p50 "
+        << ms(percentileUs(sharing.sharingLatencies, 0.5)) << ", p99 " << ms(percentileUs(sharing.sharingLatencies, 0.99)) << ", max "
+        << ms(percentileUs(sharing.sharingLatencies, 1.0)) << " (" << sharing.sharingLatencies.size() << " comments) | comments keep their latency |\n";
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -192,6 +404,13 @@ int main(int argc, char **argv)
     if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
         files.rlim_cur = files.rlim_max;
         setrlimit(RLIMIT_NOFILE, &files);
+    }
+
+    // --images: only the image shown to a meeting (section 4), at full size.
+    if (app.arguments().contains(QStringLiteral("--images"))) {
+        out << "| measure | result | goal |\n|---|---:|---|\n";
+        printImageSharing(out, shareImage(smoke ? 4 : 50, smoke ? 2 * 1024 * 1024 : 20 * 1024 * 1024));
+        return 0;
     }
 
     // ---- 1. throughput over one connection, against the ceiling ----
@@ -368,6 +587,8 @@ int main(int argc, char **argv)
         databaseBytes = relay.databaseBytes();
     }
 
+    const ImageSharing sharing = shareImage(smoke ? 4 : 50, smoke ? 2 * 1024 * 1024 : 20 * 1024 * 1024);
+
     out << "| measure | result | goal |\n|---|---:|---|\n";
     out << "| raw ceiling: recover + sign per event, one core (measured before each run) | " << QString::number(throughput.ceiling, 'f', 0)
         << " events/s | |\n";
@@ -383,5 +604,6 @@ int main(int argc, char **argv)
     out << "| bytes per meeting, " << (smoke ? QStringLiteral("tiny scenario") : QStringLiteral("thesis scenario")) << " (" << entries
         << " log entries) | " << QString::number(static_cast<double>(eventBytes) / 1e6, 'f', 2) << " MB of events, "
         << QString::number(static_cast<double>(databaseBytes) / 1e6, 'f', 2) << " MB database | <= 2 MB (thesis: about 7 MB) |\n";
+    printImageSharing(out, sharing);
     return 0;
 }
