@@ -26,12 +26,14 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
+#include <QDragEnterEvent>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -508,11 +510,32 @@ private Q_SLOTS:
         }
         screenshot(&window(QStringLiteral("alice")), QStringLiteral("image-shown"));
 
-        caption->clear();
-        person(QStringLiteral("host")).prompts.fileToOpen = broken;
-        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(host, QStringLiteral("shareImageButton"))->isEnabled(), waitMs);
-        click(child<QPushButton>(host, QStringLiteral("shareImageButton")));
+        // A preset window (here the lung window) is another picture of the same pixels.
         MeetingRoom *alice = room(QStringLiteral("alice"));
+        ImageViewer &aliceViewer = alice->imagesPanel().viewer();
+        auto *presets = child<QComboBox>(alice, QStringLiteral("windowPresets"));
+        const int lung = presets->findText(QStringLiteral("Lung"), Qt::MatchStartsWith);
+        QVERIFY(lung > 0);
+        const QImage fileWindow = aliceViewer.shownFrame();
+        presets->setCurrentIndex(lung);
+        Q_EMIT presets->activated(lung);
+        QCOMPARE(aliceViewer.window()->center, -600.0);
+        QVERIFY(aliceViewer.shownFrame() != fileWindow);
+        QVERIFY(child<QLabel>(alice, QStringLiteral("windowLabel"))->text().contains(QStringLiteral("W 1500")));
+
+        // The host drops the next file on the room; a participant's room takes no drop.
+        caption->clear();
+        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(host, QStringLiteral("shareImageButton"))->isEnabled(), waitMs);
+        QMimeData file;
+        file.setUrls({QUrl::fromLocalFile(broken)});
+        QDragEnterEvent enterAlice(QPoint(20, 20), Qt::CopyAction, &file, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(alice, &enterAlice);
+        QVERIFY(!enterAlice.isAccepted());
+        QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &file, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(host, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &file, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(host, &drop);
         QTRY_COMPARE_WITH_TIMEOUT(alice->images().images().size(), 2, waitMs);
         auto *message = child<QLabel>(&alice->imagesPanel().viewer(), QStringLiteral("imageMessage"));
         QTRY_VERIFY_WITH_TIMEOUT(message->isVisible() && message->text().contains(QStringLiteral("can't be shown")), waitMs);
