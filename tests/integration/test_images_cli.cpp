@@ -6,9 +6,11 @@
 
 #include "base/hex.h"
 #include "client/core/local_relay.h"
+#include "client/core/relay_connection.h"
 #include "crypto/hash.h"
 #include "store/meeting_file.h"
 #include "support/cli_people.h"
+#include "support/key_file.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -249,6 +251,72 @@ private Q_SLOTS:
         const Run gone = audit({QStringLiteral("verify"), missing});
         QCOMPARE(gone.exitCode, 1);
         QVERIFY2(gone.out.contains(QStringLiteral("is not in the file")), qPrintable(gone.out));
+    }
+
+    // The relay killed (SIGKILL) in the middle of an upload, after a chunk was acknowledged: after
+    // the restart nothing of the upload is left, its chunks can't be continued, an image event
+    // naming those bytes is refused, and the host shows the image by uploading it again.
+    void aKilledRelayKeepsNoHalfImage()
+    {
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        const QString meeting = ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Second review"),
+                                                            QStringLiteral("--at"), QDateTime::currentDateTimeUtc().addSecs(600).toString(Qt::ISODate),
+                                                            QStringLiteral("--agenda"), QStringLiteral("P-001")});
+        QVERIFY(!meeting.isEmpty());
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("start"), meeting, QStringLiteral("--code"), QStringLiteral("K7Q2P9")}).isEmpty());
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("discuss"), meeting, QStringLiteral("--patient"), QStringLiteral("P-001")}).isEmpty());
+
+        QImage scan(400, 300, QImage::Format_RGB32);
+        for (int y = 0; y < scan.height(); ++y)
+            for (int x = 0; x < scan.width(); ++x)
+                scan.setPixel(x, y, qRgb((x * 7 + y) % 256, (x * y) % 256, (x + y * 3) % 256)); // compresses badly: several chunks
+        const QString pngPath = m_dir.filePath(QStringLiteral("scan.png"));
+        QVERIFY(scan.save(pngPath, "PNG"));
+        const QByteArray png = readAll(pngPath);
+        QVERIFY(png.size() > 2 * 4096);
+        {
+            client::RelayConnection host;
+            QVERIFY(host.open(m_relay->url()));
+            QVERIFY(host.login(test::openKeyFile(m_people.keyFile(QStringLiteral("host")), "host passphrase")));
+            const auto begun = host.call(QStringLiteral("image.begin"), {{QStringLiteral("meeting"), meeting},
+                                                                         {QStringLiteral("sha256"), hex::encode(crypto::sha256(png))},
+                                                                         {QStringLiteral("size"), png.size()},
+                                                                         {QStringLiteral("mediaType"), QStringLiteral("image/png")}});
+            QVERIFY(begun);
+            const qint64 upload = begun->toObject().value(QStringLiteral("upload")).toInteger();
+            QVERIFY(host.call(QStringLiteral("image.chunk"), {{QStringLiteral("upload"), upload},
+                                                              {QStringLiteral("offset"), 0},
+                                                              {QStringLiteral("data"), QString::fromLatin1(png.first(4096).toBase64())}}));
+            m_relay->kill();
+            QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+            client::RelayConnection again;
+            QVERIFY(again.open(m_relay->url()));
+            QVERIFY(again.login(test::openKeyFile(m_people.keyFile(QStringLiteral("host")), "host passphrase")));
+            const auto continued = again.call(QStringLiteral("image.chunk"), {{QStringLiteral("upload"), upload},
+                                                                             {QStringLiteral("offset"), 4096},
+                                                                             {QStringLiteral("data"), QString::fromLatin1(png.mid(4096, 4096).toBase64())}});
+            QVERIFY(!continued);
+            QCOMPARE(protocol::wireCode(continued.error().code), QStringLiteral("unknown_upload"));
+        }
+        // What cmeet-cli would name is not there: the event is refused; uploaded again, it is shown.
+        m_relay->stop();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("relay-after-kill"));
+            db.setDatabaseName(QDir(m_relay->dataDir()).filePath(QStringLiteral("relay.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery rows(QStringLiteral("SELECT (SELECT COUNT(*) FROM image_chunks WHERE upload NOT IN (SELECT id FROM image_uploads WHERE stored_at IS NOT NULL)), "
+                                          "(SELECT COUNT(*) FROM image_uploads WHERE meeting = '%1')")
+                               .arg(meeting), db);
+            QVERIFY(rows.next());
+            QCOMPARE(rows.value(0).toInt(), 0);
+            QCOMPARE(rows.value(1).toInt(), 0);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("relay-after-kill"));
+        QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        QVERIFY(!ok(QStringLiteral("host"), {QStringLiteral("show-image"), meeting, QStringLiteral("--patient"), QStringLiteral("P-001"),
+                                             QStringLiteral("--file"), pngPath}).isEmpty());
+        QVERIFY(ok(QStringLiteral("host"), {QStringLiteral("events"), meeting}).contains(QStringLiteral(" image by ")));
     }
 
     void cleanupTestCase()
