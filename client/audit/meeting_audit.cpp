@@ -4,6 +4,7 @@
 #include "chain/meeting_registry.h"
 #include "chain/roster_tree.h"
 #include "client/core/approval.h"
+#include "client/core/meeting_images.h"
 #include "crypto/hash.h"
 #include "crypto/keccak.h"
 #include "identity/identity_registry.h"
@@ -329,8 +330,7 @@ void checkImages(AuditReport &report, const store::MeetingFile &file, const QLis
         ++shown;
         const qint64 entry = ids.indexOf(event.id());
         const QJsonObject &content = event.content();
-        const QByteArray sha256 = hex::decodeLowercase(content.value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
-        const auto stored = file.image(sha256);
+        const auto stored = file.image(protocol::imageSha256(event));
         const auto failed = [&](const QString &why) {
             report.findings.append(finding(area, Outcome::Failed,
                                            QStringLiteral("the image shown for patient %1 at entry %2 %3")
@@ -343,8 +343,7 @@ void checkImages(AuditReport &report, const store::MeetingFile &file, const QLis
             failed(QStringLiteral("can't be read from the file: ") + stored.error().detail);
         } else if (!*stored) {
             failed(QStringLiteral("is not in the file: what the participants saw can't be shown"));
-        } else if (crypto::sha256((*stored)->bytes) != sha256 || (*stored)->bytes.size() != content.value(QStringLiteral("size")).toInteger()
-                   || (*stored)->mediaType != content.value(QStringLiteral("mediaType")).toString()) {
+        } else if (!client::imageMatches(event, (*stored)->mediaType, (*stored)->bytes)) {
             failed(QStringLiteral("was changed in the file: its bytes are not those the event names"));
         } else {
             ++intact;
@@ -594,13 +593,12 @@ Expected<ExportedImages, QString> exportImages(const QString &path, const QStrin
         const QJsonObject &content = event->content();
         const QString sha256 = content.value(QStringLiteral("sha256")).toString();
         const QString patient = content.value(QStringLiteral("patient")).toString();
-        const auto stored = file->image(hex::decodeLowercase(sha256, 32).value_or(QByteArray()));
+        const auto stored = file->image(protocol::imageSha256(*event));
         if (!stored || !*stored) {
             exported.problems.append(QStringLiteral("%1 (patient %2): not in the file").arg(sha256, patient));
             continue;
         }
-        if (crypto::sha256((*stored)->bytes) != hex::decodeLowercase(sha256, 32).value_or(QByteArray())
-            || (*stored)->mediaType != content.value(QStringLiteral("mediaType")).toString()) {
+        if (!client::imageMatches(*event, (*stored)->mediaType, (*stored)->bytes)) {
             exported.problems.append(QStringLiteral("%1 (patient %2): changed in the file, not written").arg(sha256, patient));
             continue;
         }

@@ -10,6 +10,7 @@
 #include "crypto/hash.h"
 #include "crypto/keystore.h"
 #include "ledger/meeting_verifier.h"
+#include "protocol/image_media.h"
 #include "store/meeting_file.h"
 
 #include <QDateTime>
@@ -208,7 +209,7 @@ public:
     // UI thread: a large DICOM series takes a while).
     void keepImage(const protocol::Event &imageEvent, const QString &mediaType, const QByteArray &bytes)
     {
-        const QByteArray sha256 = hex::decodeLowercase(imageEvent.content().value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
+        const QByteArray sha256 = protocol::imageSha256(imageEvent);
         if (!imageMatches(imageEvent, mediaType, bytes)) {
             Q_EMIT imageNotKept(sha256, tr("the relay sent bytes other than those the image's event names; they were not kept"));
             return;

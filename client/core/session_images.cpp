@@ -56,11 +56,6 @@ SessionImages::SessionImages(MeetingSession &session, QObject *parent) : QObject
     m_session.deliverEntries(this, [this](const QList<TimelineEntry> &entries) { onEntries(entries); });
 }
 
-QByteArray SessionImages::shaOf(const protocol::Event &event)
-{
-    return hex::decodeLowercase(event.content().value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
-}
-
 const SessionImages::Image *SessionImages::find(const QByteArray &sha256) const
 {
     const int row = rowOf(sha256);
@@ -70,7 +65,7 @@ const SessionImages::Image *SessionImages::find(const QByteArray &sha256) const
 int SessionImages::rowOf(const QByteArray &sha256) const
 {
     for (int row = 0; row < m_images.size(); ++row)
-        if (shaOf(m_images.at(row).event) == sha256)
+        if (protocol::imageSha256(m_images.at(row).event) == sha256)
             return row;
     return -1;
 }
@@ -79,7 +74,7 @@ void SessionImages::setState(const QByteArray &sha256, State state, const QStrin
 {
     for (int row = 0; row < m_images.size(); ++row) {
         Image &image = m_images[row];
-        if (shaOf(image.event) != sha256)
+        if (protocol::imageSha256(image.event) != sha256)
             continue;
         image.state = state;
         image.problem = problem;
@@ -92,7 +87,7 @@ void SessionImages::onEntries(const QList<TimelineEntry> &entries)
     for (const TimelineEntry &entry : entries) {
         if (!entry.event || entry.event->type() != EventType::Image)
             continue;
-        const QByteArray sha256 = shaOf(*entry.event);
+        const QByteArray sha256 = protocol::imageSha256(*entry.event);
         Image image{*entry.event, entry.index, m_held.contains(sha256) ? State::Held : State::Fetching, {}, 0};
         if (image.state == State::Fetching && m_upload && m_upload->sha256 == hex::encode(sha256)) {
             // The host's own file: kept from the bytes shared, not downloaded again.
@@ -110,7 +105,7 @@ void SessionImages::fetchNext()
     if (m_fetching || m_session.phase() == MeetingSession::Phase::Loading || m_session.link().state() != RelayLink::State::Online)
         return;
     for (const Image &image : std::as_const(m_images)) {
-        const QByteArray sha256 = shaOf(image.event);
+        const QByteArray sha256 = protocol::imageSha256(image.event);
         if (image.state != State::Fetching || (m_upload && m_upload->sha256 == hex::encode(sha256)))
             continue;
         m_fetching = sha256;

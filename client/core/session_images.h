@@ -76,7 +76,6 @@ private:
     void startUpload(Upload upload);
     void sendChunk();
     void finishShare(const std::optional<QString> &failure);
-    [[nodiscard]] static QByteArray shaOf(const protocol::Event &event);
 
     MeetingSession &m_session;
     QList<Image> m_images;

@@ -2,6 +2,7 @@
 
 #include "client/imaging/shown_image.h"
 #include "client/models/directory_model.h"
+#include "protocol/image_media.h"
 #include "client/ui/image_viewer.h"
 #include "client/ui/user_prompts.h"
 
@@ -21,11 +22,6 @@ namespace cmeet::client {
 namespace {
 
 constexpr int shaRole = Qt::UserRole + 1;
-
-QByteArray shaOf(const protocol::Event &event)
-{
-    return QByteArray::fromHex(event.content().value(QStringLiteral("sha256")).toString().mid(2).toLatin1());
-}
 
 } // namespace
 
@@ -123,7 +119,7 @@ void ImagesPanel::addRow(int row)
 {
     const SessionImages::Image &image = m_images.images().at(row);
     auto *item = new QListWidgetItem(describe(image), m_list);
-    item->setData(shaRole, shaOf(image.event));
+    item->setData(shaRole, protocol::imageSha256(image.event));
     // The newest image is the one the room is looking at.
     m_list->setCurrentRow(row);
 }
@@ -147,7 +143,7 @@ void ImagesPanel::showSelected()
     if (row < 0 || row >= m_images.images().size())
         return;
     const SessionImages::Image &image = m_images.images().at(row);
-    const QByteArray sha256 = shaOf(image.event);
+    const QByteArray sha256 = protocol::imageSha256(image.event);
     if (image.state == SessionImages::State::Failed) {
         m_viewer->showMessage(tr("This image was not received: %1").arg(image.problem));
         return;

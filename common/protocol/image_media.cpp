@@ -1,11 +1,19 @@
 #include "protocol/image_media.h"
 
+#include "base/hex.h"
+#include "protocol/event.h"
+
 namespace cmeet::protocol {
 
 bool isImageMediaType(QStringView mediaType)
 {
     return mediaType == QLatin1String(dicomMediaType) || mediaType == QLatin1String(pngMediaType)
         || mediaType == QLatin1String(jpegMediaType);
+}
+
+QByteArray imageSha256(const Event &imageEvent)
+{
+    return hex::decodeLowercase(imageEvent.content().value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
 }
 
 std::optional<QString> sniffImageMediaType(QByteArrayView head)

@@ -3,6 +3,7 @@
 // The relay refuses an upload whose first bytes are not of the declared type; the app uses the
 // same test to pick the viewer.
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 #include <QStringView>
@@ -21,5 +22,9 @@ inline constexpr auto jpegMediaType = "image/jpeg";
 // their signatures), or nothing. 132 bytes are enough.
 [[nodiscard]] std::optional<QString> sniffImageMediaType(QByteArrayView head);
 inline constexpr qsizetype imageSniffBytes = 132;
+
+class Event;
+// The 32-byte SHA-256 an image event names (empty if the event has none).
+[[nodiscard]] QByteArray imageSha256(const Event &imageEvent);
 
 } // namespace cmeet::protocol

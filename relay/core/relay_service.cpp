@@ -6,6 +6,7 @@
 #include "chain/roster_tree.h"
 #include "ledger/merkle_log.h"
 #include "protocol/canonical_json.h"
+#include "protocol/image_media.h"
 #include "protocol/login.h"
 
 #include <QJsonArray>
@@ -767,7 +768,7 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
 Expected<Ok, ProtocolError> RelayService::checkImageStored(const Event &event)
 {
     const QJsonObject &content = event.content();
-    const QByteArray sha256 = hex::decodeLowercase(content.value(QStringLiteral("sha256")).toString(), 32).value_or(QByteArray());
+    const QByteArray sha256 = protocol::imageSha256(event);
     auto stored = m_images.find(event.meeting(), sha256);
     if (!stored)
         return fail(ErrorCode::StorageError, QStringLiteral("the relay could not read its images: ") + stored.error().detail);
