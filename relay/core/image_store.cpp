@@ -137,9 +137,9 @@ Expected<std::optional<ImageStore::Stored>, DatabaseError> ImageStore::find(cons
     return std::optional<Stored>(Stored{row->value(0).toLongLong(), row->value(1).toString()});
 }
 
-Expected<QByteArray, protocol::ProtocolError> ImageStore::read(const QString &meeting, const QByteArray &sha256, qint64 offset, qint64 length)
+Expected<ImageStore::Chunk, protocol::ProtocolError> ImageStore::read(const QString &meeting, const QByteArray &sha256, qint64 offset, qint64 length)
 {
-    auto upload = m_db.run(QStringLiteral("SELECT id, size FROM image_uploads WHERE meeting = ? AND sha256 = ? AND stored_at IS NOT NULL"),
+    auto upload = m_db.run(QStringLiteral("SELECT id, size, media_type FROM image_uploads WHERE meeting = ? AND sha256 = ? AND stored_at IS NOT NULL"),
                            {meeting, sha256});
     if (!upload)
         return storageFailed(upload.error());
@@ -147,6 +147,7 @@ Expected<QByteArray, protocol::ProtocolError> ImageStore::read(const QString &me
         return fail(ErrorCode::ImageNotStored, QStringLiteral("this meeting has no image %1").arg(hex::encode(sha256)));
     const qint64 id = upload->value(0).toLongLong();
     const qint64 size = upload->value(1).toLongLong();
+    const QString mediaType = upload->value(2).toString();
     if (offset < 0 || offset >= size)
         return fail(ErrorCode::BadRequest, QStringLiteral("the image has %1 bytes: offset %2 is outside it").arg(size).arg(offset));
     const qint64 end = std::min(size, offset + std::min(length, maxImageChunkBytes));
@@ -168,7 +169,7 @@ Expected<QByteArray, protocol::ProtocolError> ImageStore::read(const QString &me
     }
     if (out.size() != end - offset)
         return fail(ErrorCode::InternalError, QStringLiteral("the stored image %1 is incomplete").arg(hex::encode(sha256)));
-    return out;
+    return Chunk{out, Stored{size, mediaType}};
 }
 
 Expected<ImageStore::Upload *, protocol::ProtocolError> ImageStore::uploadOf(qint64 id, const crypto::Address &uploader)

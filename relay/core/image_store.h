@@ -54,8 +54,12 @@ public:
     };
     // The meeting's stored image with these bytes, if any.
     [[nodiscard]] Expected<std::optional<Stored>, DatabaseError> find(const QString &meeting, const QByteArray &sha256);
-    // Up to maxImageChunkBytes of a stored image from offset.
-    [[nodiscard]] Expected<QByteArray, protocol::ProtocolError> read(const QString &meeting, const QByteArray &sha256, qint64 offset,
+    // Up to maxImageChunkBytes of a stored image from offset, with the image's size and type.
+    struct Chunk {
+        QByteArray bytes;
+        Stored image;
+    };
+    [[nodiscard]] Expected<Chunk, protocol::ProtocolError> read(const QString &meeting, const QByteArray &sha256, qint64 offset,
                                                                      qint64 length);
 
     // After a refused batch: the uploads' hashing may be ahead of what the database kept, so

@@ -844,18 +844,13 @@ Expected<QJsonValue, ProtocolError> RelayService::imageCall(const crypto::Addres
     const auto length = integerParam(params, QStringLiteral("length"), maxImageChunkBytes, 1, maxImageChunkBytes);
     if (!offset || !length)
         return unexpected(!offset ? offset.error() : length.error());
-    auto stored = m_images.find(meeting->id, *sha256);
-    if (!stored)
-        return fail(ErrorCode::StorageError, stored.error().detail);
-    if (!*stored)
-        return fail(ErrorCode::ImageNotStored, QStringLiteral("this meeting has no image %1").arg(hex::encode(*sha256)));
-    auto bytes = m_images.read(meeting->id, *sha256, *offset, *length);
-    if (!bytes)
-        return unexpected(bytes.error());
+    auto chunk = m_images.read(meeting->id, *sha256, *offset, *length);
+    if (!chunk)
+        return unexpected(chunk.error());
     return QJsonObject{{QStringLiteral("offset"), *offset},
-                       {QStringLiteral("size"), (*stored)->size},
-                       {QStringLiteral("mediaType"), (*stored)->mediaType},
-                       {QStringLiteral("data"), QString::fromLatin1(bytes->toBase64())}};
+                       {QStringLiteral("size"), chunk->image.size},
+                       {QStringLiteral("mediaType"), chunk->image.mediaType},
+                       {QStringLiteral("data"), QString::fromLatin1(chunk->bytes.toBase64())}};
 }
 
 } // namespace cmeet::relay
