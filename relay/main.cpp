@@ -304,8 +304,11 @@ int main(int argc, char *argv[])
                                              QStringLiteral("Largest image file a host may show, in MiB (default: 64)."), QStringLiteral("MiB"));
     const QCommandLineOption imageMeetingOption(QStringLiteral("max-meeting-images-mib"),
                                                 QStringLiteral("Most image bytes one meeting keeps, in MiB (default: 1024)."), QStringLiteral("MiB"));
+    const QCommandLineOption monitorOption(QStringLiteral("monitor-port"),
+                                           QStringLiteral("Serve GET /healthz and /metrics on 127.0.0.1 at this port (default: none; 0 picks a free one)."),
+                                           QStringLiteral("port"));
     parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, unansweredOption, chainOption, registryOption,
-                       identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption, imageFileOption, imageMeetingOption});
+                       identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption, imageFileOption, imageMeetingOption, monitorOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
         if (parser.positionalArguments().value(0) == QStringLiteral("admin")) {
@@ -397,6 +400,13 @@ int main(int argc, char *argv[])
         return 2;
     }
     const relay::ImageLimits imageLimits{imageFileMib * 1024 * 1024, imageMeetingMib * 1024 * 1024};
+    const QString monitorText = setting(monitorOption, {});
+    bool monitorOk = true;
+    const quint16 monitorPort = monitorText.isEmpty() ? 0 : static_cast<quint16>(monitorText.toUInt(&monitorOk));
+    if (!monitorOk) {
+        fail(QStringLiteral("--monitor-port needs a port number"));
+        return 2;
+    }
     QString tlsError;
     options.tls = tlsConfiguration(setting(certOption, {}), setting(keyOption, {}), tlsError);
     if (!tlsError.isEmpty()) {
@@ -489,6 +499,21 @@ int main(int argc, char *argv[])
     }
     // Scripts and tests read this line to learn the port.
     QTextStream(stdout) << "cmeet-relay " << key->address().toChecksumHex() << " listening on " << server.url() << Qt::endl;
+    std::optional<relay::MonitoringServer> monitoring;
+    if (!monitorText.isEmpty()) {
+        relay::RelayService *relayService = service->get();
+        monitoring.emplace(relay::MonitoringServer::Sources{[relayService] { return relayService->figures(); },
+                                                            [&server] { return server.connectionCount(); },
+                                                            [&server] { return server.acks(); },
+                                                            [] { return QDateTime::currentMSecsSinceEpoch(); },
+                                                            identityRegistry ? identity.maxStaleMs : 0});
+        const auto port = monitoring->listen(monitorPort);
+        if (!port) {
+            fail(port.error());
+            return 1;
+        }
+        QTextStream(stdout) << "cmeet-relay monitoring on http://127.0.0.1:" << *port << "/healthz and /metrics" << Qt::endl;
+    }
     qCInfo(lcRelay) << (*service)->openMeetings() << "open meetings resumed";
     // No shutdown handler: every acknowledged event is committed before it is sent, so
     // SIGTERM/SIGKILL at any instant lose nothing.

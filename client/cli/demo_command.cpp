@@ -17,7 +17,10 @@
 #include "client/core/simulation.h"
 #include "crypto/secret.h"
 
+#include <QBuffer>
 #include <QDeadlineTimer>
+#include <QImage>
+#include <QPainter>
 #include <QDir>
 #include <QTimeZone>
 #include <QThread>
@@ -39,7 +42,32 @@ struct RunOptions {
     QString dataDir; // empty: a temporary directory
     QString relayBinary;
     bool audit = true;
+    bool showImages = false; // a synthetic scan shown for each patient
 };
+
+// A made-up cross-section for the demo's host to show: a body, two organs and a bright spot
+// that moves with the patient, as a PNG. No real patient's image is ever in the demo.
+QByteArray syntheticScan(int patient)
+{
+    QImage image(256, 256, QImage::Format_RGB32);
+    image.fill(Qt::black);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(90, 90, 90));
+    painter.drawEllipse(QRectF(28, 48, 200, 160));
+    painter.setBrush(QColor(150, 150, 150));
+    painter.drawEllipse(QRectF(60, 90, 60, 70));
+    painter.drawEllipse(QRectF(140, 90, 55, 65));
+    painter.setBrush(QColor(235, 235, 235));
+    painter.drawEllipse(QPointF(80 + (patient * 37) % 100, 100 + (patient * 23) % 60), 7, 7);
+    painter.end();
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
+}
 
 qint64 percentile(QList<qint64> values, double fraction)
 {
@@ -214,6 +242,8 @@ int run(const RunOptions &options)
 
     client::Scenario withApprovals = scenario;
     withApprovals.approve = chain.has_value();
+    for (int p = 0; options.showImages && p < scenario.patients; ++p)
+        withApprovals.shownImages.append(syntheticScan(p));
     client::Simulation simulation(relay.url(), members, patientIds, withApprovals);
     const bool terminal = isatty(STDOUT_FILENO) != 0;
     simulation.setProgress([&](const QString &stage, int done, int total) {
@@ -285,6 +315,7 @@ int run(const RunOptions &options)
     out << "\nSummary" << Qt::endl
         << "  meeting            " << result->meeting << Qt::endl
         << "  events submitted   " << result->submitted << " (" << result->logEntries << " log entries with acknowledgements)" << Qt::endl
+        << (result->imagesShown > 0 ? QStringLiteral("  images shown       %1, in the meeting file\n").arg(result->imagesShown) : QString())
         << "  bytes stored       " << megabytes(result->logBytes) << " of event bytes; relay database " << megabytes(databaseBytes)
         << " (thesis: about 7 MB)" << Qt::endl
         << "  meeting file       " << megabytes(exportBytes) << (options.dataDir.isEmpty() ? QString() : QStringLiteral(" in ") + exportPath) << Qt::endl
@@ -333,10 +364,11 @@ int demoCommand(const QStringList &arguments)
     int exitCode = 0;
     if (!parseRunOptions(parser, arguments,
                          QStringLiteral("The c-meet demo: starts a relay on the embedded defaults, holds the thesis' meeting "
-                                        "with\nsimulated participants over WebSockets, then audits what the relay stored and "
+                                        "with\nsimulated participants over WebSockets (the host shows a synthetic scan of each patient), then audits what the relay stored and "
                                         "prints a summary."),
                          options, exitCode))
         return exitCode;
+    options.showImages = true;
     return run(options);
 }
 

@@ -106,6 +106,11 @@ bool LocalRelay::start(const QStringList &extraArguments)
     return false;
 }
 
+std::optional<QString> LocalRelay::waitForServeOutput(const QRegularExpression &pattern)
+{
+    return waitForOutput(m_process, pattern, m_serveOutput);
+}
+
 void LocalRelay::kill()
 {
     if (m_process.state() != QProcess::NotRunning) {

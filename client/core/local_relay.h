@@ -6,8 +6,10 @@
 #include "crypto/keys.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStringList>
 #include <QUrl>
+#include <optional>
 
 namespace cmeet::client {
 
@@ -38,6 +40,8 @@ public:
     void stop();   // SIGTERM
 
     [[nodiscard]] QUrl url() const { return m_url; }
+    // The first group of pattern in what the serving process printed (e.g. its monitoring port), once it appears.
+    [[nodiscard]] std::optional<QString> waitForServeOutput(const QRegularExpression &pattern);
     [[nodiscard]] qint64 processId() const { return m_process.processId(); }
     [[nodiscard]] QString dataDir() const { return m_dataDir; }
     [[nodiscard]] QString lastOutput() const { return m_lastOutput; }

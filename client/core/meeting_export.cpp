@@ -51,15 +51,19 @@ Expected<Ok, QString> exportMeetingFile(const RelayCall &call, const QString &me
     return Ok{};
 }
 
-Expected<Ok, QString> exportMeetingFile(RelayConnection &connection, const QString &meetingId, const QList<QByteArray> &log, const QString &path)
+RelayCall callsOver(RelayConnection &connection)
 {
-    const auto call = [&connection](const QString &method, const QJsonObject &params) -> Expected<QJsonValue, QString> {
+    return [&connection](const QString &method, const QJsonObject &params) -> Expected<QJsonValue, QString> {
         auto answer = connection.call(method, params);
         if (!answer)
             return unexpected(answer.error().detail);
         return *answer;
     };
-    return exportMeetingFile(call, meetingId, log, path);
+}
+
+Expected<Ok, QString> exportMeetingFile(RelayConnection &connection, const QString &meetingId, const QList<QByteArray> &log, const QString &path)
+{
+    return exportMeetingFile(callsOver(connection), meetingId, log, path);
 }
 
 } // namespace cmeet::client

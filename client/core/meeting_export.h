@@ -19,6 +19,8 @@ class RelayConnection;
 
 // One request to the relay, as the caller's connection makes it.
 using RelayCall = std::function<Expected<QJsonValue, QString>(const QString &method, const QJsonObject &params)>;
+// Requests over a logged-in connection, blocking (the connection must outlive the calls).
+[[nodiscard]] RelayCall callsOver(RelayConnection &connection);
 
 // address -> name of the roster's members in the staff directory (staff.list), for the report.
 [[nodiscard]] QJsonObject rosterNames(const QJsonArray &staff, const QJsonArray &roster);

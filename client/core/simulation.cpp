@@ -1,6 +1,7 @@
 #include "client/core/simulation.h"
 
 #include "base/hex.h"
+#include "client/core/meeting_images.h"
 #include "client/core/participant.h"
 #include "chain/meeting_registry.h"
 #include "client/core/polls.h"
@@ -183,6 +184,15 @@ Expected<SimulationResult, QString> Simulation::run()
                     discussion)
                    .isEmpty())
             return unexpected(failure);
+        if (p < m_scenario.shownImages.size()) {
+            // Uploaded before its event, as the app does: the relay refuses an image event whose bytes it lacks.
+            auto image = uploadImage(callsOver(*host.connection), result.meeting, m_scenario.shownImages.at(p), patient, QStringLiteral("Scan of %1 (synthetic)").arg(patient));
+            if (!image)
+                return unexpected(QStringLiteral("the host's image for %1 was not stored: %2").arg(patient, image.error()));
+            if (post(host, EventType::Image, *image, discussion).isEmpty())
+                return unexpected(failure);
+            ++result.imagesShown;
+        }
 
         QByteArray lastComment;
         const int perPatient = m_scenario.commentsPerParticipant / m_scenario.patients

@@ -25,6 +25,7 @@ struct Scenario {
     int commentChars = 100;
     int patientDataChars = 500;       // meeting-specific patient data written per patient
     bool approve = false;             // after the end: wait for the anchor, then everyone approves
+    QList<QByteArray> shownImages;    // the host shows shownImages[p] (DICOM, PNG or JPEG) while patient p is discussed
 };
 
 struct SimulationMember {
@@ -42,6 +43,7 @@ struct SimulationResult {
     QList<qint64> latenciesUs;     // submit to ack, per event
     QList<int> tallies;            // per poll: votes for option 0 (all simulated voters choose by rule)
     int approvals = 0;             // participants' approvals accepted by the relay
+    int imagesShown = 0;           // image events acknowledged (their bytes uploaded first)
 };
 
 // Who a scenario needs: the host and participants ("Member 0" hosts) with fresh keys, as staff for

@@ -53,6 +53,16 @@ QList<AnchorJob> AnchorQueue::due(qint64 now, int limit)
     return jobs;
 }
 
+Expected<AnchorQueue::Depth, DatabaseError> AnchorQueue::depth()
+{
+    auto query = m_db.run(QStringLiteral("SELECT coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'failed'), 0) FROM anchor_jobs"));
+    if (!query)
+        return unexpected(query.error());
+    if (!query->next())
+        return unexpected(DatabaseError{QStringLiteral("no row counting the anchor jobs")});
+    return Depth{query->value(0).toLongLong(), query->value(1).toLongLong()};
+}
+
 Expected<Ok, DatabaseError> AnchorQueue::markDone(qint64 id, const QByteArray &txHash, qint64 block, qint64 gasUsed)
 {
     auto updated = m_db.run(QStringLiteral("UPDATE anchor_jobs SET status = 'done', tx_hash = ?, block = ?, gas_used = ?, last_error = '' WHERE id = ?"),

@@ -42,6 +42,12 @@ public:
     // refusal (not an unreachable node) the job is "failed" and needs a look.
     [[nodiscard]] Expected<Ok, DatabaseError> markAttemptFailed(qint64 id, const QString &error, bool nodeUnreachable, qint64 now);
     [[nodiscard]] QList<AnchorJob> jobsOf(const QString &meeting);
+    // How many jobs wait to be sent, and how many failed for good (for monitoring).
+    struct Depth {
+        qint64 pending = 0;
+        qint64 failed = 0;
+    };
+    [[nodiscard]] Expected<Depth, DatabaseError> depth();
     // {"open": {...}, "close": {...}}: status, tx hash, block, gas, last error.
     [[nodiscard]] QJsonObject stateOf(const QString &meeting);
 

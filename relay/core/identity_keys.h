@@ -49,6 +49,8 @@ public:
     [[nodiscard]] std::optional<quint64> syncedBlock();
 
     [[nodiscard]] const IdentityPolicy &policy() const { return m_policy; }
+    // Unix ms of the last sync that reached the chain's latest block, as last reloaded.
+    [[nodiscard]] std::optional<qint64> syncedAt() const { return m_syncedAt; }
 
 private:
     struct KeyState {

@@ -202,6 +202,7 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
     if (m_readOnly)
         qCWarning(lcService) << "the database takes no writes: a batch of" << batch.size() << "messages is handled read-only";
     m_batchFailed = false;
+    m_batchAcknowledged = 0;
     m_touchedMeetings.clear();
     for (qsizetype i = 0; i < batch.size(); ++i) {
         Prepared &prepared = *batch[i].prepared;
@@ -218,6 +219,7 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
     finishAcknowledgements(outcomes);
     if (!m_batchFailed && (m_readOnly || m_db.commit())) {
         Q_ASSERT(outcomes.size() == batch.size());
+        m_eventsAcknowledged += m_batchAcknowledged;
         return outcomes;
     }
 
@@ -226,6 +228,7 @@ QList<Outcome> RelayService::handleBatch(QList<Incoming> batch)
     if (!m_readOnly)
         m_db.rollback();
     qCCritical(lcService) << "a batch of" << batch.size() << "messages could not be stored; all are refused";
+    ++m_batchesRefused;
     for (auto it = sessionsBefore.begin(); it != sessionsBefore.end(); ++it)
         *it.key() = it.value();
     reloadEngines(m_touchedMeetings);
@@ -266,8 +269,18 @@ void RelayService::finishAcknowledgements(QList<Outcome> &outcomes)
             break;
         }
         outcomes[pending.slot] = std::move(pending.outcome);
+        ++m_batchAcknowledged;
     }
     m_pendingAcks.clear();
+}
+
+Expected<RelayService::Figures, DatabaseError> RelayService::figures()
+{
+    auto anchorQueue = m_anchors.depth();
+    if (!anchorQueue)
+        return unexpected(anchorQueue.error());
+    return Figures{m_engines.size(), m_eventsAcknowledged, m_batchesRefused, *anchorQueue,
+                   m_identityKeys.policy().registry ? m_identityKeys.syncedAt() : std::nullopt};
 }
 
 bool RelayService::mayReceive(const Session &session, const QString &meetingId)

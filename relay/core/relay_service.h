@@ -89,6 +89,16 @@ public:
     // and meeting sessions from the next message on.
     [[nodiscard]] Expected<Ok, DatabaseError> reloadIdentityKeys(bool keysChanged) { return m_identityKeys.reload(keysChanged); }
     [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
+    // What an operator watches (the relay's /metrics and /healthz). Fails when the database
+    // does not answer.
+    struct Figures {
+        qsizetype openMeetings = 0;
+        qint64 eventsAcknowledged = 0; // since this process started
+        qint64 batchesRefused = 0;     // storage_error for a whole batch (disk full, I/O error)
+        AnchorQueue::Depth anchorQueue;
+        std::optional<qint64> identitySyncedAt; // Unix ms; none without an identity registry, or before its first sync
+    };
+    [[nodiscard]] Expected<Figures, DatabaseError> figures();
     // Whether a subscribed session may still receive a meeting's broadcasts: it is logged in
     // with a key that is not revoked and is on the meeting's final roster (a subscription taken
     // before the start outlives a roster edit that took the member off).
@@ -168,6 +178,9 @@ private:
     };
     QList<PendingAck> m_pendingAcks;
     bool m_batchFailed = false; // something of the batch could not be stored: all of it is refused
+    qint64 m_batchAcknowledged = 0; // events acknowledged in the batch so far (counted once it commits)
+    qint64 m_eventsAcknowledged = 0;
+    qint64 m_batchesRefused = 0;
     bool m_readOnly = false;    // the batch has no transaction: events are refused before any change
     QSet<QString> m_touchedMeetings; // whose engines the batch changed
 };

@@ -64,6 +64,7 @@ void RelayServer::handleQueued()
     m_handlingScheduled = false;
     QList<RelayService::Incoming> batch;
     QList<ConnectionId> senders;
+    QList<std::optional<AckStatistics::Clock::time_point>> eventsReceivedAt; // for the submitted events
     // An image's chunks (a megabyte each, up and down) take a few milliseconds each: a batch takes
     // at most maxImageChunksPerBatch of them, and the rest wait for the next round, so the
     // meeting's events that arrive meanwhile never queue behind a whole image. A connection's
@@ -82,6 +83,7 @@ void RelayServer::handleQueued()
             continue;
         }
         imageChunks += imageChunk ? 1 : 0;
+        eventsReceivedAt.append(message.prepared.event ? std::optional(message.receivedAt) : std::nullopt);
         batch.append({&session->second, {}, std::move(message.prepared)});
         senders.append(message.connection);
     }
@@ -111,7 +113,10 @@ void RelayServer::handleQueued()
         return *audiences.insert(meeting, audience);
     };
     QList<Delivery> deliveries;
+    const auto repliedAt = AckStatistics::Clock::now();
     for (qsizetype i = 0; i < outcomes.size(); ++i) {
+        if (eventsReceivedAt.at(i))
+            m_acks.record(*eventsReceivedAt.at(i), repliedAt);
         deliveries.append({outcomes.at(i).reply, {senders.at(i)}, true}); // even if empty: it was handled
         for (const Broadcast &broadcast : outcomes.at(i).broadcasts)
             deliveries.append({broadcast.message, audienceOf(broadcast.meeting), false});

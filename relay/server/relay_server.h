@@ -4,6 +4,7 @@
 // writes. Messages that arrive while a batch is handled are handled together in the next batch
 // (one commit). Knows nothing of the protocol.
 
+#include "relay/server/monitoring.h"
 #include "relay/server/websocket_transport.h"
 
 #include <QObject>
@@ -26,6 +27,7 @@ public:
     [[nodiscard]] quint16 port() const { return static_cast<quint16>(m_url.port()); }
     [[nodiscard]] QString url() const { return m_url.toString(); }
     [[nodiscard]] qsizetype connectionCount() const { return static_cast<qsizetype>(m_sessions.size()); }
+    [[nodiscard]] AckStatistics::Snapshot acks() const { return m_acks.snapshot(AckStatistics::Clock::now()); }
 
 private:
     void onConnectionOpened(ConnectionId connection);
@@ -40,6 +42,7 @@ private:
     QUrl m_url;
     std::map<ConnectionId, Session> m_sessions;
     QList<ReceivedMessage> m_queued; // prepared, in arrival order, not handled yet
+    AckStatistics m_acks;
     static constexpr int maxImageChunksPerBatch = 1;
     bool m_handlingScheduled = false;
 };

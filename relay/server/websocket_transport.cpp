@@ -100,7 +100,7 @@ void WebSocketTransport::receive(ConnectionId connection, const QString &message
     sender.unanswered.append(bytes.size());
     sender.unansweredBytes += bytes.size();
     auto preparation = std::make_shared<Preparation>();
-    m_pending.append({connection, preparation});
+    m_pending.append({connection, preparation, std::chrono::steady_clock::now()});
     m_pool.start([this, preparation, bytes = std::move(bytes)] {
         if (preparation->cancelled.load())
             return; // nobody waits for it
@@ -124,7 +124,7 @@ void WebSocketTransport::handOnPrepared()
     QList<ReceivedMessage> messages;
     messages.reserve(ready);
     for (qsizetype i = 0; i < ready; ++i)
-        messages.append({m_pending.at(i).connection, std::move(*m_pending.at(i).preparation->prepared)});
+        messages.append({m_pending.at(i).connection, std::move(*m_pending.at(i).preparation->prepared), m_pending.at(i).receivedAt});
     m_pending.remove(0, ready);
     Q_EMIT messagesReady(messages);
 }

@@ -14,6 +14,7 @@
 #include <QWebSocketServer>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -38,6 +39,7 @@ using ConnectionId = quint64; // never reused, unlike socket addresses
 struct ReceivedMessage {
     ConnectionId connection;
     RelayService::Prepared prepared;
+    std::chrono::steady_clock::time_point receivedAt; // read off the socket (for the ack latency)
 };
 
 // One message for several connections (a broadcast), or one (a reply).
@@ -85,6 +87,7 @@ private:
     struct Pending {
         ConnectionId connection;
         std::shared_ptr<Preparation> preparation;
+        std::chrono::steady_clock::time_point receivedAt;
     };
 
     struct Connection {

@@ -44,6 +44,7 @@
 #include <QSqlQuery>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -522,6 +523,36 @@ private Q_SLOTS:
         QCOMPARE(aliceViewer.window()->center, -600.0);
         QVERIFY(aliceViewer.shownFrame() != fileWindow);
         QVERIFY(child<QLabel>(alice, QStringLiteral("windowLabel"))->text().contains(QStringLiteral("W 1500")));
+
+        // Dragging with the right button adjusts the window: right widens it, up lowers the level,
+        // by width/200 per pixel (7.5 here); the left button pans, and never touches the window.
+        auto *canvas = child<QWidget>(alice, QStringLiteral("imageCanvas"));
+        const auto drag = [canvas](Qt::MouseButton button, QPoint from, QPoint to) {
+            QMouseEvent press(QEvent::MouseButtonPress, from, canvas->mapToGlobal(from), button, button, Qt::NoModifier);
+            QApplication::sendEvent(canvas, &press);
+            QMouseEvent move(QEvent::MouseMove, to, canvas->mapToGlobal(to), Qt::NoButton, button, Qt::NoModifier);
+            QApplication::sendEvent(canvas, &move);
+            QMouseEvent release(QEvent::MouseButtonRelease, to, canvas->mapToGlobal(to), button, Qt::NoButton, Qt::NoModifier);
+            QApplication::sendEvent(canvas, &release);
+        };
+        const QImage lungWindow = aliceViewer.shownFrame();
+        drag(Qt::RightButton, QPoint(100, 100), QPoint(140, 80));
+        QCOMPARE(aliceViewer.window()->width, 1800.0);
+        QCOMPARE(aliceViewer.window()->center, -750.0);
+        QCOMPARE(child<QLabel>(alice, QStringLiteral("windowLabel"))->text(), QStringLiteral("L -750 W 1800"));
+        QVERIFY(aliceViewer.shownFrame() != lungWindow);
+        drag(Qt::LeftButton, QPoint(100, 100), QPoint(160, 130));
+        QCOMPARE(aliceViewer.window()->width, 1800.0);
+        // Zoom in and out with the buttons, the wheel zooms too, a double-click fits again.
+        const double fitted = aliceViewer.zoom();
+        click(child<QToolButton>(alice, QStringLiteral("zoomInButton")));
+        QCOMPARE(aliceViewer.zoom(), fitted * 1.25);
+        QWheelEvent wheel(QPointF(100, 100), canvas->mapToGlobal(QPointF(100, 100)), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(canvas, &wheel);
+        QCOMPARE(aliceViewer.zoom(), fitted * 1.25 * 1.25);
+        QTest::mouseDClick(canvas, Qt::LeftButton, {}, QPoint(100, 100));
+        QCOMPARE(aliceViewer.zoom(), fitted);
 
         // The host drops the next file on the room; a participant's room takes no drop.
         caption->clear();

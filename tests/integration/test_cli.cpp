@@ -167,7 +167,7 @@ private Q_SLOTS:
                                  path(QStringLiteral("demo-relay"))});
         QVERIFY2(demo.exitCode == 0, qPrintable(demo.out + demo.err));
         // The exported file, audited against the dev chain: everything checked, keys and anchor included.
-        QVERIFY2(demo.out.contains(QStringLiteral("Audit of the meeting file (cmeet-audit verify): VERIFIED, 60 entries")), qPrintable(demo.out));
+        QVERIFY2(demo.out.contains(QStringLiteral("Audit of the meeting file (cmeet-audit verify): VERIFIED, 64 entries")), qPrintable(demo.out));
         QVERIFY2(demo.out.contains(QStringLiteral("anchored on chain  yes, approved by 5")), qPrintable(demo.out));
         // The record people read, as a PDF: its text names the verdict, the patients and the people
         // (no "fi" in what is looked for: the PDF sets it as a ligature).
@@ -175,10 +175,12 @@ private Q_SLOTS:
         QVERIFY2(demo.out.contains(QStringLiteral("meeting record     ") + record), qPrintable(demo.out));
         const test::ProgramRun text = test::runProgram(QStringLiteral("pdftotext"), {record, QStringLiteral("-")});
         QVERIFY2(text.exitCode == 0 && text.out.contains(QStringLiteral("Audit verdict: VERIFIED")) && text.out.contains(QStringLiteral("Patient P-002"))
-                     && text.out.contains(QStringLiteral("Participant 4")) && text.out.contains(QStringLiteral("5 of 5 on the roster approved")),
+                     && text.out.contains(QStringLiteral("Participant 4")) && text.out.contains(QStringLiteral("5 of 5 on the roster approved"))
+                     && text.out.contains(QStringLiteral("Images shown")) && text.out.contains(QStringLiteral("Scan of P-002 (synthetic)")),
                  qPrintable(text.outAndErr()));
-        // start, 4 joins, per patient: discussion, data change, 4 remarks, poll, 4 votes, pollEnd; end.
-        QVERIFY2(demo.out.contains(QStringLiteral("events submitted   30 (60 log entries")), qPrintable(demo.out));
+        // start, 4 joins, per patient: discussion, data change, image, 4 remarks, poll, 4 votes, pollEnd; end.
+        QVERIFY2(demo.out.contains(QStringLiteral("events submitted   32 (64 log entries")), qPrintable(demo.out));
+        QVERIFY2(demo.out.contains(QStringLiteral("images shown       2, in the meeting file")), qPrintable(demo.out));
         // The summary: bytes stored (events and the relay's database) and time taken.
         static const QRegularExpression stored(QStringLiteral("bytes stored +(\\d+\\.\\d\\d) MB of event bytes; relay database (\\d+\\.\\d\\d) MB"));
         const QRegularExpressionMatch bytes = stored.match(demo.out);
@@ -187,7 +189,8 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(path(QStringLiteral("demo-relay/relay.sqlite"))));
         auto exported = store::MeetingFile::open(path(QStringLiteral("demo-relay/meeting.cmeet")), true);
         QVERIFY(exported);
-        QCOMPARE((*exported)->size(), 60);
+        QCOMPARE((*exported)->size(), 64);
+        QCOMPARE((*exported)->imageHashes()->size(), 2); // the bytes the host showed, as the audit checked them
         const Run again = runCli({QStringLiteral("demo"), QStringLiteral("--data-dir"), path(QStringLiteral("demo-relay"))});
         QCOMPARE(again.exitCode, 1);
         QVERIFY(again.err.contains(QStringLiteral("already holds a relay")));

@@ -19,6 +19,7 @@
 #include <QJsonDocument>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QWebSocket>
@@ -167,6 +168,46 @@ private:
         QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
         QVERIFY(joinAs(person(QStringLiteral("alice"))));
         QVERIFY(joinAs(person(QStringLiteral("bob"))));
+    }
+
+    // One HTTP request to 127.0.0.1:port as raw bytes; the status code and the body of the answer.
+    static QPair<int, QByteArray> httpRequest(quint16 port, const QByteArray &request)
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(5000))
+            return {0, {}};
+        socket.write(request);
+        QByteArray answer;
+        while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(5000))
+            answer += socket.readAll();
+        answer += socket.readAll();
+        const qsizetype bodyAt = answer.indexOf("\r\n\r\n");
+        return {answer.split(' ').value(1).toInt(), bodyAt < 0 ? QByteArray() : answer.mid(bodyAt + 4)};
+    }
+    static QPair<int, QByteArray> httpGet(quint16 port, const QByteArray &path)
+    {
+        return httpRequest(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    }
+    // The samples of a Prometheus text page: "name{labels}" -> value.
+    static QHash<QByteArray, double> samples(const QByteArray &text)
+    {
+        QHash<QByteArray, double> values;
+        for (const QByteArray &line : text.split('\n')) {
+            if (line.isEmpty() || line.startsWith('#'))
+                continue;
+            const qsizetype space = line.lastIndexOf(' ');
+            values.insert(line.left(space), line.mid(space + 1).toDouble());
+        }
+        return values;
+    }
+    quint16 restartWithMonitoring(const QStringList &more = {})
+    {
+        m_relay->stop();
+        if (!m_relay->start(QStringList{QStringLiteral("--monitor-port"), QStringLiteral("0")} + more))
+            return 0;
+        static const QRegularExpression monitoring(QStringLiteral("monitoring on http://127.0.0.1:(\\d+)/"));
+        return static_cast<quint16>(m_relay->waitForServeOutput(monitoring).value_or(QString()).toUInt());
     }
 
 private Q_SLOTS:
@@ -595,6 +636,80 @@ private Q_SLOTS:
         QVERIFY(connection.login(key));
         m_relay->stop();
         QVERIFY2(m_relay->lastOutput().contains(QStringLiteral("plain ws://")), qPrintable(m_relay->lastOutput()));
+    }
+
+    // Operators watch the relay on a loopback port of its own: /healthz, and /metrics with the
+    // figures as they change; nothing else is served there, and nothing names a person or patient.
+    void monitoringOnItsOwnPort()
+    {
+        startedMeeting();
+        const quint16 port = restartWithMonitoring();
+        QVERIFY2(port > 0 && port != m_relay->url().port(), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people)
+            connectAndLogin(*p);
+        const auto health = httpGet(port, "/healthz");
+        QCOMPARE(health.first, 200);
+        const QJsonObject healthy = QJsonDocument::fromJson(health.second).object();
+        QCOMPARE(healthy.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(healthy.value(QStringLiteral("openMeetings")).toInteger(), 1);
+
+        auto before = httpGet(port, "/metrics");
+        QCOMPARE(before.first, 200);
+        QHash<QByteArray, double> figures = samples(before.second);
+        QCOMPARE(figures.value("cmeet_relay_open_meetings"), 1.0);
+        QCOMPARE(figures.value("cmeet_relay_connections"), 3.0);
+        QCOMPARE(figures.value("cmeet_relay_events_acknowledged_total"), 0.0); // since this process started
+        QCOMPARE(figures.value("cmeet_relay_anchor_queue_depth"), 1.0);        // the start's, with no chain to send it to
+        QVERIFY(!figures.contains("cmeet_relay_identity_sync_age_seconds"));  // no identity registry
+        Person &alice = person(QStringLiteral("alice"));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("MRI first.")}, {QStringLiteral("patient"), QStringLiteral("P-001")}},
+                         lastStoredId(alice)));
+        QVERIFY(!post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Not on a known event")}}, QByteArray(32, '\x01')));
+        const auto after = httpGet(port, "/metrics");
+        figures = samples(after.second);
+        QCOMPARE(figures.value("cmeet_relay_events_acknowledged_total"), 3.0);
+        QCOMPARE(figures.value("cmeet_relay_ack_latency_seconds_count"), 4.0); // the refused one was answered too
+        QVERIFY(figures.value("cmeet_relay_ack_latency_seconds{quantile=\"0.5\"}") > 0);
+        QVERIFY(figures.value("cmeet_relay_ack_latency_seconds{quantile=\"0.99\"}") >= figures.value("cmeet_relay_ack_latency_seconds{quantile=\"0.5\"}"));
+        QVERIFY(figures.value("cmeet_relay_ack_latency_seconds_sum") > 0);
+        QCOMPARE(figures.value("cmeet_relay_storage_refusals_total"), 0.0);
+        QVERIFY(after.second.contains("# TYPE cmeet_relay_events_acknowledged_total counter"));
+        for (const QByteArray &personal : {QByteArray("P-001"), QByteArray("0x"), person(QStringLiteral("alice")).key.address().toLowerHex().toLatin1()})
+            QVERIFY(!after.second.contains(personal) && !health.second.contains(personal));
+        // The events answered per second count whole seconds: within 11 s all four are in it.
+        QTRY_VERIFY_WITH_TIMEOUT(samples(httpGet(port, "/metrics").second).value("cmeet_relay_events_per_second") == 0.4, 12000);
+        m_people.at(2)->connection.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(samples(httpGet(port, "/metrics").second).value("cmeet_relay_connections"), 2.0, 5000);
+
+        // Anything else is refused plainly, and the relay carries on.
+        QCOMPARE(httpGet(port, "/").first, 404);
+        QCOMPARE(httpRequest(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n").first, 405);
+        QCOMPARE(httpRequest(port, "hello\r\n\r\n").first, 400);
+        QCOMPARE(httpRequest(port, "GET /metrics HTTP/1.1\r\nX-Padding: " + QByteArray(9000, 'a') + "\r\n\r\n").first, 431);
+        QCOMPARE(httpGet(port, "/healthz").first, 200);
+        QVERIFY(alice.connection->call(QStringLiteral("staff.list")));
+
+        // A port that is not a number is refused before anything starts.
+        m_relay->stop();
+        QVERIFY(!m_relay->start({QStringLiteral("--monitor-port"), QStringLiteral("metrics")}));
+        QVERIFY2(m_relay->lastOutput().contains(QStringLiteral("--monitor-port needs a port number")), qPrintable(m_relay->lastOutput()));
+    }
+
+    // With an identity registry whose chain node is down, new logins are refused: /healthz says
+    // so (503, and why), so the operator's alert fires.
+    void healthSaysWhenTheIdentityRegistryIsStale()
+    {
+        relayWithMeeting();
+        const quint16 port = restartWithMonitoring({QStringLiteral("--identity-registry"), QStringLiteral("0x00000000000000000000000000000000000000aa"),
+                                                    QStringLiteral("--chain"), QStringLiteral("http://127.0.0.1:9")});
+        QVERIFY2(port > 0, qPrintable(m_relay->lastOutput()));
+        const auto health = httpGet(port, "/healthz");
+        QCOMPARE(health.first, 503);
+        const QJsonObject failing = QJsonDocument::fromJson(health.second).object();
+        QCOMPARE(failing.value(QStringLiteral("status")).toString(), QStringLiteral("failing"));
+        QVERIFY2(failing.value(QStringLiteral("problem")).toString().contains(QStringLiteral("identity registry has not been read yet")), health.second.constData());
+        QCOMPARE(httpGet(port, "/metrics").first, 200); // the figures still come
     }
 
     void helpOnEveryCommand()
