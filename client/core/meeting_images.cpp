@@ -1,5 +1,6 @@
 #include "client/core/meeting_images.h"
 
+#include "base/base64.h"
 #include "base/hex.h"
 #include "crypto/hash.h"
 #include "protocol/image_media.h"
@@ -80,12 +81,11 @@ Expected<int, QString> fetchImages(const RelayCall &call, store::MeetingFile &fi
             if (!chunk)
                 return unexpected(QStringLiteral("image %1: %2").arg(sha256, chunk.error()));
             const QJsonObject answer = chunk->toObject();
-            const auto data = QByteArray::fromBase64Encoding(answer.value(QStringLiteral("data")).toString().toLatin1(),
-                                                             QByteArray::AbortOnBase64DecodingErrors);
-            if (!data || data.decoded.isEmpty() || answer.value(QStringLiteral("offset")).toInteger() != bytes.size()
-                || bytes.size() + data.decoded.size() > size)
+            const auto data = base64::decode(answer.value(QStringLiteral("data")).toString().toLatin1());
+            if (!data || data->isEmpty() || answer.value(QStringLiteral("offset")).toInteger() != bytes.size()
+                || bytes.size() + data->size() > size)
                 return unexpected(QStringLiteral("image %1: the relay's answer is not the next part of the file").arg(sha256));
-            bytes += data.decoded;
+            bytes += *data;
             mediaType = answer.value(QStringLiteral("mediaType")).toString();
             if (progress)
                 progress(bytes.size(), size);

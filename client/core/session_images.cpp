@@ -1,5 +1,6 @@
 #include "client/core/session_images.h"
 
+#include "base/base64.h"
 #include "base/hex.h"
 #include "crypto/hash.h"
 #include "protocol/image_media.h"
@@ -133,16 +134,16 @@ void SessionImages::requestChunk(const QByteArray &sha256)
             return;
         }
         const QJsonObject answer = result->toObject();
-        const auto data = QByteArray::fromBase64Encoding(answer.value(QStringLiteral("data")).toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        const auto data = base64::decode(answer.value(QStringLiteral("data")).toString().toLatin1());
         const qint64 size = m_images.at(row).event.content().value(QStringLiteral("size")).toInteger();
-        if (!data || data.decoded.isEmpty() || answer.value(QStringLiteral("offset")).toInteger() != m_download.bytes.size()
-            || m_download.bytes.size() + data.decoded.size() > size) {
+        if (!data || data->isEmpty() || answer.value(QStringLiteral("offset")).toInteger() != m_download.bytes.size()
+            || m_download.bytes.size() + data->size() > size) {
             m_fetching.reset();
             setState(sha256, State::Failed, tr("the relay's answer is not the next part of the image"));
             fetchNext();
             return;
         }
-        m_download.bytes += data.decoded;
+        m_download.bytes += *data;
         m_download.mediaType = answer.value(QStringLiteral("mediaType")).toString();
         m_images[row].received = m_download.bytes.size();
         Q_EMIT changed(row);

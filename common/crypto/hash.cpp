@@ -24,6 +24,37 @@ QByteArray sha256(QByteArrayView data)
     return digest;
 }
 
+struct Sha256Stream::Context {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    bool finished = false;
+    ~Context() { EVP_MD_CTX_free(context); }
+};
+
+Sha256Stream::Sha256Stream() : m_context(std::make_unique<Context>())
+{
+    if (m_context->context == nullptr || EVP_DigestInit_ex(m_context->context, EVP_sha256(), nullptr) != 1)
+        qFatal("SHA-256 failed");
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::addData(QByteArrayView data)
+{
+    if (m_context->finished || EVP_DigestUpdate(m_context->context, data.data(), static_cast<size_t>(data.size())) != 1)
+        qFatal("SHA-256 failed"); // data after the result is a bug: never hash only part of it
+}
+
+QByteArray Sha256Stream::result()
+{
+    QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+    unsigned int length = 0;
+    if (m_context->finished || EVP_DigestFinal_ex(m_context->context, reinterpret_cast<unsigned char *>(digest.data()), &length) != 1
+        || length != SHA256_DIGEST_LENGTH)
+        qFatal("SHA-256 failed");
+    m_context->finished = true;
+    return digest;
+}
+
 QByteArray hmacSha256(QByteArrayView key, QByteArrayView data)
 {
     QByteArray mac(SHA256_DIGEST_LENGTH, Qt::Uninitialized);

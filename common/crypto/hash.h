@@ -6,10 +6,28 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <memory>
 
 namespace cmeet::crypto {
 
 [[nodiscard]] QByteArray sha256(QByteArrayView data);
+
+// SHA-256 over data that arrives in pieces (an image's chunks), with OpenSSL's code.
+class Sha256Stream {
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream &) = delete;
+    Sha256Stream &operator=(const Sha256Stream &) = delete;
+
+    void addData(QByteArrayView data);
+    // The digest of everything added; the stream takes no more data after it.
+    [[nodiscard]] QByteArray result();
+
+private:
+    struct Context;
+    std::unique_ptr<Context> m_context;
+};
 [[nodiscard]] QByteArray hmacSha256(QByteArrayView key, QByteArrayView data);
 
 // RFC 5869 HKDF with SHA-256. length at most 255 * 32 bytes.

@@ -73,7 +73,7 @@ Expected<ImageStore::Begun, protocol::ProtocolError> ImageStore::begin(const QSt
     if (!inserted->next())
         return storageFailed(DatabaseError{QStringLiteral("no id for the upload")});
     const qint64 id = inserted->value(0).toLongLong();
-    m_uploads.insert(id, Upload{meeting, uploader, sha256, size, mediaType, 0, std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256)});
+    m_uploads.insert(id, Upload{meeting, uploader, sha256, size, mediaType, 0, std::make_shared<crypto::Sha256Stream>()});
     qCInfo(lcRelayImages) << "upload" << id << "of" << size << "bytes begun for meeting" << meeting;
     return Begun{id, false};
 }
@@ -113,11 +113,12 @@ Expected<Ok, protocol::ProtocolError> ImageStore::finish(qint64 id, const crypto
     if (state.received != state.size)
         return fail(ErrorCode::BadRequest, QStringLiteral("the upload has %1 of its %2 bytes").arg(state.received).arg(state.size));
     m_uploads.remove(id);
-    if (state.hash->result() != state.sha256) {
+    const QByteArray received = state.hash->result();
+    if (received != state.sha256) {
         if (auto removed = remove(id); !removed)
             return storageFailed(removed.error());
         return fail(ErrorCode::ImageHashMismatch, QStringLiteral("the bytes received hash to %1, not to the declared %2; nothing was stored")
-                                                      .arg(hex::encode(state.hash->result()), hex::encode(state.sha256)));
+                                                      .arg(hex::encode(received), hex::encode(state.sha256)));
     }
     auto stored = m_db.run(QStringLiteral("UPDATE image_uploads SET stored_at = ? WHERE id = ?"), {now, id});
     if (!stored)

@@ -6,11 +6,11 @@
 // else: a killed relay leaves at most an unfinished upload, which no event can name and which
 // the next start deletes.
 
+#include "crypto/hash.h"
 #include "crypto/keys.h"
 #include "protocol/error.h"
 #include "relay/core/relay_database.h"
 
-#include <QCryptographicHash>
 #include <QHash>
 #include <memory>
 #include <optional>
@@ -74,7 +74,7 @@ private:
         qint64 size = 0;
         QString mediaType;
         qint64 received = 0;
-        std::shared_ptr<QCryptographicHash> hash; // over the bytes received so far
+        std::shared_ptr<crypto::Sha256Stream> hash; // over the bytes received so far
     };
     [[nodiscard]] Expected<Upload *, protocol::ProtocolError> uploadOf(qint64 id, const crypto::Address &uploader);
     [[nodiscard]] Expected<qint64, DatabaseError> bytesOfMeeting(const QString &meeting);

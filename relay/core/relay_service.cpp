@@ -1,5 +1,6 @@
 #include "relay/core/relay_service.h"
 
+#include "base/base64.h"
 #include "base/hex.h"
 #include "base/parallel.h"
 #include "chain/meeting_registry.h"
@@ -810,11 +811,10 @@ Expected<QJsonValue, ProtocolError> RelayService::imageCall(const crypto::Addres
         const auto offset = integerParam(params, QStringLiteral("offset"), -1, 0, protocol::json::maxSafeInteger);
         if (!upload || !offset || *upload == 0 || *offset < 0 || !params.value(QStringLiteral("data")).isString())
             return fail(ErrorCode::BadRequest, QStringLiteral("image.chunk needs \"upload\", \"offset\" and \"data\" (base64)"));
-        const auto data = QByteArray::fromBase64Encoding(params.value(QStringLiteral("data")).toString().toLatin1(),
-                                                         QByteArray::AbortOnBase64DecodingErrors);
+        const auto data = base64::decode(params.value(QStringLiteral("data")).toString().toLatin1());
         if (!data)
-            return fail(ErrorCode::BadRequest, QStringLiteral("\"data\" is not base64"));
-        auto received = m_images.append(*upload, caller, *offset, data.decoded);
+            return fail(ErrorCode::BadRequest, QStringLiteral("\"data\" is not base64 (RFC 4648, padded)"));
+        auto received = m_images.append(*upload, caller, *offset, *data);
         if (!received)
             return unexpected(received.error());
         return QJsonObject{{QStringLiteral("received"), *received}};

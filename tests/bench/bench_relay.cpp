@@ -11,6 +11,7 @@
 // 4. An image shown to a meeting: the host's upload, the time until every participant holds the
 //    checked bytes, and the ack latency of comments meanwhile.
 
+#include "base/base64.h"
 #include "base/hex.h"
 #include "client/core/local_relay.h"
 #include "client/core/meeting_images.h"
@@ -240,7 +241,7 @@ public:
                     ++failed;
                     return;
                 }
-                d->bytes += QByteArray::fromBase64(response->value(QStringLiteral("result")).toObject().value(QStringLiteral("data")).toString().toLatin1());
+                d->bytes += base64::decode(response->value(QStringLiteral("result")).toObject().value(QStringLiteral("data")).toString().toLatin1()).value_or(QByteArray());
                 if (d->bytes.size() < m_size) {
                     next(*d);
                     return;

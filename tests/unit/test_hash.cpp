@@ -16,6 +16,23 @@ private Q_SLOTS:
                  QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     }
 
+    // In pieces, as an image's chunks arrive: the same digest as in one piece (NIST's two-block
+    // "abcdbcde..." vector split at every byte), and a million 'a's (FIPS 180-2 B.3) a chunk at a time.
+    void sha256InPieces()
+    {
+        const QByteArray message("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
+        for (qsizetype split = 0; split <= message.size(); ++split) {
+            crypto::Sha256Stream stream;
+            stream.addData(message.first(split));
+            stream.addData(message.sliced(split));
+            QCOMPARE(stream.result().toHex(), QByteArray("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+        }
+        crypto::Sha256Stream million;
+        for (int chunk = 0; chunk < 1000; ++chunk)
+            million.addData(QByteArray(1000, 'a'));
+        QCOMPARE(million.result().toHex(), QByteArray("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    }
+
     void hmacKnownAnswer()
     {
         // RFC 4231 test case 2.
