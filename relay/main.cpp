@@ -4,6 +4,7 @@
 #include "crypto/passphrase.h"
 #include "relay/core/relay_service.h"
 #include "relay/server/anchor_worker.h"
+#include "relay/server/checkpointer.h"
 #include "relay/server/identity_sync.h"
 #include "relay/server/relay_server.h"
 #include "chain/eth_client.h"
@@ -453,6 +454,22 @@ int main(int argc, char *argv[])
         fail(service.error());
         return 1;
     }
+    // The write-ahead log goes into the file from a thread of its own; if that thread cannot
+    // open the database, the relay's own connection does it again.
+    QThread checkpointThread;
+    auto checkpointer = std::make_unique<relay::Checkpointer>(databasePath(dataDir));
+    checkpointer->moveToThread(&checkpointThread);
+    QObject::connect(&checkpointThread, &QThread::started, checkpointer.get(), &relay::Checkpointer::start);
+    QObject::connect(checkpointer.get(), &relay::Checkpointer::unavailable, &app, [&stored] { (void)stored.setAutomaticCheckpoints(true); });
+    if (auto leftToOthers = stored.setAutomaticCheckpoints(false); !leftToOthers) {
+        fail(leftToOthers.error().detail);
+        return 1;
+    }
+    checkpointThread.start();
+    const auto stopCheckpoints = qScopeGuard([&] {
+        checkpointThread.quit();
+        checkpointThread.wait();
+    });
     QThread anchorThread;
     std::unique_ptr<relay::AnchorWorker> anchorWorker;
     if (!chainUrl.isEmpty() && registry) {

@@ -23,6 +23,12 @@ using protocol::ProtocolError;
 RelayConnection::RelayConnection(QObject *parent) : QObject(parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelayConnection::receive);
+    connect(&m_socket, &QWebSocket::connected, this, [this] {
+        // Requests go out at once, not after the relay's ACK of the one before (Nagle): QWebSocket
+        // keeps its TCP socket as a child.
+        for (QAbstractSocket *tcp : m_socket.findChildren<QAbstractSocket *>())
+            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    });
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::disconnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &RelayConnection::wakeWaiting);
     connect(&m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, [this] { fail(m_socket.errorString()); });

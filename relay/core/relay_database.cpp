@@ -233,14 +233,23 @@ Expected<std::unique_ptr<RelayDatabase>, DatabaseError> RelayDatabase::open(cons
     }
     std::unique_ptr<RelayDatabase> database(new RelayDatabase(db, name));
     // WAL: readers never block the writer; synchronous=FULL: a commit survives power loss too.
+    // journal_size_limit: the log file shrinks back to 64 MiB once checkpointed (an image's upload may grow it).
     for (const QString &pragma : {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL"),
-                                  QStringLiteral("PRAGMA foreign_keys=ON")}) {
+                                  QStringLiteral("PRAGMA foreign_keys=ON"), QStringLiteral("PRAGMA journal_size_limit=67108864")}) {
         if (auto ok = database->run(pragma); !ok)
             return unexpected(ok.error());
     }
     if (auto ok = database->migrate(); !ok)
         return unexpected(ok.error());
     return database;
+}
+
+Expected<Ok, DatabaseError> RelayDatabase::setAutomaticCheckpoints(bool automatic)
+{
+    auto set = run(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(automatic ? 1000 : 0));
+    if (!set)
+        return unexpected(set.error());
+    return Ok{};
 }
 
 int RelayDatabase::schemaVersion()

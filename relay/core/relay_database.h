@@ -32,6 +32,10 @@ public:
     // Runs a prepared statement; returns the error text on failure.
     [[nodiscard]] Expected<QSqlQuery, DatabaseError> run(const QString &sql, const QVariantList &values = {});
 
+    // Leaves copying the write-ahead log into the file to another connection (relay/server's
+    // Checkpointer), or takes it back (automatic, every thousand pages).
+    [[nodiscard]] Expected<Ok, DatabaseError> setAutomaticCheckpoints(bool automatic);
+
     // Relay settings kept with the data (the chain it anchors on, sync positions).
     [[nodiscard]] std::optional<QString> setting(const QString &name);
     [[nodiscard]] Expected<Ok, DatabaseError> setSetting(const QString &name, const QString &value);

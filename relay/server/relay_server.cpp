@@ -59,42 +59,54 @@ void RelayServer::enqueue(const QList<ReceivedMessage> &messages)
     }
 }
 
+void RelayServer::Batch::add(Session &session, ReceivedMessage &&message)
+{
+    eventsReceivedAt.append(message.prepared.event ? std::optional(message.receivedAt) : std::nullopt);
+    senders.append(message.connection);
+    incoming.append({&session, {}, std::move(message.prepared)});
+}
+
 void RelayServer::handleQueued()
 {
     m_handlingScheduled = false;
-    QList<RelayService::Incoming> batch;
-    QList<ConnectionId> senders;
-    QList<std::optional<AckStatistics::Clock::time_point>> eventsReceivedAt; // for the submitted events
-    // An image's chunks (a megabyte each, up and down) take a few milliseconds each: a batch takes
-    // at most maxImageChunksPerBatch of them, and the rest wait for the next round, so the
-    // meeting's events that arrive meanwhile never queue behind a whole image. A connection's
-    // messages keep their order: once one of them waits, the ones after it wait too.
+    // An image's chunks (a megabyte each, up and down) take milliseconds each, much of it in the
+    // commit that writes the megabyte: one chunk is handled per round, in a batch of its own after
+    // the other messages, so the meeting's events never share its commit nor queue behind a whole
+    // image. A connection's messages keep their order: once one of them waits, the ones after it
+    // wait too.
+    Batch batch;
+    Batch chunk;
     QList<ReceivedMessage> later;
     QSet<ConnectionId> waiting;
-    int imageChunks = 0;
     for (ReceivedMessage &message : std::exchange(m_queued, {})) {
         const auto session = m_sessions.find(message.connection);
         if (session == m_sessions.end())
             continue; // closed meanwhile
         const bool imageChunk = RelayService::isImageChunk(message.prepared);
-        if (waiting.contains(message.connection) || (imageChunk && imageChunks >= maxImageChunksPerBatch)) {
+        if (waiting.contains(message.connection) || (imageChunk && !chunk.incoming.isEmpty())) {
             waiting.insert(message.connection);
             later.append(std::move(message));
-            continue;
+        } else if (imageChunk) {
+            waiting.insert(message.connection); // what it sent next comes after the chunk
+            chunk.add(session->second, std::move(message));
+        } else {
+            batch.add(session->second, std::move(message));
         }
-        imageChunks += imageChunk ? 1 : 0;
-        eventsReceivedAt.append(message.prepared.event ? std::optional(message.receivedAt) : std::nullopt);
-        batch.append({&session->second, {}, std::move(message.prepared)});
-        senders.append(message.connection);
     }
     if (!later.isEmpty()) {
         m_queued = std::move(later);
         m_handlingScheduled = true;
         QMetaObject::invokeMethod(this, &RelayServer::handleQueued, Qt::QueuedConnection); // after what the network brings meanwhile
     }
-    if (batch.isEmpty())
+    handle(std::move(batch));
+    handle(std::move(chunk));
+}
+
+void RelayServer::handle(Batch batch)
+{
+    if (batch.incoming.isEmpty())
         return;
-    const QList<Outcome> outcomes = m_service.handleBatch(std::move(batch));
+    const QList<Outcome> outcomes = m_service.handleBatch(std::move(batch.incoming));
     // Everything in the outcomes is committed already: now it may be seen. Who receives a
     // meeting's broadcasts is worked out once per batch (every event brings two).
     QHash<QString, QList<ConnectionId>> audiences;
@@ -115,9 +127,9 @@ void RelayServer::handleQueued()
     QList<Delivery> deliveries;
     const auto repliedAt = AckStatistics::Clock::now();
     for (qsizetype i = 0; i < outcomes.size(); ++i) {
-        if (eventsReceivedAt.at(i))
-            m_acks.record(*eventsReceivedAt.at(i), repliedAt);
-        deliveries.append({outcomes.at(i).reply, {senders.at(i)}, true}); // even if empty: it was handled
+        if (batch.eventsReceivedAt.at(i))
+            m_acks.record(*batch.eventsReceivedAt.at(i), repliedAt);
+        deliveries.append({outcomes.at(i).reply, {batch.senders.at(i)}, true}); // even if empty: it was handled
         for (const Broadcast &broadcast : outcomes.at(i).broadcasts)
             deliveries.append({broadcast.message, audienceOf(broadcast.meeting), false});
     }

@@ -34,6 +34,14 @@ private:
     void onConnectionClosed(ConnectionId connection);
     void enqueue(const QList<ReceivedMessage> &messages);
     void handleQueued();
+    // Messages handled together: one transaction, one commit.
+    struct Batch {
+        QList<RelayService::Incoming> incoming;
+        QList<ConnectionId> senders;
+        QList<std::optional<AckStatistics::Clock::time_point>> eventsReceivedAt; // for the events submitted
+        void add(Session &session, ReceivedMessage &&message);
+    };
+    void handle(Batch batch);
     void deliver(QList<Delivery> deliveries);
 
     RelayService &m_service;
@@ -43,7 +51,6 @@ private:
     std::map<ConnectionId, Session> m_sessions;
     QList<ReceivedMessage> m_queued; // prepared, in arrival order, not handled yet
     AckStatistics m_acks;
-    static constexpr int maxImageChunksPerBatch = 1;
     bool m_handlingScheduled = false;
 };
 

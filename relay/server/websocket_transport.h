@@ -75,6 +75,8 @@ private:
     void acceptConnections();
     void receive(ConnectionId connection, const QString &message);
     void handOnPrepared();
+    // TCP_NODELAY on the connections' sockets (the new ones).
+    void sendWithoutDelay();
     void drop(ConnectionId connection);
     void cancelPending(ConnectionId connection);
 

@@ -300,10 +300,11 @@ ImageSharing shareImage(int participants, qint64 bytes)
                                  "discussion");
     need(host.connection.submit(discussion.wireBytes()), "discussion submit");
 
-    // Comments at a steady rate from random participants, their ack latency into `into`.
+    // Comments at a steady rate from random participants, their ack latency into the list of the
+    // phase they were sent in (none while the downloaders connect).
     QElapsedTimer clock;
     clock.start();
-    QHash<QPair<Member *, qint64>, qint64> sentAt;
+    QHash<QPair<Member *, qint64>, QPair<qint64, QList<qint64> *>> sentAt;
     QList<qint64> *into = &result.quietLatencies;
     QList<QMetaObject::Connection> connections;
     for (size_t i = 1; i < setup.members.size(); ++i) {
@@ -315,7 +316,9 @@ ImageSharing shareImage(int participants, qint64 bytes)
             const auto response = m->connection.takeResponse(id);
             if (!response || !response->contains(QStringLiteral("result")))
                 die(QStringLiteral("images: a comment was refused"));
-            into->append(clock.nsecsElapsed() / 1000 - sentAt.take(key));
+            const auto [sent, phase] = sentAt.take(key);
+            if (phase != nullptr)
+                phase->append(clock.nsecsElapsed() / 1000 - sent);
         }));
     }
     QRandomGenerator random(42);
@@ -325,13 +328,14 @@ ImageSharing shareImage(int participants, qint64 bytes)
         const auto event = author.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("While the image loads")}},
                                                          discussion.id(), now());
         sentAt.insert(qMakePair(&author, author.connection.send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}})),
-                      clock.nsecsElapsed() / 1000);
+                      qMakePair(clock.nsecsElapsed() / 1000, into));
     });
     commenting.start(20); // 50 a second: enough of them in the upload's second
     spin([&] { return clock.elapsed() > 3000; }, 10000); // the quiet baseline
 
     // Each participant fetches the bytes once it sees the image event, one chunk at a time, on
     // connections of their own in a thread of their own (as if on their own laptops).
+    into = nullptr;
     QThread downloadThread;
     auto *downloaders = new Downloaders(setup.url(), meeting, sha256, file.size());
     for (size_t i = 1; i < setup.members.size(); ++i)

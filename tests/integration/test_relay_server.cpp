@@ -3,6 +3,7 @@
 
 #include "base/hex.h"
 #include "client/core/local_relay.h"
+#include "client/core/meeting_images.h"
 #include "client/core/participant.h"
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
@@ -15,6 +16,8 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QScopeGuard>
@@ -710,6 +713,23 @@ private Q_SLOTS:
         QCOMPARE(failing.value(QStringLiteral("status")).toString(), QStringLiteral("failing"));
         QVERIFY2(failing.value(QStringLiteral("problem")).toString().contains(QStringLiteral("identity registry has not been read yet")), health.second.constData());
         QCOMPARE(httpGet(port, "/metrics").first, 200); // the figures still come
+    }
+
+    // The write-ahead log is copied into the database file by a thread of its own, soon after the
+    // writes, not by the relay's thread when the log passes a thousand pages: the 2 MiB of an
+    // image (half that threshold) are in relay.sqlite within seconds while the relay runs.
+    void checkpointsOffTheRelaysThread()
+    {
+        startedMeeting();
+        const QString file = m_dataDir->filePath(QStringLiteral("relay.sqlite"));
+        const qint64 before = QFileInfo(file).size();
+        QByteArray png = QByteArray("\x89PNG\r\n\x1a\n") + QByteArray(2 * 1024 * 1024, Qt::Uninitialized);
+        QRandomGenerator(5).fillRange(reinterpret_cast<quint32 *>(png.data() + 8), (png.size() - 8) / 4);
+        auto shown = client::uploadImage(client::callsOver(*person(QStringLiteral("host")).connection), m_meeting, png, QStringLiteral("P-001"), {});
+        QVERIFY2(shown, qPrintable(shown ? QString() : shown.error()));
+        QVERIFY(before < png.size());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(file).size() > png.size(), 10000);
+        QVERIFY(person(QStringLiteral("alice")).connection->call(QStringLiteral("staff.list")));
     }
 
     void helpOnEveryCommand()
