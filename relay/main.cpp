@@ -61,9 +61,16 @@ Expected<crypto::PrivateKey, QString> loadRelayKey(const QString &dataDir)
     if (!file.open(QIODevice::ReadOnly))
         return unexpected(QStringLiteral("no relay key in %1: run 'cmeet-relay init' first").arg(dataDir));
     const QByteArray contents = file.read(crypto::keystore::maxFileBytes);
-    const crypto::SecretBytes passphrase = crypto::readPassphrase(passphraseVariable, QStringLiteral("Relay key passphrase: "), false);
+    // Under systemd the passphrase is a credential (LoadCredential=passphrase:FILE), a root-only
+    // file the service alone gets to read.
+    const QString credentials = qEnvironmentVariable("CREDENTIALS_DIRECTORY");
+    const QString credential = credentials.isEmpty() ? QString() : QDir(credentials).filePath(QStringLiteral("passphrase"));
+    const bool fromCredential = !qEnvironmentVariableIsSet(passphraseVariable.toLatin1().constData()) && !credential.isEmpty() && QFile::exists(credential);
+    const crypto::SecretBytes passphrase = fromCredential ? crypto::readPassphraseFile(credential)
+                                                          : crypto::readPassphrase(passphraseVariable, QStringLiteral("Relay key passphrase: "), false);
     if (passphrase.isEmpty())
-        return unexpected(QStringLiteral("no passphrase: set %1 or run on a terminal").arg(passphraseVariable));
+        return unexpected(fromCredential ? QStringLiteral("the passphrase credential %1 is empty or unreadable").arg(credential)
+                                         : QStringLiteral("no passphrase: set %1, run on a terminal, or give it as the systemd credential \"passphrase\"").arg(passphraseVariable));
     auto key = crypto::keystore::open(contents, passphrase);
     if (!key)
         return unexpected(QStringLiteral("cannot open the relay key: wrong passphrase or damaged file"));
@@ -269,7 +276,7 @@ int main(int argc, char *argv[])
         "  admin ...         manage staff and patients (admin --help)\n"
         "  deploy-registry   deploy this relay's MeetingRegistry on --chain and remember it\n"
         "  address           print the relay's address (to fund it on the chain)\n\n"
-        "The relay key passphrase comes from CMEET_RELAY_PASSPHRASE or is asked on the terminal.\n"
+        "The relay key passphrase comes from CMEET_RELAY_PASSPHRASE, the systemd credential \"passphrase\",\nor is asked on the terminal.\n"
         "Logs: QT_LOGGING_RULES=\"cmeet.*.debug=true\" for more detail."));
     parser.addHelpOption();
     parser.addVersionOption();

@@ -1,5 +1,6 @@
 #include "crypto/passphrase.h"
 
+#include <QFile>
 #include <QTextStream>
 
 #include <cstdio>
@@ -48,6 +49,21 @@ SecretBytes readPassphrase(const QString &environmentVariable, const QString &pr
         return {};
     }
     return first;
+}
+
+SecretBytes readPassphraseFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    char buffer[1024];
+    const qint64 read = file.read(buffer, sizeof buffer);
+    qsizetype length = 0;
+    while (length < read && buffer[length] != '\n' && buffer[length] != '\r')
+        ++length;
+    SecretBytes passphrase(QByteArrayView(buffer, length));
+    secureWipe(buffer, sizeof buffer);
+    return passphrase;
 }
 
 } // namespace cmeet::crypto

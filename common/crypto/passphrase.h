@@ -11,4 +11,8 @@ namespace cmeet::crypto {
 // Empty when the variable is unset and there is no terminal, or when a confirmation differs.
 [[nodiscard]] SecretBytes readPassphrase(const QString &environmentVariable, const QString &prompt, bool confirm);
 
+// The first line of a file that holds only a passphrase (a service's credential). Empty when the
+// file cannot be read or is empty; at most 1 KiB is read.
+[[nodiscard]] SecretBytes readPassphraseFile(const QString &path);
+
 } // namespace cmeet::crypto

@@ -5,6 +5,7 @@
 #include "client/core/local_relay.h"
 #include "client/core/meeting_images.h"
 #include "client/core/participant.h"
+#include "client/core/process_output.h"
 #include "client/core/relay_connection.h"
 #include "crypto/ecies.h"
 #include "crypto/keystore.h"
@@ -17,16 +18,21 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QWebSocket>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace cmeet;
 using protocol::Event;
@@ -53,11 +59,13 @@ private:
     std::unique_ptr<QTemporaryDir> m_dataDir;
 
     // A fresh relay in a fresh data directory.
-    void newRelay()
+    // A fresh relay in a fresh data directory (a temporary one, or dataDir).
+    void newRelay(const QString &dataDir = {})
     {
         m_relay.reset();
         m_dataDir = std::make_unique<QTemporaryDir>();
-        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dataDir->path(), "relay test passphrase");
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), dataDir.isEmpty() ? m_dataDir->path() : dataDir,
+                                                       "relay test passphrase");
     }
     std::vector<std::unique_ptr<Person>> m_people;
     QString m_meeting;
@@ -81,9 +89,9 @@ private:
     }
 
     // A relay with host, alice and bob on staff, all connected, and a scheduled meeting.
-    void relayWithMeeting()
+    void relayWithMeeting(const QString &dataDir = {})
     {
-        newRelay();
+        newRelay(dataDir);
         QVERIFY2(m_relay->init(), qPrintable(m_relay->lastOutput()));
         m_people.clear();
         for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")}) {
@@ -164,9 +172,9 @@ private:
     QByteArray lastStoredId(Person &reader) { return Event::fromWire(storedLog(reader).constLast())->id(); }
 
     // relayWithMeeting(), started by the host, with alice and bob joined.
-    void startedMeeting()
+    void startedMeeting(const QString &dataDir = {})
     {
-        relayWithMeeting();
+        relayWithMeeting(dataDir);
         Person &host = person(QStringLiteral("host"));
         QVERIFY(post(host, EventType::Start, startContent(host), std::nullopt, QStringLiteral("2468")));
         QVERIFY(joinAs(person(QStringLiteral("alice"))));
@@ -732,6 +740,70 @@ private Q_SLOTS:
         QVERIFY(person(QStringLiteral("alice")).connection->call(QStringLiteral("staff.list")));
     }
 
+    // The relay's disk fills up mid-meeting (a 16 MiB filesystem of its own, filled by another
+    // file): events are refused with storage_error, the relay stays up and keeps answering, nothing
+    // stored is damaged, and once there is room again the meeting goes on and its log verifies.
+    void diskFullAnswersStorageError()
+    {
+        if (geteuid() != 0)
+            QSKIP("needs root to mount a size-limited filesystem (tmpfs)");
+        QTemporaryDir disk;
+        if (QProcess::execute(QStringLiteral("mount"), {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"), QStringLiteral("size=16m"),
+                                                        QStringLiteral("tmpfs"), disk.path()})
+            != 0)
+            QSKIP("cannot mount a tmpfs here");
+        const auto unmount = qScopeGuard([&] {
+            m_people.clear();
+            m_relay.reset();
+            QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), disk.path()});
+        });
+        startedMeeting(disk.filePath(QStringLiteral("relay")));
+        Person &alice = person(QStringLiteral("alice"));
+        QFile filler(disk.filePath(QStringLiteral("filler")));
+        QVERIFY(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+        const QByteArray block(64 * 1024, 'x');
+        while (filler.write(block) == block.size()) {
+        }
+        QSet<QByteArray> acknowledged;
+        std::optional<protocol::ProtocolError> refusal;
+        int comment = 0;
+        while (!refusal && comment < 5000) {
+            auto posted = post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Comment %1 as the disk fills").arg(++comment)}});
+            if (posted)
+                acknowledged.insert(acknowledgedId(*posted));
+            else
+                refusal = posted.error();
+        }
+        QVERIFY2(refusal, "the relay never ran out of room");
+        QCOMPARE(refusal->code, protocol::ErrorCode::StorageError);
+        qInfo("the disk was full after %d comments", comment);
+        QVERIFY(alice.connection->call(QStringLiteral("staff.list"))); // still up, still answering
+        QVERIFY(!post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Still no room")}}));
+
+        filler.close();
+        QVERIFY(filler.remove());
+        QTRY_VERIFY_WITH_TIMEOUT(post(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Room again")}}).hasValue(), 10000);
+        QVERIFY(post(person(QStringLiteral("host")), EventType::End, {}, lastStoredId(alice)));
+        const QList<QByteArray> log = storedLog(alice);
+        const ledger::VerificationReport audit = ledger::verifyMeetingLog(log, *protocol::SchemaValidator::load().value(), alice.connection->relayAddress());
+        QVERIFY2(audit.ok() && audit.ended, qPrintable(audit.problems.join(QLatin1Char('\n'))));
+        QSet<QByteArray> stored;
+        for (const QByteArray &entry : log)
+            stored.insert(Event::fromWire(entry)->id());
+        for (const QByteArray &id : std::as_const(acknowledged))
+            QVERIFY2(stored.contains(id), "an acknowledged event was lost");
+        m_relay->stop();
+        {
+            QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
+            database.setDatabaseName(disk.filePath(QStringLiteral("relay/relay.sqlite")));
+            QVERIFY(database.open());
+            QSqlQuery integrity(QStringLiteral("PRAGMA integrity_check"), database);
+            QVERIFY(integrity.next());
+            QCOMPARE(integrity.value(0).toString(), QStringLiteral("ok"));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
+    }
+
     void helpOnEveryCommand()
     {
         for (const QStringList &command : {QStringList{}, QStringList{QStringLiteral("serve")}, QStringList{QStringLiteral("init")},
@@ -838,6 +910,39 @@ private Q_SLOTS:
         QVERIFY(again.open(QIODevice::ReadOnly));
         QCOMPARE(again.readAll(), sealed);
         QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
+        m_relay->stop();
+
+        // As a systemd service: the passphrase is the credential "passphrase" (a root-only file
+        // systemd hands over in $CREDENTIALS_DIRECTORY), its first line only.
+        QTemporaryDir credentials;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("CMEET_RELAY_PASSPHRASE"));
+        environment.insert(QStringLiteral("CREDENTIALS_DIRECTORY"), credentials.path());
+        const QStringList serve{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_relay->dataDir(), QStringLiteral("--port"), QStringLiteral("0")};
+        const auto writeCredential = [&](const QByteArray &contents) {
+            QFile file(credentials.filePath(QStringLiteral("passphrase")));
+            return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
+        };
+        QVERIFY(writeCredential("relay test passphrase\n"));
+        QProcess service;
+        service.setProcessEnvironment(environment);
+        service.start(QStringLiteral(CMEET_RELAY_PATH), serve);
+        QVERIFY(service.waitForStarted());
+        QByteArray output;
+        QVERIFY2(client::waitForOutput(service, QRegularExpression(QStringLiteral("listening on (\\S+)")), output).has_value(),
+                 QByteArray(output + service.readAllStandardError()).constData());
+        service.kill();
+        service.waitForFinished();
+        QVERIFY(writeCredential("not the passphrase\n"));
+        test::ProgramOptions options;
+        options.environment = environment;
+        const test::ProgramRun refused = test::runProgram(QStringLiteral(CMEET_RELAY_PATH), serve, options);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("wrong passphrase")) && !refused.err.contains(QStringLiteral("not the passphrase")), qPrintable(refused.err));
+        QVERIFY(writeCredential(""));
+        const test::ProgramRun empty = test::runProgram(QStringLiteral(CMEET_RELAY_PATH), serve, options);
+        QCOMPARE(empty.exitCode, 1);
+        QVERIFY2(empty.err.contains(QStringLiteral("the passphrase credential")), qPrintable(empty.err));
     }
 };
 
