@@ -3,6 +3,7 @@
 //   bench_relay           full run, Markdown on stdout
 //   bench_relay --smoke   tiny sizes, checks results (ctest)
 //   bench_relay --images  only section 4 (with --smoke: small)
+//   bench_relay --soak S  only section 5: 1,000 connections for S seconds, the relay's memory sampled
 // 1. Throughput with full checks and durable commit over one connection (requests pipelined),
 //    against the raw recover + sign ceiling measured in the same run.
 // 2. Concurrent meetings x participants at a fixed event rate per meeting: ack latency; each
@@ -10,6 +11,8 @@
 // 3. Bytes stored per meeting on the thesis scenario.
 // 4. An image shown to a meeting: the host's upload, the time until every participant holds the
 //    checked bytes, and the ack latency of comments meanwhile.
+// 5. (--soak only) 1,000 connections over 20 meetings for a long time: every event answered, the
+//    latency, and whether the relay's memory stays flat.
 
 #include "base/base64.h"
 #include "base/hex.h"
@@ -410,6 +413,111 @@ void printImageSharing(QTextStream &out, const ImageSharing &sharing)
     out << "| the same: ack latency of comments while the " << sharing.participants << " participants download it | " << latencies(sharing.sharingLatencies) << " | |\n";
 }
 
+
+// ---- 5. the soak: many connections for a long time ----
+struct Soak {
+    int seconds = 0;
+    int connections = 0;
+    int meetings = 0;
+    int ratePerMeeting = 0;
+    qint64 sent = 0;
+    qint64 refused = 0;
+    QList<qint64> latencies;            // µs
+    struct Sample {
+        int atSecond = 0;
+        qint64 kib = 0;
+    };
+    QList<Sample> resident; // the relay's resident memory, sampled
+    int warmUpSeconds = 0;
+    // The relay's resident memory at the end against the first sample after the warm-up.
+    [[nodiscard]] qint64 warmKiB() const
+    {
+        for (const Sample &sample : resident)
+            if (sample.atSecond >= warmUpSeconds)
+                return sample.kib;
+        return 0;
+    }
+    [[nodiscard]] qint64 finalKiB() const { return resident.isEmpty() ? 0 : resident.constLast().kib; }
+    [[nodiscard]] double growthPercent() const { return warmKiB() > 0 ? 100.0 * static_cast<double>(finalKiB() - warmKiB()) / static_cast<double>(warmKiB()) : 0; }
+};
+
+// Resident memory of a process in KiB (VmRSS), 0 when it can't be read.
+qint64 residentKiB(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : file.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
+    return 0;
+}
+
+// 20 meetings of 50 (1,000 connections), each commenting at a steady 5 events a second (a busy
+// meeting) for `seconds`; the relay's memory sampled every 5 seconds. The first quarter is the
+// warm-up (caches filling, allocator pools growing).
+Soak soak(int seconds)
+{
+    Soak result;
+    result.seconds = seconds;
+    result.meetings = 20;
+    result.ratePerMeeting = 5;
+    result.warmUpSeconds = seconds / 4;
+    const int participants = 49;
+    Setup setup(result.meetings, participants);
+    result.connections = static_cast<int>(setup.members.size());
+    QHash<QPair<Member *, qint64>, qint64> sentAt;
+    QElapsedTimer clock;
+    clock.start();
+    for (auto &member : setup.members) {
+        Member *m = member.get();
+        QObject::connect(&m->connection, &client::RelayConnection::responseReceived, QCoreApplication::instance(), [&, m](qint64 id) {
+            const auto key = qMakePair(m, id);
+            if (!sentAt.contains(key))
+                return;
+            const auto response = m->connection.takeResponse(id);
+            result.refused += response && response->contains(QStringLiteral("result")) ? 0 : 1;
+            result.latencies.append(clock.nsecsElapsed() / 1000 - sentAt.take(key));
+        });
+    }
+    QRandomGenerator random(7);
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        const qint64 due = std::min<qint64>(clock.elapsed(), seconds * 1000LL) * result.ratePerMeeting / 1000 * result.meetings;
+        while (result.sent < due) {
+            const int m = static_cast<int>(result.sent % result.meetings);
+            Member &author = *setup.members.at(static_cast<size_t>(m * (participants + 1) + 1 + random.bounded(participants)));
+            const auto event = author.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("A comment in a long meeting")}},
+                                                             setup.lastIds.at(m), now());
+            sentAt.insert(qMakePair(&author, author.connection.send(QStringLiteral("event.submit"), {{QStringLiteral("event"), QString::fromUtf8(event->wireBytes())}})),
+                          clock.nsecsElapsed() / 1000);
+            ++result.sent;
+        }
+    });
+    QTimer sample;
+    QObject::connect(&sample, &QTimer::timeout, [&] { result.resident.append({static_cast<int>(clock.elapsed() / 1000), residentKiB(setup.relayProcess())}); });
+    tick.start(20);
+    sample.start(5000);
+    spin([&] { return clock.elapsed() >= seconds * 1000LL; }, (seconds + 10) * 1000);
+    tick.stop();
+    sample.stop();
+    result.resident.append({seconds, residentKiB(setup.relayProcess())});
+    if (!spin([&] { return sentAt.isEmpty(); }, 60000))
+        die(QStringLiteral("soak: %1 answers missing").arg(sentAt.size()));
+    return result;
+}
+
+void printSoak(QTextStream &out, const Soak &soak)
+{
+    const auto mb = [](qint64 kib) -> QString { return QString::number(static_cast<double>(kib) / 1024.0, 'f', 1) + QStringLiteral(" MiB"); };
+    out << "| soak: " << soak.connections << " connections over " << soak.meetings << " meetings, " << soak.ratePerMeeting << " events/s each, "
+        << soak.seconds << " s | " << soak.sent << " events sent, " << soak.refused << " refused, every one answered | no error |\n";
+    out << "| the same: ack latency | p50 " << ms(percentileUs(soak.latencies, 0.5)) << ", p99 " << ms(percentileUs(soak.latencies, 0.99))
+        << ", max " << ms(percentileUs(soak.latencies, 1.0)) << " | |\n";
+    out << "| the same: the relay's resident memory after the warm-up (" << soak.warmUpSeconds << " s) / at the end | " << mb(soak.warmKiB())
+        << " / " << mb(soak.finalKiB()) << ": " << QString::number(soak.growthPercent(), 'f', 1) << "% | growth < 5% |\n";
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -422,6 +530,22 @@ int main(int argc, char **argv)
     if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
         files.rlim_cur = files.rlim_max;
         setrlimit(RLIMIT_NOFILE, &files);
+    }
+
+    // --soak SECONDS: only the soak (section 5). Fails on a refused or unanswered event and, in
+    // runs of ten minutes or more, when the relay's memory grows by 5% or more after the warm-up
+    // (in shorter runs SQLite's page caches, 2 MiB per connection, are still filling: ctest's
+    // two minutes report the growth without judging it).
+    if (const qsizetype soakAt = app.arguments().indexOf(QStringLiteral("--soak")); soakAt > 0) {
+        const int seconds = app.arguments().value(soakAt + 1).toInt();
+        if (seconds < 20)
+            die(QStringLiteral("--soak needs the seconds to run, at least 20"));
+        const Soak result = soak(seconds);
+        out << "| measure | result | goal |\n|---|---:|---|\n";
+        printSoak(out, result);
+        for (const Soak::Sample &sample : result.resident)
+            QTextStream(stderr) << "relay resident memory at " << sample.atSecond << " s: " << sample.kib << " KiB\n";
+        return result.refused == 0 && (seconds < 600 || result.growthPercent() < 5.0) ? 0 : 1;
     }
 
     // --images: only the image shown to a meeting (section 4), at full size.
