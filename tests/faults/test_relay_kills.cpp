@@ -71,10 +71,10 @@ private:
         if (!event)
             return {};
         auto ack = person.connection->submit(event->wireBytes(), code);
-        if (!ack)
+        if (!ack) {
             qWarning() << protocol::typeName(type) << "refused:" << ack.error().detail;
-        if (!ack)
             return {};
+        }
         meeting.acknowledged.insert(event->id());
         return event->id();
     }
