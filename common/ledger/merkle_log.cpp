@@ -77,6 +77,33 @@ qint64 MerkleLog::append(QByteArrayView leaf)
     return index;
 }
 
+void MerkleFrontier::append(QByteArrayView leaf)
+{
+    // Like a binary counter's carry: each trailing 1 bit of the old size is a perfect subtree
+    // the new leaf completes into one twice its size.
+    QByteArray carried = leafHash(leaf);
+    for (qint64 size = m_size; size & 1; size >>= 1)
+        carried = nodeHash(m_peaks.takeLast(), carried);
+    m_peaks.append(carried);
+    ++m_size;
+    m_rootCache.clear();
+}
+
+QByteArray MerkleFrontier::root() const
+{
+    if (m_peaks.isEmpty())
+        return emptyRoot();
+    if (m_rootCache.isEmpty()) {
+        // RFC 6962 splits at the largest power of two: the largest peak is the left child of the
+        // root, the rest of the tree (folded the same way) its right.
+        QByteArray root = m_peaks.constLast();
+        for (qsizetype i = m_peaks.size() - 2; i >= 0; --i)
+            root = nodeHash(m_peaks.at(i), root);
+        m_rootCache = root;
+    }
+    return m_rootCache;
+}
+
 QByteArray MerkleLog::root() const
 {
     if (m_rootCache.isEmpty())

@@ -64,6 +64,22 @@ private:
     mutable QByteArray m_rootCache; // empty until root() is asked after an append
 };
 
+// Only the tree's right edge: the root of each perfect subtree the leaves split into, largest
+// first (one per set bit of size()). Gives the same heads as MerkleLog in O(log n) memory, for
+// whoever needs the current head but never a proof: the relay's running meetings.
+class MerkleFrontier {
+public:
+    void append(QByteArrayView leaf);
+    [[nodiscard]] qint64 size() const { return m_size; }
+    [[nodiscard]] QByteArray root() const;
+    [[nodiscard]] TreeHead head() const { return TreeHead{m_size, root()}; }
+
+private:
+    QList<QByteArray> m_peaks;
+    qint64 m_size = 0;
+    mutable QByteArray m_rootCache;
+};
+
 // RFC 9162 section 2.1.3.2. False (never a crash) for an index outside [0, treeSize), a proof of
 // the wrong length, elements or a root that are not 32 bytes, or any mismatch.
 [[nodiscard]] bool verifyInclusion(QByteArrayView leaf, qint64 index, qint64 treeSize, const QList<QByteArray> &proof,

@@ -31,6 +31,16 @@ QString MeetingEngine::patientDataValue(const QString &patient, const QString &f
     return m_patientData.value(key(patient, field));
 }
 
+std::optional<qsizetype> MeetingEngine::positionOf(QByteArrayView id) const
+{
+    if (id.size() != EventKey::size)
+        return std::nullopt;
+    EventKey key;
+    std::copy(id.cbegin(), id.cend(), key.bytes.begin());
+    const auto found = m_positions.constFind(key);
+    return found == m_positions.cend() ? std::nullopt : std::optional<qsizetype>(found.value());
+}
+
 Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypto::Address &caller, qint64 now) const
 {
     if (event.meeting() != m_meeting.id)
@@ -46,7 +56,7 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
     if (qAbs(event.ts() - now) > protocol::timestampToleranceMs)
         return fail(ErrorCode::TimestampOutOfRange,
                     QStringLiteral("ts is %1 ms from the relay's clock (tolerance %2 ms)").arg(event.ts() - now).arg(protocol::timestampToleranceMs));
-    if (m_types.contains(event.id()))
+    if (positionOf(event.id()))
         return fail(ErrorCode::DuplicateEvent, QStringLiteral("event %1 was already accepted").arg(shortId(event.id())));
     if (m_ended)
         return fail(ErrorCode::MeetingEnded, QStringLiteral("the meeting has ended"));
@@ -69,7 +79,7 @@ Expected<Ok, ProtocolError> MeetingEngine::check(const Event &event, const crypt
     // counts as the pollEnd it will bring, so those still fit. The host may also join again (a
     // session that expired or a key revoked must not keep the meeting from ending), within a
     // small reserve: a host join needs the last session gone, and leave is refused when full.
-    const qint64 dueWithThis = m_log.size() / 2 + m_openPolls + (event.type() == EventType::Poll ? 1 : 0); // a poll brings its pollEnd
+    const qint64 dueWithThis = m_tree.size() / 2 + m_openPolls + (event.type() == EventType::Poll ? 1 : 0); // a poll brings its pollEnd
     const bool hostJoin = event.type() == EventType::Join && caller == m_meeting.host;
     const bool closing = event.type() == EventType::End || event.type() == EventType::PollEnd;
     if ((dueWithThis >= maxEventsPerMeeting && !closing && !hostJoin) || (hostJoin && dueWithThis >= maxEventsPerMeeting + hostJoinReserve))
@@ -88,9 +98,10 @@ Expected<Ok, ProtocolError> MeetingEngine::checkRefAndRole(const Event &event) c
     if (event.type() == EventType::Start)
         return Ok{};
     const QByteArray ref = event.ref().value_or(QByteArray());
-    if (!m_types.contains(ref))
+    const auto refPosition = positionOf(ref);
+    if (!refPosition)
         return fail(ErrorCode::UnknownRef, QStringLiteral("ref %1 is not an event of this meeting").arg(shortId(ref)));
-    const EventType refType = m_types.value(ref);
+    const EventType refType = m_entries.at(static_cast<size_t>(*refPosition)).type;
     const auto requireRef = [&](std::initializer_list<EventType> allowed, const QString &what) -> Expected<Ok, ProtocolError> {
         for (const EventType type : allowed) {
             if (refType == type)
@@ -224,7 +235,7 @@ Expected<Ok, ProtocolError> MeetingEngine::checkContent(const Event &event) cons
 QJsonObject MeetingEngine::acknowledgementContent(const Event &event) const
 {
     QJsonObject content{{QStringLiteral("seq"), m_seq + 1},
-                        {QStringLiteral("tree"), ledger::TreeHead{m_log.size(), m_log.root()}.toJson()}};
+                        {QStringLiteral("tree"), m_tree.head().toJson()}};
     switch (event.type()) {
     case EventType::Join:
         content.insert(QStringLiteral("start"), hex::encode(m_startId));
@@ -235,9 +246,9 @@ QJsonObject MeetingEngine::acknowledgementContent(const Event &event) const
         break;
     case EventType::End: {
         QList<QByteArray> leaves;
-        for (const QByteArray &id : m_order) {
-            if (!m_referenced.contains(id))
-                leaves.append(id);
+        for (size_t i = 0; i < m_entries.size(); ++i) {
+            if (!m_entries[i].referenced)
+                leaves.append(m_ids.mid(static_cast<qsizetype>(i) * EventKey::size, EventKey::size));
         }
         content.insert(QStringLiteral("leaves"), protocol::idList(leaves));
         break;
@@ -261,11 +272,18 @@ Expected<Event, ProtocolError> MeetingEngine::acknowledge(const Event &event, qi
 void MeetingEngine::apply(const Event &event)
 {
     const QByteArray &id = event.id();
-    m_log.append(id);
-    m_types.insert(id, event.type());
-    m_order.append(id);
-    if (event.ref())
-        m_referenced.insert(*event.ref());
+    m_tree.append(id);
+    if (id.size() == EventKey::size) { // always (Event makes it), but the key must never read past it
+        EventKey key;
+        std::copy(id.cbegin(), id.cend(), key.bytes.begin());
+        m_positions.insert(key, static_cast<qint32>(m_entries.size()));
+        m_ids.append(id);
+        m_entries.push_back(Entry{event.type()});
+    }
+    if (event.ref()) {
+        if (const auto refPosition = positionOf(*event.ref()))
+            m_entries[static_cast<size_t>(*refPosition)].referenced = true;
+    }
     const QJsonObject &content = event.content();
     switch (event.type()) {
     case EventType::Start:

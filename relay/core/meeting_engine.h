@@ -14,6 +14,10 @@
 #include <QHash>
 #include <QSet>
 
+#include <array>
+#include <optional>
+#include <vector>
+
 namespace cmeet::relay {
 
 // Events per meeting before it only accepts pollEnds and its end: keeps the ackEnd's list of
@@ -47,9 +51,9 @@ public:
     [[nodiscard]] const Meeting &meeting() const { return m_meeting; }
     [[nodiscard]] bool started() const { return !m_startId.isEmpty(); }
     [[nodiscard]] bool ended() const { return m_ended; }
-    [[nodiscard]] qint64 logSize() const { return m_log.size(); }
+    [[nodiscard]] qint64 logSize() const { return m_tree.size(); }
     // The tree head over everything accepted so far (after an ackEnd: the meeting's final head).
-    [[nodiscard]] ledger::TreeHead head() const { return m_log.head(); }
+    [[nodiscard]] ledger::TreeHead head() const { return m_tree.head(); }
     [[nodiscard]] qint64 lastSeq() const { return m_seq; }
     [[nodiscard]] bool isPresent(const crypto::Address &member) const { return m_sessions.contains(member.bytes()); }
     [[nodiscard]] QString patientDataValue(const QString &patient, const QString &field) const;
@@ -73,11 +77,25 @@ private:
     QHash<QString, QString> m_patientData;
     const IdentityKeys &m_keys;
 
-    ledger::MerkleLog m_log;
+    // Every accepted id, compactly: a meeting may hold 24,000 with their acks, and a relay
+    // serves many meetings at once. About 80 bytes each, where a hash of QByteArrays took 250.
+    struct EventKey {
+        static constexpr qsizetype size = 32; // an event id
+        std::array<char, size> bytes{};
+        friend bool operator==(const EventKey &, const EventKey &) = default;
+        friend size_t qHash(const EventKey &key, size_t seed) { return qHashBits(key.bytes.data(), key.bytes.size(), seed); }
+    };
+    struct Entry {
+        protocol::EventType type;
+        bool referenced = false; // by a later event: not one of the ackEnd's leaves
+    };
+    [[nodiscard]] std::optional<qsizetype> positionOf(QByteArrayView id) const;
+
+    ledger::MerkleFrontier m_tree; // the head is all the relay needs; auditors compute proofs
     qint64 m_seq = 0;
-    QHash<QByteArray, protocol::EventType> m_types; // every accepted id
-    QList<QByteArray> m_order;                      // ids in log order
-    QSet<QByteArray> m_referenced;
+    QByteArray m_ids;                    // every accepted id, back to back in log order
+    std::vector<Entry> m_entries;        // the same order
+    QHash<EventKey, qint32> m_positions; // id -> its place in both
     QByteArray m_startId;
     QList<QByteArray> m_joinIds;
     bool m_ended = false;

@@ -517,6 +517,29 @@ private Q_SLOTS:
         QVERIFY(ledger::verifyConsistency(1000, 4100, *log.rootAt(1000), log.root(), *consistency));
     }
 
+    // The relay's meetings keep only the frontier: every head it gives must be MerkleLog's,
+    // at every size (each carry pattern of the binary counter) and on the published roots.
+    void frontierGivesTheSameHeads()
+    {
+        ledger::MerkleFrontier empty;
+        QCOMPARE(empty.head(), (ledger::TreeHead{0, h(kEmptyRoot)}));
+        const QList<QByteArray> leaves = referenceLeaves();
+        const QList<QByteArray> roots = referenceRoots();
+        ledger::MerkleFrontier published;
+        for (qsizetype i = 0; i < leaves.size(); ++i) {
+            published.append(leaves[i]);
+            QCOMPARE(published.root().toHex(), roots[i].toHex());
+        }
+        const QList<QByteArray> ids = eventIds(1100);
+        MerkleLog log;
+        ledger::MerkleFrontier frontier;
+        for (const QByteArray &id : ids) {
+            (void)log.append(id);
+            frontier.append(id);
+            QCOMPARE(frontier.head(), log.head());
+        }
+    }
+
     void treeHeadJson()
     {
         const ledger::TreeHead head{8, referenceRoots()[7]};
