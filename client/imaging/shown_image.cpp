@@ -10,7 +10,6 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmimage/diregist.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
@@ -18,7 +17,13 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <mutex>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcImaging, "cmeet.imaging", QtInfoMsg)
 
@@ -49,10 +54,66 @@ QImage toQImage(const DicomImage &image, const void *pixels)
     return view.copy();
 }
 
+// The header says how large the image is, and DCMTK allocates that much (and fills it) before it
+// looks at the pixels: a file of a few hundred bytes could take a participant's memory. Refused
+// first: more than any screen in a meeting needs, uncompressed pixels fewer than the header
+// says, and compressed pixels far too few for the size claimed (lossy JPEG seldom packs more
+// than 50:1; 200:1 is allowed).
+constexpr quint64 maxDecodedBytes = 512ULL * 1024 * 1024;
+constexpr quint64 maxCompressionRatio = 200;
+constexpr quint64 anySmallImage = 16ULL * 1024 * 1024;
+
+std::optional<QString> refusedBeforeDecoding(DcmDataset &dataset)
+{
+    Uint16 rows = 0;
+    Uint16 columns = 0;
+    Uint16 samples = 1;
+    Uint16 bitsAllocated = 8;
+    Sint32 frames = 1;
+    (void)dataset.findAndGetUint16(DCM_Rows, rows);
+    (void)dataset.findAndGetUint16(DCM_Columns, columns);
+    (void)dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
+    (void)dataset.findAndGetUint16(DCM_BitsAllocated, bitsAllocated);
+    if (dataset.findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1)
+        frames = 1;
+    const quint64 decodedBytes = (quint64(rows) * columns * std::max<Uint16>(samples, 1) * std::max<Uint16>(bitsAllocated, 1) + 7) / 8 * quint64(frames);
+    if (decodedBytes > maxDecodedBytes)
+        return QStringLiteral("the DICOM image is too large to show: %1 x %2 pixels in %3 frame(s), %4 MiB decoded (at most %5 MiB)")
+            .arg(columns)
+            .arg(rows)
+            .arg(frames)
+            .arg(decodedBytes >> 20)
+            .arg(maxDecodedBytes >> 20);
+    DcmElement *pixels = nullptr;
+    if (dataset.findAndGetElement(DCM_PixelData, pixels).bad() || pixels == nullptr)
+        return std::nullopt; // DCMTK says what is missing
+    const quint64 storedBytes = pixels->getLength();
+    if (DcmXfer(dataset.getOriginalXfer()).isNotEncapsulated() && storedBytes < decodedBytes)
+        return QStringLiteral("the DICOM file holds fewer pixels than its header describes (%1 of %2 bytes): it may be cut short").arg(storedBytes).arg(decodedBytes);
+    if (DcmXfer(dataset.getOriginalXfer()).isEncapsulated() && decodedBytes > anySmallImage && decodedBytes / maxCompressionRatio > storedBytes)
+        return QStringLiteral("the DICOM file's compressed pixels (%1 bytes) are far too few for the image it describes (%2 bytes)").arg(storedBytes).arg(decodedBytes);
+    return std::nullopt;
+}
+
+// An anonymous file in memory (memfd): nothing of a patient's image reaches the disk.
+struct MemoryFile {
+    int fd = -1;
+    MemoryFile() = default;
+    MemoryFile(const MemoryFile &) = delete;
+    MemoryFile &operator=(const MemoryFile &) = delete;
+    ~MemoryFile()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
 } // namespace
 
 struct ShownImage::State {
-    // DICOM: the parsed file (DicomImage reads from it) and its image.
+    // DICOM: the bytes as a file, the parsed file (DicomImage reads from both: DCMTK loads large
+    // values when they are used) and its image. Destroyed in reverse: the source last.
+    MemoryFile source;
     std::unique_ptr<DcmFileFormat> file;
     std::unique_ptr<DicomImage> dicom;
     // PNG and JPEG.
@@ -79,16 +140,28 @@ Expected<ShownImage, QString> ShownImage::decode(const QByteArray &bytes, const 
     }
 
     registerDecoders();
-    DcmInputBufferStream stream;
-    stream.setBuffer(bytes.constData(), static_cast<offile_off_t>(bytes.size()));
-    stream.setEos();
+    // From a memory buffer DCMTK allocates whatever length an element's header claims before it
+    // finds the bytes missing (fuzz_dicom: a 756-byte file asked for 3 GB). From a file it
+    // checks the length against what is left, and loads large values only when they are used.
+    state->source.fd = memfd_create("cmeet-dicom", MFD_CLOEXEC);
+    if (state->source.fd < 0)
+        return unexpected(QStringLiteral("the DICOM file can't be read: no memory for it (%1)").arg(QString::fromLocal8Bit(std::strerror(errno))));
+    for (qsizetype written = 0; written < bytes.size();) {
+        const ssize_t n = ::write(state->source.fd, bytes.constData() + written, static_cast<size_t>(bytes.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return unexpected(QStringLiteral("the DICOM file can't be read: no memory for it (%1)").arg(QString::fromLocal8Bit(std::strerror(errno))));
+        written += n;
+    }
     state->file = std::make_unique<DcmFileFormat>();
-    state->file->transferInit();
-    const OFCondition read = state->file->read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-    state->file->transferEnd();
+    const QByteArray path = QStringLiteral("/proc/self/fd/%1").arg(state->source.fd).toLocal8Bit();
+    const OFCondition read = state->file->loadFile(OFFilename(path.constData()), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
     if (read.bad())
         return unexpected(QStringLiteral("the DICOM file can't be read: %1").arg(QString::fromLatin1(read.text())));
     DcmDataset *dataset = state->file->getDataset();
+    if (auto refused = refusedBeforeDecoding(*dataset))
+        return unexpected(*refused);
     state->dicom = std::make_unique<DicomImage>(dataset, dataset->getOriginalXfer(), 0UL, 0UL, 0UL);
     if (state->dicom->getStatus() != EIS_Normal)
         return unexpected(QStringLiteral("the DICOM image can't be shown: %1").arg(QString::fromLatin1(DicomImage::getString(state->dicom->getStatus()))));

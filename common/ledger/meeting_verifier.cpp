@@ -19,7 +19,6 @@ namespace {
 using protocol::Event;
 using protocol::EventType;
 
-constexpr int maxProblems = 50; // a broken file gets a readable report, not a million lines
 
 // The meeting's rules an auditor can check from the log alone, and what each acknowledgement
 // must list (DESIGN.md §3), recomputed independently of the relay's own code: a relay that
@@ -359,7 +358,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     VerificationReport report;
     LogVerifier verifier(expectedRelay, keyActivity);
     const auto note = [&](const QString &problem) {
-        if (report.problems.size() < maxProblems)
+        if (report.problems.size() < maxReportedProblems)
             report.problems.append(problem);
     };
     const qsizetype chunkSize = std::max<qsizetype>(1, read.chunk);

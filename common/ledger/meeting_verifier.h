@@ -24,6 +24,9 @@
 
 namespace cmeet::ledger {
 
+// A broken file gets a readable report, not a million lines.
+inline constexpr qsizetype maxReportedProblems = 50;
+
 struct VerificationReport {
     qint64 entries = 0;
     qint64 events = 0;             // authored by people
@@ -32,7 +35,7 @@ struct VerificationReport {
     QString meeting;
     bool ended = false;            // the log closes with end + ackEnd
     bool cancelled = false;        // stopped by ReadOptions::cancelled: the rest was not checked
-    QStringList problems;          // empty: the log verifies
+    QStringList problems;          // empty: the log verifies; the first maxReportedProblems
     QList<QByteArray> ids;         // every entry's id; empty for an entry that can't be read
     QList<protocol::Event> readable; // the entries that could be read, in log order
 

@@ -7,9 +7,12 @@
 #include "support/test_images.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/resource.h>
 
 using namespace cmeet;
 using imaging::ShownImage;
@@ -112,6 +115,53 @@ private Q_SLOTS:
         const QColor right = shown.pixelColor(100, 40);
         QVERIFY2(left.red() > 200 && left.blue() < 60, qPrintable(left.name()));
         QVERIFY2(right.blue() > 200 && right.red() < 60, qPrintable(right.name()));
+    }
+
+    // A header that claims a huge image is refused before DCMTK allocates it: too large to show
+    // at all, or more pixels claimed than the file holds.
+    void oversizedHeadersAreRefusedBeforeDecoding_data()
+    {
+        QTest::addColumn<QStringList>("changes");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("30000 x 30000, 1000 frames") << QStringList{QStringLiteral("(0028,0010)=30000"), QStringLiteral("(0028,0011)=30000"),
+                                                                   QStringLiteral("(0028,0008)=1000")}
+                                                    << QStringLiteral("too large to show");
+        QTest::newRow("4096 x 4096 with 64 x 64 pixels") << QStringList{QStringLiteral("(0028,0010)=4096"), QStringLiteral("(0028,0011)=4096")}
+                                                         << QStringLiteral("fewer pixels than its header describes");
+    }
+
+    void oversizedHeadersAreRefusedBeforeDecoding()
+    {
+        QFETCH(QStringList, changes);
+        QFETCH(QString, why);
+        const QString path = m_images->monochrome16();
+        QVERIFY2(!path.isEmpty(), qPrintable(m_images->error()));
+        QStringList arguments{QStringLiteral("-nb")};
+        for (const QString &change : changes)
+            arguments << QStringLiteral("-m") << change;
+        QProcess dcmodify;
+        dcmodify.start(QStringLiteral("dcmodify"), arguments << path);
+        QVERIFY(dcmodify.waitForFinished(30000) && dcmodify.exitCode() == 0);
+        auto image = ShownImage::decode(readAll(path), QStringLiteral("application/dicom"));
+        QVERIFY(!image);
+        QVERIFY2(image.error().startsWith(QStringLiteral("the DICOM")) && image.error().contains(why), qPrintable(image.error()));
+    }
+
+    // fuzz_dicom's find: 756 bytes whose one element claims 3.2 GB. Refused without taking the
+    // memory (DCMTK reading from a memory buffer allocated and filled it first).
+    void aLengthBeyondTheFileTakesNoMemory()
+    {
+        const QByteArray bytes = readAll(QStringLiteral(CMEET_TEST_VECTORS_DIR "/../fuzz/corpus/fuzz_dicom/found-element-claims-3-gb.dcm"));
+        QCOMPARE(bytes.size(), 756);
+        rusage before{};
+        getrusage(RUSAGE_SELF, &before);
+        auto image = ShownImage::decode(bytes, QStringLiteral("application/dicom"));
+        rusage after{};
+        getrusage(RUSAGE_SELF, &after);
+        QVERIFY(!image);
+        QVERIFY2(image.error().startsWith(QStringLiteral("the DICOM file can't be read")), qPrintable(image.error()));
+        const long grewKiB = after.ru_maxrss - before.ru_maxrss;
+        QVERIFY2(grewKiB < 64 * 1024, qPrintable(QStringLiteral("peak memory grew by %1 KiB").arg(grewKiB)));
     }
 
     // What can't be shown says so plainly (and stays on the record: that is the caller's part).
