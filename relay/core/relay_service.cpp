@@ -604,7 +604,7 @@ Expected<RelayService::FinalRecord, ProtocolError> RelayService::finalRecord(con
     auto entries = m_log.entries(meetingId);
     if (!entries || entries->isEmpty())
         return fail(ErrorCode::StorageError, QStringLiteral("cannot read the meeting's log"));
-    ledger::MerkleLog log;
+    ledger::MerkleFrontier log;
     QByteArray lastId;
     for (const auto &[position, bytes] : *entries) {
         auto entry = Event::fromWire(bytes);
@@ -771,6 +771,7 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     if (event->type() == EventType::End) {
         m_finalRecords.insert(meeting, FinalRecord{ack->id(), (*engine)->head().root}); // what approvals sign
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
+        m_audiences.remove(meeting); // read again if anything of it is broadcast (an approval)
     }
     session.subscriptions.insert(meeting);
     // The answer comes with the acknowledgement, signed at the end of the batch.
