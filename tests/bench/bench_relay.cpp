@@ -3,7 +3,8 @@
 //   bench_relay           full run, Markdown on stdout
 //   bench_relay --smoke   tiny sizes, checks results (ctest)
 //   bench_relay --images  only section 4 (with --smoke: small)
-//   bench_relay --soak S  only section 5: 1,000 connections for S seconds, the relay's memory sampled
+//   bench_relay --soak S [M]  only section 5: 1,000 connections for S seconds (meetings of M
+//                         seconds, by default S/4 up to 420), the relay's memory sampled
 // 1. Throughput with full checks and durable commit over one connection (requests pipelined),
 //    against the raw recover + sign ceiling measured in the same run.
 // 2. Concurrent meetings x participants at a fixed event rate per meeting: ack latency; each
@@ -492,13 +493,13 @@ qint64 residentKiB(qint64 pid)
 // same connections, as they do on a relay that runs for months: what a meeting holds must go
 // when it ends. The relay's memory is sampled every 5 seconds; the first quarter is the warm-up
 // (caches filling, allocator pools growing), and must hold a whole meeting's length.
-Soak soak(int seconds)
+Soak soak(int seconds, int meetingSeconds)
 {
     Soak result;
     result.seconds = seconds;
     result.meetings = 20;
     result.ratePerMeeting = 5;
-    result.meetingSeconds = std::min(420, seconds / 4);
+    result.meetingSeconds = meetingSeconds > 0 ? meetingSeconds : std::min(420, seconds / 4);
     result.warmUpSeconds = seconds / 4;
     const int participants = 49;
     Setup setup(result.meetings, participants);
@@ -585,7 +586,7 @@ int main(int argc, char **argv)
         setrlimit(RLIMIT_NOFILE, &files);
     }
 
-    // --soak SECONDS: only the soak (section 5). Fails on a refused or unanswered event and, in
+    // --soak SECONDS [MEETING_SECONDS]: only the soak (section 5), its meetings as long as given. Fails on a refused or unanswered event and, in
     // runs of ten minutes or more, when the relay's memory grows by 5% or more after the warm-up
     // (in shorter runs SQLite's page caches, 2 MiB per connection, are still filling: ctest's
     // two minutes report the growth without judging it).
@@ -593,7 +594,7 @@ int main(int argc, char **argv)
         const int seconds = app.arguments().value(soakAt + 1).toInt();
         if (seconds < 20)
             die(QStringLiteral("--soak needs the seconds to run, at least 20"));
-        const Soak result = soak(seconds);
+        const Soak result = soak(seconds, app.arguments().value(soakAt + 2).toInt());
         out << "| measure | result | goal |\n|---|---:|---|\n";
         printSoak(out, result);
         for (const Soak::Sample &sample : result.resident)
