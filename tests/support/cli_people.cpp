@@ -8,13 +8,18 @@ QString CliPeople::keyFile(const QString &who) const { return QDir(m_directory).
 
 QString CliPeople::stateDirectory(const QString &who) const { return QDir(m_directory).filePath(who + QStringLiteral("-state")); }
 
+QProcessEnvironment CliPeople::environment(const QString &who) const
+{
+    return environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase")},
+                            {QStringLiteral("CMEET_KEY"), keyFile(who)},
+                            {QStringLiteral("CMEET_STATE"), stateDirectory(who)},
+                            {QStringLiteral("CMEET_RELAY"), m_relay().toString()}});
+}
+
 ProgramRun CliPeople::as(const QString &who, const QStringList &arguments) const
 {
     ProgramOptions options;
-    options.environment = environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase")},
-                                           {QStringLiteral("CMEET_KEY"), keyFile(who)},
-                                           {QStringLiteral("CMEET_STATE"), stateDirectory(who)},
-                                           {QStringLiteral("CMEET_RELAY"), m_relay().toString()}});
+    options.environment = environment(who);
     return runProgram(m_cli, arguments, options);
 }
 

@@ -20,6 +20,9 @@ public:
 
     // Runs cmeet-cli as who (CMEET_KEY, CMEET_PASSPHRASE, CMEET_STATE, CMEET_RELAY set for them).
     [[nodiscard]] ProgramRun as(const QString &who, const QStringList &arguments) const;
+    // What as() runs with: the program and who's environment (for a process run another way).
+    [[nodiscard]] const QString &program() const { return m_cli; }
+    [[nodiscard]] QProcessEnvironment environment(const QString &who) const;
     // Its trimmed output when it succeeded; empty (after a warning with what it said) otherwise.
     [[nodiscard]] QString ok(const QString &who, const QStringList &arguments) const;
 
