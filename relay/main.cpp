@@ -16,6 +16,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -197,6 +198,59 @@ int admin(const QString &dataDir, const QStringList &arguments)
     return 2;
 }
 
+// backup DIR: a copy of the data directory while the relay runs. SQLite's VACUUM INTO copies one
+// snapshot (never half a batch) and the sealed relay key is copied beside it, so DIR is a data
+// directory a relay can be started on: restoring is starting one there. The copy is checked
+// (integrity_check) before the backup is called done.
+int backup(const QString &dataDir, const QString &target)
+{
+    if (target.isEmpty()) {
+        fail(QStringLiteral("backup needs the directory to write: cmeet-relay backup DIR [--data-dir DIR]"));
+        return 2;
+    }
+    if (!QFile::exists(keyPath(dataDir)) || !QFile::exists(databasePath(dataDir))) {
+        fail(QStringLiteral("no relay in %1 (run \"cmeet-relay init\" first, or give --data-dir)").arg(dataDir));
+        return 1;
+    }
+    if (QDir(target).exists() && !QDir(target).isEmpty()) {
+        fail(QStringLiteral("%1 is not empty: a backup goes to a new directory").arg(target));
+        return 1;
+    }
+    const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (!QDir().mkpath(target) || !QFile::setPermissions(target, ownerOnly | QFileDevice::ExeOwner)
+        || !QFile::copy(keyPath(dataDir), keyPath(target)) || !QFile::setPermissions(keyPath(target), ownerOnly)) {
+        fail(QStringLiteral("cannot write the relay key to %1").arg(target));
+        return 1;
+    }
+    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    if (!database) {
+        fail(database.error().detail);
+        return 1;
+    }
+    if (auto copied = (*database)->run(QStringLiteral("VACUUM INTO ?"), {databasePath(target)}); !copied) {
+        fail(QStringLiteral("cannot copy the database: %1").arg(copied.error().detail));
+        return 1;
+    }
+    QFile::setPermissions(databasePath(target), ownerOnly);
+    auto copy = relay::RelayDatabase::open(databasePath(target));
+    if (!copy) {
+        fail(QStringLiteral("cannot open the copy in %1: %2").arg(target, copy.error().detail));
+        return 1;
+    }
+    auto integrity = (*copy)->run(QStringLiteral("PRAGMA integrity_check"));
+    if (!integrity || !integrity->next() || integrity->value(0).toString() != QStringLiteral("ok")) {
+        fail(QStringLiteral("the copy in %1 does not pass SQLite's integrity check: do not rely on it").arg(target));
+        return 1;
+    }
+    auto counts = (*copy)->run(QStringLiteral("SELECT (SELECT count(*) FROM meetings), (SELECT count(*) FROM event_log)"));
+    const bool counted = counts && counts->next();
+    QTextStream(stdout) << "backed up to " << target << ": " << (counted ? counts->value(0).toLongLong() : 0) << " meetings, "
+                        << (counted ? counts->value(1).toLongLong() : 0) << " log entries, "
+                        << QString::number(static_cast<double>(QFileInfo(databasePath(target)).size()) / 1e6, 'f', 1)
+                        << " MB; start a relay with --data-dir " << target << " to restore\n";
+    return 0;
+}
+
 // Deploys this relay's MeetingRegistry and remembers chain and address in the database.
 int deployRegistry(const QString &dataDir, const QString &endpoint)
 {
@@ -280,7 +334,7 @@ int main(int argc, char *argv[])
         "Logs: QT_LOGGING_RULES=\"cmeet.*.debug=true\" for more detail."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve, init or admin"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve, init, admin, backup DIR, address or deploy-registry"), QStringLiteral("[command]"));
     const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("INI file with [relay] settings (same names as the options)."), QStringLiteral("file"));
     const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("Directory for the relay key and database (default: ./relay-data)."), QStringLiteral("dir"));
     const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on (default: 127.0.0.1)."), QStringLiteral("address"));
@@ -351,6 +405,8 @@ int main(int argc, char *argv[])
         return init(dataDir);
     if (command == QStringLiteral("admin"))
         return admin(dataDir, positional.mid(1));
+    if (command == QStringLiteral("backup"))
+        return backup(dataDir, positional.value(1));
     if (command == QStringLiteral("deploy-registry"))
         return deployRegistry(dataDir, setting(chainOption, {}));
     if (command == QStringLiteral("address")) {

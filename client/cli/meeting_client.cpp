@@ -89,12 +89,20 @@ Expected<Ok, QString> MeetingClient::sync()
         auto events = call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), m_replica->meetingId()}, {QStringLiteral("fromIndex"), m_replica->size()}});
         if (!events)
             return unexpected(events.error());
+        // A relay that holds fewer entries than this replica, which it acknowledged, has lost or
+        // dropped some: say so rather than go on as if its shorter history were whole.
+        const qint64 relaySize = events->toObject().value(QStringLiteral("size")).toInteger();
+        if (relaySize < m_replica->size())
+            return unexpected(QStringLiteral("the relay holds %1 entries of this meeting, your replica %2 that it acknowledged: it has lost or "
+                                             "dropped events (restored from an older backup?). Keep your replica: it is the signed record of them.")
+                                  .arg(relaySize)
+                                  .arg(m_replica->size()));
         QList<QPair<qint64, QByteArray>> entries;
         for (const QJsonValue &entry : events->toObject().value(QStringLiteral("events")).toArray())
             entries.append({entry[QStringLiteral("index")].toInteger(), entry[QStringLiteral("event")].toString().toUtf8()});
         if (auto ok = m_replica->appendAll(entries); !ok)
             return unexpected(QStringLiteral("the relay's log does not continue this replica: ") + ok.error().detail);
-        if (entries.isEmpty() || m_replica->size() >= events->toObject().value(QStringLiteral("size")).toInteger())
+        if (entries.isEmpty() || m_replica->size() >= relaySize)
             break;
     }
     // The images the log names, into the replica (each checked against its event).
