@@ -550,6 +550,19 @@ void MeetingSession::onPage(const Expected<QJsonValue, protocol::ProtocolError> 
     if (!result)
         return; // offline: the next login catches up again
     const QJsonObject answer = result->toObject();
+    // A relay holding fewer entries than this copy, which it acknowledged, has lost or dropped
+    // some: said once, and the copy kept as it is.
+    const qint64 relaySize = answer.value(QStringLiteral("size")).toInteger();
+    if (relaySize < m_entries.size()) {
+        const QString problem = tr("The relay holds %1 entries of this meeting; your copy holds %2 that it acknowledged. It has lost or dropped "
+                                   "events (restored from an older backup?). Your copy is kept: it is the signed record of them.")
+                                    .arg(relaySize)
+                                    .arg(m_entries.size());
+        if (!m_problems.contains(problem)) {
+            m_problems.append(problem);
+            Q_EMIT problemFound(problem);
+        }
+    }
     QList<QPair<qint64, QByteArray>> entries;
     for (const QJsonValue &entry : answer.value(QStringLiteral("events")).toArray())
         entries.append({entry[QStringLiteral("index")].toInteger(), entry[QStringLiteral("event")].toString().toUtf8()});

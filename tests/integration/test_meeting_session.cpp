@@ -18,6 +18,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpServer>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -52,6 +53,7 @@ class TestMeetingSession : public QObject {
 private:
     QTemporaryDir m_relayDir;
     QTemporaryDir m_replicas;
+    QTemporaryDir m_backupDir; // a relay is restored there: declared first, it outlives it
     std::unique_ptr<client::LocalRelay> m_relay;
     int m_port = 0;
     QString m_meeting;
@@ -380,6 +382,31 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(bob.session->phase(), MeetingSession::Phase::Live, waitMs);
         const auto replica = store::MeetingFile::open(path, true);
         QVERIFY(replica && (*replica)->events().value_or(QList<QByteArray>()).join().contains("T4 N0"));
+    }
+
+    // A relay restored from a backup older than what it acknowledged: the member is told, and
+    // their copy stays as it is (nobody, the relay included, may quietly drop events).
+    void relayRestoredFromAnOlderBackupIsReported()
+    {
+        Person &alice = person(QStringLiteral("alice"));
+        const QString backup = m_backupDir.filePath(QStringLiteral("relay"));
+        QProcess command;
+        command.start(QStringLiteral(CMEET_RELAY_PATH), {QStringLiteral("backup"), backup, QStringLiteral("--data-dir"), m_relayDir.path()});
+        QVERIFY(command.waitForFinished(60000));
+        QVERIFY2(command.exitCode() == 0, command.readAllStandardError().constData());
+        const qsizetype atBackup = alice.session->entries().size();
+        alice.session->post(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("After the backup")}});
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session->entries().size(), atBackup + 2, waitMs); // the comment and its ack
+        const qsizetype held = alice.session->entries().size();
+
+        QSignalSpy problems(alice.session.get(), &MeetingSession::problemFound);
+        m_relay->stop();
+        m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), backup, "session test passphrase");
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
+        QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), waitMs);
+        const QString problem = problems.constFirst().constFirst().toString();
+        QVERIFY2(problem.contains(QStringLiteral("The relay holds %1 entries of this meeting; your copy holds %2").arg(atBackup).arg(held)), qPrintable(problem));
+        QCOMPARE(alice.session->entries().size(), held);
     }
 
     void cleanupTestCase()
