@@ -89,6 +89,8 @@ public:
     // and meeting sessions from the next message on.
     [[nodiscard]] Expected<Ok, DatabaseError> reloadIdentityKeys(bool keysChanged) { return m_identityKeys.reload(keysChanged); }
     [[nodiscard]] qsizetype openMeetings() const { return m_engines.size(); }
+    // Started and not ended: the only meetings whose events are still broadcast.
+    [[nodiscard]] bool isRunning(const QString &meetingId) const { return m_engines.contains(meetingId); }
     // What an operator watches (the relay's /metrics and /healthz). Fails when the database
     // does not answer.
     struct Figures {

@@ -133,6 +133,14 @@ void RelayServer::handle(Batch batch)
         for (const Broadcast &broadcast : outcomes.at(i).broadcasts)
             deliveries.append({broadcast.message, audienceOf(broadcast.meeting), false});
     }
+    // A meeting that ended in this batch broadcasts nothing after its ackEnd: its subscriptions go,
+    // or every connection would keep every meeting it ever took part in (the soak saw them grow).
+    for (auto it = audiences.cbegin(); it != audiences.cend(); ++it) {
+        if (m_service.isRunning(it.key()))
+            continue;
+        for (auto &[connection, session] : m_sessions)
+            session.subscriptions.remove(it.key());
+    }
     deliver(std::move(deliveries));
 }
 
