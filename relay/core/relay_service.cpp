@@ -771,7 +771,7 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     if (event->type() == EventType::End) {
         m_finalRecords.insert(meeting, FinalRecord{ack->id(), (*engine)->head().root}); // what approvals sign
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
-        m_audiences.remove(meeting); // read again if anything of it is broadcast (an approval)
+        m_audiences.remove(meeting); // nothing of it is broadcast any more (mayReceive reads it again if asked)
     }
     session.subscriptions.insert(meeting);
     // The answer comes with the acknowledgement, signed at the end of the batch.
