@@ -88,9 +88,10 @@ std::optional<QString> refusedBeforeDecoding(DcmDataset &dataset)
     if (dataset.findAndGetElement(DCM_PixelData, pixels).bad() || pixels == nullptr)
         return std::nullopt; // DCMTK says what is missing
     const quint64 storedBytes = pixels->getLength();
-    if (DcmXfer(dataset.getOriginalXfer()).isNotEncapsulated() && storedBytes < decodedBytes)
+    const bool compressed = DcmXfer(dataset.getOriginalXfer()).isEncapsulated();
+    if (!compressed && storedBytes < decodedBytes)
         return QStringLiteral("the DICOM file holds fewer pixels than its header describes (%1 of %2 bytes): it may be cut short").arg(storedBytes).arg(decodedBytes);
-    if (DcmXfer(dataset.getOriginalXfer()).isEncapsulated() && decodedBytes > anySmallImage && decodedBytes / maxCompressionRatio > storedBytes)
+    if (compressed && decodedBytes > anySmallImage && decodedBytes / maxCompressionRatio > storedBytes)
         return QStringLiteral("the DICOM file's compressed pixels (%1 bytes) are far too few for the image it describes (%2 bytes)").arg(storedBytes).arg(decodedBytes);
     return std::nullopt;
 }
@@ -143,15 +144,16 @@ Expected<ShownImage, QString> ShownImage::decode(const QByteArray &bytes, const 
     // From a memory buffer DCMTK allocates whatever length an element's header claims before it
     // finds the bytes missing (fuzz_dicom: a 756-byte file asked for 3 GB). From a file it
     // checks the length against what is left, and loads large values only when they are used.
+    const auto noMemory = [] { return unexpected(QStringLiteral("the DICOM file can't be read: no memory for it (%1)").arg(QString::fromLocal8Bit(std::strerror(errno)))); };
     state->source.fd = memfd_create("cmeet-dicom", MFD_CLOEXEC);
     if (state->source.fd < 0)
-        return unexpected(QStringLiteral("the DICOM file can't be read: no memory for it (%1)").arg(QString::fromLocal8Bit(std::strerror(errno))));
+        return noMemory();
     for (qsizetype written = 0; written < bytes.size();) {
         const ssize_t n = ::write(state->source.fd, bytes.constData() + written, static_cast<size_t>(bytes.size() - written));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return unexpected(QStringLiteral("the DICOM file can't be read: no memory for it (%1)").arg(QString::fromLocal8Bit(std::strerror(errno))));
+            return noMemory();
         written += n;
     }
     state->file = std::make_unique<DcmFileFormat>();

@@ -19,7 +19,6 @@ namespace {
 using protocol::Event;
 using protocol::EventType;
 
-
 // The meeting's rules an auditor can check from the log alone, and what each acknowledgement
 // must list (DESIGN.md §3), recomputed independently of the relay's own code: a relay that
 // reorders a vote after its poll's end, answers a pollEnd with a plain ack, or leaves a vote or

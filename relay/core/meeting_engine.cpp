@@ -31,13 +31,19 @@ QString MeetingEngine::patientDataValue(const QString &patient, const QString &f
     return m_patientData.value(key(patient, field));
 }
 
-std::optional<qsizetype> MeetingEngine::positionOf(QByteArrayView id) const
+std::optional<MeetingEngine::EventKey> MeetingEngine::keyOf(QByteArrayView id)
 {
     if (id.size() != EventKey::size)
-        return std::nullopt;
+        return std::nullopt; // never read past a short id
     EventKey key;
     std::copy(id.cbegin(), id.cend(), key.bytes.begin());
-    const auto found = m_positions.constFind(key);
+    return key;
+}
+
+std::optional<qsizetype> MeetingEngine::positionOf(QByteArrayView id) const
+{
+    const auto key = keyOf(id);
+    const auto found = key ? m_positions.constFind(*key) : m_positions.cend();
     return found == m_positions.cend() ? std::nullopt : std::optional<qsizetype>(found.value());
 }
 
@@ -273,10 +279,8 @@ void MeetingEngine::apply(const Event &event)
 {
     const QByteArray &id = event.id();
     m_tree.append(id);
-    if (id.size() == EventKey::size) { // always (Event makes it), but the key must never read past it
-        EventKey key;
-        std::copy(id.cbegin(), id.cend(), key.bytes.begin());
-        m_positions.insert(key, static_cast<qint32>(m_entries.size()));
+    if (const auto key = keyOf(id)) { // always (Event makes 32-byte ids)
+        m_positions.insert(*key, static_cast<qint32>(m_entries.size()));
         m_ids.append(id);
         m_entries.push_back(Entry{event.type()});
     }

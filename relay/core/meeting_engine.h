@@ -89,6 +89,7 @@ private:
         protocol::EventType type;
         bool referenced = false; // by a later event: not one of the ackEnd's leaves
     };
+    [[nodiscard]] static std::optional<EventKey> keyOf(QByteArrayView id);
     [[nodiscard]] std::optional<qsizetype> positionOf(QByteArrayView id) const;
 
     ledger::MerkleFrontier m_tree; // the head is all the relay needs; auditors compute proofs
