@@ -78,7 +78,7 @@ Expected<crypto::PrivateKey, QString> loadRelayKey(const QString &dataDir)
     return *key;
 }
 
-int init(const QString &dataDir)
+int init(const QString &dataDir, const QString &databaseLocation)
 {
     if (!QDir().mkpath(dataDir)) {
         fail(QStringLiteral("cannot create %1").arg(dataDir));
@@ -103,7 +103,7 @@ int init(const QString &dataDir)
         fail(QStringLiteral("cannot write the relay key: %1").arg(file.errorString()));
         return 1;
     }
-    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    auto database = relay::RelayDatabase::open(databaseLocation);
     if (!database) {
         fail(database.error().detail);
         return 1;
@@ -113,9 +113,9 @@ int init(const QString &dataDir)
 }
 
 // admin: staff and patients, straight into the database (the relay may be stopped or running).
-int admin(const QString &dataDir, const QStringList &arguments)
+int admin(const QString &databaseLocation, const QStringList &arguments)
 {
-    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    auto database = relay::RelayDatabase::open(databaseLocation);
     if (!database) {
         fail(database.error().detail);
         return 1;
@@ -202,8 +202,12 @@ int admin(const QString &dataDir, const QStringList &arguments)
 // snapshot (never half a batch) and the sealed relay key is copied beside it, so DIR is a data
 // directory a relay can be started on: restoring is starting one there. The copy is checked
 // (integrity_check) before the backup is called done.
-int backup(const QString &dataDir, const QString &target)
+int backup(const QString &dataDir, const QString &databaseLocation, const QString &target)
 {
+    if (relay::RelayDatabase::isServerUrl(databaseLocation)) {
+        fail(QStringLiteral("the database is PostgreSQL: back it up with pg_dump, and keep a copy of %1 (docs/operations.md, Backups)").arg(keyPath(dataDir)));
+        return 1;
+    }
     if (target.isEmpty()) {
         fail(QStringLiteral("backup needs the directory to write: cmeet-relay backup DIR [--data-dir DIR]"));
         return 2;
@@ -252,14 +256,14 @@ int backup(const QString &dataDir, const QString &target)
 }
 
 // Deploys this relay's MeetingRegistry and remembers chain and address in the database.
-int deployRegistry(const QString &dataDir, const QString &endpoint)
+int deployRegistry(const QString &dataDir, const QString &databaseLocation, const QString &endpoint)
 {
     if (endpoint.isEmpty()) {
         fail(QStringLiteral("deploy-registry needs --chain URL (the JSON-RPC endpoint)"));
         return 2;
     }
     auto key = loadRelayKey(dataDir);
-    auto database = key ? relay::RelayDatabase::open(databasePath(dataDir)) : unexpected(relay::DatabaseError{key.error()});
+    auto database = key ? relay::RelayDatabase::open(databaseLocation) : unexpected(relay::DatabaseError{key.error()});
     if (!database) {
         fail(database.error().detail);
         return 1;
@@ -337,6 +341,10 @@ int main(int argc, char *argv[])
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("serve, init, admin, backup DIR, address or deploy-registry"), QStringLiteral("[command]"));
     const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("INI file with [relay] settings (same names as the options)."), QStringLiteral("file"));
     const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("Directory for the relay key and database (default: ./relay-data)."), QStringLiteral("dir"));
+    const QCommandLineOption databaseOption(QStringLiteral("database"),
+                                            QStringLiteral("postgresql://USER@HOST[:PORT]/DATABASE to store in PostgreSQL (password from PGPASSWORD or "
+                                                           "~/.pgpass; default: relay.sqlite in the data directory)."),
+                                            QStringLiteral("url"));
     const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on (default: 127.0.0.1)."), QStringLiteral("address"));
     const QCommandLineOption portOption(QStringLiteral("port"), QStringLiteral("Port (default: 8765; 0 picks a free one)."), QStringLiteral("port"));
     const QCommandLineOption certOption(QStringLiteral("tls-cert"), QStringLiteral("PEM certificate chain: serve wss://."), QStringLiteral("file"));
@@ -369,7 +377,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption monitorOption(QStringLiteral("monitor-port"),
                                            QStringLiteral("Serve GET /healthz and /metrics on 127.0.0.1 at this port (default: none; 0 picks a free one)."),
                                            QStringLiteral("port"));
-    parser.addOptions({configOption, dataDirOption, listenOption, portOption, certOption, keyOption, insecureOption, unansweredOption, chainOption, registryOption,
+    parser.addOptions({configOption, dataDirOption, databaseOption, listenOption, portOption, certOption, keyOption, insecureOption, unansweredOption, chainOption, registryOption,
                        identityOption, identityStaleOption, identityFromOption, identityConfirmationsOption, imageFileOption, imageMeetingOption, monitorOption});
     parser.parse(app.arguments());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -399,16 +407,17 @@ int main(int argc, char *argv[])
         return 2;
     }
     const QString dataDir = setting(dataDirOption, QStringLiteral("relay-data"));
+    const QString databaseLocation = setting(databaseOption, databasePath(dataDir));
     const QStringList positional = parser.positionalArguments();
     const QString command = positional.value(0, QStringLiteral("serve"));
     if (command == QStringLiteral("init"))
-        return init(dataDir);
+        return init(dataDir, databaseLocation);
     if (command == QStringLiteral("admin"))
-        return admin(dataDir, positional.mid(1));
+        return admin(databaseLocation, positional.mid(1));
     if (command == QStringLiteral("backup"))
-        return backup(dataDir, positional.value(1));
+        return backup(dataDir, databaseLocation, positional.value(1));
     if (command == QStringLiteral("deploy-registry"))
-        return deployRegistry(dataDir, setting(chainOption, {}));
+        return deployRegistry(dataDir, databaseLocation, setting(chainOption, {}));
     if (command == QStringLiteral("address")) {
         QFile file(keyPath(dataDir));
         auto address = file.open(QIODevice::ReadOnly) ? crypto::keystore::addressOf(file.read(crypto::keystore::maxFileBytes))
@@ -430,7 +439,7 @@ int main(int argc, char *argv[])
         fail(key.error());
         return 1;
     }
-    auto database = relay::RelayDatabase::open(databasePath(dataDir));
+    auto database = relay::RelayDatabase::open(databaseLocation);
     if (!database) {
         fail(database.error().detail);
         return 1;
@@ -440,6 +449,7 @@ int main(int argc, char *argv[])
         fail(schemas.error());
         return 1;
     }
+    qCInfo(lcRelay).noquote() << "storing in" << relay::RelayDatabase::describe(databaseLocation);
     relay::ServerOptions options;
     options.address = QHostAddress(setting(listenOption, QStringLiteral("127.0.0.1")));
     bool portOk = false;
@@ -517,18 +527,21 @@ int main(int argc, char *argv[])
         fail(service.error());
         return 1;
     }
-    // The write-ahead log goes into the file from a thread of its own; if that thread cannot
-    // open the database, the relay's own connection does it again.
+    // SQLite: the write-ahead log goes into the file from a thread of its own; if that thread
+    // cannot open the database, the relay's own connection does it again.
     QThread checkpointThread;
-    auto checkpointer = std::make_unique<relay::Checkpointer>(databasePath(dataDir));
-    checkpointer->moveToThread(&checkpointThread);
-    QObject::connect(&checkpointThread, &QThread::started, checkpointer.get(), &relay::Checkpointer::start);
-    QObject::connect(checkpointer.get(), &relay::Checkpointer::unavailable, &app, [&stored] { (void)stored.setAutomaticCheckpoints(true); });
-    if (auto leftToOthers = stored.setAutomaticCheckpoints(false); !leftToOthers) {
-        fail(leftToOthers.error().detail);
-        return 1;
+    std::unique_ptr<relay::Checkpointer> checkpointer;
+    if (stored.engine() == relay::RelayDatabase::Engine::Sqlite) {
+        checkpointer = std::make_unique<relay::Checkpointer>(databaseLocation);
+        checkpointer->moveToThread(&checkpointThread);
+        QObject::connect(&checkpointThread, &QThread::started, checkpointer.get(), &relay::Checkpointer::start);
+        QObject::connect(checkpointer.get(), &relay::Checkpointer::unavailable, &app, [&stored] { (void)stored.setAutomaticCheckpoints(true); });
+        if (auto leftToOthers = stored.setAutomaticCheckpoints(false); !leftToOthers) {
+            fail(leftToOthers.error().detail);
+            return 1;
+        }
+        checkpointThread.start();
     }
-    checkpointThread.start();
     const auto stopCheckpoints = qScopeGuard([&] {
         checkpointThread.quit();
         checkpointThread.wait();
@@ -536,7 +549,7 @@ int main(int argc, char *argv[])
     QThread anchorThread;
     std::unique_ptr<relay::AnchorWorker> anchorWorker;
     if (!chainUrl.isEmpty() && registry) {
-        anchorWorker = std::make_unique<relay::AnchorWorker>(databasePath(dataDir), *key, relay::ChainSettings{chainUrl, *registry});
+        anchorWorker = std::make_unique<relay::AnchorWorker>(databaseLocation, *key, relay::ChainSettings{chainUrl, *registry});
         anchorWorker->moveToThread(&anchorThread);
         QObject::connect(&anchorThread, &QThread::started, anchorWorker.get(), &relay::AnchorWorker::start);
         anchorThread.start();
@@ -546,7 +559,7 @@ int main(int argc, char *argv[])
     QThread identityThread;
     std::unique_ptr<relay::IdentitySync> identitySync;
     if (identityRegistry) {
-        identitySync = std::make_unique<relay::IdentitySync>(databasePath(dataDir), identitySettings);
+        identitySync = std::make_unique<relay::IdentitySync>(databaseLocation, identitySettings);
         identitySync->moveToThread(&identityThread);
         QObject::connect(&identityThread, &QThread::started, identitySync.get(), &relay::IdentitySync::start);
         // After each sync the relay's thread reads the new copy into memory.

@@ -42,6 +42,14 @@ QProcessEnvironment LocalRelay::environment() const
     return environment;
 }
 
+QStringList LocalRelay::placeArguments() const
+{
+    QStringList arguments{QStringLiteral("--data-dir"), dataDir()};
+    if (!m_database.isEmpty())
+        arguments << QStringLiteral("--database") << m_database;
+    return arguments;
+}
+
 bool LocalRelay::init() { return command({QStringLiteral("init")}); }
 
 bool LocalRelay::admin(const QStringList &arguments, QString *output)
@@ -53,7 +61,7 @@ bool LocalRelay::command(const QStringList &arguments, QString *output)
 {
     QProcess process;
     process.setProcessEnvironment(environment());
-    process.start(m_binary, arguments + QStringList{QStringLiteral("--data-dir"), dataDir()});
+    process.start(m_binary, arguments + placeArguments());
     process.waitForFinished(60000);
     m_lastOutput = QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
     if (output)
@@ -88,9 +96,7 @@ bool LocalRelay::importDirectory(const QList<QPair<crypto::Address, QString>> &s
 
 bool LocalRelay::start(const QStringList &extraArguments)
 {
-    m_process.start(m_binary, QStringList{QStringLiteral("serve"), QStringLiteral("--data-dir"), dataDir(),
-                                          QStringLiteral("--port"), QStringLiteral("0")}
-                                  + extraArguments);
+    m_process.start(m_binary, QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + placeArguments() + extraArguments);
     if (!m_process.waitForStarted(10000))
         return false;
     // "cmeet-relay 0x... listening on ws://127.0.0.1:PORT"

@@ -24,6 +24,10 @@ public:
     // cmeet-relay next to this program, else on the PATH.
     [[nodiscard]] static QString findBinary();
 
+    // Stores in this database (cmeet-relay --database) instead of relay.sqlite in the data directory.
+    void setDatabase(const QString &location) { m_database = location; }
+    [[nodiscard]] QString database() const { return m_database; }
+
     // cmeet-relay init; then admin commands (each a list of arguments after "admin").
     bool init();
     bool admin(const QStringList &arguments, QString *output = nullptr);
@@ -52,7 +56,11 @@ public:
 
 private:
     QString m_binary;
+    // --data-dir, and --database when one is set.
+    [[nodiscard]] QStringList placeArguments() const;
+
     QString m_dataDir;
+    QString m_database;
     QByteArray m_passphrase;
     QProcess m_process;
     QUrl m_url;

@@ -55,7 +55,7 @@ QList<AnchorJob> AnchorQueue::due(qint64 now, int limit)
 
 Expected<AnchorQueue::Depth, DatabaseError> AnchorQueue::depth()
 {
-    auto query = m_db.run(QStringLiteral("SELECT coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'failed'), 0) FROM anchor_jobs"));
+    auto query = m_db.run(QStringLiteral("SELECT count(CASE WHEN status = 'pending' THEN 1 END), count(CASE WHEN status = 'failed' THEN 1 END) FROM anchor_jobs"));
     if (!query)
         return unexpected(query.error());
     if (!query->next())

@@ -164,8 +164,9 @@ Expected<Ok, ProtocolError> Directory::writeRosterAndAgenda(const QString &id, c
         if (auto ok = m_db.run(QStringLiteral("DELETE FROM %1 WHERE meeting = ?").arg(table), {id}); !ok)
             return storageFailure(ok.error());
     }
-    for (const crypto::Address &member : draft.roster) {
-        if (auto ok = m_db.run(QStringLiteral("INSERT INTO meeting_roster(meeting, member) VALUES (?, ?)"), {id, member.toLowerHex()}); !ok)
+    for (qsizetype i = 0; i < draft.roster.size(); ++i) {
+        if (auto ok = m_db.run(QStringLiteral("INSERT INTO meeting_roster(meeting, member, position) VALUES (?, ?, ?)"), {id, draft.roster.at(i).toLowerHex(), i});
+            !ok)
             return storageFailure(ok.error());
     }
     for (qsizetype i = 0; i < draft.agenda.size(); ++i) {
@@ -306,7 +307,7 @@ std::optional<Meeting> Directory::loadMeeting(const QString &id)
     meeting.host = addressOf(query->value(3));
     meeting.status = statusFromName(query->value(4).toString()).value_or(MeetingStatus::Cancelled);
     meeting.createdAt = query->value(5).toLongLong();
-    auto roster = m_db.run(QStringLiteral("SELECT member FROM meeting_roster WHERE meeting = ? ORDER BY rowid"), {id});
+    auto roster = m_db.run(QStringLiteral("SELECT member FROM meeting_roster WHERE meeting = ? ORDER BY position"), {id});
     while (roster && roster->next())
         meeting.details.roster.append(addressOf(roster->value(0)));
     auto agenda = m_db.run(QStringLiteral("SELECT patient FROM meeting_agenda WHERE meeting = ? ORDER BY position"), {id});

@@ -3,6 +3,7 @@
 #include <QSqlError>
 #include <QVariant>
 
+#include <limits>
 #include <zlib.h>
 
 namespace cmeet::relay {
@@ -157,7 +158,7 @@ Expected<QList<QPair<qint64, QByteArray>>, DatabaseError> EventLog::entries(cons
     if (!number)
         return out;
     auto rows = m_db.run(QStringLiteral("SELECT position, bytes FROM event_log WHERE meeting = ? AND position >= ? ORDER BY position LIMIT ?"),
-                         {*number, from, limit});
+                         {*number, from, limit < 0 ? std::numeric_limits<qint64>::max() : limit}); // PostgreSQL has no negative "no limit"
     if (!rows)
         return unexpected(rows.error());
     while (rows->next()) {

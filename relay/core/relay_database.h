@@ -1,7 +1,8 @@
 #pragma once
-// The relay's SQLite database (WAL): staff and patient directory, meetings, the append-only
-// event log of every meeting, and attendance-code state. One connection per RelayDatabase,
-// used from one thread.
+// The relay's database, a SQLite file (WAL) or a PostgreSQL server: staff and patient
+// directory, meetings, the append-only event log of every meeting, attendance-code state,
+// anchoring jobs. One schema and one set of migrations for both; the SQL is what both
+// understand. One connection per RelayDatabase, used from one thread.
 
 #include "base/expected.h"
 
@@ -23,17 +24,26 @@ public:
     RelayDatabase(const RelayDatabase &) = delete;
     RelayDatabase &operator=(const RelayDatabase &) = delete;
 
-    // Opens (creating if needed) and migrates to the current schema.
-    [[nodiscard]] static Expected<std::unique_ptr<RelayDatabase>, DatabaseError> open(const QString &path);
+    enum class Engine { Sqlite, Postgres };
+
+    // location: a SQLite file, or postgresql://USER@HOST[:PORT]/DATABASE. Opens (creating the
+    // file if needed) and migrates to the current schema.
+    [[nodiscard]] static Expected<std::unique_ptr<RelayDatabase>, DatabaseError> open(const QString &location);
+    [[nodiscard]] static bool isServerUrl(const QString &location);
+    // location as it may be shown and logged: without a password.
+    [[nodiscard]] static QString describe(const QString &location);
+
+    [[nodiscard]] Engine engine() const { return m_engine; }
 
     [[nodiscard]] QSqlDatabase &connection() { return m_db; }
     [[nodiscard]] int schemaVersion();
 
-    // Runs a prepared statement; returns the error text on failure.
+    // Runs a statement, prepared with values bound; returns the error text on failure.
     [[nodiscard]] Expected<QSqlQuery, DatabaseError> run(const QString &sql, const QVariantList &values = {});
 
-    // Leaves copying the write-ahead log into the file to another connection (relay/server's
-    // Checkpointer), or takes it back (automatic, every thousand pages).
+    // SQLite: leaves copying the write-ahead log into the file to another connection
+    // (relay/server's Checkpointer), or takes it back (automatic, every thousand pages).
+    // PostgreSQL checkpoints by itself: nothing to do.
     [[nodiscard]] Expected<Ok, DatabaseError> setAutomaticCheckpoints(bool automatic);
 
     // Relay settings kept with the data (the chain it anchors on, sync positions).
@@ -48,14 +58,16 @@ public:
     [[nodiscard]] bool inTransaction() const { return m_depth > 0; }
 
 private:
-    RelayDatabase(QSqlDatabase db, QString connectionName);
+    RelayDatabase(QSqlDatabase db, QString connectionName, Engine engine);
     [[nodiscard]] Expected<Ok, DatabaseError> migrate();
-    // BEGIN, SAVEPOINT, RELEASE, COMMIT, ROLLBACK: prepared once each, as a batch runs two of
-    // them for each event it stores.
+    [[nodiscard]] Expected<Ok, DatabaseError> setSchemaVersion(int version);
+    // BEGIN, SAVEPOINT, RELEASE, COMMIT, ROLLBACK: on SQLite prepared once each, as a batch runs
+    // two of them for each event it stores (PostgreSQL cannot prepare them).
     [[nodiscard]] bool control(const QString &sql);
 
     QSqlDatabase m_db;
     QString m_connectionName;
+    Engine m_engine;
     int m_depth = 0; // 0: no transaction; 1: the transaction; more: savepoints inside it
     QHash<QString, QSqlQuery> m_controlStatements;
 };

@@ -15,6 +15,7 @@
 #include <QLoggingCategory>
 #include <QVariant>
 
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcService, "cmeet.relay.service", QtInfoMsg)
@@ -61,6 +62,24 @@ Expected<crypto::Address, ProtocolError> addressParam(const QJsonValue &value, c
     if (!address)
         return fail(ErrorCode::BadRequest, QStringLiteral("\"%1\" must be an address").arg(name));
     return *address;
+}
+
+// U+0000 anywhere in a JSON value (strings and keys). PostgreSQL's text cannot hold it, so the
+// relay takes no text with it on either database.
+bool containsNul(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString().contains(QChar(0));
+    if (value.isArray())
+        return std::any_of(value.toArray().begin(), value.toArray().end(), [](const QJsonValue &item) { return containsNul(item); });
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto member = object.begin(); member != object.end(); ++member) {
+            if (member.key().contains(QChar(0)) || containsNul(member.value()))
+                return true;
+        }
+    }
+    return false;
 }
 
 Expected<QString, ProtocolError> stringParam(const QJsonObject &params, const QString &name)
@@ -328,6 +347,15 @@ RelayService::Prepared RelayService::prepare(QByteArrayView message) const
         return prepared;
     }
     prepared.message = document.object();
+    // Only a message with the escape "u0000" in it (once or twice escaped: an event is a string
+    // inside the message) can carry the character: only those are searched.
+    if (message.toByteArray().contains("u0000")) {
+        const QJsonValue event = prepared.message.value(QStringLiteral("params")).toObject().value(QStringLiteral("event"));
+        if (containsNul(prepared.message) || (event.isString() && containsNul(QJsonDocument::fromJson(event.toString().toUtf8()).object()))) {
+            prepared.invalid = ProtocolError{ErrorCode::BadRequest, QStringLiteral("text may not contain the character U+0000")};
+            return prepared;
+        }
+    }
     if (prepared.message.value(QStringLiteral("type")) == QStringLiteral("request")
         && prepared.message.value(QStringLiteral("method")) == QStringLiteral("event.submit")) {
         const QJsonValue wire = prepared.message.value(QStringLiteral("params")).toObject().value(QStringLiteral("event"));
@@ -360,8 +388,8 @@ Outcome RelayService::handle(Session &session, QByteArrayView message)
 
 Outcome RelayService::handle(Session &session, Prepared &prepared)
 {
-    if (prepared.invalid)
-        return {errorResponse(QJsonValue(), *prepared.invalid), {}};
+    if (prepared.invalid) // the request's id when it could be read
+        return {errorResponse(prepared.message.value(QStringLiteral("id")), *prepared.invalid), {}};
     const QJsonObject &object = prepared.message;
     const QString type = object.value(QStringLiteral("type")).toString();
     const QJsonValue id = object.value(QStringLiteral("id"));

@@ -11,6 +11,7 @@
 #include "client/core/relay_connection.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/event.h"
+#include "support/postgres_server.h"
 #include "support/program_run.h"
 
 #include <QDateTime>
@@ -103,6 +104,7 @@ private Q_SLOTS:
         constexpr int meetings = 3;
         constexpr int perMeeting = 5; // a host and four participants
         m_relay = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dataDir.path(), "kill test passphrase");
+        m_relay->setDatabase(test::postgresDatabaseIfAsked()); // CMEET_TEST_DATABASE=postgresql: the same kills on PostgreSQL
         QVERIFY(m_relay->init());
         for (int i = 0; i < meetings * perMeeting; ++i) {
             m_people.push_back(std::make_unique<Person>());
@@ -190,6 +192,9 @@ private Q_SLOTS:
                 QTest::qWait(random.bounded(1, 6));
             }
             m_relay->kill();
+            // The killed relay stored where this run asked (its log says so).
+            QVERIFY2(m_relay->lastOutput().contains(m_relay->database().isEmpty() ? QStringLiteral("storing in /") : QStringLiteral("storing in postgresql://")),
+                     qPrintable(m_relay->lastOutput()));
             QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
             for (Meeting &meeting : m_meetings) {
                 for (Person *person : meeting.people) {

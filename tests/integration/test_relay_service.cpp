@@ -574,14 +574,10 @@ private Q_SLOTS:
 
         // The codes are nowhere in the database, its write-ahead log (where the rotation still is)
         // or the log.
-        QByteArray raw;
-        for (const QString &name : {QStringLiteral("relay.sqlite"), QStringLiteral("relay.sqlite-wal")}) {
-            QFile file(f->directory.filePath(name));
-            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(name));
-            raw += file.readAll();
-        }
+        const QByteArray raw = f->storedBytes();
         QVERIFY(raw.size() > 4096);
         QVERIFY(!raw.contains("CODE42") && !raw.contains("NEW123"));
+        QVERIFY(!raw.contains(QByteArray("CODE42").toHex()) && !raw.contains(QByteArray("NEW123").toHex())); // PostgreSQL shows bytea in hex
         const QString everythingLogged = logged.join(QLatin1Char('\n'));
         QVERIFY(logged.size() > 10);
         QVERIFY(!everythingLogged.contains(QStringLiteral("CODE42")) && !everythingLogged.contains(QStringLiteral("NEW123"))
@@ -867,9 +863,7 @@ private Q_SLOTS:
             test::Member &bob = m(QStringLiteral("bob"));
             const QList<QByteArray> before = f->log(alice);
             const QByteArray ref = f->lastId(alice);
-            QVERIFY(f->database->run(QStringLiteral("CREATE TEMP TRIGGER refuse BEFORE INSERT ON event_log WHEN NEW.position = %1 "
-                                                    "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
-                                         .arg(before.size() + failingOffset)));
+            QVERIFY(f->refuseLogEntryAt(before.size() + failingOffset));
             const auto request = [&](test::Member &author, const QString &text, int id) {
                 const QByteArray event = author.participant->makeEvent(EventType::Comment, {{QStringLiteral("text"), text}}, ref, f->now)->wireBytes();
                 return QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), id},
@@ -885,7 +879,7 @@ private Q_SLOTS:
                 QCOMPARE(errorCode(QJsonDocument::fromJson(outcome.reply).object()), QStringLiteral("storage_error"));
                 QVERIFY(outcome.broadcasts.isEmpty());
             }
-            QVERIFY(f->database->run(QStringLiteral("DROP TRIGGER refuse")));
+            QVERIFY(f->refuseLogEntryAt(std::nullopt));
             QCOMPARE(f->log(alice), before);
             expectMeetingGoesOn(bob, before);
         }
@@ -917,9 +911,7 @@ private Q_SLOTS:
                                                 EventType::Comment, {{QStringLiteral("text"), QStringLiteral("lost")}}, f->lastId(alice), f->now)->wireBytes())}}}});
         const QByteArray login = message({{QStringLiteral("type"), QStringLiteral("login")}, {QStringLiteral("id"), 3},
                                           {QStringLiteral("identity"), dave.key.address().toLowerHex()}, {QStringLiteral("signature"), signature->toHex()}});
-        QVERIFY(f->database->run(QStringLiteral("CREATE TEMP TRIGGER refuse BEFORE INSERT ON event_log WHEN NEW.position = %1 "
-                                                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
-                                     .arg(before.size() + 1)));
+        QVERIFY(f->refuseLogEntryAt(before.size() + 1));
         const QByteArray read = message({{QStringLiteral("type"), QStringLiteral("request")}, {QStringLiteral("id"), 4},
                                          {QStringLiteral("method"), QStringLiteral("events.get")},
                                          {QStringLiteral("params"), QJsonObject{{QStringLiteral("meeting"), f->meeting}}}});
@@ -930,7 +922,7 @@ private Q_SLOTS:
         QCOMPARE(outcomes.size(), 4);
         for (const relay::Outcome &outcome : outcomes)
             QCOMPARE(errorCode(QJsonDocument::fromJson(outcome.reply).object()), QStringLiteral("storage_error"));
-        QVERIFY(f->database->run(QStringLiteral("DROP TRIGGER refuse")));
+        QVERIFY(f->refuseLogEntryAt(std::nullopt));
         QCOMPARE(f->log(alice), before);
         QCOMPARE(f->request(alice, QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("all")}})
                      .value(QStringLiteral("result")).toArray().size(),
@@ -942,6 +934,25 @@ private Q_SLOTS:
         expectMeetingGoesOn(alice, before);
     }
 
+    // U+0000 in any text is refused up front, on either database (PostgreSQL's text cannot hold
+    // it): in a request's parameters and inside an event. The answer names the request, nothing
+    // is stored, and the meeting goes on.
+    void nulCharactersAreRefused()
+    {
+        startedMeeting();
+        test::Member &alice = m(QStringLiteral("alice"));
+        const QList<QByteArray> before = f->log(alice);
+        const QJsonObject get = f->request(alice, QStringLiteral("meeting.get"), {{QStringLiteral("id"), QString(f->meeting + QChar(0))}});
+        QCOMPARE(errorCode(get), QStringLiteral("bad_request"));
+        QVERIFY(get.value(QStringLiteral("id")).isDouble());
+        QVERIFY(get.value(QStringLiteral("error")).toObject().value(QStringLiteral("detail")).toString().contains(QStringLiteral("U+0000")));
+        expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QString(QStringLiteral("a") + QChar(0) + QStringLiteral("b"))}}); },
+                      QStringLiteral("bad_request"));
+        QCOMPARE(f->log(alice), before);
+        QVERIFY(resultOf(f->request(alice, QStringLiteral("meeting.get"), {{QStringLiteral("id"), f->meeting}})).contains(QStringLiteral("title")));
+        expectMeetingGoesOn(alice, before);
+    }
+
     // A database that takes no writes (read-only, a full disk) refuses the event before anything
     // changes, still answers reads, and the meeting goes on afterwards.
     void storageFailureLosesNothing()
@@ -949,10 +960,10 @@ private Q_SLOTS:
         startedMeeting();
         test::Member &alice = m(QStringLiteral("alice"));
         const QList<QByteArray> before = f->log(alice);
-        QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 1")));
+        QVERIFY(f->refuseWrites(true));
         expectRefused([&] { return f->submit(alice, EventType::Comment, {{QStringLiteral("text"), QStringLiteral("lost?")}}); }, QStringLiteral("storage_error"));
         QCOMPARE(f->log(alice), before);
-        QVERIFY(f->database->run(QStringLiteral("PRAGMA query_only = 0")));
+        QVERIFY(f->refuseWrites(false));
         expectMeetingGoesOn(alice, before);
     }
 

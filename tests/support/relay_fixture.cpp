@@ -4,7 +4,9 @@
 #include "ledger/merkle_log.h"
 #include "ledger/tree_head.h"
 #include "protocol/login.h"
+#include "support/postgres_server.h"
 
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -27,9 +29,60 @@ RelayFixture::RelayFixture(relay::AttendanceLimits attendanceLimits)
     }
 }
 
+bool RelayFixture::refuseLogEntryAt(std::optional<qint64> position)
+{
+    const bool postgres = database->engine() == relay::RelayDatabase::Engine::Postgres;
+    QStringList statements;
+    if (!position)
+        statements = postgres ? QStringList{QStringLiteral("DROP TRIGGER refuse ON event_log"), QStringLiteral("DROP FUNCTION refuse_entry()")}
+                              : QStringList{QStringLiteral("DROP TRIGGER refuse")};
+    else if (postgres)
+        statements = {QStringLiteral("CREATE FUNCTION refuse_entry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.position = %1 THEN "
+                                     "RAISE EXCEPTION 'disk trouble'; END IF; RETURN NEW; END $$")
+                          .arg(*position),
+                      QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON event_log FOR EACH ROW EXECUTE FUNCTION refuse_entry()")};
+    else
+        statements = {QStringLiteral("CREATE TEMP TRIGGER refuse BEFORE INSERT ON event_log WHEN NEW.position = %1 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+                          .arg(*position)};
+    for (const QString &statement : statements) {
+        if (!database->run(statement))
+            return false;
+    }
+    return true;
+}
+
+bool RelayFixture::refuseWrites(bool refuse)
+{
+    const bool postgres = database->engine() == relay::RelayDatabase::Engine::Postgres;
+    return database->run(postgres ? QStringLiteral("SET default_transaction_read_only = %1").arg(refuse ? QStringLiteral("on") : QStringLiteral("off"))
+                                  : QStringLiteral("PRAGMA query_only = %1").arg(refuse ? 1 : 0))
+        .hasValue();
+}
+
+QByteArray RelayFixture::storedBytes() const
+{
+    QStringList files;
+    if (database->engine() == relay::RelayDatabase::Engine::Postgres) {
+        QDirIterator all(PostgresServer::shared()->dataDirectory(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (all.hasNext())
+            files.append(all.next());
+    } else {
+        files = {databaseLocation, databaseLocation + QStringLiteral("-wal")};
+    }
+    QByteArray bytes;
+    for (const QString &name : files) {
+        QFile file(name);
+        if (file.open(QIODevice::ReadOnly))
+            bytes += file.readAll();
+    }
+    return bytes;
+}
+
 void RelayFixture::open()
 {
-    auto opened = relay::RelayDatabase::open(directory.filePath(QStringLiteral("relay.sqlite")));
+    if (databaseLocation.isEmpty())
+        databaseLocation = relayDatabaseForTest(directory.path());
+    auto opened = relay::RelayDatabase::open(databaseLocation);
     if (!opened)
         qFatal("cannot open relay database: %s", qPrintable(opened.error().detail));
     database = std::move(*opened);

@@ -1,5 +1,5 @@
 #pragma once
-// A relay (RelayService on a real SQLite file, no sockets) with a directory of staff and
+// A relay (RelayService on a real SQLite file, or PostgreSQL with CMEET_TEST_DATABASE=postgresql; no sockets) with a directory of staff and
 // patients, a controllable clock, and logged-in sessions: for tests and benchmarks of the rules.
 
 #include "client/core/participant.h"
@@ -55,6 +55,13 @@ public:
     [[nodiscard]] QByteArray relaySigned(const QList<QByteArray> &prefix, protocol::EventType type, const QJsonObject &lists,
                                          std::optional<qint64> ts = std::nullopt) const;
 
+    // Storage faults, on SQLite or PostgreSQL: the database refuses to store the log entry at
+    // position (a "disk trouble" error; nullopt stops refusing), or every write.
+    [[nodiscard]] bool refuseLogEntryAt(std::optional<qint64> position);
+    [[nodiscard]] bool refuseWrites(bool refuse);
+    // Every byte the database keeps on disk (its files, logs included): to show what is not there.
+    [[nodiscard]] QByteArray storedBytes() const;
+
     // The meeting's stored log as seen by events.get.
     [[nodiscard]] QList<QByteArray> log(Member &reader);
     [[nodiscard]] QByteArray lastId(Member &reader);
@@ -63,6 +70,7 @@ public:
     QString meeting;
     crypto::PrivateKey relayKey;
     QTemporaryDir directory;
+    QString databaseLocation; // relay.sqlite in directory, or a postgresql:// URL
     std::unique_ptr<relay::RelayDatabase> database;
     std::unique_ptr<relay::RelayService> service;
     std::vector<std::unique_ptr<Member>> members;

@@ -1,8 +1,10 @@
 // The relay database: migrations from every earlier schema keep every byte, nested transactions
-// are savepoints, and the event log hands back exactly what it was given.
+// are savepoints, and the event log hands back exactly what it was given; on SQLite and on a
+// PostgreSQL server the test starts, with the same tables.
 
 #include "relay/core/event_log.h"
 #include "relay/core/relay_database.h"
+#include "support/postgres_server.h"
 #include "support/sample_events.h"
 
 #include <QSqlDatabase>
@@ -13,8 +15,68 @@
 
 using namespace cmeet;
 
+namespace {
+
+// A new database on the PostgreSQL server of this test.
+QString postgresDatabase()
+{
+    QString error;
+    test::PostgresServer *server = test::PostgresServer::shared(&error);
+    const QString url = server ? server->createDatabase(&error) : QString();
+    if (url.isEmpty())
+        qWarning("no PostgreSQL database: %s", qPrintable(error));
+    return url;
+}
+
+// Table name -> its columns in order, as the database describes itself.
+QMap<QString, QStringList> tablesOf(relay::RelayDatabase &database)
+{
+    const bool postgres = database.engine() == relay::RelayDatabase::Engine::Postgres;
+    auto columns = database.run(postgres ? QStringLiteral("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                                                          "AND table_name <> 'schema_version' ORDER BY table_name, ordinal_position")
+                                         : QStringLiteral("SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' "
+                                                          "ORDER BY m.name, c.cid"));
+    QMap<QString, QStringList> tables;
+    while (columns && columns->next())
+        tables[columns->value(0).toString()].append(columns->value(1).toString());
+    return tables;
+}
+
+} // namespace
+
 class TestRelayDatabase : public QObject {
     Q_OBJECT
+
+    // Inner steps undo alone; the outer commit keeps the rest.
+    void checkSavepoints(relay::RelayDatabase &db)
+    {
+        const auto count = [&] {
+            auto query = db.run(QStringLiteral("SELECT COUNT(*) FROM patients"));
+            return query && query->next() ? query->value(0).toInt() : -1;
+        };
+        QVERIFY(db.begin());
+        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('A', 'kept')")));
+        QVERIFY(db.begin());
+        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('B', 'undone')")));
+        db.rollback(); // only the inner step
+        QVERIFY(db.begin());
+        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('C', 'kept')")));
+        QVERIFY(db.commit());
+        QVERIFY(db.inTransaction());
+        QVERIFY(db.commit());
+        QVERIFY(!db.inTransaction());
+        QCOMPARE(count(), 2);
+        QVERIFY(!db.commit()); // nothing open
+        // A failed statement inside a step is undone with the step, and the transaction goes on
+        // (PostgreSQL refuses everything after an error until the savepoint is rolled back).
+        QVERIFY(db.begin());
+        QVERIFY(db.begin());
+        QVERIFY(!db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('A', 'twice')")));
+        db.rollback();
+        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('D', 'kept')")));
+        QVERIFY(db.commit());
+        QCOMPARE(count(), 3);
+    }
 
 private Q_SLOTS:
     void packRoundTrips()
@@ -53,10 +115,14 @@ private Q_SLOTS:
                                     "scheduled_at INTEGER NOT NULL, host TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'scheduled', created_at INTEGER NOT NULL)",
                                     "CREATE TABLE event_log (meeting TEXT NOT NULL, position INTEGER NOT NULL, id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
                                     "bytes BLOB NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (meeting, position))",
+                                    "CREATE TABLE meeting_roster (meeting TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (meeting, member))",
                                     "PRAGMA user_version = 1"})
                 QVERIFY(query.exec(QString::fromLatin1(sql)));
             QVERIFY(query.exec(QStringLiteral("INSERT INTO meetings(id, title, scheduled_at, host, status, created_at) VALUES ('%1', 'Old', 1, '0x00', 'started', 1)")
                                    .arg(sample.meeting)));
+            // The roster in the order it was given (not the key's): schema 9 keeps it in a column.
+            for (const char *member : {"0xbb", "0xaa", "0xcc"})
+                QVERIFY(query.exec(QStringLiteral("INSERT INTO meeting_roster VALUES ('%1', '%2')").arg(sample.meeting, QLatin1String(member))));
             int position = 0;
             for (const QByteArray &bytes : {start, ack}) {
                 QVERIFY(query.prepare(QStringLiteral("INSERT INTO event_log VALUES (?, ?, ?, 'x', ?, 1)")));
@@ -80,6 +146,11 @@ private Q_SLOTS:
         QCOMPARE(entries->at(0).second, start);
         QCOMPARE(entries->at(1).second, ack);
         QCOMPARE(log.size(sample.meeting), 2);
+        auto roster = (*database)->run(QStringLiteral("SELECT member FROM meeting_roster WHERE meeting = ? ORDER BY position"), {sample.meeting});
+        QStringList members;
+        while (roster && roster->next())
+            members.append(roster->value(0).toString());
+        QCOMPARE(members, (QStringList{QStringLiteral("0xbb"), QStringLiteral("0xaa"), QStringLiteral("0xcc")}));
     }
 
     void nestedTransactionsAreSavepoints()
@@ -87,24 +158,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto database = relay::RelayDatabase::open(dir.filePath(QStringLiteral("relay.sqlite")));
         QVERIFY(database);
-        relay::RelayDatabase &db = **database;
-        const auto count = [&] {
-            auto query = db.run(QStringLiteral("SELECT COUNT(*) FROM patients"));
-            return query && query->next() ? query->value(0).toInt() : -1;
-        };
-        QVERIFY(db.begin());
-        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('A', 'kept')")));
-        QVERIFY(db.begin());
-        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('B', 'undone')")));
-        db.rollback(); // only the inner step
-        QVERIFY(db.begin());
-        QVERIFY(db.run(QStringLiteral("INSERT INTO patients(id, name) VALUES ('C', 'kept')")));
-        QVERIFY(db.commit());
-        QVERIFY(db.inTransaction());
-        QVERIFY(db.commit());
-        QVERIFY(!db.inTransaction());
-        QCOMPARE(count(), 2);
-        QVERIFY(!db.commit()); // nothing open
+        checkSavepoints(**database);
     }
 
     // Write-ahead logging, and a commit that waits for the disk (DESIGN.md §6): an acknowledged
@@ -135,6 +189,63 @@ private Q_SLOTS:
         auto reopened = relay::RelayDatabase::open(path);
         QVERIFY(!reopened);
         QVERIFY(reopened.error().detail.contains(QStringLiteral("newer")));
+    }
+
+    // PostgreSQL: the same tables and columns as a new SQLite database, migrated once however
+    // often it is opened, commits that wait for the disk, savepoints, every byte value of an
+    // event kept, and a newer schema refused.
+    void postgresql()
+    {
+        const QString url = postgresDatabase();
+        QVERIFY(!url.isEmpty());
+        QTemporaryDir dir;
+        auto sqlite = relay::RelayDatabase::open(dir.filePath(QStringLiteral("relay.sqlite")));
+        QVERIFY(sqlite);
+        {
+            auto database = relay::RelayDatabase::open(url);
+            QVERIFY2(database, qPrintable(database ? QString() : database.error().detail));
+            QCOMPARE((*database)->engine(), relay::RelayDatabase::Engine::Postgres);
+            QCOMPARE(tablesOf(**database), tablesOf(**sqlite));
+            QVERIFY(tablesOf(**database).contains(QStringLiteral("event_log")));
+            QCOMPARE((*database)->schemaVersion(), (*sqlite)->schemaVersion());
+            const auto show = [&](const QString &name) {
+                auto query = (*database)->run(QStringLiteral("SELECT current_setting(?)"), {name});
+                return query && query->next() ? query->value(0).toString() : QString();
+            };
+            QCOMPARE(show(QStringLiteral("synchronous_commit")), QStringLiteral("on"));
+            QCOMPARE(show(QStringLiteral("fsync")), QStringLiteral("on"));
+            checkSavepoints(**database);
+
+            QVERIFY(!(*database)->run(QStringLiteral("INSERT INTO meetings(id, title, scheduled_at, host, created_at, number) VALUES (?, 't', 1, ?, 1, 1)"),
+                                      {test::SampleMeeting().meeting, QStringLiteral("0x01")})); // host not on staff: the foreign key refuses it
+            QVERIFY((*database)->run(QStringLiteral("INSERT INTO staff(address, name) VALUES ('0x01', 'host')")));
+            QVERIFY((*database)->run(QStringLiteral("INSERT INTO meetings(id, title, scheduled_at, host, created_at, number) VALUES (?, 't', 1, '0x01', 1, 1)"),
+                                     {test::SampleMeeting().meeting}));
+            QByteArray everyByte;
+            for (int value = 0; value < 256; ++value)
+                everyByte.append(static_cast<char>(value));
+            QVERIFY((*database)->run(QStringLiteral("INSERT INTO event_log(meeting, position, type, bytes, received_at) VALUES (1, 0, 'x', ?, ?)"),
+                                     {everyByte, Q_INT64_C(1) << 40}));
+            auto stored = (*database)->run(QStringLiteral("SELECT bytes, received_at FROM event_log WHERE meeting = 1"));
+            QVERIFY(stored && stored->next());
+            QCOMPARE(stored->value(0).toByteArray(), everyByte);
+            QCOMPARE(stored->value(1).toLongLong(), Q_INT64_C(1) << 40);
+        }
+        {
+            auto again = relay::RelayDatabase::open(url); // nothing to migrate: the rows stay
+            QVERIFY(again);
+            auto count = (*again)->run(QStringLiteral("SELECT count(*) FROM patients"));
+            QVERIFY(count && count->next());
+            QCOMPARE(count->value(0).toInt(), 3);
+            QVERIFY((*again)->run(QStringLiteral("UPDATE schema_version SET version = 99")));
+        }
+        auto newer = relay::RelayDatabase::open(url);
+        QVERIFY(!newer);
+        QVERIFY(newer.error().detail.contains(QStringLiteral("newer")));
+        const auto refused = relay::RelayDatabase::open(QStringLiteral("postgresql://cmeet:secret@127.0.0.1:1/none"));
+        QVERIFY(!refused);
+        QVERIFY(!refused.error().detail.contains(QStringLiteral("secret"))); // the password is never shown
+        QVERIFY(!relay::RelayDatabase::open(QStringLiteral("postgresql://127.0.0.1")));
     }
 };
 

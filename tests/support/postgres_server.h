@@ -1,0 +1,48 @@
+#pragma once
+// A PostgreSQL server of the test's own: initdb and pg_ctl from Debian's postgresql package in a
+// temporary directory, listening on a free port of 127.0.0.1 only, stopped and removed when the
+// test process ends. No system service, no root: under root it runs as the "postgres" user the
+// package creates, as PostgreSQL refuses to run as root.
+
+#include <QString>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace cmeet::test {
+
+class PostgresServer {
+public:
+    ~PostgresServer();
+    PostgresServer(const PostgresServer &) = delete;
+    PostgresServer &operator=(const PostgresServer &) = delete;
+
+    // The server of this process, started at the first call. Null when it cannot start, with the
+    // reason in *error.
+    [[nodiscard]] static PostgresServer *shared(QString *error = nullptr);
+
+    // A new empty database on the server: its postgresql:// URL (empty, with *error, on failure).
+    [[nodiscard]] QString createDatabase(QString *error = nullptr);
+    [[nodiscard]] quint16 port() const { return m_port; }
+    // Where the server keeps its files (tables and write-ahead log).
+    [[nodiscard]] QString dataDirectory() const { return m_dir.filePath(QStringLiteral("data")); }
+
+private:
+    PostgresServer() = default;
+    [[nodiscard]] bool start(QString *error);
+    // Runs one of PostgreSQL's programs (as the postgres user under root); its output on failure.
+    [[nodiscard]] bool run(const QString &program, const QStringList &arguments, QString *output);
+
+    QString m_binDir;
+    QTemporaryDir m_dir;
+    quint16 m_port = 0;
+    bool m_running = false;
+    int m_databases = 0;
+};
+
+// With CMEET_TEST_DATABASE=postgresql: a new database on the shared server (the test stops if
+// none can start). Otherwise empty.
+[[nodiscard]] QString postgresDatabaseIfAsked();
+// Where a relay test keeps its database: postgresDatabaseIfAsked(), else relay.sqlite in dir.
+[[nodiscard]] QString relayDatabaseForTest(const QString &dir);
+
+} // namespace cmeet::test
