@@ -450,6 +450,21 @@ int main(int argc, char *argv[])
         return 1;
     }
     qCInfo(lcRelay).noquote() << "storing in" << relay::RelayDatabase::describe(databaseLocation);
+    // Relays sharing a PostgreSQL database: one serves, the others stand by until its lock is
+    // free (it stopped, was killed, or lost its connection), then load the meetings and serve.
+    auto serving = (*database)->takeServingLock();
+    if (serving && !*serving) {
+        QTextStream(stdout) << "cmeet-relay standing by: another relay serves " << relay::RelayDatabase::describe(databaseLocation) << Qt::endl;
+        qCInfo(lcRelay) << "standing by until the relay serving this database stops";
+        while (serving && !*serving) {
+            QThread::msleep(250);
+            serving = (*database)->takeServingLock();
+        }
+    }
+    if (!serving) {
+        fail(QStringLiteral("cannot take the serving lock: ") + serving.error().detail);
+        return 1;
+    }
     relay::ServerOptions options;
     options.address = QHostAddress(setting(listenOption, QStringLiteral("127.0.0.1")));
     bool portOk = false;
@@ -608,6 +623,18 @@ int main(int argc, char *argv[])
         QTextStream(stdout) << "cmeet-relay monitoring on http://127.0.0.1:" << *port << "/healthz and /metrics" << Qt::endl;
     }
     qCInfo(lcRelay) << (*service)->openMeetings() << "open meetings resumed";
+    // The serving lock lasts as long as the database connection: once that is lost another
+    // relay may take over, so this one stops (its service manager starts it again, standing by).
+    QTimer connectionWatch;
+    if (stored.engine() == relay::RelayDatabase::Engine::Postgres) {
+        QObject::connect(&connectionWatch, &QTimer::timeout, &app, [&stored] {
+            if (!stored.run(QStringLiteral("SELECT 1"))) {
+                qCCritical(lcRelay) << "lost the database connection, and with it the serving lock: stopping";
+                QCoreApplication::exit(3);
+            }
+        });
+        connectionWatch.start(1000);
+    }
     // No shutdown handler: every acknowledged event is committed before it is sent, so
     // SIGTERM/SIGKILL at any instant lose nothing.
     return QCoreApplication::exec();

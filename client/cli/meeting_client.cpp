@@ -43,12 +43,19 @@ Expected<std::unique_ptr<MeetingClient>, QString> MeetingClient::connect(const Q
     std::unique_ptr<MeetingClient> client(new MeetingClient(*key, *identity, std::move(passphrase), stateDir));
     if (parser.isSet(options.ca))
         client->m_connection.setTrustedCertificates(QSslCertificate::fromPath(parser.value(options.ca)));
-    const QUrl url(valueOrEnvironment(parser, options.relay, "CMEET_RELAY", QStringLiteral("ws://127.0.0.1:8765")));
-    if (auto opened = client->m_connection.open(url); !opened)
-        return unexpected(opened.error());
-    if (auto login = client->m_connection.login(client->m_identity, client->m_key); !login)
-        return unexpected(QStringLiteral("login refused: ") + errorText(login.error()));
-    return client;
+    // Relays sharing one database serve one at a time: the first that answers is the one.
+    const QStringList urls = valueOrEnvironment(parser, options.relay, "CMEET_RELAY", QStringLiteral("ws://127.0.0.1:8765")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    QStringList unreachable;
+    for (const QString &url : urls) {
+        if (auto opened = client->m_connection.open(QUrl(url.trimmed())); !opened) {
+            unreachable.append(opened.error());
+            continue;
+        }
+        if (auto login = client->m_connection.login(client->m_identity, client->m_key); !login)
+            return unexpected(QStringLiteral("login refused: ") + errorText(login.error()));
+        return client;
+    }
+    return unexpected(unreachable.isEmpty() ? QStringLiteral("no relay URL given") : unreachable.join(QStringLiteral("; ")));
 }
 
 Expected<QJsonValue, QString> MeetingClient::call(const QString &method, const QJsonObject &params)

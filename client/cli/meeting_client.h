@@ -16,7 +16,9 @@
 namespace cmeet::cli {
 
 struct ConnectionOptions {
-    QCommandLineOption relay{QStringLiteral("relay"), QStringLiteral("Relay URL (default: $CMEET_RELAY or ws://127.0.0.1:8765)."), QStringLiteral("url")};
+    QCommandLineOption relay{QStringLiteral("relay"), QStringLiteral("Relay URL, or several separated by commas (an active relay and its standby: "
+                                                                 "the first that answers is used; default: $CMEET_RELAY or ws://127.0.0.1:8765)."),
+                              QStringLiteral("urls")};
     QCommandLineOption key{QStringLiteral("key"), QStringLiteral("Your identity key file (default: $CMEET_KEY)."), QStringLiteral("file")};
     QCommandLineOption state{QStringLiteral("state"), QStringLiteral("Directory of your meeting files (default: $CMEET_STATE or ~/.local/share/cmeet)."), QStringLiteral("dir")};
     QCommandLineOption ca{QStringLiteral("ca"), QStringLiteral("Extra CA certificate (PEM) to trust for wss://."), QStringLiteral("file")};

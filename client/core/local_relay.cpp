@@ -96,19 +96,38 @@ bool LocalRelay::importDirectory(const QList<QPair<crypto::Address, QString>> &s
 
 bool LocalRelay::start(const QStringList &extraArguments)
 {
-    m_process.start(m_binary, QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + placeArguments() + extraArguments);
-    if (!m_process.waitForStarted(10000))
+    return startProcess(extraArguments) && waitUntilListening();
+}
+
+bool LocalRelay::startStandingBy(const QStringList &extraArguments)
+{
+    static const QRegularExpression standingBy(QStringLiteral("(standing by)"));
+    if (!startProcess(extraArguments))
         return false;
+    if (waitForOutput(m_process, standingBy, m_serveOutput))
+        return true;
+    keepServeOutput();
+    return false;
+}
+
+bool LocalRelay::startProcess(const QStringList &extraArguments)
+{
+    m_serveOutput.clear();
+    m_url.clear();
+    m_process.start(m_binary, QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + placeArguments() + extraArguments);
+    return m_process.waitForStarted(10000);
+}
+
+bool LocalRelay::waitUntilListening(int timeoutMs)
+{
     // "cmeet-relay 0x... listening on ws://127.0.0.1:PORT"
     static const QRegularExpression listening(QStringLiteral("listening on (\\S+)"));
-    QByteArray output;
-    if (const auto url = waitForOutput(m_process, listening, output)) {
+    if (const auto url = waitForOutput(m_process, listening, m_serveOutput, timeoutMs)) {
         m_url = QUrl(*url);
-        m_serveOutput = output;
         return true;
     }
     m_process.waitForFinished(1000);
-    m_lastOutput = QString::fromUtf8(output + m_process.readAllStandardOutput() + m_process.readAllStandardError());
+    keepServeOutput();
     return false;
 }
 

@@ -39,6 +39,10 @@ public:
 
     // Starts serving; extra arguments are appended. False (with the output in lastOutput()) on failure.
     bool start(const QStringList &extraArguments = {});
+    // Starts a relay that stands by while another serves its database (PostgreSQL); true once it
+    // says so. waitUntilListening() then waits for it to take over.
+    bool startStandingBy(const QStringList &extraArguments = {});
+    bool waitUntilListening(int timeoutMs = 30000);
     // Both end the serving process; lastOutput() is then all it printed (its logs).
     void kill();   // SIGKILL, as a crash
     void stop();   // SIGTERM
@@ -58,6 +62,7 @@ private:
     QString m_binary;
     // --data-dir, and --database when one is set.
     [[nodiscard]] QStringList placeArguments() const;
+    bool startProcess(const QStringList &extraArguments);
 
     QString m_dataDir;
     QString m_database;

@@ -471,6 +471,17 @@ Expected<Ok, DatabaseError> RelayDatabase::migrate()
     }
 }
 
+Expected<bool, DatabaseError> RelayDatabase::takeServingLock()
+{
+    if (m_engine == Engine::Sqlite)
+        return true;
+    constexpr qint64 servingLock = 0x636d656574; // "cmeet"; advisory locks are per database
+    auto taken = run(QStringLiteral("SELECT pg_try_advisory_lock(?)"), {servingLock});
+    if (!taken)
+        return unexpected(taken.error());
+    return taken->next() && taken->value(0).toBool();
+}
+
 std::optional<QString> RelayDatabase::setting(const QString &name)
 {
     auto query = run(QStringLiteral("SELECT value FROM settings WHERE name = ?"), {name});

@@ -46,6 +46,12 @@ public:
     // PostgreSQL checkpoints by itself: nothing to do.
     [[nodiscard]] Expected<Ok, DatabaseError> setAutomaticCheckpoints(bool automatic);
 
+    // PostgreSQL: takes the lock that makes this relay the one serving the database, so relays
+    // sharing it (an active and a standby) never serve together. A session advisory lock: it
+    // goes when this connection does, a killed relay's included. False while another relay holds
+    // it. SQLite: always true (the data directory is the relay's own).
+    [[nodiscard]] Expected<bool, DatabaseError> takeServingLock();
+
     // Relay settings kept with the data (the chain it anchors on, sync positions).
     [[nodiscard]] std::optional<QString> setting(const QString &name);
     [[nodiscard]] Expected<Ok, DatabaseError> setSetting(const QString &name, const QString &value);

@@ -27,7 +27,7 @@ class TestClientKills : public QObject {
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<client::LocalRelay> m_relay;
-    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url() : QUrl(); }};
+    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url().toString() : QString(); }};
     QString m_meeting;
 
     // The meeting's log as the relay holds it, through the host's own replica.

@@ -26,7 +26,7 @@ private:
     using Run = test::ProgramRun;
 
     // Runs cmeet-cli as `who` (its key and state directory).
-    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url() : QUrl(); }};
+    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url().toString() : QString(); }};
 
     Run as(const QString &who, const QStringList &arguments) const { return m_people.as(who, arguments); }
     QString ok(const QString &who, const QStringList &arguments) const { return m_people.ok(who, arguments); }

@@ -21,7 +21,7 @@ class TestRelayBackup : public QObject {
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<client::LocalRelay> m_relay;
-    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url() : QUrl(); }};
+    test::CliPeople m_people{QStringLiteral(CMEET_CLI_PATH), m_dir.path(), [this] { return m_relay ? m_relay->url().toString() : QString(); }};
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
 

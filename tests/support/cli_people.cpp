@@ -13,7 +13,7 @@ QProcessEnvironment CliPeople::environment(const QString &who) const
     return environmentWith({{QStringLiteral("CMEET_PASSPHRASE"), who + QStringLiteral(" passphrase")},
                             {QStringLiteral("CMEET_KEY"), keyFile(who)},
                             {QStringLiteral("CMEET_STATE"), stateDirectory(who)},
-                            {QStringLiteral("CMEET_RELAY"), m_relay().toString()}});
+                            {QStringLiteral("CMEET_RELAY"), m_relays()}});
 }
 
 ProgramRun CliPeople::as(const QString &who, const QStringList &arguments) const

@@ -4,17 +4,16 @@
 
 #include "support/program_run.h"
 
-#include <QUrl>
-
 #include <functional>
 
 namespace cmeet::test {
 
 class CliPeople {
 public:
-    // relay: the relay's URL at the time of each command (it may be restarted on another port).
-    CliPeople(QString cliPath, QString directory, std::function<QUrl()> relay)
-        : m_cli(std::move(cliPath)), m_directory(std::move(directory)), m_relay(std::move(relay))
+    // relays: the relay's URL at the time of each command (it may be restarted on another port),
+    // or several separated by commas.
+    CliPeople(QString cliPath, QString directory, std::function<QString()> relays)
+        : m_cli(std::move(cliPath)), m_directory(std::move(directory)), m_relays(std::move(relays))
     {
     }
 
@@ -35,7 +34,7 @@ public:
 private:
     QString m_cli;
     QString m_directory;
-    std::function<QUrl()> m_relay;
+    std::function<QString()> m_relays;
 };
 
 } // namespace cmeet::test
