@@ -40,9 +40,10 @@ void RelayLink::setBackoff(int firstMs, int maxMs)
     m_maxBackoffMs = std::max(m_firstBackoffMs, maxMs);
 }
 
-void RelayLink::start(const QUrl &url)
+void RelayLink::start(const QList<QUrl> &urls)
 {
-    m_url = url;
+    m_urls = urls;
+    m_urlIndex = 0;
     m_running = true;
     m_failedAttempts = 0;
     connectNow();
@@ -68,8 +69,8 @@ void RelayLink::connectNow()
     m_retry.stop();
     if (!m_running)
         return;
-    setState(State::Connecting, tr("Connecting to %1…").arg(m_url.toDisplayString()));
-    m_connection.openAsync(m_url);
+    setState(State::Connecting, tr("Connecting to %1…").arg(url().toDisplayString()));
+    m_connection.openAsync(url());
 }
 
 void RelayLink::onChallenge()
@@ -81,7 +82,7 @@ void RelayLink::onChallenge()
         m_connection.close();
         setState(State::Refused, tr("The relay at %1 is not the one this profile knows (it is %2, expected %3). "
                                     "Check the relay address in Settings, or ask your administrator.")
-                                     .arg(m_url.toDisplayString(), m_connection.relayAddress().toChecksumHex(), m_expectedRelay->toChecksumHex()));
+                                     .arg(url().toDisplayString(), m_connection.relayAddress().toChecksumHex(), m_expectedRelay->toChecksumHex()));
         return;
     }
     auto id = m_connection.sendLogin(m_identity, m_key);
@@ -139,10 +140,14 @@ void RelayLink::onLost(const QString &reason)
     ++m_failedAttempts;
     const int exponent = std::min(m_failedAttempts - 1, 16);
     const int backoffMs = static_cast<int>(std::min<qint64>(qint64(m_firstBackoffMs) << exponent, m_maxBackoffMs));
-    qCInfo(lcLink) << "relay" << m_url.toDisplayString() << "lost:" << reason << "- retrying in" << backoffMs << "ms";
+    const QUrl lost = url();
+    if (!m_urls.isEmpty())
+        m_urlIndex = (m_urlIndex + 1) % m_urls.size();
+    qCInfo(lcLink) << "relay" << lost.toDisplayString() << "lost:" << reason << "- trying" << url().toDisplayString() << "in" << backoffMs << "ms";
     m_retry.start(backoffMs);
-    setState(State::Offline, tr("Cannot reach the relay at %1 (%2). Retrying in %3 s.")
-                                 .arg(m_url.toDisplayString(), reason, QString::number((backoffMs + 999) / 1000)));
+    const QString seconds = QString::number((backoffMs + 999) / 1000);
+    setState(State::Offline, m_urls.size() > 1 ? tr("Cannot reach the relay at %1 (%2). Trying %3 in %4 s.").arg(lost.toDisplayString(), reason, url().toDisplayString(), seconds)
+                                               : tr("Cannot reach the relay at %1 (%2). Retrying in %3 s.").arg(lost.toDisplayString(), reason, seconds));
 }
 
 void RelayLink::request(const QString &method, const QJsonObject &params, const QObject *context, Reply reply)

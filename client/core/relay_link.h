@@ -42,8 +42,10 @@ public:
     // Retries after firstMs, doubling up to maxMs (defaults 500 ms and 30 s).
     void setBackoff(int firstMs, int maxMs);
 
-    // Connects and logs in, and keeps doing so after every loss until stop().
-    void start(const QUrl &url);
+    // Connects and logs in, and keeps doing so after every loss until stop(). With several URLs
+    // (a relay and its standby, which serves when the first cannot) each loss moves on to the next.
+    void start(const QUrl &url) { start(QList<QUrl>{url}); }
+    void start(const QList<QUrl> &urls);
     void stop();
     // Tries again now rather than after the backoff (the user asked to).
     void retryNow();
@@ -54,7 +56,8 @@ public:
     [[nodiscard]] const crypto::Address &identity() const { return m_identity; }
     [[nodiscard]] const crypto::PrivateKey &signingKey() const { return m_key; }
     [[nodiscard]] const crypto::Address &relayAddress() const { return m_connection.relayAddress(); }
-    [[nodiscard]] QUrl url() const { return m_url; }
+    // The URL in use, or tried next.
+    [[nodiscard]] QUrl url() const { return m_urls.value(m_urlIndex); }
     // The login's answer: identity, name and role.
     [[nodiscard]] const QJsonObject &account() const { return m_account; }
     // Failed attempts since the last login.
@@ -87,7 +90,8 @@ private:
     crypto::PrivateKey m_key;
     std::optional<crypto::Address> m_expectedRelay;
     RelayConnection m_connection;
-    QUrl m_url;
+    QList<QUrl> m_urls;
+    qsizetype m_urlIndex = 0;
     State m_state = State::Offline;
     QString m_stateText;
     QJsonObject m_account;

@@ -25,6 +25,7 @@ AppSettings AppSettings::load(const QString &profileDir)
     out.profileDir = profileDir;
     const QSettings stored(QDir(profileDir).filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
     out.relayUrl = QUrl(stored.value(QStringLiteral("relay/url"), out.relayUrl.toString()).toString());
+    out.standbyRelayUrl = QUrl(stored.value(QStringLiteral("relay/standbyUrl")).toString());
     out.trustedCaFile = stored.value(QStringLiteral("relay/caFile")).toString();
     out.chainRpcUrl = QUrl(stored.value(QStringLiteral("chain/rpcUrl")).toString());
     out.identityRegistry = stored.value(QStringLiteral("chain/identityRegistry")).toString();
@@ -39,12 +40,26 @@ void AppSettings::save() const
     QDir().mkpath(profileDir);
     QSettings stored(QDir(profileDir).filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
     stored.setValue(QStringLiteral("relay/url"), relayUrl.toString());
+    stored.setValue(QStringLiteral("relay/standbyUrl"), standbyRelayUrl.toString());
     stored.setValue(QStringLiteral("relay/caFile"), trustedCaFile);
     stored.setValue(QStringLiteral("chain/rpcUrl"), chainRpcUrl.toString());
     stored.setValue(QStringLiteral("chain/identityRegistry"), identityRegistry);
     stored.setValue(QStringLiteral("chain/anchorRegistry"), anchorRegistry);
     stored.setValue(QStringLiteral("identity/address"), identity);
     stored.setValue(QStringLiteral("session/openMeeting"), resumeMeeting);
+}
+
+QList<QUrl> AppSettings::relayUrls() const
+{
+    return standbyRelayUrl.isEmpty() ? QList<QUrl>{relayUrl} : QList<QUrl>{relayUrl, standbyRelayUrl};
+}
+
+QString AppSettings::relaysProblem() const
+{
+    if (QString problem = relayUrlProblem(relayUrl); !problem.isEmpty())
+        return problem;
+    const QString standby = standbyRelayUrl.isEmpty() ? QString() : relayUrlProblem(standbyRelayUrl);
+    return standby.isEmpty() ? QString() : QCoreApplication::translate("AppSettings", "Standby address: %1").arg(standby);
 }
 
 QString AppSettings::relayUrlProblem(const QUrl &url)
@@ -93,7 +108,7 @@ QString AppSettings::addressProblem(const QString &address)
 
 QString AppSettings::problem() const
 {
-    for (const QString &problem : {relayUrlProblem(relayUrl), caFileProblem(trustedCaFile), chainUrlProblem(chainRpcUrl),
+    for (const QString &problem : {relaysProblem(), caFileProblem(trustedCaFile), chainUrlProblem(chainRpcUrl),
                                    addressProblem(anchorRegistry), addressProblem(identityRegistry), addressProblem(identity)})
         if (!problem.isEmpty())
             return problem;

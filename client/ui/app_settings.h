@@ -15,6 +15,7 @@ namespace cmeet::client {
 struct AppSettings {
     QString profileDir;       // settings, meeting replicas (meetings/<id>.cmeet)
     QUrl relayUrl{QStringLiteral("ws://127.0.0.1:8765")};
+    QUrl standbyRelayUrl;     // empty: none. The relay that serves when the first cannot (the same database)
     QString trustedCaFile;    // PEM; empty: the system's CAs
     QUrl chainRpcUrl;         // empty: no chain checks
     QString identityRegistry; // contract addresses, 0x-hex (empty: none)
@@ -23,9 +24,13 @@ struct AppSettings {
     QString identity;         // the identity this profile's key signs for when it is a device key (empty: the key's own)
 
     [[nodiscard]] static AppSettings load(const QString &profileDir);
+    // The relay, then its standby if one is set: the addresses to try in turn.
+    [[nodiscard]] QList<QUrl> relayUrls() const;
     void save() const;
     // Why a value cannot be used, or empty. Relay: ws:// only on loopback, wss:// anywhere.
     [[nodiscard]] static QString relayUrlProblem(const QUrl &url);
+    // The relay's address, then the standby's (if set).
+    [[nodiscard]] QString relaysProblem() const;
     // A CA file: empty, or a readable PEM file with at least one certificate.
     [[nodiscard]] static QString caFileProblem(const QString &path);
     // The chain node: empty (no chain checks), or an https:// JSON-RPC endpoint (http:// on loopback).

@@ -97,14 +97,14 @@ MainWindow::MainWindow(AppSettings settings, crypto::Address identity, crypto::P
 void MainWindow::connectToRelay()
 {
     m_link->stop();
-    const QString problem = AppSettings::relayUrlProblem(m_settings.relayUrl);
+    const QString problem = m_settings.relaysProblem();
     const QString caProblem = AppSettings::caFileProblem(m_settings.trustedCaFile);
     if (!problem.isEmpty() || !caProblem.isEmpty()) {
         m_connection->setText(tr("Not connected: %1 Set it in File > Settings.").arg(problem.isEmpty() ? caProblem : problem));
         return;
     }
     m_link->setTrustedCertificates(m_settings.trustedCaFile.isEmpty() ? QList<QSslCertificate>() : QSslCertificate::fromPath(m_settings.trustedCaFile));
-    m_link->start(m_settings.relayUrl);
+    m_link->start(m_settings.relayUrls());
 }
 
 void MainWindow::editSettings()
@@ -117,7 +117,7 @@ void MainWindow::editSettings()
 
 void MainWindow::applySettings(const AppSettings &settings)
 {
-    const bool relayChanged = settings.relayUrl != m_settings.relayUrl || settings.trustedCaFile != m_settings.trustedCaFile;
+    const bool relayChanged = settings.relayUrls() != m_settings.relayUrls() || settings.trustedCaFile != m_settings.trustedCaFile;
     m_settings = settings;
     m_settings.save();
     qCInfo(lcWindow) << "settings saved; relay" << m_settings.relayUrl.toDisplayString() << "chain" << m_settings.chainRpcUrl.toDisplayString();

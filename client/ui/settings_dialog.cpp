@@ -38,6 +38,7 @@ QLabel *hint(const QString &text, QWidget *parent)
 SettingsDialog::SettingsDialog(const AppSettings &settings, UserPrompts &prompts, QWidget *parent)
     : QDialog(parent), m_original(settings), m_prompts(prompts),
       m_relayUrl(lineEdit(QStringLiteral("relayUrlEdit"), settings.relayUrl.toString(), tr("wss://relay.example.org"), this)),
+      m_standbyRelayUrl(lineEdit(QStringLiteral("standbyRelayUrlEdit"), settings.standbyRelayUrl.toString(), tr("none"), this)),
       m_caFile(lineEdit(QStringLiteral("caFileEdit"), settings.trustedCaFile, tr("the system's certificate authorities"), this)),
       m_chainUrl(lineEdit(QStringLiteral("chainUrlEdit"), settings.chainRpcUrl.toString(), tr("none: the chain is not checked"), this)),
       m_anchorRegistry(lineEdit(QStringLiteral("anchorRegistryEdit"), settings.anchorRegistry, tr("as each meeting names it"), this)),
@@ -56,6 +57,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, UserPrompts &prompts
     auto *relayForm = new QFormLayout(relay);
     relayForm->addRow(tr("&Address"), m_relayUrl);
     relayForm->addRow(QString(), hint(tr("Ask your administrator. wss:// is required unless the relay runs on this computer."), relay));
+    relayForm->addRow(tr("S&tandby address"), m_standbyRelayUrl);
+    relayForm->addRow(QString(), hint(tr("Only if your hospital runs a second relay for when the first is down: the app moves to it by itself."), relay));
     auto *caLabel = new QLabel(tr("Trusted &CA file"), relay);
     caLabel->setBuddy(m_caFile); // the row's field is a layout: no buddy of its own
     relayForm->addRow(caLabel, caRow);
@@ -86,7 +89,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, UserPrompts &prompts
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, &SettingsDialog::chooseCaFile);
-    for (QLineEdit *edit : {m_relayUrl, m_caFile, m_chainUrl, m_anchorRegistry, m_identityRegistry})
+    for (QLineEdit *edit : {m_relayUrl, m_standbyRelayUrl, m_caFile, m_chainUrl, m_anchorRegistry, m_identityRegistry})
         connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     validate();
 }
@@ -95,6 +98,7 @@ AppSettings SettingsDialog::settings() const
 {
     AppSettings out = m_original;
     out.relayUrl = QUrl(m_relayUrl->text().trimmed());
+    out.standbyRelayUrl = QUrl(m_standbyRelayUrl->text().trimmed());
     out.trustedCaFile = m_caFile->text().trimmed();
     out.chainRpcUrl = QUrl(m_chainUrl->text().trimmed());
     out.anchorRegistry = m_anchorRegistry->text().trimmed();

@@ -31,6 +31,7 @@ private:
     AppSettings m_original;
     UserPrompts &m_prompts;
     QLineEdit *m_relayUrl;
+    QLineEdit *m_standbyRelayUrl;
     QLineEdit *m_caFile;
     QLineEdit *m_chainUrl;
     QLineEdit *m_anchorRegistry;

@@ -101,6 +101,13 @@ private Q_SLOTS:
         type(dialog, QStringLiteral("relayUrlEdit"), QStringLiteral("wss://relay.example.org"));
         QVERIFY2(problem(dialog).isEmpty(), qPrintable(problem(dialog)));
         QVERIFY(canSave(dialog));
+        // A standby relay is optional, and checked as the relay is.
+        type(dialog, QStringLiteral("standbyRelayUrlEdit"), QStringLiteral("ws://relay2.example.org"));
+        QVERIFY2(problem(dialog).contains(QStringLiteral("Standby address")) && problem(dialog).contains(QStringLiteral("use wss://")), qPrintable(problem(dialog)));
+        QVERIFY(!canSave(dialog));
+        type(dialog, QStringLiteral("standbyRelayUrlEdit"), QStringLiteral("wss://relay2.example.org"));
+        QVERIFY2(problem(dialog).isEmpty(), qPrintable(problem(dialog)));
+        QCOMPARE(dialog->settings().relayUrls(), (QList<QUrl>{QUrl(QStringLiteral("wss://relay.example.org")), QUrl(QStringLiteral("wss://relay2.example.org"))}));
 
         QFile notPem(app->profile.filePath(QStringLiteral("not-a-certificate.pem")));
         QVERIFY(notPem.open(QIODevice::WriteOnly) && notPem.write("hello") == 5);

@@ -56,6 +56,7 @@ private:
     QTemporaryDir m_backupDir; // a relay is restored there: declared first, it outlives it
     std::unique_ptr<client::LocalRelay> m_relay;
     int m_port = 0;
+    int m_standbyPort = 0;
     QString m_meeting;
     std::vector<std::unique_ptr<Person>> m_people;
     std::shared_ptr<const protocol::SchemaValidator> m_schemas;
@@ -70,6 +71,8 @@ private:
     }
 
     [[nodiscard]] QUrl relayUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)); }
+    // Where a standby relay would serve (standbyAddressIsUsedWhenTheRelayIsGone).
+    [[nodiscard]] QUrl standbyUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_standbyPort)); }
 
     std::unique_ptr<RelayLink> linkFor(const crypto::PrivateKey &key)
     {
@@ -89,7 +92,7 @@ private:
     QList<QByteArray> relayLog()
     {
         client::RelayConnection reader;
-        if (!reader.open(relayUrl()) || !reader.login(person(QStringLiteral("host")).key))
+        if (!reader.open(m_relay->url()) || !reader.login(person(QStringLiteral("host")).key))
             return {};
         QList<QByteArray> log;
         auto events = reader.call(QStringLiteral("events.get"), {{QStringLiteral("meeting"), m_meeting}});
@@ -127,6 +130,7 @@ private Q_SLOTS:
         }
         QVERIFY(m_relay->admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Patient One")}));
         m_port = freePort();
+        m_standbyPort = freePort();
         QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
         QCOMPARE(m_relay->url(), relayUrl());
     }
@@ -136,7 +140,7 @@ private Q_SLOTS:
         Person &host = person(QStringLiteral("host"));
         host.link = linkFor(host.key);
         QSignalSpy online(host.link.get(), &RelayLink::online);
-        host.link->start(relayUrl());
+        host.link->start({relayUrl(), standbyUrl()}); // the standby is not used while the relay answers
         QCOMPARE(host.link->state(), RelayLink::State::Connecting); // nothing waited for
         QVERIFY(online.wait(waitMs));
         QCOMPARE(host.link->state(), RelayLink::State::Online);
@@ -221,7 +225,7 @@ private Q_SLOTS:
         for (auto &p : m_people) {
             if (!p->link) {
                 p->link = linkFor(p->key);
-                p->link->start(relayUrl());
+                p->link->start({relayUrl(), standbyUrl()});
             }
             openSession(*p);
             QVERIFY(p->session->entries().isEmpty());
@@ -318,6 +322,40 @@ private Q_SLOTS:
         for (const client::TimelineEntry &entry : alice.session->entries())
             typedOffline += entry.event->content().value(QStringLiteral("text")).toString() == QStringLiteral("Typed while the relay was down") ? 1 : 0;
         QCOMPARE(typedOffline, 1); // sent once
+    }
+
+    // With a standby address the app moves there by itself when its relay is gone (here the same
+    // relay restarted at the standby's port, as a standby takes the database over): the sessions
+    // come back live and what was typed meanwhile is sent once. Then back to the first address.
+    void standbyAddressIsUsedWhenTheRelayIsGone()
+    {
+        Person &alice = person(QStringLiteral("alice"));
+        m_relay->stop();
+        for (auto &p : m_people)
+            QTRY_COMPARE_WITH_TIMEOUT(p->session->phase(), MeetingSession::Phase::Waiting, waitMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(alice.link->stateText().contains(QStringLiteral("Trying ") + standbyUrl().toDisplayString()), qPrintable(alice.link->stateText()),
+                                  waitMs);
+        alice.session->post(EventType::Comment, {{QStringLiteral("text"), QStringLiteral("Sent to the standby")}});
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_standbyPort)}), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people) {
+            QTRY_COMPARE_WITH_TIMEOUT(p->session->phase(), MeetingSession::Phase::Live, waitMs);
+            QCOMPARE(p->link->url(), standbyUrl());
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session->outgoing(), 0, waitMs);
+        expectEveryoneHasTheLog();
+        int sent = 0;
+        for (const client::TimelineEntry &entry : alice.session->entries())
+            sent += entry.event->content().value(QStringLiteral("text")).toString() == QStringLiteral("Sent to the standby") ? 1 : 0;
+        QCOMPARE(sent, 1);
+
+        m_relay->stop();
+        for (auto &p : m_people)
+            QTRY_COMPARE_WITH_TIMEOUT(p->session->phase(), MeetingSession::Phase::Waiting, waitMs);
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people) {
+            QTRY_COMPARE_WITH_TIMEOUT(p->session->phase(), MeetingSession::Phase::Live, waitMs);
+            QCOMPARE(p->link->url(), relayUrl());
+        }
     }
 
     void reopenedReplicaResumes()
