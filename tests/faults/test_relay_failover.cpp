@@ -43,6 +43,7 @@ private:
                                  return QStringLiteral("ws://127.0.0.1:%1,ws://127.0.0.1:%2").arg(m_ports[0]).arg(m_ports[1]);
                              }};
     QString m_meeting;
+    QString m_database;
 
     QStringList portArguments(int which) const { return {QStringLiteral("--port"), QString::number(m_ports[which])}; }
 
@@ -64,8 +65,8 @@ private Q_SLOTS:
         QString error;
         test::PostgresServer *server = test::PostgresServer::shared(&error);
         QVERIFY2(server, qPrintable(error));
-        const QString database = server->createDatabase(&error);
-        QVERIFY2(!database.isEmpty(), qPrintable(error));
+        m_database = server->createDatabase(&error);
+        QVERIFY2(!m_database.isEmpty(), qPrintable(error));
 
         const QStringList addresses = m_people.createIdentities({QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
         QCOMPARE(addresses.size(), 3);
@@ -73,7 +74,7 @@ private Q_SLOTS:
             m_ports[which] = freePort();
             m_relays[which] = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay-%1").arg(which)),
                                                                    "failover passphrase");
-            m_relays[which]->setDatabase(database);
+            m_relays[which]->setDatabase(m_database);
         }
         // One relay key for both: made by the first, copied to the second (as an operator does).
         QVERIFY2(m_relays[0]->init(), qPrintable(m_relays[0]->lastOutput()));
@@ -153,6 +154,35 @@ private Q_SLOTS:
               "%d refused while no relay served; %lld entries, audited",
               failovers, static_cast<long long>(longestTakeoverMs), static_cast<long long>(acknowledged.size()), refusedInTheGap,
               static_cast<long long>(log.size()));
+    }
+
+    // A pg_dump of the database, restored into a new one, is a relay that serves the same log
+    // (docs/operations.md, Backups with PostgreSQL).
+    void dumpRestoresTheSameLog()
+    {
+        test::PostgresServer *server = test::PostgresServer::shared();
+        QVERIFY(server);
+        const QList<QByteArray> before = logSeenBy(QStringLiteral("host"));
+        QVERIFY(!before.isEmpty());
+        const QString dump = server->scratchPath(QStringLiteral("relay.dump"));
+        QString output;
+        QVERIFY2(server->run(QStringLiteral("pg_dump"), {QStringLiteral("--format=custom"), QStringLiteral("--file"), dump, m_database}, &output), qPrintable(output));
+        QString error;
+        const QString restored = server->createDatabase(&error);
+        QVERIFY2(!restored.isEmpty(), qPrintable(error));
+        QVERIFY2(server->run(QStringLiteral("pg_restore"), {QStringLiteral("--no-owner"), QStringLiteral("--dbname"), restored, dump}, &output), qPrintable(output));
+
+        for (auto &relay : m_relays)
+            relay->stop();
+        client::LocalRelay restoredRelay(QStringLiteral(CMEET_RELAY_PATH), m_relays[0]->dataDir(), "failover passphrase");
+        restoredRelay.setDatabase(restored);
+        QVERIFY2(restoredRelay.start(portArguments(0)), qPrintable(restoredRelay.lastOutput()));
+        // The host's replica set aside: everything it now holds comes from the restored relay.
+        const QDir state(m_people.stateDirectory(QStringLiteral("host")));
+        for (const QString &file : state.entryList({m_meeting + QStringLiteral(".*")}, QDir::Files))
+            QVERIFY(QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".before-restore"))));
+        QCOMPARE(logSeenBy(QStringLiteral("host")), before);
+        restoredRelay.stop();
     }
 
     void cleanupTestCase()

@@ -25,12 +25,16 @@ public:
     [[nodiscard]] quint16 port() const { return m_port; }
     // Where the server keeps its files (tables and write-ahead log).
     [[nodiscard]] QString dataDirectory() const { return m_dir.filePath(QStringLiteral("data")); }
+    // A file beside them, which PostgreSQL's programs may write (pg_dump's output).
+    [[nodiscard]] QString scratchPath(const QString &name) const { return m_dir.filePath(name); }
+
+    // Runs one of PostgreSQL's programs (pg_dump...), as the postgres user under root; its output
+    // on failure.
+    [[nodiscard]] bool run(const QString &program, const QStringList &arguments, QString *output);
 
 private:
     PostgresServer() = default;
     [[nodiscard]] bool start(QString *error);
-    // Runs one of PostgreSQL's programs (as the postgres user under root); its output on failure.
-    [[nodiscard]] bool run(const QString &program, const QStringList &arguments, QString *output);
 
     QString m_binDir;
     QTemporaryDir m_dir;
