@@ -145,6 +145,16 @@ void LocalRelay::kill()
     }
 }
 
+std::optional<int> LocalRelay::waitForExit(int timeoutMs)
+{
+    if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs))
+        return std::nullopt;
+    keepServeOutput();
+    if (m_process.exitStatus() != QProcess::NormalExit)
+        return std::nullopt;
+    return m_process.exitCode();
+}
+
 void LocalRelay::stop()
 {
     if (m_process.state() != QProcess::NotRunning) {

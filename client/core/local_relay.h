@@ -46,6 +46,9 @@ public:
     // Both end the serving process; lastOutput() is then all it printed (its logs).
     void kill();   // SIGKILL, as a crash
     void stop();   // SIGTERM
+    // Waits for the serving process to end by itself: its exit code (nullopt if it is still
+    // running or crashed); lastOutput() is then all it printed.
+    [[nodiscard]] std::optional<int> waitForExit(int timeoutMs);
 
     [[nodiscard]] QUrl url() const { return m_url; }
     // The first group of pattern in what the serving process printed (e.g. its monitoring port), once it appears.

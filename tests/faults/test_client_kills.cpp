@@ -7,7 +7,6 @@
 #include "client/core/local_relay.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/event.h"
-#include "store/meeting_file.h"
 #include "support/cli_people.h"
 
 #include <QDir>
@@ -35,18 +34,7 @@ private:
     {
         if (m_people.ok(QStringLiteral("host"), {QStringLiteral("events"), m_meeting}).isEmpty())
             return {};
-        return replicaLog(QStringLiteral("host"));
-    }
-
-    QList<QByteArray> replicaLog(const QString &who)
-    {
-        const QStringList files = QDir(m_people.stateDirectory(who)).entryList({m_meeting + QStringLiteral(".*.cmeet")}, QDir::Files);
-        if (files.size() != 1)
-            return {};
-        auto file = store::MeetingFile::open(QDir(m_people.stateDirectory(who)).filePath(files.constFirst()), true);
-        if (!file)
-            return {};
-        return (*file)->events().value_or(QList<QByteArray>());
+        return m_people.replicaLogOf(QStringLiteral("host"), m_meeting);
     }
 
     // Runs a comment as alice and kills it after delayMs (if it is still running); whether it
@@ -110,7 +98,7 @@ private Q_SLOTS:
         QVERIFY(!m_people.ok(QStringLiteral("alice"), {QStringLiteral("comment"), m_meeting, QStringLiteral("--text"), QStringLiteral("After the kills")}).isEmpty());
 
         const QList<QByteArray> relay = relayLog();
-        const QList<QByteArray> alice = replicaLog(QStringLiteral("alice"));
+        const QList<QByteArray> alice = m_people.replicaLogOf(QStringLiteral("alice"), m_meeting);
         QVERIFY(!relay.isEmpty());
         QCOMPARE(alice.size(), relay.size());
         QVERIFY(alice == relay);

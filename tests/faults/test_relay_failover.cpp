@@ -3,12 +3,12 @@
 // other takes the meeting over from the database, the people's commands (cmeet-cli given both
 // relays' URLs) carry on against it, and the killed one comes back as the standby. At the end
 // the meeting is ended, every acknowledged comment is in the log once, and the exported meeting
-// file passes cmeet-audit. CI runs three takeovers; CMEET_FAILOVERS asks for more.
+// file passes cmeet-audit. Also: the database server restarted under the pair, and a pg_dump
+// restored. CI runs three takeovers; CMEET_FAILOVERS asks for more.
 
 #include "client/core/local_relay.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/event.h"
-#include "store/meeting_file.h"
 #include "support/cli_people.h"
 #include "support/postgres_server.h"
 
@@ -52,11 +52,7 @@ private:
     {
         if (m_people.ok(who, {QStringLiteral("events"), m_meeting}).isEmpty())
             return {};
-        const QStringList files = QDir(m_people.stateDirectory(who)).entryList({m_meeting + QStringLiteral(".*.cmeet")}, QDir::Files);
-        if (files.size() != 1)
-            return {};
-        auto file = store::MeetingFile::open(QDir(m_people.stateDirectory(who)).filePath(files.constFirst()), true);
-        return file ? (*file)->events().value_or(QList<QByteArray>()) : QList<QByteArray>();
+        return m_people.replicaLogOf(who, m_meeting);
     }
 
 private Q_SLOTS:
@@ -93,6 +89,36 @@ private Q_SLOTS:
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("start"), m_meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty());
         for (const QString &who : {QStringLiteral("alice"), QStringLiteral("bob")})
             QVERIFY(!m_people.ok(who, {QStringLiteral("join"), m_meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty());
+    }
+
+    // The database server restarted under the pair: the serving relay's connection, and the
+    // serving lock with it, are gone, so it stops (exit code 3) rather than serve on, and the
+    // standby, whose connection went too, stops as well; started again they serve the meeting,
+    // with nothing acknowledged lost.
+    void databaseRestartStopsTheRelays()
+    {
+        client::LocalRelay &relay = *m_relays[0];
+        QVERIFY(!m_people.ok(QStringLiteral("alice"), {QStringLiteral("comment"), m_meeting, QStringLiteral("--text"), QStringLiteral("before the database restart")})
+                     .isEmpty());
+        QString output;
+        QVERIFY2(test::PostgresServer::shared()->restartAbruptly(&output), qPrintable(output));
+        QCOMPARE(relay.waitForExit(10000), std::optional(3));
+        QVERIFY2(relay.lastOutput().contains(QStringLiteral("lost the database connection")), qPrintable(relay.lastOutput()));
+        QCOMPARE(m_relays[1]->waitForExit(10000), std::optional(1));
+        QVERIFY2(m_relays[1]->lastOutput().contains(QStringLiteral("cannot take the serving lock")), qPrintable(m_relays[1]->lastOutput()));
+        QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));
+        QVERIFY2(m_relays[1]->startStandingBy(portArguments(1)), qPrintable(m_relays[1]->lastOutput()));
+        QVERIFY(!m_people.ok(QStringLiteral("bob"), {QStringLiteral("comment"), m_meeting, QStringLiteral("--text"), QStringLiteral("after the database restart")})
+                     .isEmpty());
+        const QList<QByteArray> log = logSeenBy(QStringLiteral("alice"));
+        auto schemas = protocol::SchemaValidator::load();
+        QVERIFY(schemas);
+        const auto report = ledger::verifyMeetingLog(log, **schemas);
+        QVERIFY2(report.ok(), qPrintable(report.problems.join(QLatin1Char('\n'))));
+        QStringList texts;
+        for (const protocol::Event &event : report.readable)
+            texts.append(event.content().value(QStringLiteral("text")).toString());
+        QVERIFY(texts.contains(QStringLiteral("before the database restart")) && texts.contains(QStringLiteral("after the database restart")));
     }
 
     void standbyTakesOverAndLosesNothing()

@@ -5,7 +5,6 @@
 
 #include "client/core/local_relay.h"
 #include "ledger/meeting_verifier.h"
-#include "store/meeting_file.h"
 #include "support/cli_people.h"
 #include "support/program_run.h"
 
@@ -28,15 +27,6 @@ private:
     test::ProgramRun relayCommand(const QStringList &arguments) const { return test::runProgram(QStringLiteral(CMEET_RELAY_PATH), arguments); }
 
     // The meeting's log in who's replica in stateDir.
-    static QList<QByteArray> replicaLog(const QString &stateDir, const QString &meeting)
-    {
-        const QStringList files = QDir(stateDir).entryList({meeting + QStringLiteral(".*.cmeet")}, QDir::Files);
-        if (files.size() != 1)
-            return {};
-        auto file = store::MeetingFile::open(QDir(stateDir).filePath(files.constFirst()), true);
-        return file ? (*file)->events().value_or(QList<QByteArray>()) : QList<QByteArray>();
-    }
-
 private Q_SLOTS:
     void backupOfARunningRelayRestores()
     {
@@ -56,7 +46,7 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("comment"), meeting, QStringLiteral("--text"), QStringLiteral("Before %1").arg(i)}).isEmpty());
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("events"), meeting}).isEmpty());
-        const QList<QByteArray> atBackup = replicaLog(m_people.stateDirectory(QStringLiteral("host")), meeting);
+        const QList<QByteArray> atBackup = m_people.replicaLogOf(QStringLiteral("host"), meeting);
         QCOMPARE(atBackup.size(), 10);
 
         // While the relay runs. A second backup to the same place is refused, as is one of no relay.
@@ -71,7 +61,7 @@ private Q_SLOTS:
 
         QVERIFY(!m_people.ok(QStringLiteral("alice"), {QStringLiteral("comment"), meeting, QStringLiteral("--text"), QStringLiteral("After the backup")}).isEmpty());
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("events"), meeting}).isEmpty());
-        QCOMPARE(replicaLog(m_people.stateDirectory(QStringLiteral("host")), meeting).size(), 12);
+        QCOMPARE(m_people.replicaLogOf(QStringLiteral("host"), meeting).size(), 12);
         m_relay->stop();
 
         // The restore: a relay started on the backup serves the log as it was, and it verifies.
@@ -79,7 +69,7 @@ private Q_SLOTS:
         QVERIFY2(m_relay->start(), qPrintable(m_relay->lastOutput()));
         const QString fresh = path(QStringLiteral("fresh-state"));
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("events"), meeting, QStringLiteral("--state"), fresh}).isEmpty());
-        const QList<QByteArray> restored = replicaLog(fresh, meeting);
+        const QList<QByteArray> restored = test::CliPeople::replicaLog(fresh, meeting);
         QVERIFY(restored == atBackup);
         auto schemas = protocol::SchemaValidator::load();
         const auto report = ledger::verifyMeetingLog(restored, **schemas);
@@ -89,7 +79,7 @@ private Q_SLOTS:
         const test::ProgramRun behind = m_people.as(QStringLiteral("host"), {QStringLiteral("events"), meeting});
         QVERIFY2(behind.exitCode != 0 && behind.err.contains(QStringLiteral("the relay holds 10 entries of this meeting, your replica 12")),
                  qPrintable(behind.outAndErr()));
-        QCOMPARE(replicaLog(m_people.stateDirectory(QStringLiteral("host")), meeting).size(), 12);
+        QCOMPARE(m_people.replicaLogOf(QStringLiteral("host"), meeting).size(), 12);
     }
 };
 

@@ -1,5 +1,7 @@
 #include "support/cli_people.h"
 
+#include "store/meeting_file.h"
+
 #include <QDir>
 
 namespace cmeet::test {
@@ -41,6 +43,15 @@ QStringList CliPeople::createIdentities(const QStringList &names) const
         addresses.append(address);
     }
     return addresses;
+}
+
+QList<QByteArray> CliPeople::replicaLog(const QString &stateDirectory, const QString &meeting)
+{
+    const QStringList files = QDir(stateDirectory).entryList({meeting + QStringLiteral(".*.cmeet")}, QDir::Files);
+    if (files.size() != 1)
+        return {};
+    auto file = store::MeetingFile::open(QDir(stateDirectory).filePath(files.constFirst()), true);
+    return file ? (*file)->events().value_or(QList<QByteArray>()) : QList<QByteArray>();
 }
 
 } // namespace cmeet::test

@@ -28,6 +28,11 @@ public:
     // Creates each one's identity key file; their addresses, in order (empty if any failed).
     [[nodiscard]] QStringList createIdentities(const QStringList &names) const;
 
+    // The entries of meeting in the replica kept in stateDirectory, or in who's replica (empty
+    // when there is none or it cannot be read).
+    [[nodiscard]] static QList<QByteArray> replicaLog(const QString &stateDirectory, const QString &meeting);
+    [[nodiscard]] QList<QByteArray> replicaLogOf(const QString &who, const QString &meeting) const { return replicaLog(stateDirectory(who), meeting); }
+
     [[nodiscard]] QString keyFile(const QString &who) const;
     [[nodiscard]] QString stateDirectory(const QString &who) const;
 

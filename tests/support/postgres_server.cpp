@@ -1,6 +1,7 @@
 #include "support/postgres_server.h"
 
 #include <QCollator>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QHostAddress>
 #include <QProcess>
@@ -10,6 +11,7 @@
 #include <QTcpServer>
 #include <QUrl>
 
+#include <csignal>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -84,25 +86,54 @@ bool PostgresServer::start(QString *error)
     }
     for (int attempt = 0; attempt < 5 && !m_running; ++attempt) {
         m_port = freePort();
-        const QString options = QStringLiteral("-c listen_addresses=127.0.0.1 -c port=%1 -c unix_socket_directories=%2").arg(m_port).arg(m_dir.path());
-        m_running = run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), data, QStringLiteral("-l"), m_dir.filePath(QStringLiteral("server.log")), QStringLiteral("-w"),
-                                                   QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("-o"), options, QStringLiteral("start")},
-                        &output);
+        m_running = launch(&output);
     }
     if (!m_running)
-        *error = QStringLiteral("pg_ctl start failed: ") + output;
+        *error = QStringLiteral("PostgreSQL did not start: ") + output;
     return m_running;
 }
 
-PostgresServer::~PostgresServer()
+bool PostgresServer::launch(QString *output)
 {
-    if (m_running) {
-        QString output;
-        (void)run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")), QStringLiteral("-m"), QStringLiteral("immediate"),
-                                             QStringLiteral("-w"), QStringLiteral("stop")},
-                  &output);
+    // The server is this process's child, told to stop at once (SIGQUIT, PostgreSQL's immediate
+    // shutdown) if this process dies without stopping it: a crashed test leaves no server behind.
+    QStringList command{QStringLiteral("--pdeathsig"), QStringLiteral("SIGQUIT")};
+    if (geteuid() == 0)
+        command << QStringLiteral("--reuid=postgres") << QStringLiteral("--regid=postgres") << QStringLiteral("--init-groups");
+    command << QStringLiteral("--") << m_binDir + QStringLiteral("/postgres") << QStringLiteral("-D") << dataDirectory()
+            << QStringLiteral("-c") << QStringLiteral("listen_addresses=127.0.0.1") << QStringLiteral("-c") << QStringLiteral("port=%1").arg(m_port)
+            << QStringLiteral("-c") << QStringLiteral("unix_socket_directories=") + m_dir.path();
+    m_server.setProcessChannelMode(QProcess::MergedChannels);
+    m_server.start(QStringLiteral("setpriv"), command);
+    QByteArray log;
+    const QDeadlineTimer deadline(60000);
+    while (!deadline.hasExpired() && m_server.state() != QProcess::NotRunning) {
+        m_server.waitForReadyRead(100);
+        log += m_server.readAll();
+        if (log.contains("ready to accept connections"))
+            return true;
     }
+    stop();
+    *output = QString::fromLocal8Bit(log + m_server.readAll());
+    return false;
 }
+
+void PostgresServer::stop()
+{
+    if (m_server.state() == QProcess::NotRunning)
+        return;
+    ::kill(static_cast<pid_t>(m_server.processId()), SIGQUIT);
+    m_server.waitForFinished(30000);
+}
+
+bool PostgresServer::restartAbruptly(QString *output)
+{
+    stop();
+    m_running = launch(output);
+    return m_running;
+}
+
+PostgresServer::~PostgresServer() { stop(); }
 
 bool PostgresServer::run(const QString &program, const QStringList &arguments, QString *output)
 {

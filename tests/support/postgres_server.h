@@ -1,9 +1,10 @@
 #pragma once
-// A PostgreSQL server of the test's own: initdb and pg_ctl from Debian's postgresql package in a
-// temporary directory, listening on a free port of 127.0.0.1 only, stopped and removed when the
-// test process ends. No system service, no root: under root it runs as the "postgres" user the
-// package creates, as PostgreSQL refuses to run as root.
+// A PostgreSQL server of the test's own: initdb and postgres from Debian's postgresql package in
+// a temporary directory, listening on a free port of 127.0.0.1 only, stopped and removed when the
+// test process ends (or dies). No system service, no root: under root it runs as the "postgres"
+// user the package creates, as PostgreSQL refuses to run as root.
 
+#include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
 #include <memory>
@@ -20,6 +21,10 @@ public:
     // reason in *error.
     [[nodiscard]] static PostgresServer *shared(QString *error = nullptr);
 
+    // Stops the server at once (immediate shutdown) and starts it again: every connection is
+    // cut, as when the database server fails.
+    [[nodiscard]] bool restartAbruptly(QString *output);
+
     // A new empty database on the server: its postgresql:// URL (empty, with *error, on failure).
     [[nodiscard]] QString createDatabase(QString *error = nullptr);
     [[nodiscard]] quint16 port() const { return m_port; }
@@ -35,9 +40,13 @@ public:
 private:
     PostgresServer() = default;
     [[nodiscard]] bool start(QString *error);
+    // Starts the server process on m_port and waits until it takes connections.
+    [[nodiscard]] bool launch(QString *output);
+    void stop();
 
     QString m_binDir;
     QTemporaryDir m_dir;
+    QProcess m_server;
     quint16 m_port = 0;
     bool m_running = false;
     int m_databases = 0;
