@@ -62,11 +62,11 @@ public:
     [[nodiscard]] qint64 databaseBytes() const;
 
 private:
-    QString m_binary;
     // --data-dir, and --database when one is set.
     [[nodiscard]] QStringList placeArguments() const;
     bool startProcess(const QStringList &extraArguments);
 
+    QString m_binary;
     QString m_dataDir;
     QString m_database;
     QByteArray m_passphrase;

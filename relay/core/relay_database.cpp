@@ -440,6 +440,8 @@ Expected<Ok, DatabaseError> RelayDatabase::migrate()
     // One step per transaction. The version is read inside it, under the write lock (SQLite's
     // BEGIN IMMEDIATE, PostgreSQL's table lock), so relays starting together migrate once.
     for (;;) {
+        if (schemaVersion() == currentVersion)
+            return Ok{}; // up to date: no write lock taken (the file may be read-only)
         if (!begin())
             return unexpected(DatabaseError{m_db.lastError().text()});
         if (m_engine == Engine::Postgres) {
