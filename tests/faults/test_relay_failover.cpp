@@ -59,9 +59,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QString error;
-        test::PostgresServer *server = test::PostgresServer::shared(&error);
-        QVERIFY2(server, qPrintable(error));
-        m_database = server->createDatabase(&error);
+        m_database = test::newPostgresDatabase(&error);
         QVERIFY2(!m_database.isEmpty(), qPrintable(error));
 
         const QStringList addresses = m_people.createIdentities({QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});

@@ -29,7 +29,7 @@ QString postgresBinDir()
     std::sort(versions.begin(), versions.end(), numeric);
     for (auto version = versions.crbegin(); version != versions.crend(); ++version) {
         const QString bin = QStringLiteral("/usr/lib/postgresql/%1/bin").arg(*version);
-        if (QFile::exists(bin + QStringLiteral("/pg_ctl")))
+        if (QFile::exists(bin + QStringLiteral("/postgres")))
             return bin;
     }
     return {};
@@ -84,13 +84,13 @@ bool PostgresServer::start(QString *error)
         *error = QStringLiteral("initdb failed: ") + output;
         return false;
     }
-    for (int attempt = 0; attempt < 5 && !m_running; ++attempt) {
+    for (int attempt = 0; attempt < 5; ++attempt) { // another process may take the free port first
         m_port = freePort();
-        m_running = launch(&output);
+        if (launch(&output))
+            return true;
     }
-    if (!m_running)
-        *error = QStringLiteral("PostgreSQL did not start: ") + output;
-    return m_running;
+    *error = QStringLiteral("PostgreSQL did not start: ") + output;
+    return false;
 }
 
 bool PostgresServer::launch(QString *output)
@@ -129,8 +129,7 @@ void PostgresServer::stop()
 bool PostgresServer::restartAbruptly(QString *output)
 {
     stop();
-    m_running = launch(output);
-    return m_running;
+    return launch(output);
 }
 
 PostgresServer::~PostgresServer() { stop(); }
@@ -176,13 +175,18 @@ QString PostgresServer::createDatabase(QString *error)
     return QStringLiteral("postgresql://cmeet@127.0.0.1:%1/%2").arg(m_port).arg(name);
 }
 
+QString newPostgresDatabase(QString *error)
+{
+    PostgresServer *server = PostgresServer::shared(error);
+    return server ? server->createDatabase(error) : QString();
+}
+
 QString postgresDatabaseIfAsked()
 {
     if (qEnvironmentVariable("CMEET_TEST_DATABASE") != QStringLiteral("postgresql"))
         return {};
     QString error;
-    PostgresServer *server = PostgresServer::shared(&error);
-    const QString url = server ? server->createDatabase(&error) : QString();
+    const QString url = newPostgresDatabase(&error);
     if (url.isEmpty())
         qFatal("CMEET_TEST_DATABASE=postgresql, but no PostgreSQL database: %s", qPrintable(error));
     return url;

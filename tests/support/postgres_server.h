@@ -48,10 +48,11 @@ private:
     QTemporaryDir m_dir;
     QProcess m_server;
     quint16 m_port = 0;
-    bool m_running = false;
     int m_databases = 0;
 };
 
+// A new empty database on the shared server: its URL, or empty with the reason in *error.
+[[nodiscard]] QString newPostgresDatabase(QString *error);
 // With CMEET_TEST_DATABASE=postgresql: a new database on the shared server (the test stops if
 // none can start). Otherwise empty.
 [[nodiscard]] QString postgresDatabaseIfAsked();

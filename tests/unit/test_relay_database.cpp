@@ -21,8 +21,7 @@ namespace {
 QString postgresDatabase()
 {
     QString error;
-    test::PostgresServer *server = test::PostgresServer::shared(&error);
-    const QString url = server ? server->createDatabase(&error) : QString();
+    const QString url = test::newPostgresDatabase(&error);
     if (url.isEmpty())
         qWarning("no PostgreSQL database: %s", qPrintable(error));
     return url;
