@@ -15,22 +15,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QHostAddress>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace cmeet;
-
-namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-} // namespace
 
 class TestRelayFailover : public QObject {
     Q_OBJECT
@@ -65,7 +54,7 @@ private Q_SLOTS:
         const QStringList addresses = m_people.createIdentities({QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
         QCOMPARE(addresses.size(), 3);
         for (int which = 0; which < 2; ++which) {
-            m_ports[which] = freePort();
+            m_ports[which] = test::freePort();
             m_relays[which] = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay-%1").arg(which)),
                                                                    "failover passphrase");
             m_relays[which]->setDatabase(m_database);

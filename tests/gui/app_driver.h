@@ -9,7 +9,6 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QWidget>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -19,13 +18,6 @@
 namespace cmeet::guitest {
 
 constexpr int waitMs = 20000;
-
-inline int freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
 
 // Answers the app's questions as the test says, and remembers what it was told.
 class ScriptedPrompts : public client::UserPrompts {

@@ -19,6 +19,7 @@
 #include "protocol/event.h"
 #include "protocol/schema_validator.h"
 #include "store/meeting_file.h"
+#include "support/program_run.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -136,7 +137,7 @@ private Q_SLOTS:
     void withTheNodeDownNothingIsApproved()
     {
         std::unique_ptr<App> app;
-        openRoom(1, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(guitest::freePort())), app);
+        openRoom(1, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(test::freePort())), app);
         QVERIFY(app && app->window->room());
         QTRY_VERIFY_WITH_TIMEOUT(app->window->room()->session().hasEnded(), waitMs);
         click(child<QPushButton>(app->window->room(), QStringLiteral("approveButton")));

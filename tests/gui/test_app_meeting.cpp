@@ -19,6 +19,7 @@
 #include "client/ui/meetings_page.h"
 #include "client/ui/poll_chart.h"
 #include "gui/app_driver.h"
+#include "support/program_run.h"
 #include "support/test_images.h"
 
 #include <QAction>
@@ -46,7 +47,6 @@
 #include <QTextBrowser>
 #include <QToolButton>
 #include <QTableView>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -60,7 +60,7 @@ using client::SessionImages;
 using client::TimelineModel;
 using guitest::child;
 using guitest::click;
-using guitest::freePort;
+using test::freePort;
 using guitest::RawFile;
 using guitest::screenshot;
 using guitest::ScriptedPrompts;

@@ -10,6 +10,7 @@
 #include "client/core/relay_link.h"
 #include "client/models/timeline_model.h"
 #include "store/meeting_file.h"
+#include "support/program_run.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -17,7 +18,6 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QTcpServer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -37,13 +37,6 @@ struct Person {
     std::unique_ptr<RelayLink> link;
     std::unique_ptr<MeetingSession> session;
 };
-
-int freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
 
 } // namespace
 
@@ -129,8 +122,8 @@ private Q_SLOTS:
             QVERIFY2(m_relay->addStaff(m_people.back()->key.address(), name), qPrintable(m_relay->lastOutput()));
         }
         QVERIFY(m_relay->admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Patient One")}));
-        m_port = freePort();
-        m_standbyPort = freePort();
+        m_port = test::freePort();
+        m_standbyPort = test::freePort();
         QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
         QCOMPARE(m_relay->url(), relayUrl());
     }
@@ -206,7 +199,7 @@ private Q_SLOTS:
     {
         Person &host = person(QStringLiteral("host"));
         auto link = linkFor(host.key);
-        const QUrl nowhere(QStringLiteral("ws://127.0.0.1:%1").arg(freePort()));
+        const QUrl nowhere(QStringLiteral("ws://127.0.0.1:%1").arg(test::freePort()));
         link->start(nowhere);
         QTRY_VERIFY_WITH_TIMEOUT(link->failedAttempts() >= 3, waitMs);
         QVERIFY(link->state() == RelayLink::State::Offline || link->state() == RelayLink::State::Connecting);

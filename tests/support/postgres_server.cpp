@@ -1,14 +1,13 @@
 #include "support/postgres_server.h"
+#include "support/program_run.h"
 
 #include <QCollator>
 #include <QDeadlineTimer>
 #include <QDir>
-#include <QHostAddress>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTcpServer>
 #include <QUrl>
 
 #include <csignal>
@@ -33,12 +32,6 @@ QString postgresBinDir()
             return bin;
     }
     return {};
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
 }
 
 } // namespace

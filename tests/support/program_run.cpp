@@ -1,6 +1,8 @@
 #include "program_run.h"
 
+#include <QHostAddress>
 #include <QProcess>
+#include <QTcpServer>
 
 namespace cmeet::test {
 
@@ -29,6 +31,12 @@ QProcessEnvironment environmentWith(const QList<QPair<QString, QString>> &variab
     for (const auto &[name, value] : variables)
         environment.insert(name, value);
     return environment;
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
 }
 
 } // namespace cmeet::test

@@ -30,4 +30,8 @@ struct ProgramOptions {
 // The system's environment with these variables set.
 [[nodiscard]] QProcessEnvironment environmentWith(const QList<QPair<QString, QString>> &variables);
 
+// A TCP port on 127.0.0.1 that nothing listens on just now (0 if none): for a server a test starts
+// later, or an address where nobody answers.
+[[nodiscard]] quint16 freePort();
+
 } // namespace cmeet::test
