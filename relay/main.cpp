@@ -332,6 +332,8 @@ int main(int argc, char *argv[])
         "  serve (default)   run the relay\n"
         "  init              create the data directory, relay key and database\n"
         "  admin ...         manage staff and patients (admin --help)\n"
+        "  backup DIR        copy the data directory into the new directory DIR while the relay runs\n"
+        "                    (SQLite; a PostgreSQL database is backed up with pg_dump)\n"
         "  deploy-registry   deploy this relay's MeetingRegistry on --chain and remember it\n"
         "  address           print the relay's address (to fund it on the chain)\n\n"
         "The relay key passphrase comes from CMEET_RELAY_PASSPHRASE, the systemd credential \"passphrase\",\nor is asked on the terminal.\n"

@@ -555,7 +555,7 @@ void MeetingSession::onPage(const Expected<QJsonValue, protocol::ProtocolError> 
     const qint64 relaySize = answer.value(QStringLiteral("size")).toInteger();
     if (relaySize < m_entries.size()) {
         const QString problem = tr("The relay holds %1 entries of this meeting; your copy holds %2 that it acknowledged. It has lost or dropped "
-                                   "events (restored from an older backup?). Your copy is kept: it is the signed record of them.")
+                                   "events (restored from an older backup?).")
                                     .arg(relaySize)
                                     .arg(m_entries.size());
         if (!m_problems.contains(problem)) {

@@ -608,11 +608,12 @@ void MeetingRoom::updateState()
 
     const QStringList &problems = m_session.problems();
     m_problems->setVisible(!problems.isEmpty());
-    if (!problems.isEmpty())
-        m_problems->setText(tr("This meeting's record does not verify (%n problem(s)). The evidence is kept in your copy; tell the "
-                               "meeting's host and your information governance lead. Latest: %1",
-                               nullptr, static_cast<int>(problems.size()))
-                                .arg(problems.constLast()));
+    // Every problem is the relay's record failing to match what it signed or acknowledged.
+    const QString tell = tr("The evidence is kept in your copy; tell the meeting's host and your information governance lead.");
+    if (problems.size() == 1)
+        m_problems->setText(tr("A problem with this meeting's record: %1 %2").arg(problems.constFirst(), tell));
+    else if (!problems.isEmpty())
+        m_problems->setText(tr("%1 problems with this meeting's record. %2 Latest: %3").arg(problems.size()).arg(tell, problems.constLast()));
 
     m_hostBar->setVisible(host);
     m_participantBar->setVisible(!host);

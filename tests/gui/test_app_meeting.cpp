@@ -251,6 +251,22 @@ private Q_SLOTS:
         const int before = w->link().failedAttempts();
         click(retry);
         QTRY_VERIFY_WITH_TIMEOUT(w->link().failedAttempts() > before, waitMs);
+
+        // With a standby address in the settings it tries the two in turn, and says which is next.
+        Person withStandby;
+        withStandby.name = QStringLiteral("host with a standby relay");
+        withStandby.key = host.key;
+        client::AppSettings settings = client::AppSettings::load(withStandby.profile.path());
+        const QUrl standby(QStringLiteral("ws://127.0.0.1:%1").arg(freePort()));
+        settings.standbyRelayUrl = standby;
+        settings.save();
+        auto both = openWindow(withStandby, nowhere);
+        auto *bothState = child<QLabel>(both.get(), QStringLiteral("connectionState"));
+        QTRY_VERIFY_WITH_TIMEOUT(bothState->text().contains(QStringLiteral("Trying ") + standby.toDisplayString()), waitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(bothState->text().contains(QStringLiteral("Cannot reach the relay at ") + standby.toDisplayString()) &&
+                                     bothState->text().contains(QStringLiteral("Trying ") + nowhere.toDisplayString()),
+                                 waitMs);
+        screenshot(both.get(), QStringLiteral("relay-unreachable"));
     }
 
     // Thesis tests 4-6: create, update and delete (cancel) a meeting.
@@ -648,6 +664,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(alice, QStringLiteral("outgoingState"))->text().isEmpty(), waitMs);
         for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")})
             QVERIFY2(room(name)->session().problems().isEmpty(), qPrintable(room(name)->session().problems().join(QLatin1Char('\n'))));
+    }
+
+    // The relay's database replaced by a backup older than the members' copies (a lost disk, a
+    // careless restore): the app says the relay has lost entries it acknowledged and keeps its copy
+    // as it is. Then the relay gets its whole database back and everyone goes on without a problem.
+    void relayRestoredFromAnOlderBackup()
+    {
+        const QString backup = m_relayDir.filePath(QStringLiteral("older-backup"));
+        QVERIFY2(m_relay->command({QStringLiteral("backup"), backup}), qPrintable(m_relay->lastOutput()));
+        MeetingRoom *bobRoom = room(QStringLiteral("bob"));
+        QTest::keyClicks(child<QPlainTextEdit>(bobRoom, QStringLiteral("composerText")), QStringLiteral("Said after the backup."));
+        click(child<QPushButton>(bobRoom, QStringLiteral("sendCommentButton")));
+        expectEveryoneSees(QStringLiteral("Said after the backup."));
+        const qsizetype entries = bobRoom->session().entries().size();
+
+        // Everyone quits with the meeting open; the relay comes back from the backup.
+        for (auto &p : m_people)
+            p->window.reset();
+        m_relay->stop();
+        const QDir data(m_relay->dataDir());
+        const QString current = m_relayDir.filePath(QStringLiteral("current.sqlite"));
+        QVERIFY(QFile::rename(data.filePath(QStringLiteral("relay.sqlite")), current));
+        QVERIFY(QFile::copy(QDir(backup).filePath(QStringLiteral("relay.sqlite")), data.filePath(QStringLiteral("relay.sqlite"))));
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
+
+        Person &bob = person(QStringLiteral("bob"));
+        bob.window = openWindow(bob, relayUrl());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.window->room() != nullptr, waitMs);
+        auto *banner = child<QLabel>(bob.window->room(), QStringLiteral("problemsBanner"));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), waitMs);
+        QVERIFY2(banner->text().contains(QStringLiteral("your copy holds %1 that it acknowledged").arg(entries)), qPrintable(banner->text()));
+        QCOMPARE(bob.window->room()->session().entries().size(), entries);
+        QVERIFY(timelineRow(bob.window->room(), QStringLiteral("Said after the backup.")).isValid());
+        screenshot(bob.window.get(), QStringLiteral("relay-lost-entries"));
+
+        bob.window.reset();
+        m_relay->stop();
+        QVERIFY(QFile::remove(data.filePath(QStringLiteral("relay.sqlite"))));
+        QVERIFY(QFile::rename(current, data.filePath(QStringLiteral("relay.sqlite"))));
+        QVERIFY2(m_relay->start({QStringLiteral("--port"), QString::number(m_port)}), qPrintable(m_relay->lastOutput()));
+        for (auto &p : m_people) {
+            p->window = openWindow(*p, relayUrl());
+            if (client::AppSettings::load(p->profile.path()).resumeMeeting != m_meeting)
+                continue;
+            QTRY_VERIFY_WITH_TIMEOUT(p->window->room() != nullptr, waitMs);
+            QTRY_COMPARE_WITH_TIMEOUT(p->window->room()->session().phase(), client::MeetingSession::Phase::Live, waitMs);
+            QTRY_COMPARE_WITH_TIMEOUT(p->window->room()->session().entries().size(), entries, waitMs);
+            QVERIFY2(p->window->room()->session().problems().isEmpty(), qPrintable(p->window->room()->session().problems().join(QLatin1Char('\n'))));
+        }
     }
 
     // Quitting the app in a running meeting and starting it again: the room reopens by itself,
