@@ -8,6 +8,7 @@
 //   bench_app --smoke   a tiny meeting (ctest): the rows are there, verified; no timing limits
 //   bench_app --live    only the live meeting (BENCH_APP_TRACE=1 prints each stall over 30 ms)
 
+#include "bench_arguments.h"
 #include "bench_meetings.h"
 
 #include "client/core/local_relay.h"
@@ -227,6 +228,13 @@ int main(int argc, char *argv[])
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     const QStringList arguments = QApplication::arguments();
+    bench::checkArguments(arguments,
+                          QStringLiteral("Usage: bench_app [--smoke] [--live] [--open FILE]\n"
+                                         "The desktop app's responsiveness; Markdown rows on stdout.\n"
+                                         "  --smoke       a tiny meeting, its rows checked (ctest)\n"
+                                         "  --live        only the live meeting (BENCH_APP_TRACE=1 prints each stall over 30 ms)\n"
+                                         "  --open FILE   open one meeting copy in a room and report (the full run's child process)\n"),
+                          {{QStringLiteral("--smoke"), 0}, {QStringLiteral("--live"), 0}, {QStringLiteral("--open"), 1}});
     const auto schemas = protocol::SchemaValidator::load();
     if (!schemas)
         die(schemas.error());

@@ -6,6 +6,7 @@
 //   bench_audit --smoke   a tiny meeting, checks the audit's findings (ctest)
 //   bench_audit --keep DIR   also leaves the meeting files in DIR (to profile cmeet-audit on them)
 
+#include "bench_arguments.h"
 #include "bench_meetings.h"
 
 #include "base/parallel.h"
@@ -104,6 +105,12 @@ Measure measure(bool smoke, const QString &name, const QString &path, qint64 ent
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    bench::checkArguments(app.arguments(),
+                          QStringLiteral("Usage: bench_audit [--smoke] [--keep DIR]\n"
+                                         "cmeet-audit's check of whole meeting files against the raw ceiling; Markdown rows on stdout.\n"
+                                         "  --smoke      a tiny meeting, the audit's findings checked (ctest)\n"
+                                         "  --keep DIR   also leave the meeting files in DIR\n"),
+                          {{QStringLiteral("--smoke"), 0}, {QStringLiteral("--keep"), 1}});
     const bool smoke = app.arguments().contains(QStringLiteral("--smoke"));
     QTemporaryDir temporary;
     const qsizetype keep = app.arguments().indexOf(QStringLiteral("--keep"));

@@ -10,6 +10,7 @@
 //    stage: N opens, N closes and N approval batches of different meetings in one transaction).
 // Keys, ids and records are fixed and anvil starts empty, so the figures are the same every run.
 
+#include "bench_arguments.h"
 #include "chain/abi.h"
 #include "chain/eth_client.h"
 #include "chain/meeting_registry.h"
@@ -333,6 +334,11 @@ void run(bool smoke)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    bench::checkArguments(app.arguments(),
+                          QStringLiteral("Usage: bench_gas [--smoke]\n"
+                                         "Gas per meeting from real receipts on anvil; Markdown rows on stdout.\n"
+                                         "  --smoke   small batches, every result checked (ctest)\n"),
+                          {{QStringLiteral("--smoke"), 0}});
     try {
         run(app.arguments().contains(QStringLiteral("--smoke")));
     } catch (const Failure &failure) {

@@ -2,6 +2,7 @@
 //   bench_protocol            full run, Markdown table on stdout
 //   bench_protocol --smoke    each case a few times (ctest)
 
+#include "bench_arguments.h"
 #include "bench_harness.h"
 
 #include "crypto/ecies.h"
@@ -20,6 +21,11 @@ using protocol::EventType;
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    bench::checkArguments(app.arguments(),
+                          QStringLiteral("Usage: bench_protocol [--smoke]\n"
+                                         "Encoding, hashing, signing and checking events, per operation; Markdown rows on stdout.\n"
+                                         "  --smoke   a few iterations of each, results checked (ctest)\n"),
+                          {{QStringLiteral("--smoke"), 0}});
     const bool smoke = app.arguments().contains(QStringLiteral("--smoke"));
     bench::Harness harness(smoke);
 

@@ -16,6 +16,7 @@
 //    and replaced) for a long time: every event answered, the latency, and whether the relay's
 //    memory stays flat.
 
+#include "bench_arguments.h"
 #include "base/base64.h"
 #include "base/hex.h"
 #include "client/core/local_relay.h"
@@ -577,6 +578,15 @@ void printSoak(QTextStream &out, const Soak &soak)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    bench::checkArguments(app.arguments(),
+                          QStringLiteral("Usage: bench_relay [--smoke] [--images] [--events N] [--soak SECONDS [MEETING_SECONDS]]\n"
+                                         "Relay speed end to end (a real cmeet-relay on 127.0.0.1); Markdown rows on stdout.\n"
+                                         "  (none)        the full run: throughput, concurrent meetings, bytes per meeting, images\n"
+                                         "  --smoke       tiny sizes, every result checked (ctest)\n"
+                                         "  --images      only the image shown to a meeting\n"
+                                         "  --events N    events per timed throughput run (default 10000)\n"
+                                         "  --soak S [M]  only the soak: 1,000 connections for S seconds, meetings of M seconds\n"),
+                          {{QStringLiteral("--smoke"), 0}, {QStringLiteral("--images"), 0}, {QStringLiteral("--events"), 1}, {QStringLiteral("--soak"), 2}});
     const bool smoke = app.arguments().contains(QStringLiteral("--smoke"));
     QTextStream out(stdout);
     // A thousand client sockets in this process.
