@@ -144,6 +144,8 @@ void MainWindow::onLinkState()
 {
     const RelayLink::State state = m_link->state();
     m_connection->setText(m_link->stateText());
+    // Refused: the banner says why, and the lists need no note of their own.
+    m_meetingsPage->setListState(state == RelayLink::State::Online || state == RelayLink::State::Refused, m_meetingsListed);
     m_connection->setStyleSheet(state == RelayLink::State::Refused ? QStringLiteral("color: #b03a2e; font-weight: bold;") : QString());
     m_retry->setVisible(state == RelayLink::State::Offline && m_link->failedAttempts() > 0);
     const QString address = m_link->identity().toChecksumHex();
@@ -184,6 +186,8 @@ void MainWindow::refreshMeetings()
         if (!result)
             return;
         m_meetings->setMeetings(result->toArray());
+        m_meetingsListed = true;
+        m_meetingsPage->setListState(true, true);
         resumeMeeting();
     });
 }

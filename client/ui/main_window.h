@@ -81,6 +81,7 @@ private:
     MeetingRoom *m_room = nullptr;
     AuditWorkspace *m_audit = nullptr;
     bool m_resumeChecked = false;
+    bool m_meetingsListed = false; // the relay has answered with the meetings list
     QLabel *m_connection;
     QPushButton *m_retry;
     QLabel *m_account;

@@ -43,9 +43,12 @@ MeetingsPage::MeetingsPage(MeetingListModel &meetings, QWidget *parent)
     : QWidget(parent), m_meetings(meetings), m_upcoming(section(meetings, true, this)), m_previous(section(meetings, false, this)),
       m_upcomingView(listView(QStringLiteral("upcomingMeetings"), m_upcoming)), m_previousView(listView(QStringLiteral("previousMeetings"), m_previous)),
       m_new(new QPushButton(tr("&New meeting…"), this)), m_edit(new QPushButton(tr("&Edit…"), this)),
-      m_cancel(new QPushButton(tr("&Cancel meeting…"), this)), m_open(new QPushButton(tr("&Open"), this))
+      m_cancel(new QPushButton(tr("&Cancel meeting…"), this)), m_open(new QPushButton(tr("&Open"), this)), m_note(new QLabel(this))
 {
     setObjectName(QStringLiteral("meetingsPage"));
+    m_note->setObjectName(QStringLiteral("meetingsNote"));
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("background: #eef3f8; color: #1d3b57; padding: 8px; border: 1px solid #b9cde0;"));
     m_new->setObjectName(QStringLiteral("newMeetingButton"));
     m_edit->setObjectName(QStringLiteral("editMeetingButton"));
     m_cancel->setObjectName(QStringLiteral("cancelMeetingButton"));
@@ -62,6 +65,7 @@ MeetingsPage::MeetingsPage(MeetingListModel &meetings, QWidget *parent)
     buttons->addWidget(refresh);
     buttons->addWidget(m_open);
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_note);
     layout->addWidget(heading(tr("Upcoming meetings"), this));
     layout->addWidget(m_upcomingView, 3);
     layout->addWidget(heading(tr("Previous meetings"), this));
@@ -89,7 +93,10 @@ MeetingsPage::MeetingsPage(MeetingListModel &meetings, QWidget *parent)
     }
     connect(&m_meetings, &QAbstractItemModel::dataChanged, this, &MeetingsPage::updateButtons);
     connect(&m_meetings, &QAbstractItemModel::rowsRemoved, this, &MeetingsPage::updateButtons);
+    connect(&m_meetings, &QAbstractItemModel::rowsInserted, this, &MeetingsPage::updateNote);
+    connect(&m_meetings, &QAbstractItemModel::rowsRemoved, this, &MeetingsPage::updateNote);
     updateButtons();
+    updateNote();
 }
 
 QTreeView *MeetingsPage::listView(const QString &name, QSortFilterProxyModel *proxy)
@@ -138,6 +145,24 @@ void MeetingsPage::selectMeeting(const QString &id)
             view->setCurrentIndex(index);
         }
     }
+}
+
+void MeetingsPage::setListState(bool reached, bool listed)
+{
+    m_reached = reached;
+    m_listed = listed;
+    updateNote();
+}
+
+void MeetingsPage::updateNote()
+{
+    QString note;
+    if (m_meetings.rowCount() == 0 && !m_reached)
+        note = tr("Your meetings are listed here once c-meet reaches the relay: see the line at the bottom of the window.");
+    else if (m_meetings.rowCount() == 0 && m_listed)
+        note = tr("No meetings with you on the roster yet. A host schedules one with “New meeting…”.");
+    m_note->setText(note);
+    m_note->setVisible(!note.isEmpty());
 }
 
 void MeetingsPage::updateButtons()

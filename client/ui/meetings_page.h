@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QLabel;
 class QPushButton;
 class QTreeView;
 class QSortFilterProxyModel;
@@ -23,6 +24,9 @@ public:
     // The meeting selected in either list, or empty.
     [[nodiscard]] QString selectedMeeting() const;
     void selectMeeting(const QString &id);
+    // Whether the relay has been reached, and whether it has answered with the list yet: empty
+    // lists then say why (not connected yet, or no meetings at all) instead of looking like either.
+    void setListState(bool reached, bool listed);
 
 Q_SIGNALS:
     void newMeetingRequested();
@@ -34,9 +38,13 @@ Q_SIGNALS:
 private:
     QTreeView *listView(const QString &name, QSortFilterProxyModel *proxy);
     void updateButtons();
+    void updateNote();
 
     MeetingListModel &m_meetings;
     QString m_identity;
+    bool m_reached = false;
+    bool m_listed = false;
+    QLabel *m_note;
     QSortFilterProxyModel *m_upcoming;
     QSortFilterProxyModel *m_previous;
     QTreeView *m_upcomingView;

@@ -216,6 +216,8 @@ private Q_SLOTS:
             auto *state = child<QLabel>(p->window.get(), QStringLiteral("connectionState"));
             QVERIFY(state->text().startsWith(QStringLiteral("Connected as Dr ")));
             QCOMPARE(child<QLabel>(p->window.get(), QStringLiteral("accountLabel"))->toolTip(), p->key.address().toChecksumHex());
+            // No meeting yet: the empty lists say so.
+            QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(p->window.get(), QStringLiteral("meetingsNote"))->text().startsWith(QStringLiteral("No meetings")), waitMs);
         }
     }
 
@@ -230,6 +232,7 @@ private Q_SLOTS:
         QVERIFY(banner->isVisible());
         QVERIFY2(banner->text().contains(QStringLiteral("refused")) && banner->text().contains(QStringLiteral("administrator")), qPrintable(banner->text()));
         QVERIFY(!child<QPushButton>(w.get(), QStringLiteral("retryButton"))->isVisible()); // no point retrying
+        QVERIFY(!child<QLabel>(w.get(), QStringLiteral("meetingsNote"))->isVisible()); // the banner says it all
         screenshot(w.get(), QStringLiteral("login-refused"));
     }
 
@@ -246,6 +249,9 @@ private Q_SLOTS:
         auto *state = child<QLabel>(w.get(), QStringLiteral("connectionState"));
         QTRY_VERIFY_WITH_TIMEOUT(state->text().contains(QStringLiteral("Cannot reach the relay at ") + nowhere.toDisplayString()), waitMs);
         QVERIFY(state->text().contains(QStringLiteral("Retrying")));
+        auto *note = child<QLabel>(w.get(), QStringLiteral("meetingsNote"));
+        QVERIFY(note->isVisible());
+        QVERIFY2(note->text().contains(QStringLiteral("once c-meet reaches the relay")), qPrintable(note->text()));
         auto *retry = child<QPushButton>(w.get(), QStringLiteral("retryButton"));
         QTRY_VERIFY_WITH_TIMEOUT(retry->isVisible(), waitMs);
         const int before = w->link().failedAttempts();
@@ -324,6 +330,7 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(rowOf(child<QTreeView>(&window(name), QStringLiteral("upcomingMeetings")), m_meeting).isValid(), waitMs);
             QVERIFY(!child<QPushButton>(&window(name), QStringLiteral("editMeetingButton"))->isEnabled());
         }
+        QVERIFY(!child<QLabel>(&host, QStringLiteral("meetingsNote"))->isVisible()); // meetings listed: nothing to explain
         screenshot(&host, QStringLiteral("meetings-list"));
     }
 
