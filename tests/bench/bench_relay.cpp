@@ -27,6 +27,7 @@
 #include "crypto/hash.h"
 #include "crypto/keccak.h"
 #include "ledger/meeting_verifier.h"
+#include "support/postgres_server.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -106,12 +107,22 @@ struct Member {
 
 // A relay with `count` staff members connected and logged in, and one started meeting per
 // group of members (first of each group hosts, the rest joined).
+// --postgresql: each relay set up stores in a new database on a PostgreSQL server started here.
+bool onPostgresql = false;
+
 class Setup {
 public:
     Setup(int meetings, int participantsPerMeeting)
         : m_meetings(meetings), m_participantsPerMeeting(participantsPerMeeting),
           m_relay(client::LocalRelay::findBinary(), m_dir.path(), "bench passphrase")
     {
+        if (onPostgresql) {
+            QString error;
+            const QString database = test::newPostgresDatabase(&error);
+            if (database.isEmpty())
+                die(QStringLiteral("PostgreSQL: ") + error);
+            m_relay.setDatabase(database);
+        }
         if (!m_relay.init())
             die(QStringLiteral("init: ") + m_relay.lastOutput());
         const int perMeeting = participantsPerMeeting + 1;
@@ -579,15 +590,18 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     bench::checkArguments(app.arguments(),
-                          QStringLiteral("Usage: bench_relay [--smoke] [--images] [--events N] [--soak SECONDS [MEETING_SECONDS]]\n"
+                          QStringLiteral("Usage: bench_relay [--smoke] [--postgresql] [--images] [--events N] [--soak SECONDS [MEETING_SECONDS]]\n"
                                          "Relay speed end to end (a real cmeet-relay on 127.0.0.1); Markdown rows on stdout.\n"
                                          "  (none)        the full run: throughput, concurrent meetings, bytes per meeting, images\n"
                                          "  --smoke       tiny sizes, every result checked (ctest)\n"
+                                         "  --postgresql  throughput and concurrent meetings only, the relay storing in PostgreSQL\n"
+                                         "                (a server started here, as the tests do)\n"
                                          "  --images      only the image shown to a meeting\n"
                                          "  --events N    events per timed throughput run (default 10000)\n"
                                          "  --soak S [M]  only the soak: 1,000 connections for S seconds, meetings of M seconds\n"),
-                          {{QStringLiteral("--smoke"), 0}, {QStringLiteral("--images"), 0}, {QStringLiteral("--events"), 1}, {QStringLiteral("--soak"), 2}});
+                          {{QStringLiteral("--smoke"), 0}, {QStringLiteral("--postgresql"), 0}, {QStringLiteral("--images"), 0}, {QStringLiteral("--events"), 1}, {QStringLiteral("--soak"), 2}});
     const bool smoke = app.arguments().contains(QStringLiteral("--smoke"));
+    onPostgresql = app.arguments().contains(QStringLiteral("--postgresql"));
     QTextStream out(stdout);
     // A thousand client sockets in this process.
     rlimit files{};
@@ -767,6 +781,25 @@ int main(int argc, char **argv)
         }
     }
 
+    const auto printThroughputAndLatency = [&] {
+        out << "| measure | result | goal |\n|---|---:|---|\n";
+        out << "| raw ceiling: recover + sign per event, one core (measured before each run) | " << QString::number(throughput.ceiling, 'f', 0)
+            << " events/s | |\n";
+        out << "| relay throughput, one connection, " << window << " in flight, full checks + durable commit | "
+            << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (" << QString::number(100.0 * throughput.ratio(), 'f', 0)
+            << "% of the ceiling; the run with the median ratio of three) | >= 50% |\n";
+        out << "| the same: CPU per event (relay process, all threads; load generator) | " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
+            << " µs (" << QString::number(1e6 / std::max(throughput.relayCpuUsPerEvent, 1.0), 'f', 0) << " events per relay CPU-second); "
+            << QString::number(throughput.clientCpuUsPerEvent, 'f', 0) << " µs | |\n";
+        out << "| " << meetings << " meetings x " << participants << " participants, " << ratePerMeeting << " events/s each, "
+            << seconds << " s: ack latency | p50 " << ms(percentileUs(latencies, 0.5)) << ", p99 " << ms(percentileUs(latencies, 0.99))
+            << " (" << latencies.size() << " events) | |\n";
+    };
+    if (onPostgresql) { // the rest measures SQLite files and images
+        printThroughputAndLatency();
+        return 0;
+    }
+
     // ---- 3. bytes per meeting on the thesis scenario ----
     client::Scenario scenario;
     if (smoke) {
@@ -795,18 +828,7 @@ int main(int argc, char **argv)
 
     const ImageSharing sharing = shareImage(smoke ? 4 : 50, smoke ? 2 * 1024 * 1024 : 20 * 1024 * 1024);
 
-    out << "| measure | result | goal |\n|---|---:|---|\n";
-    out << "| raw ceiling: recover + sign per event, one core (measured before each run) | " << QString::number(throughput.ceiling, 'f', 0)
-        << " events/s | |\n";
-    out << "| relay throughput, one connection, " << window << " in flight, full checks + durable commit | "
-        << QString::number(throughput.eventsPerSecond, 'f', 0) << " events/s (" << QString::number(100.0 * throughput.ratio(), 'f', 0)
-        << "% of the ceiling; the run with the median ratio of three) | >= 50% |\n";
-    out << "| the same: CPU per event (relay process, all threads; load generator) | " << QString::number(throughput.relayCpuUsPerEvent, 'f', 0)
-        << " µs (" << QString::number(1e6 / std::max(throughput.relayCpuUsPerEvent, 1.0), 'f', 0) << " events per relay CPU-second); "
-        << QString::number(throughput.clientCpuUsPerEvent, 'f', 0) << " µs | |\n";
-    out << "| " << meetings << " meetings x " << participants << " participants, " << ratePerMeeting << " events/s each, "
-        << seconds << " s: ack latency | p50 " << ms(percentileUs(latencies, 0.5)) << ", p99 " << ms(percentileUs(latencies, 0.99))
-        << " (" << latencies.size() << " events) | |\n";
+    printThroughputAndLatency();
     out << "| bytes per meeting, " << (smoke ? QStringLiteral("tiny scenario") : QStringLiteral("thesis scenario")) << " (" << entries
         << " log entries) | " << QString::number(static_cast<double>(eventBytes) / 1e6, 'f', 2) << " MB of events, "
         << QString::number(static_cast<double>(databaseBytes) / 1e6, 'f', 2) << " MB database | <= 2 MB (thesis: about 7 MB) |\n";
