@@ -86,6 +86,7 @@ std::optional<QByteArray> inflateWithDictionary(const QByteArray &input, const Q
         && inflateSetDictionary(&stream, reinterpret_cast<const Bytef *>(dictionary.constData()), static_cast<uInt>(dictionary.size())) == Z_OK)
         status = inflate(&stream, Z_FINISH);
     out.resize(static_cast<qsizetype>(stream.total_out));
+    out.squeeze(); // an entry is kept (replayed logs, pages of events): not the 1 MiB buffer with it
     inflateEnd(&stream);
     return status == Z_STREAM_END ? std::optional(out) : std::nullopt;
 }
@@ -121,12 +122,14 @@ std::optional<QByteArray> EventLog::unpack(const QByteArray &stored, const QStri
 
 std::optional<qint64> EventLog::meetingNumber(const QString &meeting)
 {
-    if (const auto found = m_numbers.constFind(meeting); found != m_numbers.cend())
+    if (const qint64 *found = m_numbers.object(meeting))
         return *found;
     auto query = m_db.run(QStringLiteral("SELECT number FROM meetings WHERE id = ?"), {meeting});
     if (!query || !query->next())
         return std::nullopt;
-    return m_numbers.insert(meeting, query->value(0).toLongLong()).value();
+    const qint64 number = query->value(0).toLongLong();
+    m_numbers.insert(meeting, new qint64(number));
+    return number;
 }
 
 Expected<Ok, DatabaseError> EventLog::append(const QString &meeting, qint64 position, protocol::EventType type,

@@ -6,7 +6,7 @@
 #include "protocol/event.h"
 #include "relay/core/relay_database.h"
 
-#include <QHash>
+#include <QCache>
 
 namespace cmeet::relay {
 
@@ -32,7 +32,7 @@ private:
     [[nodiscard]] std::optional<qint64> meetingNumber(const QString &meeting);
 
     RelayDatabase &m_db;
-    QHash<QString, qint64> m_numbers; // meeting id -> its number (never changes)
+    QCache<QString, qint64> m_numbers{4096}; // meeting id -> its number (never changes), for the meetings in use
     std::optional<QSqlQuery> m_insert; // prepared once: appending is the relay's hot path
 };
 

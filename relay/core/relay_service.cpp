@@ -312,6 +312,8 @@ bool RelayService::mayReceive(const Session &session, const QString &meetingId)
         const auto meeting = m_directory.loadMeeting(meetingId);
         if (!meeting || meeting->status == MeetingStatus::Scheduled || meeting->status == MeetingStatus::Cancelled)
             return false; // nothing of it is broadcast
+        if (!m_engines.contains(meetingId)) // ended: asked once, for its last broadcast; not kept
+            return meeting->details.roster.contains(*session.identity);
         QSet<QByteArray> members;
         for (const crypto::Address &member : meeting->details.roster)
             members.insert(member.bytes());
@@ -626,7 +628,7 @@ QJsonObject RelayService::anchorInfo(const QString &meetingId)
 
 Expected<RelayService::FinalRecord, ProtocolError> RelayService::finalRecord(const QString &meetingId)
 {
-    if (const auto found = m_finalRecords.constFind(meetingId); found != m_finalRecords.cend())
+    if (const FinalRecord *found = m_finalRecords.object(meetingId))
         return *found;
     // Not seen ending since this relay started: rebuild it once from the stored log.
     auto entries = m_log.entries(meetingId);
@@ -641,7 +643,9 @@ Expected<RelayService::FinalRecord, ProtocolError> RelayService::finalRecord(con
         lastId = entry->id();
         log.append(lastId);
     }
-    return *m_finalRecords.insert(meetingId, FinalRecord{lastId, log.root()});
+    const FinalRecord record{lastId, log.root()};
+    m_finalRecords.insert(meetingId, new FinalRecord(record));
+    return record;
 }
 
 Expected<QJsonValue, ProtocolError> RelayService::approve(const crypto::Address &caller, const QJsonObject &params)
@@ -797,7 +801,7 @@ Outcome RelayService::submit(Session &session, const QJsonValue &id, const QJson
     if (event->type() == EventType::Start)
         m_engines.insert(meeting, *engine);
     if (event->type() == EventType::End) {
-        m_finalRecords.insert(meeting, FinalRecord{ack->id(), (*engine)->head().root}); // what approvals sign
+        m_finalRecords.insert(meeting, new FinalRecord{ack->id(), (*engine)->head().root}); // what approvals sign
         m_engines.remove(meeting); // the meeting is closed; nothing more is accepted
         m_audiences.remove(meeting); // nothing of it is broadcast any more (mayReceive reads it again if asked)
     }

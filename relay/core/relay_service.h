@@ -15,6 +15,7 @@
 #include "relay/core/relay_database.h"
 
 #include <QByteArray>
+#include <QCache>
 #include <QHash>
 #include <QSet>
 #include <QJsonObject>
@@ -162,7 +163,7 @@ private:
     IdentityKeys m_identityKeys;
     ImageStore m_images;
     QHash<QString, std::shared_ptr<MeetingEngine>> m_engines; // started meetings
-    QHash<QString, FinalRecord> m_finalRecords;               // ended meetings, computed once
+    QCache<QString, FinalRecord> m_finalRecords{1024};        // recently ended meetings (approvals follow the end)
     QHash<QString, QSet<QByteArray>> m_audiences;             // started meetings' rosters, fixed at the start
 
     // An accepted event, stored, whose acknowledgement (in its meeting's tree already) is signed
