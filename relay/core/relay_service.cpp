@@ -546,8 +546,13 @@ Expected<QJsonValue, ProtocolError> RelayService::call(Session &session, const Q
     }
     if (method == QStringLiteral("events.get") || method == QStringLiteral("meeting.subscribe")) {
         auto events = readEvents(caller, params);
-        if (events && method == QStringLiteral("meeting.subscribe"))
-            session.subscriptions.insert(params.value(QStringLiteral("meeting")).toString());
+        if (events && method == QStringLiteral("meeting.subscribe")) {
+            // Only a meeting with broadcasts to come: an ended one would stay with the connection.
+            const QString id = params.value(QStringLiteral("meeting")).toString();
+            const auto meeting = m_directory.loadMeeting(id);
+            if (meeting && (meeting->status == MeetingStatus::Scheduled || meeting->status == MeetingStatus::Started))
+                session.subscriptions.insert(id);
+        }
         return events;
     }
     return fail(ErrorCode::UnknownMethod, QStringLiteral("unknown method \"%1\"").arg(method));
