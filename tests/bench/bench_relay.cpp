@@ -105,11 +105,11 @@ struct Member {
     std::unique_ptr<client::Participant> participant;
 };
 
-// A relay with `count` staff members connected and logged in, and one started meeting per
-// group of members (first of each group hosts, the rest joined).
 // --postgresql: each relay set up stores in a new database on a PostgreSQL server started here.
 bool onPostgresql = false;
 
+// A relay with `count` staff members connected and logged in, and one started meeting per
+// group of members (first of each group hosts, the rest joined).
 class Setup {
 public:
     Setup(int meetings, int participantsPerMeeting)
