@@ -63,14 +63,16 @@ private:
         return qEnvironmentVariableIsSet("CMEET_CLIENT_KILLS") ? qEnvironmentVariableIntValue("CMEET_CLIENT_KILLS") : 6;
     }
 
-    // The desktop app as bob, in a profile folder that reopens the meeting it had open.
-    void startApp(QProcess &app, const QString &profile)
+    // The desktop app as bob, in a profile folder that reopens the meeting it had open; whether
+    // it started (a kill before then would have no process id to go to).
+    [[nodiscard]] bool startApp(QProcess &app, const QString &profile)
     {
         QProcessEnvironment environment = m_people.environment(QStringLiteral("bob"));
         environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         app.setProcessEnvironment(environment);
         app.setProcessChannelMode(QProcess::ForwardedErrorChannel); // its log, beside the test's
         app.start(QStringLiteral(CMEET_APP_PATH), {QStringLiteral("--profile"), profile, QStringLiteral("--key-file"), m_people.keyFile(QStringLiteral("bob"))});
+        return app.waitForStarted(10000) && app.processId() > 0;
     }
 
     // The entries in the app's copy of the meeting, read while the app may be writing it (both
@@ -165,7 +167,7 @@ private Q_SLOTS:
         qsizetype relaySize = relayLog().size();
         {
             QProcess app;
-            startApp(app, settings.profileDir);
+            QVERIFY(startApp(app, settings.profileDir));
             QTRY_COMPARE_WITH_TIMEOUT(appReplica(settings, m_meeting).size(), relaySize, 60000);
             ::kill(static_cast<pid_t>(app.processId()), SIGKILL);
             QVERIFY(app.waitForFinished(10000));
@@ -178,7 +180,7 @@ private Q_SLOTS:
             host.setProcessEnvironment(m_people.environment(QStringLiteral("host")));
             host.start(m_people.program(), {QStringLiteral("comment"), m_meeting, QStringLiteral("--text"), QStringLiteral("While the app starts %1").arg(round)});
             QProcess app;
-            startApp(app, settings.profileDir);
+            QVERIFY(startApp(app, settings.profileDir));
             QVERIFY(!app.waitForFinished(static_cast<int>(random.bounded(catchUpMs + 1)))); // still running when killed
             ::kill(static_cast<pid_t>(app.processId()), SIGKILL);
             QVERIFY(app.waitForFinished(10000));
@@ -189,7 +191,7 @@ private Q_SLOTS:
         // Started once more, it reopens the meeting and catches up, then follows it to its end:
         // the relay's whole log, nothing twice, and it verifies.
         QProcess app;
-        startApp(app, settings.profileDir);
+        QVERIFY(startApp(app, settings.profileDir));
         relaySize = relayLog().size();
         QTRY_COMPARE_WITH_TIMEOUT(appReplica(settings, m_meeting).size(), relaySize, 60000);
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("end"), m_meeting}).isEmpty());
