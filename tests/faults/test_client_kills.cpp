@@ -10,7 +10,6 @@
 #include "client/ui/app_settings.h"
 #include "ledger/meeting_verifier.h"
 #include "protocol/event.h"
-#include "store/meeting_file.h"
 #include "support/cli_people.h"
 
 #include <QDir>
@@ -75,12 +74,10 @@ private:
         return app.waitForStarted(10000) && app.processId() > 0;
     }
 
-    // The entries in the app's copy of the meeting, read while the app may be writing it (both
-    // sides wait out the other's lock); empty when it cannot be read yet.
+    // The entries in the app's copy of the meeting, read while the app may be writing it.
     [[nodiscard]] static QList<QByteArray> appReplica(const client::AppSettings &settings, const QString &meeting)
     {
-        auto file = store::MeetingFile::open(settings.replicaPath(meeting), true);
-        return file ? (*file)->events().value_or(QList<QByteArray>()) : QList<QByteArray>();
+        return test::meetingFileEntries(settings.replicaPath(meeting));
     }
 
 private Q_SLOTS:

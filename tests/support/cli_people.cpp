@@ -45,13 +45,16 @@ QStringList CliPeople::createIdentities(const QStringList &names) const
     return addresses;
 }
 
+QList<QByteArray> meetingFileEntries(const QString &path)
+{
+    auto file = store::MeetingFile::open(path, true);
+    return file ? (*file)->events().value_or(QList<QByteArray>()) : QList<QByteArray>();
+}
+
 QList<QByteArray> CliPeople::replicaLog(const QString &stateDirectory, const QString &meeting)
 {
     const QStringList files = QDir(stateDirectory).entryList({meeting + QStringLiteral(".*.cmeet")}, QDir::Files);
-    if (files.size() != 1)
-        return {};
-    auto file = store::MeetingFile::open(QDir(stateDirectory).filePath(files.constFirst()), true);
-    return file ? (*file)->events().value_or(QList<QByteArray>()) : QList<QByteArray>();
+    return files.size() == 1 ? meetingFileEntries(QDir(stateDirectory).filePath(files.constFirst())) : QList<QByteArray>();
 }
 
 } // namespace cmeet::test

@@ -8,6 +8,10 @@
 
 namespace cmeet::test {
 
+// The entries in the meeting file at path, read while its owner may be writing it (both sides
+// wait out the other's lock); empty when it cannot be read (yet).
+[[nodiscard]] QList<QByteArray> meetingFileEntries(const QString &path);
+
 class CliPeople {
 public:
     // relays: the relay's URL at the time of each command (it may be restarted on another port),
