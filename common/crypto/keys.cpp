@@ -3,10 +3,14 @@
 #include "base/hex.h"
 #include "crypto/keccak.h"
 
+#include <openssl/crypto.h>
 #include <secp256k1.h>
 #include <secp256k1_ecdh.h>
 #include <secp256k1_recovery.h>
 
+#include <QRandomGenerator>
+
+#include <array>
 #include <cstring>
 
 namespace cmeet::crypto {
@@ -22,8 +26,14 @@ const secp256k1_context *context()
     static const secp256k1_context *shared = [] {
         secp256k1_context *created = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
         // Randomization only adds side-channel protection; a context without it is still correct.
-        if (auto seed = randomSecret(32); seed.hasValue() && secp256k1_context_randomize(created, bytesOf(seed->view())) != 1)
+        // The seed comes from the operating system, not OpenSSL: the first caller is often a
+        // thread-pool worker, and OpenSSL's generator state for that thread would be freed by the
+        // thread's exit handler, which can still be running when the process exits.
+        std::array<quint32, 8> seed{};
+        QRandomGenerator::system()->fillRange(seed.data(), seed.size());
+        if (secp256k1_context_randomize(created, reinterpret_cast<const unsigned char *>(seed.data())) != 1)
             qWarning("secp256k1 context randomization failed");
+        OPENSSL_cleanse(seed.data(), sizeof seed);
         return created;
     }();
     return shared;
