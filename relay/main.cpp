@@ -344,8 +344,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("INI file with [relay] settings (same names as the options)."), QStringLiteral("file"));
     const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("Directory for the relay key and database (default: ./relay-data)."), QStringLiteral("dir"));
     const QCommandLineOption databaseOption(QStringLiteral("database"),
-                                            QStringLiteral("postgresql://USER@HOST[:PORT]/DATABASE to store in PostgreSQL (password from PGPASSWORD or "
-                                                           "~/.pgpass; default: relay.sqlite in the data directory)."),
+                                            QStringLiteral("postgresql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?OPTION=VALUE&...] to store in PostgreSQL "
+                                                           "(servers tried in turn; password from PGPASSWORD or ~/.pgpass; default: relay.sqlite in "
+                                                           "the data directory)."),
                                             QStringLiteral("url"));
     const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on (default: 127.0.0.1)."), QStringLiteral("address"));
     const QCommandLineOption portOption(QStringLiteral("port"), QStringLiteral("Port (default: 8765; 0 picks a free one)."), QStringLiteral("port"));

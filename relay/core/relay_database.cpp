@@ -259,9 +259,68 @@ bool RelayDatabase::isServerUrl(const QString &location)
     return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
 }
 
+namespace {
+
+// postgresql://[USER[:PASSWORD]@]HOST[:PORT][,HOST[:PORT]...]/DATABASE[?OPTION=VALUE&...], split
+// by hand: QUrl takes one host only, and libpq tries several in turn (a primary and its standby,
+// with target_session_attrs=read-write to pass over the one that is read-only).
+struct ServerUrl {
+    QString user;
+    QString password;
+    QStringList hosts;
+    QStringList ports;
+    QString database;
+    QString query; // as written, percent-encoded
+};
+
+std::optional<ServerUrl> parseServerUrl(const QString &location)
+{
+    const qsizetype schemeEnd = location.indexOf(QLatin1String("://"));
+    QString rest = location.mid(schemeEnd + 3);
+    ServerUrl url;
+    if (const qsizetype question = rest.indexOf(QLatin1Char('?')); question >= 0) {
+        url.query = rest.mid(question + 1);
+        rest.truncate(question);
+    }
+    const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+    if (slash < 0)
+        return std::nullopt;
+    url.database = QUrl::fromPercentEncoding(rest.mid(slash + 1).toUtf8());
+    QString authority = rest.left(slash);
+    if (const qsizetype at = authority.lastIndexOf(QLatin1Char('@')); at >= 0) {
+        const QString userInfo = authority.left(at);
+        const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+        url.user = QUrl::fromPercentEncoding(userInfo.left(colon).toUtf8());
+        if (colon >= 0)
+            url.password = QUrl::fromPercentEncoding(userInfo.mid(colon + 1).toUtf8());
+        authority = authority.mid(at + 1);
+    }
+    // HOST, HOST:PORT, [IPv6] or [IPv6]:PORT, separated by commas
+    static const QRegularExpression hostAndPort(QStringLiteral(R"(^(\[[0-9A-Fa-f:.]+\]|[^\[\]:,/]+)(?::([0-9]{1,5}))?$)"));
+    for (const QString &entry : authority.split(QLatin1Char(','))) {
+        const QRegularExpressionMatch match = hostAndPort.match(entry);
+        if (!match.hasMatch())
+            return std::nullopt;
+        QString host = match.captured(1);
+        if (host.startsWith(QLatin1Char('[')))
+            host = host.mid(1, host.size() - 2);
+        url.hosts.append(host);
+        url.ports.append(match.captured(2).isEmpty() ? QStringLiteral("5432") : match.captured(2));
+    }
+    if (url.database.isEmpty() || url.database.contains(QLatin1Char('/')))
+        return std::nullopt;
+    return url;
+}
+
+} // namespace
+
 QString RelayDatabase::describe(const QString &location)
 {
-    return isServerUrl(location) ? QUrl(location).toDisplayString(QUrl::RemovePassword) : location;
+    if (!isServerUrl(location))
+        return location;
+    // Everything as written but the password.
+    static const QRegularExpression password(QStringLiteral("^([a-z]+://[^:@/]*):[^@/]*@"));
+    return QString(location).replace(password, QStringLiteral("\\1@"));
 }
 
 Expected<std::unique_ptr<RelayDatabase>, DatabaseError> RelayDatabase::open(const QString &location)
@@ -271,23 +330,22 @@ Expected<std::unique_ptr<RelayDatabase>, DatabaseError> RelayDatabase::open(cons
     const bool postgres = isServerUrl(location);
     QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), name);
     if (postgres) {
-        // postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?OPTION=VALUE&...]: options are libpq's
-        // (sslmode, connect_timeout...). Without a password in the URL libpq reads PGPASSWORD or
-        // ~/.pgpass, which keeps it off command lines.
-        const QUrl url(location);
-        const QString database = url.path().mid(1);
-        if (!url.isValid() || url.host().isEmpty() || database.isEmpty()) {
+        // Options are libpq's (sslmode, connect_timeout, target_session_attrs...). Without a
+        // password in the URL libpq reads PGPASSWORD or ~/.pgpass, which keeps it off command lines.
+        const std::optional<ServerUrl> url = parseServerUrl(location);
+        if (!url) {
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
-            return unexpected(DatabaseError{QStringLiteral("%1 is not a PostgreSQL URL: postgresql://USER@HOST[:PORT]/DATABASE").arg(describe(location))});
+            return unexpected(DatabaseError{
+                QStringLiteral("%1 is not a PostgreSQL URL: postgresql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?OPTION=VALUE&...]").arg(describe(location))});
         }
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setUserName(url.userName());
-        db.setPassword(url.password());
-        db.setDatabaseName(database);
-        QStringList options;
-        for (const auto &[option, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
+        // libpq takes lists: host=a,b port=5432,5433 (Qt passes the port only as one number).
+        db.setHostName(url->hosts.join(QLatin1Char(',')));
+        db.setUserName(url->user);
+        db.setPassword(url->password);
+        db.setDatabaseName(url->database);
+        QStringList options{QStringLiteral("port=") + url->ports.join(QLatin1Char(','))};
+        for (const auto &[option, value] : QUrlQuery(url->query).queryItems(QUrl::FullyDecoded))
             options.append(option + QLatin1Char('=') + value);
         db.setConnectOptions(options.join(QLatin1Char(';')));
     } else {

@@ -5,6 +5,7 @@
 #include "relay/core/event_log.h"
 #include "relay/core/relay_database.h"
 #include "support/postgres_server.h"
+#include "support/program_run.h"
 #include "support/sample_events.h"
 
 #include <QSqlDatabase>
@@ -245,6 +246,36 @@ private Q_SLOTS:
         QVERIFY(!refused);
         QVERIFY(!refused.error().detail.contains(QStringLiteral("secret"))); // the password is never shown
         QVERIFY(!relay::RelayDatabase::open(QStringLiteral("postgresql://127.0.0.1")));
+    }
+
+    // A URL may list several servers, which libpq tries in turn (a primary and its standby, the
+    // one that takes writes chosen with target_session_attrs). Here nothing listens on the first.
+    void postgresqlServerList()
+    {
+        const QString url = postgresDatabase(); // postgresql://cmeet@127.0.0.1:PORT/NAME
+        QVERIFY(!url.isEmpty());
+        const qsizetype at = url.indexOf(QLatin1Char('@'));
+        const quint16 nobody = test::freePort();
+        const QString listed = url.left(at + 1) + QStringLiteral("127.0.0.1:%1,").arg(nobody) + url.mid(at + 1)
+                               + QStringLiteral("?target_session_attrs=read-write&connect_timeout=5");
+        auto database = relay::RelayDatabase::open(listed);
+        QVERIFY2(database, qPrintable(database ? QString() : database.error().detail));
+        auto port = (*database)->run(QStringLiteral("SELECT current_setting('port')"));
+        QVERIFY(port && port->next());
+        QCOMPARE(url.mid(at + 1).section(QLatin1Char('/'), 0, 0), QStringLiteral("127.0.0.1:") + port->value(0).toString());
+
+        const auto nobodyListens = relay::RelayDatabase::open(
+            QStringLiteral("postgresql://cmeet:secret@127.0.0.1:%1,[::1]:%1/none?connect_timeout=5").arg(nobody));
+        QVERIFY(!nobodyListens);
+        QVERIFY(!nobodyListens.error().detail.contains(QStringLiteral("secret")));
+        QCOMPARE(relay::RelayDatabase::describe(QStringLiteral("postgresql://cmeet:s%40cret@db1.example.org:5433,db2.example.org/cmeet?sslmode=verify-full")),
+                 QStringLiteral("postgresql://cmeet@db1.example.org:5433,db2.example.org/cmeet?sslmode=verify-full"));
+        for (const char *malformed : {"postgresql://cmeet@db1,,db2/cmeet", "postgresql://cmeet@db1:port/cmeet", "postgresql://cmeet@db1,db2",
+                                      "postgresql://cmeet@[::1/cmeet", "postgresql://cmeet@db1/cmeet/more"}) {
+            const auto refused = relay::RelayDatabase::open(QString::fromLatin1(malformed));
+            QVERIFY2(!refused, malformed);
+            QVERIFY2(refused.error().detail.contains(QStringLiteral("is not a PostgreSQL URL")), qPrintable(refused.error().detail));
+        }
     }
 };
 
