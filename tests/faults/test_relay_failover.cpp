@@ -33,6 +33,7 @@ private:
                              }};
     QString m_meeting;
     QString m_database;
+    QStringList m_addresses; // host, alice, bob
 
     QStringList portArguments(int which) const { return {QStringLiteral("--port"), QString::number(m_ports[which])}; }
 
@@ -42,6 +43,22 @@ private:
         if (m_people.ok(who, {QStringLiteral("events"), m_meeting}).isEmpty())
             return {};
         return m_people.replicaLogOf(who, m_meeting);
+    }
+
+    // A meeting of host, alice and bob (addresses in that order) started and joined; its id, or
+    // empty when a step failed.
+    QString startMeeting(const QStringList &addresses)
+    {
+        const QString meeting = m_people.ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Tumour board"),
+                                                                     QStringLiteral("--roster"), addresses.mid(1).join(QLatin1Char(',')), QStringLiteral("--agenda"),
+                                                                     QStringLiteral("P-001")});
+        if (meeting.isEmpty() || m_people.ok(QStringLiteral("host"), {QStringLiteral("start"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty())
+            return {};
+        for (const QString &who : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            if (m_people.ok(who, {QStringLiteral("join"), meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty())
+                return {};
+        }
+        return meeting;
     }
 
 private Q_SLOTS:
@@ -69,13 +86,9 @@ private Q_SLOTS:
 
         QVERIFY2(m_relays[0]->start(portArguments(0)), qPrintable(m_relays[0]->lastOutput()));
         QVERIFY2(m_relays[1]->startStandingBy(portArguments(1)), qPrintable(m_relays[1]->lastOutput()));
-        m_meeting = m_people.ok(QStringLiteral("host"), {QStringLiteral("meeting"), QStringLiteral("create"), QStringLiteral("--title"), QStringLiteral("Tumour board"),
-                                                         QStringLiteral("--roster"), addresses.mid(1).join(QLatin1Char(',')), QStringLiteral("--agenda"),
-                                                         QStringLiteral("P-001")});
+        m_meeting = startMeeting(addresses);
         QVERIFY(!m_meeting.isEmpty());
-        QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("start"), m_meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty());
-        for (const QString &who : {QStringLiteral("alice"), QStringLiteral("bob")})
-            QVERIFY(!m_people.ok(who, {QStringLiteral("join"), m_meeting, QStringLiteral("--code"), QStringLiteral("2468")}).isEmpty());
+        m_addresses = addresses;
     }
 
     // The database server restarted under the pair: the serving relay's connection, and the
@@ -196,6 +209,70 @@ private Q_SLOTS:
             QVERIFY(QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".before-restore"))));
         QCOMPARE(logSeenBy(QStringLiteral("host")), before);
         restoredRelay.stop();
+    }
+
+    // The database's own failover (docs/operations.md, Mapping onto PostgreSQL replication): a
+    // primary with a synchronous streaming replica, and a relay given both servers. The primary
+    // fails; the relay, its connection gone, stops; the replica is promoted, as a failover tool
+    // would; the relay, started again on the same URL, finds the new primary and serves the
+    // meeting on, every acknowledged comment in it.
+    void primaryLostToItsReplica()
+    {
+        for (auto &pairRelay : m_relays)
+            pairRelay->stop(); // its port is this relay's
+        QString error;
+        const std::unique_ptr<test::PostgresServer> primary = test::PostgresServer::startNew(&error);
+        QVERIFY2(primary, qPrintable(error));
+        const QString onPrimary = primary->createDatabase(&error);
+        QVERIFY2(!onPrimary.isEmpty(), qPrintable(error));
+        const std::unique_ptr<test::PostgresServer> replica = primary->startReplica(true, &error);
+        QVERIFY2(replica, qPrintable(error));
+        const QString both = QStringLiteral("postgresql://cmeet@127.0.0.1:%1,127.0.0.1:%2/%3?target_session_attrs=read-write&connect_timeout=5")
+                                 .arg(primary->port())
+                                 .arg(replica->port())
+                                 .arg(onPrimary.section(QLatin1Char('/'), -1));
+
+        client::LocalRelay relay(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay-replicated")), "failover passphrase");
+        relay.setDatabase(both);
+        QVERIFY2(relay.init(), qPrintable(relay.lastOutput()));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(relay.addStaff(*crypto::Address::fromHex(m_addresses.at(i)), QStringLiteral("Person %1").arg(i)));
+        QVERIFY(relay.admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")}));
+        QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));
+        const QString meeting = startMeeting(m_addresses);
+        QVERIFY(!meeting.isEmpty());
+        QStringList acknowledged;
+        for (const QString &who : {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("alice")}) {
+            const QString text = QStringLiteral("%1 on the primary, comment %2").arg(who).arg(acknowledged.size());
+            QVERIFY2(!m_people.ok(who, {QStringLiteral("comment"), meeting, QStringLiteral("--text"), text}).isEmpty(), qPrintable(text));
+            acknowledged.append(text);
+        }
+
+        primary->stopAbruptly();
+        QCOMPARE(relay.waitForExit(10000), std::optional(3));
+        QString output;
+        QVERIFY2(replica->promote(&output), qPrintable(output));
+        QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));
+        QVERIFY(!m_people.ok(QStringLiteral("bob"), {QStringLiteral("comment"), meeting, QStringLiteral("--text"), QStringLiteral("on the promoted replica")}).isEmpty());
+        acknowledged.append(QStringLiteral("on the promoted replica"));
+        QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("end"), meeting}).isEmpty());
+
+        // Read from the relay afresh: the host's replica set aside.
+        const QDir state(m_people.stateDirectory(QStringLiteral("host")));
+        for (const QString &file : state.entryList({meeting + QStringLiteral(".*")}, QDir::Files))
+            QVERIFY(QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".before-failover"))));
+        QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("events"), meeting}).isEmpty());
+        const QList<QByteArray> log = m_people.replicaLogOf(QStringLiteral("host"), meeting);
+        auto schemas = protocol::SchemaValidator::load();
+        QVERIFY(schemas);
+        const auto report = ledger::verifyMeetingLog(log, **schemas);
+        QVERIFY2(report.ok() && report.ended, qPrintable(report.problems.join(QLatin1Char('\n'))));
+        QStringList texts;
+        for (const protocol::Event &event : report.readable)
+            texts.append(event.content().value(QStringLiteral("text")).toString());
+        for (const QString &text : std::as_const(acknowledged))
+            QVERIFY2(texts.count(text) == 1, qPrintable(QStringLiteral("acknowledged once: ") + text));
+        relay.stop();
     }
 
     void cleanupTestCase()

@@ -8,7 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUrl>
+#include <QThread>
 
 #include <csignal>
 #include <pwd.h>
@@ -40,17 +40,20 @@ PostgresServer *PostgresServer::shared(QString *error)
 {
     static std::unique_ptr<PostgresServer> server;
     static QString failure;
-    if (!server && failure.isEmpty()) {
-        std::unique_ptr<PostgresServer> started(new PostgresServer);
-        if (started->start(&failure))
-            server = std::move(started);
-    }
+    if (!server && failure.isEmpty())
+        server = startNew(&failure);
     if (!server && error)
         *error = failure;
     return server.get();
 }
 
-bool PostgresServer::start(QString *error)
+std::unique_ptr<PostgresServer> PostgresServer::startNew(QString *error)
+{
+    std::unique_ptr<PostgresServer> server(new PostgresServer);
+    return server->start(error) ? std::move(server) : nullptr;
+}
+
+bool PostgresServer::prepareDirectory(QString *error)
 {
     m_binDir = postgresBinDir();
     if (m_binDir.isEmpty()) {
@@ -68,15 +71,27 @@ bool PostgresServer::start(QString *error)
             return false;
         }
     }
+    return true;
+}
+
+bool PostgresServer::start(QString *error)
+{
+    if (!prepareDirectory(error))
+        return false;
     QString output;
-    const QString data = m_dir.filePath(QStringLiteral("data"));
     // Trust on 127.0.0.1 is for this throwaway server alone; --no-sync: its files die with the test.
-    if (!run(QStringLiteral("initdb"), {QStringLiteral("-D"), data, QStringLiteral("-U"), QStringLiteral("cmeet"), QStringLiteral("-A"), QStringLiteral("trust"),
-                                        QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--locale=C"), QStringLiteral("--no-sync")},
+    if (!run(QStringLiteral("initdb"), {QStringLiteral("-D"), dataDirectory(), QStringLiteral("-U"), QStringLiteral("cmeet"), QStringLiteral("-A"),
+                                        QStringLiteral("trust"), QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--locale=C"), QStringLiteral("--no-sync")},
              &output)) {
         *error = QStringLiteral("initdb failed: ") + output;
         return false;
     }
+    return launchOnFreePort(error);
+}
+
+bool PostgresServer::launchOnFreePort(QString *error)
+{
+    QString output;
     for (int attempt = 0; attempt < 5; ++attempt) { // another process may take the free port first
         m_port = freePort();
         if (launch(&output))
@@ -84,6 +99,47 @@ bool PostgresServer::start(QString *error)
     }
     *error = QStringLiteral("PostgreSQL did not start: ") + output;
     return false;
+}
+
+std::unique_ptr<PostgresServer> PostgresServer::startReplica(bool synchronous, QString *error)
+{
+    std::unique_ptr<PostgresServer> replica(new PostgresServer);
+    if (!replica->prepareDirectory(error))
+        return nullptr;
+    // -R writes standby.signal and the primary's address: the copy starts as a streaming replica.
+    // A fast checkpoint: a spread one takes minutes.
+    QString output;
+    if (!replica->run(QStringLiteral("pg_basebackup"), {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                                                        QStringLiteral("-U"), QStringLiteral("cmeet"), QStringLiteral("-D"), replica->dataDirectory(),
+                                                        QStringLiteral("-R"), QStringLiteral("-X"), QStringLiteral("stream"), QStringLiteral("--checkpoint=fast"),
+                                                        QStringLiteral("--no-sync")},
+                      &output)) {
+        *error = QStringLiteral("pg_basebackup failed: ") + output;
+        return nullptr;
+    }
+    if (!replica->launchOnFreePort(error))
+        return nullptr;
+    if (!synchronous)
+        return replica;
+    if (!query(QStringLiteral("ALTER SYSTEM SET synchronous_standby_names = '*'"), error) || !query(QStringLiteral("SELECT pg_reload_conf()"), error))
+        return nullptr;
+    const QDeadlineTimer deadline(30000);
+    QString synchronousReplicas;
+    while (query(QStringLiteral("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'"), error, &synchronousReplicas)) {
+        if (synchronousReplicas == QStringLiteral("1"))
+            return replica;
+        if (deadline.hasExpired()) {
+            *error = QStringLiteral("the replica did not become synchronous within 30 s");
+            return nullptr;
+        }
+        QThread::msleep(100);
+    }
+    return nullptr;
+}
+
+bool PostgresServer::promote(QString *output)
+{
+    return run(QStringLiteral("pg_ctl"), {QStringLiteral("promote"), QStringLiteral("-D"), dataDirectory(), QStringLiteral("-w")}, output);
 }
 
 bool PostgresServer::launch(QString *output)
@@ -103,7 +159,7 @@ bool PostgresServer::launch(QString *output)
     while (!deadline.hasExpired() && m_server.state() != QProcess::NotRunning) {
         m_server.waitForReadyRead(100);
         log += m_server.readAll();
-        if (log.contains("ready to accept connections"))
+        if (log.contains("ready to accept")) // connections, or read-only connections (a replica)
             return true;
     }
     stop();
@@ -142,10 +198,9 @@ bool PostgresServer::run(const QString &program, const QStringList &arguments, Q
     return done;
 }
 
-QString PostgresServer::createDatabase(QString *error)
+bool PostgresServer::query(const QString &sql, QString *error, QString *value) const
 {
-    const QString name = QStringLiteral("relay_%1").arg(++m_databases);
-    const QString connection = QStringLiteral("cmeet-test-postgres");
+    const QString connection = QStringLiteral("cmeet-test-postgres-%1").arg(m_port);
     QString failure;
     {
         QSqlDatabase admin = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
@@ -155,16 +210,23 @@ QString PostgresServer::createDatabase(QString *error)
         admin.setDatabaseName(QStringLiteral("postgres"));
         if (!admin.open()) {
             failure = admin.lastError().text();
-        } else if (QSqlQuery create(admin); !create.exec(QStringLiteral("CREATE DATABASE ") + name)) {
-            failure = create.lastError().text();
+        } else if (QSqlQuery run(admin); !run.exec(sql)) {
+            failure = run.lastError().text();
+        } else if (value) {
+            *value = run.next() ? run.value(0).toString() : QString();
         }
     }
     QSqlDatabase::removeDatabase(connection);
-    if (!failure.isEmpty()) {
-        if (error)
-            *error = failure;
+    if (!failure.isEmpty() && error)
+        *error = failure;
+    return failure.isEmpty();
+}
+
+QString PostgresServer::createDatabase(QString *error)
+{
+    const QString name = QStringLiteral("relay_%1").arg(++m_databases);
+    if (!query(QStringLiteral("CREATE DATABASE ") + name, error))
         return {};
-    }
     return QStringLiteral("postgresql://cmeet@127.0.0.1:%1/%2").arg(m_port).arg(name);
 }
 

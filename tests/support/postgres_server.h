@@ -20,6 +20,16 @@ public:
     // The server of this process, started at the first call. Null when it cannot start, with the
     // reason in *error.
     [[nodiscard]] static PostgresServer *shared(QString *error = nullptr);
+    // A server of the caller's own (for tests that take it down for good); null with *error.
+    [[nodiscard]] static std::unique_ptr<PostgresServer> startNew(QString *error);
+
+    // A streaming replica of this server (pg_basebackup), read-only until promoted, on a port
+    // of its own; with synchronous set, every commit here waits until the replica has it on disk.
+    [[nodiscard]] std::unique_ptr<PostgresServer> startReplica(bool synchronous, QString *error);
+    // Makes a replica the primary (pg_ctl promote), as a failover tool does.
+    [[nodiscard]] bool promote(QString *output);
+    // Stops the server at once (immediate shutdown), as when it fails.
+    void stopAbruptly() { stop(); }
 
     // Stops the server at once (immediate shutdown) and starts it again: every connection is
     // cut, as when the database server fails.
@@ -40,8 +50,14 @@ public:
 private:
     PostgresServer() = default;
     [[nodiscard]] bool start(QString *error);
+    // Owns the temporary directory for the postgres user (under root).
+    [[nodiscard]] bool prepareDirectory(QString *error);
+    // Starts the server process on a free port and waits until it takes connections.
+    [[nodiscard]] bool launchOnFreePort(QString *error);
     // Starts the server process on m_port and waits until it takes connections.
     [[nodiscard]] bool launch(QString *output);
+    // Runs sql on the postgres database; the first column of its first row in *value, if asked.
+    [[nodiscard]] bool query(const QString &sql, QString *error, QString *value = nullptr) const;
     void stop();
 
     QString m_binDir;
