@@ -3,8 +3,9 @@
 // other takes the meeting over from the database, the people's commands (cmeet-cli given both
 // relays' URLs) carry on against it, and the killed one comes back as the standby. At the end
 // the meeting is ended, every acknowledged comment is in the log once, and the exported meeting
-// file passes cmeet-audit. Also: the database server restarted under the pair, and a pg_dump
-// restored. CI runs three takeovers; CMEET_FAILOVERS asks for more.
+// file passes cmeet-audit. Also: the database server restarted under the pair, a pg_dump
+// restored, and a primary lost to its promoted replica. CI runs three takeovers;
+// CMEET_FAILOVERS asks for more.
 
 #include "client/core/local_relay.h"
 #include "ledger/meeting_verifier.h"
@@ -18,6 +19,8 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace cmeet;
 
@@ -59,6 +62,16 @@ private:
                 return {};
         }
         return meeting;
+    }
+
+    // Renames who's replica of meeting out of the way, so that what it holds next comes from
+    // the relay alone.
+    bool setReplicaAside(const QString &who, const QString &meeting)
+    {
+        const QDir state(m_people.stateDirectory(who));
+        const QStringList files = state.entryList({meeting + QStringLiteral(".*")}, QDir::Files);
+        return std::all_of(files.begin(), files.end(),
+                           [&](const QString &file) { return QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".set-aside"))); });
     }
 
 private Q_SLOTS:
@@ -203,10 +216,8 @@ private Q_SLOTS:
         client::LocalRelay restoredRelay(QStringLiteral(CMEET_RELAY_PATH), m_relays[0]->dataDir(), "failover passphrase");
         restoredRelay.setDatabase(restored);
         QVERIFY2(restoredRelay.start(portArguments(0)), qPrintable(restoredRelay.lastOutput()));
-        // The host's replica set aside: everything it now holds comes from the restored relay.
-        const QDir state(m_people.stateDirectory(QStringLiteral("host")));
-        for (const QString &file : state.entryList({m_meeting + QStringLiteral(".*")}, QDir::Files))
-            QVERIFY(QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".before-restore"))));
+        // Everything the host's replica now holds comes from the restored relay.
+        QVERIFY(setReplicaAside(QStringLiteral("host"), m_meeting));
         QCOMPARE(logSeenBy(QStringLiteral("host")), before);
         restoredRelay.stop();
     }
@@ -257,10 +268,8 @@ private Q_SLOTS:
         acknowledged.append(QStringLiteral("on the promoted replica"));
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("end"), meeting}).isEmpty());
 
-        // Read from the relay afresh: the host's replica set aside.
-        const QDir state(m_people.stateDirectory(QStringLiteral("host")));
-        for (const QString &file : state.entryList({meeting + QStringLiteral(".*")}, QDir::Files))
-            QVERIFY(QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".before-failover"))));
+        // Read from the relay afresh.
+        QVERIFY(setReplicaAside(QStringLiteral("host"), meeting));
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("events"), meeting}).isEmpty());
         const QList<QByteArray> log = m_people.replicaLogOf(QStringLiteral("host"), meeting);
         auto schemas = protocol::SchemaValidator::load();
