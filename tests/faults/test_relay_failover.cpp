@@ -236,7 +236,7 @@ private Q_SLOTS:
         QVERIFY2(primary, qPrintable(error));
         const QString onPrimary = primary->createDatabase(&error);
         QVERIFY2(!onPrimary.isEmpty(), qPrintable(error));
-        const std::unique_ptr<test::PostgresServer> replica = primary->startReplica(true, &error);
+        const std::unique_ptr<test::PostgresServer> replica = primary->startReplica(&error);
         QVERIFY2(replica, qPrintable(error));
         const QString both = QStringLiteral("postgresql://cmeet@127.0.0.1:%1,127.0.0.1:%2/%3?target_session_attrs=read-write&connect_timeout=5")
                                  .arg(primary->port())

@@ -101,7 +101,7 @@ bool PostgresServer::launchOnFreePort(QString *error)
     return false;
 }
 
-std::unique_ptr<PostgresServer> PostgresServer::startReplica(bool synchronous, QString *error)
+std::unique_ptr<PostgresServer> PostgresServer::startReplica(QString *error)
 {
     std::unique_ptr<PostgresServer> replica(new PostgresServer);
     if (!replica->prepareDirectory(error))
@@ -119,8 +119,6 @@ std::unique_ptr<PostgresServer> PostgresServer::startReplica(bool synchronous, Q
     }
     if (!replica->launchOnFreePort(error))
         return nullptr;
-    if (!synchronous)
-        return replica;
     if (!query(QStringLiteral("ALTER SYSTEM SET synchronous_standby_names = '*'"), error) || !query(QStringLiteral("SELECT pg_reload_conf()"), error))
         return nullptr;
     const QDeadlineTimer deadline(30000);

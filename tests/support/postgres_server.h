@@ -23,9 +23,9 @@ public:
     // A server of the caller's own (for tests that take it down for good); null with *error.
     [[nodiscard]] static std::unique_ptr<PostgresServer> startNew(QString *error);
 
-    // A streaming replica of this server (pg_basebackup), read-only until promoted, on a port
-    // of its own; with synchronous set, every commit here waits until the replica has it on disk.
-    [[nodiscard]] std::unique_ptr<PostgresServer> startReplica(bool synchronous, QString *error);
+    // A synchronous streaming replica of this server (pg_basebackup), read-only until promoted,
+    // on a port of its own: every commit here waits until the replica has it on disk.
+    [[nodiscard]] std::unique_ptr<PostgresServer> startReplica(QString *error);
     // Makes a replica the primary (pg_ctl promote), as a failover tool does.
     [[nodiscard]] bool promote(QString *output);
     // Stops the server at once (immediate shutdown), as when it fails.
