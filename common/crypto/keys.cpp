@@ -26,9 +26,8 @@ const secp256k1_context *context()
     static const secp256k1_context *shared = [] {
         secp256k1_context *created = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
         // Randomization only adds side-channel protection; a context without it is still correct.
-        // The seed comes from the operating system, not OpenSSL: the first caller is often a
-        // thread-pool worker, and OpenSSL's generator state for that thread would be freed by the
-        // thread's exit handler, which can still be running when the process exits.
+        // The seed comes from the operating system: the first caller is often a thread-pool
+        // worker, which then needs no OpenSSL generator of its own for one draw.
         std::array<quint32, 8> seed{};
         QRandomGenerator::system()->fillRange(seed.data(), seed.size());
         if (secp256k1_context_randomize(created, reinterpret_cast<const unsigned char *>(seed.data())) != 1)

@@ -5,6 +5,17 @@
 
 namespace cmeet::crypto {
 
+namespace {
+
+// OpenSSL's cleanup at exit must not run: it assumes every other thread has ended, but Qt's
+// threads are still ending when QThread::wait() returns (their thread-local destructors, and
+// with them OpenSSL's per-thread cleanup, run after it), and once the cleanup has run those
+// threads' random generators and error queues are never freed. Asked before main, so before
+// anything (libpq, Qt's TLS) first initialises OpenSSL; the process's exit frees it all.
+[[maybe_unused]] const bool openSslWithoutExitCleanup = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+
+} // namespace
+
 SecretBytes::SecretBytes(qsizetype size) : m_bytes(size, '\0') {}
 
 SecretBytes::SecretBytes(QByteArrayView bytes) : m_bytes(bytes.data(), bytes.size()) {}

@@ -115,9 +115,9 @@ private Q_SLOTS:
                      .isEmpty());
         QString output;
         QVERIFY2(test::PostgresServer::shared()->restartAbruptly(&output), qPrintable(output));
-        QCOMPARE(relay.waitForExit(10000), std::optional(3));
+        QVERIFY2(relay.waitForExit(10000) == std::optional(3), qPrintable(relay.lastOutput()));
         QVERIFY2(relay.lastOutput().contains(QStringLiteral("lost the database connection")), qPrintable(relay.lastOutput()));
-        QCOMPARE(m_relays[1]->waitForExit(10000), std::optional(1));
+        QVERIFY2(m_relays[1]->waitForExit(10000) == std::optional(1), qPrintable(m_relays[1]->lastOutput()));
         QVERIFY2(m_relays[1]->lastOutput().contains(QStringLiteral("cannot take the serving lock")), qPrintable(m_relays[1]->lastOutput()));
         QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));
         QVERIFY2(m_relays[1]->startStandingBy(portArguments(1)), qPrintable(m_relays[1]->lastOutput()));
@@ -260,7 +260,7 @@ private Q_SLOTS:
         }
 
         primary->stopAbruptly();
-        QCOMPARE(relay.waitForExit(10000), std::optional(3));
+        QVERIFY2(relay.waitForExit(10000) == std::optional(3), qPrintable(relay.lastOutput()));
         QString output;
         QVERIFY2(replica->promote(&output), qPrintable(output));
         QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));

@@ -2,13 +2,83 @@
 
 #include <QSet>
 #include <QTest>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
 
 using namespace cmeet;
+
+namespace {
+
+// A thread that is still ending when the process exits, as Qt's are: QThread::wait() returns
+// before the thread's thread-local destructors have run, OpenSSL's per-thread state among
+// them. This one ends only once everything registered with atexit() before OpenSSL was first
+// used has run, so after OpenSSL's own exit-time cleanup, were that registered. The cleanup
+// would take away the destructor that frees the thread's random generators, and the
+// sanitized run (scripts/test) would report them leaked.
+struct ThreadEndingAtExit {
+    std::mutex mutex;
+    std::condition_variable exiting;
+    bool released = false;
+    std::thread thread;
+
+    static ThreadEndingAtExit &instance()
+    {
+        static auto *const ending = new ThreadEndingAtExit; // outlives every static destructor
+        return *ending;
+    }
+    static void release()
+    {
+        ThreadEndingAtExit &ending = instance();
+        {
+            const std::lock_guard lock(ending.mutex);
+            ending.released = true;
+        }
+        ending.exiting.notify_all();
+        if (ending.thread.joinable())
+            ending.thread.join();
+    }
+};
+
+struct HeldUntilExit {
+    ~HeldUntilExit()
+    {
+        ThreadEndingAtExit &ending = ThreadEndingAtExit::instance();
+        std::unique_lock lock(ending.mutex);
+        ending.exiting.wait(lock, [&] { return ending.released; });
+    }
+};
+
+// Before main, so before any OpenSSL call: runs after OpenSSL's cleanup would.
+const int releasedAtExit = std::atexit(&ThreadEndingAtExit::release);
+
+} // namespace
 
 class TestSecret : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // The check is the sanitized run's, at this process's exit (see ThreadEndingAtExit).
+    void randomBytesOnAThreadStillEndingAtExit()
+    {
+        QCOMPARE(releasedAtExit, 0);
+        bool finished = false;
+        bool drawn = false;
+        std::mutex drawing;
+        std::unique_lock lock(drawing);
+        std::condition_variable done;
+        ThreadEndingAtExit::instance().thread = std::thread([&] {
+            thread_local HeldUntilExit held;
+            const std::lock_guard threadLock(drawing);
+            drawn = crypto::randomBytes(32).hasValue();
+            finished = true;
+            done.notify_one();
+        });
+        done.wait(lock, [&] { return finished; });
+        QVERIFY(drawn);
+    }
+
     void equalityIsByContent()
     {
         const crypto::SecretBytes a(QByteArrayView("0123456789abcdef"));
