@@ -11,14 +11,11 @@ namespace {
 using protocol::ErrorCode;
 using protocol::ProtocolError;
 
-// Costly enough that a stolen database does not give the code away in a blink, cheap enough
-// for fifty joins in a minute (about 10 ms each).
-constexpr crypto::ScryptCost codeCost{1 << 12, 8, 1};
 const QString wholeMeeting = QStringLiteral("*");
 
-Expected<crypto::SecretBytes, crypto::CryptoError> hashCode(const QString &code, QByteArrayView salt)
+Expected<crypto::SecretBytes, crypto::CryptoError> hashCode(const QString &code, QByteArrayView salt, crypto::ScryptCost cost)
 {
-    return crypto::scrypt(code.toUtf8(), salt, codeCost, 32);
+    return crypto::scrypt(code.toUtf8(), salt, cost, 32);
 }
 
 } // namespace
@@ -35,7 +32,7 @@ Expected<Ok, ProtocolError> Attendance::setCode(const QString &meeting, const QS
     if (!isWellFormed(code))
         return unexpected(ProtocolError{ErrorCode::BadRequest, QStringLiteral("an attendance code is 4-12 letters or digits")});
     auto salt = crypto::randomBytes(16);
-    auto hash = salt ? hashCode(code, *salt) : unexpected(salt.error());
+    auto hash = salt ? hashCode(code, *salt, m_limits.codeCost) : unexpected(salt.error());
     if (!hash)
         return unexpected(ProtocolError{ErrorCode::InternalError, crypto::describe(hash.error())});
     auto stored = m_db.run(QStringLiteral("INSERT INTO attendance(meeting, salt, code_hash, rotated_at) VALUES (?, ?, ?, ?) "
@@ -92,7 +89,7 @@ Expected<Ok, ProtocolError> Attendance::verify(const QString &meeting, const cry
         return unexpected(ProtocolError{ErrorCode::NotStarted, QStringLiteral("the meeting has no attendance code yet")});
     const QByteArray salt = query->value(0).toByteArray();
     const QByteArray expected = query->value(1).toByteArray();
-    auto hash = isWellFormed(code) ? hashCode(code, salt) : unexpected(crypto::CryptoError::InvalidLength);
+    auto hash = isWellFormed(code) ? hashCode(code, salt, m_limits.codeCost) : unexpected(crypto::CryptoError::InvalidLength);
     if (!hash || !hash->equals(expected)) { // constant-time comparison
         recordFailure(meeting, who, now);
         recordFailure(meeting, wholeMeeting, now);

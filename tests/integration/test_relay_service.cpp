@@ -3,6 +3,7 @@
 
 #include "base/hex.h"
 #include "crypto/ecies.h"
+#include "crypto/hash.h"
 #include "ledger/meeting_verifier.h"
 #include "ledger/merkle_log.h"
 #include "protocol/canonical_json.h"
@@ -518,6 +519,28 @@ private Q_SLOTS:
         expectRefused([&] { return f->submitBytes(alice, asHost->wireBytes(), QStringLiteral("4711")); }, QStringLiteral("wrong_author"));
         expectRefused([&] { return f->start(host, QStringLiteral("1")); }, QStringLiteral("missing_attendance_code"));
         QVERIFY(f->start(host).contains(QStringLiteral("result")));
+    }
+
+    // The relay keeps a code as scrypt of it under a fresh salt, at the cost it was given, and
+    // checks joins against that.
+    void attendanceCodeKeptAsItsSaltedHash()
+    {
+        for (const crypto::ScryptCost cost : {relay::AttendanceLimits{}.codeCost, crypto::ScryptCost{2, 1, 1}}) {
+            f = std::make_unique<test::RelayFixture>(relay::AttendanceLimits{.codeCost = cost});
+            for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice")})
+                f->login(f->addMember(name));
+            f->createMeeting(m(QStringLiteral("host")), {QStringLiteral("alice")});
+            f->prepareParticipants(f->meeting, {QStringLiteral("host"), QStringLiteral("alice")});
+            QVERIFY(f->start(m(QStringLiteral("host")), QStringLiteral("CODE42")).contains(QStringLiteral("result")));
+            auto stored = f->database->run(QStringLiteral("SELECT salt, code_hash FROM attendance WHERE meeting = ?"), {f->meeting});
+            QVERIFY(stored && stored->next());
+            const QByteArray salt = stored->value(0).toByteArray();
+            QCOMPARE(salt.size(), 16);
+            const auto expected = crypto::scrypt("CODE42", salt, cost, 32);
+            QVERIFY(expected);
+            QVERIFY(expected->equals(stored->value(1).toByteArray()));
+            QVERIFY(f->join(m(QStringLiteral("alice")), QStringLiteral("CODE42")).contains(QStringLiteral("result")));
+        }
     }
 
     void attendanceLimits()
