@@ -4,8 +4,8 @@
 // relays' URLs) carry on against it, and the killed one comes back as the standby. At the end
 // the meeting is ended, every acknowledged comment is in the log once, and the exported meeting
 // file passes cmeet-audit. Also: the database server restarted under the pair, a pg_dump
-// restored, and a primary lost to its promoted replica. CI runs three takeovers;
-// CMEET_FAILOVERS asks for more.
+// restored, and the pair losing its database's primary to a promoted replica. CI runs three
+// takeovers; CMEET_FAILOVERS asks for more.
 
 #include "client/core/local_relay.h"
 #include "ledger/meeting_verifier.h"
@@ -222,15 +222,17 @@ private Q_SLOTS:
         restoredRelay.stop();
     }
 
-    // The database's own failover (docs/operations.md, Mapping onto PostgreSQL replication): a
-    // primary with a synchronous streaming replica, and a relay given both servers. The primary
-    // fails; the relay, its connection gone, stops; the replica is promoted, as a failover tool
-    // would; the relay, started again on the same URL, finds the new primary and serves the
-    // meeting on, every acknowledged comment in it.
-    void primaryLostToItsReplica()
+    // The database's own failover under the relay pair (docs/operations.md, Mapping onto
+    // PostgreSQL replication): a primary with a synchronous streaming replica, and both relays
+    // given both servers. The primary fails; the serving relay, its connection gone, stops, and
+    // so does the standby; started again before the replica is promoted, a relay finds no server
+    // that takes writes and says so; once a failover tool has promoted the replica the pair
+    // serves the meeting on from it, and the standby still takes over from a killed relay. Every
+    // acknowledged comment is in the log once.
+    void pairLosesThePrimaryToItsReplica()
     {
         for (auto &pairRelay : m_relays)
-            pairRelay->stop(); // its port is this relay's
+            pairRelay->stop(); // their ports are this pair's
         QString error;
         const std::unique_ptr<test::PostgresServer> primary = test::PostgresServer::startNew(&error);
         QVERIFY2(primary, qPrintable(error));
@@ -243,29 +245,50 @@ private Q_SLOTS:
                                  .arg(replica->port())
                                  .arg(onPrimary.section(QLatin1Char('/'), -1));
 
-        client::LocalRelay relay(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay-replicated")), "failover passphrase");
-        relay.setDatabase(both);
-        QVERIFY2(relay.init(), qPrintable(relay.lastOutput()));
+        std::array<std::unique_ptr<client::LocalRelay>, 2> pair;
+        for (int which = 0; which < 2; ++which) {
+            pair[which] = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("replicated-%1").arg(which)),
+                                                               "failover passphrase");
+            pair[which]->setDatabase(both);
+        }
+        client::LocalRelay &first = *pair[0];
+        client::LocalRelay &second = *pair[1];
+        QVERIFY2(first.init(), qPrintable(first.lastOutput()));
+        QVERIFY(QDir().mkpath(second.dataDir()));
+        QVERIFY(QFile::copy(first.dataDir() + QStringLiteral("/relay.key"), second.dataDir() + QStringLiteral("/relay.key")));
         for (int i = 0; i < 3; ++i)
-            QVERIFY(relay.addStaff(*crypto::Address::fromHex(m_addresses.at(i)), QStringLiteral("Person %1").arg(i)));
-        QVERIFY(relay.admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")}));
-        QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));
+            QVERIFY(first.addStaff(*crypto::Address::fromHex(m_addresses.at(i)), QStringLiteral("Person %1").arg(i)));
+        QVERIFY(first.admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")}));
+        QVERIFY2(first.start(portArguments(0)), qPrintable(first.lastOutput()));
+        QVERIFY2(second.startStandingBy(portArguments(1)), qPrintable(second.lastOutput()));
         const QString meeting = startMeeting(m_addresses);
         QVERIFY(!meeting.isEmpty());
         QStringList acknowledged;
-        for (const QString &who : {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("alice")}) {
-            const QString text = QStringLiteral("%1 on the primary, comment %2").arg(who).arg(acknowledged.size());
-            QVERIFY2(!m_people.ok(who, {QStringLiteral("comment"), meeting, QStringLiteral("--text"), text}).isEmpty(), qPrintable(text));
+        const auto comment = [&](const QString &who, const QString &text) {
+            if (m_people.ok(who, {QStringLiteral("comment"), meeting, QStringLiteral("--text"), text}).isEmpty())
+                return false;
             acknowledged.append(text);
-        }
+            return true;
+        };
+        for (const QString &who : {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("alice")})
+            QVERIFY(comment(who, QStringLiteral("%1 on the primary, comment %2").arg(who).arg(acknowledged.size())));
 
         primary->stopAbruptly();
-        QVERIFY2(relay.waitForExit(10000) == std::optional(3), qPrintable(relay.lastOutput()));
+        QVERIFY2(first.waitForExit(10000) == std::optional(3), qPrintable(first.lastOutput()));
+        QVERIFY2(second.waitForExit(10000) == std::optional(1), qPrintable(second.lastOutput()));
+        QVERIFY2(second.lastOutput().contains(QStringLiteral("cannot take the serving lock")), qPrintable(second.lastOutput()));
+        // libpq's own words for the replica: connected, but not a server that takes writes.
+        QVERIFY2(!first.start(portArguments(0)), qPrintable(first.lastOutput()));
+        QVERIFY2(first.lastOutput().contains(QStringLiteral("session is read-only")), qPrintable(first.lastOutput()));
+
         QString output;
         QVERIFY2(replica->promote(&output), qPrintable(output));
-        QVERIFY2(relay.start(portArguments(0)), qPrintable(relay.lastOutput()));
-        QVERIFY(!m_people.ok(QStringLiteral("bob"), {QStringLiteral("comment"), meeting, QStringLiteral("--text"), QStringLiteral("on the promoted replica")}).isEmpty());
-        acknowledged.append(QStringLiteral("on the promoted replica"));
+        QVERIFY2(first.start(portArguments(0)), qPrintable(first.lastOutput()));
+        QVERIFY2(second.startStandingBy(portArguments(1)), qPrintable(second.lastOutput()));
+        QVERIFY(comment(QStringLiteral("bob"), QStringLiteral("on the promoted replica")));
+        first.kill();
+        QVERIFY2(second.waitUntilListening(), qPrintable(second.lastOutput()));
+        QVERIFY(comment(QStringLiteral("alice"), QStringLiteral("on the promoted replica, from the standby")));
         QVERIFY(!m_people.ok(QStringLiteral("host"), {QStringLiteral("end"), meeting}).isEmpty());
 
         // Read from the relay afresh.
@@ -281,7 +304,7 @@ private Q_SLOTS:
             texts.append(event.content().value(QStringLiteral("text")).toString());
         for (const QString &text : std::as_const(acknowledged))
             QVERIFY2(texts.count(text) == 1, qPrintable(QStringLiteral("acknowledged once: ") + text));
-        relay.stop();
+        second.stop();
     }
 
     void cleanupTestCase()
