@@ -34,6 +34,22 @@ crypto::Address addressOf(const QVariant &value)
     return crypto::Address::fromHex(value.toString()).value_or(crypto::Address());
 }
 
+// A meeting's own columns, as meetingFromRow reads them; its roster and agenda are rows of their own.
+const QString meetingColumns = QStringLiteral("title, description, scheduled_at, host, status, created_at");
+
+Meeting meetingFromRow(const QString &id, const QSqlQuery &row, int first)
+{
+    Meeting meeting;
+    meeting.id = id;
+    meeting.details.title = row.value(first).toString();
+    meeting.details.description = row.value(first + 1).toString();
+    meeting.details.scheduledAt = row.value(first + 2).toLongLong();
+    meeting.host = addressOf(row.value(first + 3));
+    meeting.status = statusFromName(row.value(first + 4).toString()).value_or(MeetingStatus::Cancelled);
+    meeting.createdAt = row.value(first + 5).toLongLong();
+    return meeting;
+}
+
 } // namespace
 
 QString statusName(MeetingStatus status)
@@ -261,25 +277,48 @@ Expected<Meeting, ProtocolError> Directory::cancelMeeting(const crypto::Address 
 
 Expected<QList<Meeting>, ProtocolError> Directory::listMeetings(const crypto::Address &caller, MeetingFilter filter, qint64 now)
 {
-    auto query = m_db.run(QStringLiteral("SELECT m.id FROM meetings m JOIN meeting_roster r ON r.meeting = m.id "
-                                         "WHERE r.member = ? ORDER BY m.scheduled_at, m.id"),
-                          {caller.toLowerHex()});
+    // Three queries whatever the number of meetings (one per meeting made a long-serving
+    // relay's list ever slower): the meetings, then all their rosters and all their agendas.
+    const QString member = caller.toLowerHex();
+    const QString callersMeetings = QStringLiteral("SELECT meeting FROM meeting_roster WHERE member = ?");
+    auto query = m_db.run(QStringLiteral("SELECT m.id, %1 FROM meetings m JOIN meeting_roster r ON r.meeting = m.id "
+                                         "WHERE r.member = ? ORDER BY m.scheduled_at, m.id")
+                              .arg(meetingColumns),
+                          {member});
     if (!query)
         return storageFailure(query.error());
-    QStringList ids;
-    while (query->next())
-        ids.append(query->value(0).toString());
+    QList<Meeting> all;
+    QHash<QString, qsizetype> index;
+    while (query->next()) {
+        index.insert(query->value(0).toString(), all.size());
+        all.append(meetingFromRow(query->value(0).toString(), *query, 1));
+    }
+    auto roster = m_db.run(QStringLiteral("SELECT meeting, member FROM meeting_roster WHERE meeting IN (%1) ORDER BY meeting, position").arg(callersMeetings),
+                           {member});
+    if (!roster)
+        return storageFailure(roster.error());
+    // Rows of a meeting created between these queries (by another connection) are not the list's.
+    while (roster->next()) {
+        if (const auto at = index.constFind(roster->value(0).toString()); at != index.cend())
+            all[*at].details.roster.append(addressOf(roster->value(1)));
+    }
+    auto agenda = m_db.run(QStringLiteral("SELECT meeting, patient FROM meeting_agenda WHERE meeting IN (%1) ORDER BY meeting, position").arg(callersMeetings),
+                           {member});
+    if (!agenda)
+        return storageFailure(agenda.error());
+    while (agenda->next()) {
+        if (const auto at = index.constFind(agenda->value(0).toString()); at != index.cend())
+            all[*at].details.agenda.append(agenda->value(1).toString());
+    }
+
     QList<Meeting> out;
-    for (const QString &id : ids) {
-        auto found = loadMeeting(id);
-        if (!found)
-            continue;
+    for (const Meeting &found : std::as_const(all)) {
         // Upcoming: not yet over (scheduled or running, or scheduled later); previous: ended,
         // cancelled, or scheduled in the past and never started.
-        const bool over = found->status == MeetingStatus::Ended || found->status == MeetingStatus::Cancelled
-            || (found->status == MeetingStatus::Scheduled && found->details.scheduledAt < now - 24 * 3600 * 1000);
+        const bool over = found.status == MeetingStatus::Ended || found.status == MeetingStatus::Cancelled
+            || (found.status == MeetingStatus::Scheduled && found.details.scheduledAt < now - 24 * 3600 * 1000);
         if (filter == MeetingFilter::All || (filter == MeetingFilter::Upcoming) != over)
-            out.append(*found);
+            out.append(found);
     }
     return out;
 }
@@ -296,17 +335,10 @@ Expected<Meeting, ProtocolError> Directory::meeting(const crypto::Address &calle
 
 std::optional<Meeting> Directory::loadMeeting(const QString &id)
 {
-    auto query = m_db.run(QStringLiteral("SELECT title, description, scheduled_at, host, status, created_at FROM meetings WHERE id = ?"), {id});
+    auto query = m_db.run(QStringLiteral("SELECT %1 FROM meetings WHERE id = ?").arg(meetingColumns), {id});
     if (!query || !query->next())
         return std::nullopt;
-    Meeting meeting;
-    meeting.id = id;
-    meeting.details.title = query->value(0).toString();
-    meeting.details.description = query->value(1).toString();
-    meeting.details.scheduledAt = query->value(2).toLongLong();
-    meeting.host = addressOf(query->value(3));
-    meeting.status = statusFromName(query->value(4).toString()).value_or(MeetingStatus::Cancelled);
-    meeting.createdAt = query->value(5).toLongLong();
+    Meeting meeting = meetingFromRow(id, *query, 0);
     auto roster = m_db.run(QStringLiteral("SELECT member FROM meeting_roster WHERE meeting = ? ORDER BY position"), {id});
     while (roster && roster->next())
         meeting.details.roster.append(addressOf(roster->value(0)));

@@ -521,6 +521,56 @@ private Q_SLOTS:
         QVERIFY(f->start(host).contains(QStringLiteral("result")));
     }
 
+    // meeting.list gives each of the caller's meetings, soonest first, as meeting.get does: its
+    // roster (the host first) and agenda in their order, and none of the meetings it is not in.
+    void meetingListGivesEachMeetingWhole()
+    {
+        f = std::make_unique<test::RelayFixture>();
+        for (const QString &name : {QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")})
+            f->login(f->addMember(name));
+        const auto address = [&](const QString &name) { return m(name).key.address().toLowerHex(); };
+        struct Planned {
+            QString title;
+            qint64 inHours;
+            QStringList roster;
+            QStringList agenda;
+        };
+        const QList<Planned> planned = {
+            {QStringLiteral("Later"), 5, {QStringLiteral("alice"), QStringLiteral("bob")}, {QStringLiteral("P-001"), QStringLiteral("P-002")}},
+            {QStringLiteral("Sooner"), 2, {QStringLiteral("bob"), QStringLiteral("alice"), QStringLiteral("carol")}, {QStringLiteral("P-001")}},
+            {QStringLiteral("Without alice"), 3, {QStringLiteral("bob")}, {QStringLiteral("P-002")}},
+            {QStringLiteral("Soonest"), 1, {QStringLiteral("carol"), QStringLiteral("alice")}, {QStringLiteral("P-002"), QStringLiteral("P-001")}},
+        };
+        for (const Planned &meeting : planned) {
+            QJsonArray roster;
+            for (const QString &name : meeting.roster)
+                roster.append(address(name));
+            const QJsonObject created = f->request(m(QStringLiteral("host")), QStringLiteral("meeting.create"),
+                                                   {{QStringLiteral("title"), meeting.title},
+                                                    {QStringLiteral("scheduledAt"), f->now + meeting.inHours * 3600 * 1000},
+                                                    {QStringLiteral("roster"), roster},
+                                                    {QStringLiteral("agenda"), QJsonArray::fromStringList(meeting.agenda)}});
+            QVERIFY2(created.contains(QStringLiteral("result")), QJsonDocument(created).toJson().constData());
+        }
+        const QJsonArray listed = f->request(m(QStringLiteral("alice")), QStringLiteral("meeting.list"), {{QStringLiteral("filter"), QStringLiteral("all")}})
+                                      .value(QStringLiteral("result"))
+                                      .toArray();
+        QStringList titles;
+        for (const QJsonValue &meeting : listed) {
+            titles.append(meeting.toObject().value(QStringLiteral("title")).toString());
+            QJsonObject got = resultOf(f->request(m(QStringLiteral("alice")), QStringLiteral("meeting.get"),
+                                                  {{QStringLiteral("id"), meeting.toObject().value(QStringLiteral("id"))}}));
+            got.remove(QStringLiteral("anchor")); // meeting.get's alone
+            QCOMPARE(meeting.toObject(), got);
+        }
+        QCOMPARE(titles, (QStringList{QStringLiteral("Soonest"), QStringLiteral("Sooner"), QStringLiteral("Later")}));
+        const QJsonObject sooner = listed.at(1).toObject();
+        QCOMPARE(sooner.value(QStringLiteral("roster")).toArray(),
+                 (QJsonArray{address(QStringLiteral("host")), address(QStringLiteral("bob")), address(QStringLiteral("alice")), address(QStringLiteral("carol"))}));
+        QCOMPARE(listed.at(0).toObject().value(QStringLiteral("agenda")).toArray(),
+                 (QJsonArray{QStringLiteral("P-002"), QStringLiteral("P-001")}));
+    }
+
     // The relay keeps a code as scrypt of it under a fresh salt, at the cost it was given, and
     // checks joins against that.
     void attendanceCodeKeptAsItsSaltedHash()
