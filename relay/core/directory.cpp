@@ -293,23 +293,25 @@ Expected<QList<Meeting>, ProtocolError> Directory::listMeetings(const crypto::Ad
         index.insert(query->value(0).toString(), all.size());
         all.append(meetingFromRow(query->value(0).toString(), *query, 1));
     }
-    auto roster = m_db.run(QStringLiteral("SELECT meeting, member FROM meeting_roster WHERE meeting IN (%1) ORDER BY meeting, position").arg(callersMeetings),
-                           {member});
-    if (!roster)
-        return storageFailure(roster.error());
-    // Rows of a meeting created between these queries (by another connection) are not the list's.
-    while (roster->next()) {
-        if (const auto at = index.constFind(roster->value(0).toString()); at != index.cend())
-            all[*at].details.roster.append(addressOf(roster->value(1)));
-    }
-    auto agenda = m_db.run(QStringLiteral("SELECT meeting, patient FROM meeting_agenda WHERE meeting IN (%1) ORDER BY meeting, position").arg(callersMeetings),
-                           {member});
-    if (!agenda)
-        return storageFailure(agenda.error());
-    while (agenda->next()) {
-        if (const auto at = index.constFind(agenda->value(0).toString()); at != index.cend())
-            all[*at].details.agenda.append(agenda->value(1).toString());
-    }
+    // Each row's value given to the meeting its first column names. Rows of a meeting created
+    // between these queries (by another connection) are not the list's.
+    const auto distribute = [&](const QString &sql, const auto &add) -> Expected<Ok, ProtocolError> {
+        auto rows = m_db.run(sql.arg(callersMeetings), {member});
+        if (!rows)
+            return storageFailure(rows.error());
+        while (rows->next()) {
+            if (const auto at = index.constFind(rows->value(0).toString()); at != index.cend())
+                add(all[*at].details, rows->value(1));
+        }
+        return Ok{};
+    };
+    const auto rosters = distribute(QStringLiteral("SELECT meeting, member FROM meeting_roster WHERE meeting IN (%1) ORDER BY meeting, position"),
+                                    [](MeetingDraft &details, const QVariant &member) { details.roster.append(addressOf(member)); });
+    const auto agendas = rosters ? distribute(QStringLiteral("SELECT meeting, patient FROM meeting_agenda WHERE meeting IN (%1) ORDER BY meeting, position"),
+                                              [](MeetingDraft &details, const QVariant &patient) { details.agenda.append(patient.toString()); })
+                                 : rosters;
+    if (!agendas)
+        return unexpected(agendas.error());
 
     QList<Meeting> out;
     for (const Meeting &found : std::as_const(all)) {
