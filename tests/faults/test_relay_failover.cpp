@@ -74,6 +74,37 @@ private:
                            [&](const QString &file) { return QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".set-aside"))); });
     }
 
+    // Two relays on database with one key (made by the first, copied to the second, as an
+    // operator does), the three people and the patient enrolled, the first serving and the
+    // second standing by on this test's ports. Empty, with what went wrong in *failure, when a
+    // step fails.
+    std::array<std::unique_ptr<client::LocalRelay>, 2> startPair(const QString &directoryPrefix, const QString &database, const QStringList &addresses,
+                                                                 QString *failure)
+    {
+        std::array<std::unique_ptr<client::LocalRelay>, 2> pair;
+        for (int which = 0; which < 2; ++which) {
+            pair[which] = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(directoryPrefix + QString::number(which)),
+                                                               "failover passphrase");
+            pair[which]->setDatabase(database);
+        }
+        client::LocalRelay &first = *pair[0];
+        client::LocalRelay &second = *pair[1];
+        bool enrolled = first.init() && QDir().mkpath(second.dataDir())
+            && QFile::copy(first.dataDir() + QStringLiteral("/relay.key"), second.dataDir() + QStringLiteral("/relay.key"));
+        for (int i = 0; enrolled && i < addresses.size(); ++i)
+            enrolled = first.addStaff(*crypto::Address::fromHex(addresses.at(i)), QStringLiteral("Person %1").arg(i));
+        enrolled = enrolled && first.admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")});
+        if (!enrolled || !first.start(portArguments(0))) {
+            *failure = first.lastOutput();
+            return {};
+        }
+        if (!second.startStandingBy(portArguments(1))) {
+            *failure = second.lastOutput();
+            return {};
+        }
+        return pair;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -83,22 +114,11 @@ private Q_SLOTS:
 
         const QStringList addresses = m_people.createIdentities({QStringLiteral("host"), QStringLiteral("alice"), QStringLiteral("bob")});
         QCOMPARE(addresses.size(), 3);
-        for (int which = 0; which < 2; ++which) {
-            m_ports[which] = test::freePort();
-            m_relays[which] = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("relay-%1").arg(which)),
-                                                                   "failover passphrase");
-            m_relays[which]->setDatabase(m_database);
-        }
-        // One relay key for both: made by the first, copied to the second (as an operator does).
-        QVERIFY2(m_relays[0]->init(), qPrintable(m_relays[0]->lastOutput()));
-        QVERIFY(QDir().mkpath(m_relays[1]->dataDir()));
-        QVERIFY(QFile::copy(m_relays[0]->dataDir() + QStringLiteral("/relay.key"), m_relays[1]->dataDir() + QStringLiteral("/relay.key")));
-        for (int i = 0; i < 3; ++i)
-            QVERIFY(m_relays[0]->addStaff(*crypto::Address::fromHex(addresses.at(i)), QStringLiteral("Person %1").arg(i)));
-        QVERIFY(m_relays[0]->admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")}));
-
-        QVERIFY2(m_relays[0]->start(portArguments(0)), qPrintable(m_relays[0]->lastOutput()));
-        QVERIFY2(m_relays[1]->startStandingBy(portArguments(1)), qPrintable(m_relays[1]->lastOutput()));
+        for (quint16 &port : m_ports)
+            port = test::freePort();
+        QString failure;
+        m_relays = startPair(QStringLiteral("relay-"), m_database, addresses, &failure);
+        QVERIFY2(m_relays[0], qPrintable(failure));
         m_meeting = startMeeting(addresses);
         QVERIFY(!m_meeting.isEmpty());
         m_addresses = addresses;
@@ -245,22 +265,11 @@ private Q_SLOTS:
                                  .arg(replica->port())
                                  .arg(onPrimary.section(QLatin1Char('/'), -1));
 
-        std::array<std::unique_ptr<client::LocalRelay>, 2> pair;
-        for (int which = 0; which < 2; ++which) {
-            pair[which] = std::make_unique<client::LocalRelay>(QStringLiteral(CMEET_RELAY_PATH), m_dir.filePath(QStringLiteral("replicated-%1").arg(which)),
-                                                               "failover passphrase");
-            pair[which]->setDatabase(both);
-        }
+        QString failure;
+        const std::array<std::unique_ptr<client::LocalRelay>, 2> pair = startPair(QStringLiteral("replicated-"), both, m_addresses, &failure);
+        QVERIFY2(pair[0], qPrintable(failure));
         client::LocalRelay &first = *pair[0];
         client::LocalRelay &second = *pair[1];
-        QVERIFY2(first.init(), qPrintable(first.lastOutput()));
-        QVERIFY(QDir().mkpath(second.dataDir()));
-        QVERIFY(QFile::copy(first.dataDir() + QStringLiteral("/relay.key"), second.dataDir() + QStringLiteral("/relay.key")));
-        for (int i = 0; i < 3; ++i)
-            QVERIFY(first.addStaff(*crypto::Address::fromHex(m_addresses.at(i)), QStringLiteral("Person %1").arg(i)));
-        QVERIFY(first.admin({QStringLiteral("add-patient"), QStringLiteral("P-001"), QStringLiteral("Jane Doe")}));
-        QVERIFY2(first.start(portArguments(0)), qPrintable(first.lastOutput()));
-        QVERIFY2(second.startStandingBy(portArguments(1)), qPrintable(second.lastOutput()));
         const QString meeting = startMeeting(m_addresses);
         QVERIFY(!meeting.isEmpty());
         QStringList acknowledged;
