@@ -189,31 +189,37 @@ private:
     Expected<QString, JsonError> parseString()
     {
         ++m_pos; // opening quote
-        QByteArray utf8;
+        QByteArray unescaped; // used only once an escape is met: most strings have none
+        bool escaped = false;
         while (true) {
+            // A run of characters that stand for themselves, taken at once.
+            const qsizetype runStart = m_pos;
+            while (m_pos < m_input.size()) {
+                const auto c = static_cast<unsigned char>(m_input[m_pos]);
+                if (c == '"' || c == '\\' || c < 0x20)
+                    break;
+                const int length = c < 0x80 ? 1 : utf8SequenceLength(m_input, m_pos);
+                if (length == 0)
+                    return fail(JsonErrorCode::InvalidUtf8, QStringLiteral("invalid UTF-8"));
+                m_pos += length;
+            }
+            const QByteArrayView run = m_input.sliced(runStart, m_pos - runStart);
             if (m_pos >= m_input.size())
                 return fail(JsonErrorCode::UnterminatedString, QStringLiteral("unterminated string"));
             const auto c = static_cast<unsigned char>(m_input[m_pos]);
             if (c == '"') {
                 ++m_pos;
-                return QString::fromUtf8(utf8);
+                return escaped ? QString::fromUtf8(unescaped.append(run)) : QString::fromUtf8(run);
             }
             if (c < 0x20)
                 return fail(JsonErrorCode::ControlCharacter,
                             QStringLiteral("a raw control character U+%1 in a string (must be escaped)")
                                 .arg(c, 4, 16, QLatin1Char('0')));
-            if (c == '\\') {
-                auto escaped = parseEscape();
-                if (!escaped)
-                    return unexpected(escaped.error());
-                utf8.append(*escaped);
-                continue;
-            }
-            const int length = utf8SequenceLength(m_input, m_pos);
-            if (length == 0)
-                return fail(JsonErrorCode::InvalidUtf8, QStringLiteral("invalid UTF-8"));
-            utf8.append(m_input.sliced(m_pos, length));
-            m_pos += length;
+            auto character = parseEscape();
+            if (!character)
+                return unexpected(character.error());
+            unescaped.append(run).append(*character);
+            escaped = true;
         }
     }
 
@@ -297,12 +303,11 @@ private:
             auto key = parseString();
             if (!key)
                 return unexpected(key.error());
-            if (object.contains(*key)) {
-                m_pos = keyStart;
-                return fail(JsonErrorCode::DuplicateKey, QStringLiteral("duplicate key %1").arg(quoted(*key)));
-            }
+            // Keys in strictly increasing order cannot repeat: only a key out of order is looked up.
             if (!first && !lessByUtf16(previousKey, *key)) {
                 m_pos = keyStart;
+                if (object.contains(*key))
+                    return fail(JsonErrorCode::DuplicateKey, QStringLiteral("duplicate key %1").arg(quoted(*key)));
                 return fail(JsonErrorCode::KeyOrder,
                             QStringLiteral("key %1 after %2 (keys must be sorted by UTF-16 code units)")
                                 .arg(quoted(*key), quoted(previousKey)));
