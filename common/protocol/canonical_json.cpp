@@ -189,8 +189,7 @@ private:
     Expected<QString, JsonError> parseString()
     {
         ++m_pos; // opening quote
-        QByteArray unescaped; // used only once an escape is met: most strings have none
-        bool escaped = false;
+        QByteArray unescaped; // filled only once an escape is met: most strings have none
         while (true) {
             // A run of characters that stand for themselves, taken at once.
             const qsizetype runStart = m_pos;
@@ -209,7 +208,7 @@ private:
             const auto c = static_cast<unsigned char>(m_input[m_pos]);
             if (c == '"') {
                 ++m_pos;
-                return escaped ? QString::fromUtf8(unescaped.append(run)) : QString::fromUtf8(run);
+                return unescaped.isEmpty() ? QString::fromUtf8(run) : QString::fromUtf8(unescaped.append(run));
             }
             if (c < 0x20)
                 return fail(JsonErrorCode::ControlCharacter,
@@ -218,8 +217,7 @@ private:
             auto character = parseEscape();
             if (!character)
                 return unexpected(character.error());
-            unescaped.append(run).append(*character);
-            escaped = true;
+            unescaped.append(run).append(*character); // never empty after an escape
         }
     }
 

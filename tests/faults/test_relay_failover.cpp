@@ -74,7 +74,7 @@ private:
                            [&](const QString &file) { return QFile::rename(state.filePath(file), state.filePath(file + QStringLiteral(".set-aside"))); });
     }
 
-    // Two relays on database with one key (made by the first, copied to the second, as an
+    // Two relays on one database with one key (made by the first, copied to the second, as an
     // operator does), the three people and the patient enrolled, the first serving and the
     // second standing by on this test's ports. Empty, with what went wrong in *failure, when a
     // step fails.
