@@ -258,24 +258,23 @@ Q_SIGNALS:
     void imageRead(const QByteArray &sha256, const QString &mediaType, const QByteArray &bytes); // empty: not held
 
 private:
-    // Reads the entries on all cores, then checks them in order; remembers their digests to tell a
-    // repeat from a change.
+    // Reads the entries on all cores while it checks them in order; remembers their digests to
+    // tell a repeat from a change.
     CheckedEntries check(const QList<QPair<qint64, QByteArray>> &entries, QStringList relayProblems)
     {
-        std::vector<std::pair<QByteArrayView, ledger::ReadEntry>> read(static_cast<size_t>(entries.size()));
-        for (qsizetype i = 0; i < entries.size(); ++i)
-            read[static_cast<size_t>(i)].first = entries.at(i).second;
-        forEachOnAllCores(read, [this](auto &entry) { entry.second = ledger::ReadEntry::read(entry.first, m_schemas); });
         CheckedEntries out;
         out.relayProblems = std::move(relayProblems);
-        for (qsizetype i = 0; i < entries.size(); ++i) {
-            TimelineEntry entry;
-            entry.index = entries.at(i).first;
-            entry.problems = m_verifier.check(std::move(read[static_cast<size_t>(i)].second));
-            entry.event = m_verifier.last();
-            out.entries.append(std::move(entry));
-            m_digests.append(crypto::sha256(entries.at(i).second));
-        }
+        readOnAllCoresUseInOrder<ledger::ReadEntry>(
+            entries.size(), 1024, [&](qsizetype i) { return ledger::ReadEntry::read(entries.at(i).second, m_schemas); },
+            [&](qsizetype i, ledger::ReadEntry read) {
+                TimelineEntry entry;
+                entry.index = entries.at(i).first;
+                entry.problems = m_verifier.check(std::move(read));
+                entry.event = m_verifier.last();
+                out.entries.append(std::move(entry));
+                m_digests.append(crypto::sha256(entries.at(i).second));
+                return true;
+            });
         m_size += entries.size();
         return out;
     }

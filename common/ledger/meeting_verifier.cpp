@@ -361,28 +361,27 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             report.problems.append(problem);
     };
     const qsizetype chunkSize = std::max<qsizetype>(1, read.chunk);
-    std::vector<std::pair<QByteArrayView, ReadEntry>> chunk;
-    for (qint64 index = 0; index < log.size(); ++index) {
-        const qsizetype inChunk = index % chunkSize;
-        if (inChunk == 0) {
+    const auto readEntry = [&](qsizetype index) { return ReadEntry::read(log.at(index), schemas); };
+    const auto checkEntry = [&](qsizetype index, ReadEntry entry) {
+        if (index % chunkSize == 0) {
             if (read.cancelled && read.cancelled()) {
                 report.cancelled = true;
-                return report;
+                return false;
             }
             if (index > 0 && read.progress)
                 read.progress(index, log.size());
-            chunk.assign(std::min<qsizetype>(chunkSize, log.size() - index), {});
-            for (qsizetype i = 0; i < qsizetype(chunk.size()); ++i)
-                chunk[i].first = log.at(index + i);
-            forEachOnAllCores(chunk, [&schemas](auto &entry) { entry.second = ReadEntry::read(entry.first, schemas); }, read.threads);
         }
-        const bool readable = *chunk[inChunk].second.event ? true : false;
-        for (const QString &problem : verifier.check(std::move(chunk[inChunk].second)))
+        const bool readable = *entry.event ? true : false;
+        for (const QString &problem : verifier.check(std::move(entry)))
             note(QStringLiteral("entry %1: %2").arg(index).arg(problem));
         report.ids.append(readable ? verifier.last()->id() : QByteArray());
         if (readable)
             report.readable.append(*verifier.last());
-    }
+        return true;
+    };
+    readOnAllCoresUseInOrder<ReadEntry>(log.size(), chunkSize, readEntry, checkEntry, read.threads);
+    if (report.cancelled)
+        return report;
     if (read.progress && !log.isEmpty())
         read.progress(log.size(), log.size());
     for (const QString &problem : verifier.problemsAtEnd())

@@ -46,12 +46,13 @@ struct VerificationReport {
 using KeyActivity = std::function<bool(const crypto::Address &identity, const crypto::Address &key, qint64 tsMs)>;
 
 // How the log is read: what needs no other entry (parsing, schemas, recovering signers) runs on
-// threads threads (0: all cores) chunk entries at a time, before they are checked in order; the
-// findings are the same for any numbers. progress hears after each chunk how far the check is.
+// threads threads (0: all cores), ahead of the check in log order on the calling thread; the
+// findings are the same for any numbers. Every chunk entries checked, progress hears how far the
+// check is and cancelled is asked.
 struct ReadOptions {
     int threads = 0;
     std::function<void(qint64 checked, qint64 total)> progress;
-    std::function<bool()> cancelled; // asked before each chunk: true stops the check (report.cancelled)
+    std::function<bool()> cancelled; // true stops the check (report.cancelled)
     qsizetype chunk = 1024;
 };
 
