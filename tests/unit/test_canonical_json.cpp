@@ -3,7 +3,10 @@
 #include "test_support.h"
 
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
+
+#include <functional>
 
 using namespace cmeet;
 using protocol::json::JsonErrorCode;
@@ -133,6 +136,66 @@ private Q_SLOTS:
         for (int i = 0; i < 64; ++i)
             deep = QJsonArray{deep};
         QCOMPARE(protocol::json::serialize(deep).error().code, JsonErrorCode::TooDeep);
+    }
+
+    // parseCanonical checks the bytes and lets Qt's parser build the value: on random documents
+    // (escapes, controls, non-ASCII and astral keys and strings, integers at the edges, nesting)
+    // it gives what building one member at a time gives, value and number type alike.
+    void readsAsBuildingDoes()
+    {
+        QRandomGenerator random(8785);
+        const QStringList pieces = {QStringLiteral("a"), QStringLiteral("Z"), QStringLiteral("\""), QStringLiteral("\\"),
+                                    QStringLiteral("\n"), QString(QChar(0x1f)), QString(QChar(0)), QStringLiteral("\u00e9"),
+                                    QString(QChar(0xe000)), QStringLiteral("\U0001F600"), QStringLiteral("/"), QStringLiteral("\x7f")};
+        const auto text = [&] {
+            QString out;
+            for (int i = int(random.bounded(4)); i > 0; --i)
+                out += pieces.at(int(random.bounded(pieces.size())));
+            return out;
+        };
+        // In every other document only plain ASCII keys, the documents Qt's parser builds.
+        bool plainKeys = false;
+        const auto key = [&] { return plainKeys ? QStringLiteral("k%1").arg(random.bounded(20)) : text(); };
+        std::function<QJsonValue(int)> value = [&](int depth) -> QJsonValue {
+            switch (depth > 3 ? random.bounded(4) : random.bounded(6)) {
+            case 0: return QJsonValue(qint64(random.bounded(3)) - 1 + (random.bounded(2) ? protocol::json::maxSafeInteger - 1 : 0));
+            case 1: return text();
+            case 2: return random.bounded(2) ? QJsonValue(bool(random.bounded(2))) : QJsonValue(QJsonValue::Null);
+            case 3: return QJsonValue(-qint64(random.bounded(1000)));
+            case 4: {
+                QJsonArray array;
+                for (int i = int(random.bounded(4)); i > 0; --i)
+                    array.append(value(depth + 1));
+                return array;
+            }
+            default: {
+                QJsonObject object;
+                for (int i = int(random.bounded(5)); i > 0; --i)
+                    object.insert(key(), value(depth + 1));
+                return object;
+            }
+            }
+        };
+        for (int round = 0; round < 2000; ++round) {
+            plainKeys = round % 2 == 0;
+            QJsonObject document{{key(), value(0)}, {QStringLiteral("n"), value(0)}};
+            const QByteArray bytes = *protocol::json::serialize(document);
+            const auto fast = protocol::json::parseCanonical(bytes);
+            const auto built = protocol::json::parseCanonicalByBuilding(bytes);
+            QVERIFY2(fast && built, bytes.constData());
+            QVERIFY2(*fast == *built, bytes.constData());
+            QCOMPARE(*protocol::json::serialize(*fast), bytes);
+        }
+        // The accepted edge cases inside a container, where Qt's parser builds them.
+        for (const QByteArray &input : {QByteArray("[9007199254740991,-9007199254740991,0,-1]"), QByteArray("[\"\\u001f\\u0000\"]"),
+                                        QByteArray("{\"\x7f\":\"\\b\\t\\n\\f\\r\\\"\\\\\"}"),
+                                        QByteArray("{\"\":null,\"\xf0\x9d\x84\x9e\":[]}")}) {
+            const auto fast = protocol::json::parseCanonical(input);
+            QVERIFY2(fast, input.constData());
+            QCOMPARE(*fast, *protocol::json::parseCanonicalByBuilding(input));
+            QCOMPARE(*protocol::json::serialize(*fast), input);
+        }
+        QVERIFY(protocol::json::parseCanonical("[9007199254740991]")->toArray().at(0).toInteger() == protocol::json::maxSafeInteger);
     }
 
     // Every truncation of a valid document is rejected without crashing or reading past the end.
