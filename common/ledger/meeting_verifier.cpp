@@ -175,7 +175,7 @@ private:
 
 } // namespace
 
-ReadEntry ReadEntry::read(QByteArrayView bytes, const protocol::SchemaValidator &schemas)
+ReadEntry ReadEntry::read(const QByteArray &bytes, const protocol::SchemaValidator &schemas)
 {
     ReadEntry entry;
     entry.event = Event::fromWire(bytes);

@@ -64,7 +64,7 @@ struct ReadEntry {
     std::optional<protocol::ProtocolError> schemaError;
     std::optional<Expected<protocol::Delegation, protocol::ProtocolError>> delegation; // a start's or join's
 
-    [[nodiscard]] static ReadEntry read(QByteArrayView bytes, const protocol::SchemaValidator &schemas);
+    [[nodiscard]] static ReadEntry read(const QByteArray &bytes, const protocol::SchemaValidator &schemas);
 };
 
 // Checks a meeting's log one entry at a time, in log order: what verifyMeetingLog runs over a
@@ -79,7 +79,7 @@ public:
 
     // Checks the next entry where it stands; returns what is wrong with it (empty: nothing).
     [[nodiscard]] QStringList check(ReadEntry entry);
-    [[nodiscard]] QStringList check(QByteArrayView bytes, const protocol::SchemaValidator &schemas)
+    [[nodiscard]] QStringList check(const QByteArray &bytes, const protocol::SchemaValidator &schemas)
     {
         return check(ReadEntry::read(bytes, schemas));
     }

@@ -1,6 +1,7 @@
 #include "protocol/event.h"
 
 #include "base/hex.h"
+#include "crypto/keccak.h"
 #include "protocol/canonical_json.h"
 #include "protocol/signing.h"
 
@@ -92,6 +93,17 @@ Expected<Event::Fields, ProtocolError> readFields(const QJsonObject &body)
     return fields;
 }
 
+Unexpected<ProtocolError> tooLarge(qsizetype size)
+{
+    return unexpected(ProtocolError{ErrorCode::TooLarge,
+                                    QStringLiteral("event of %1 bytes exceeds the limit of %2 bytes").arg(size).arg(maxEventBytes)});
+}
+
+// The top-level "sig" member in canonical wire bytes: the last ,"sig":" (see sign()), 0x + 130
+// hex digits long; -1 when there is none where canonical bytes have it.
+qsizetype signatureMemberAt(QByteArrayView bytes) { return bytes.lastIndexOf(",\"sig\":\""); }
+constexpr qsizetype signatureMemberSize = 8 + 132 + 1;
+
 } // namespace
 
 bool isCanonicalUuid(QStringView text)
@@ -133,10 +145,14 @@ Expected<Event, ProtocolError> Event::create(const Fields &fields)
 Expected<Event, ProtocolError> Event::fromWire(QByteArrayView bytes)
 {
     if (bytes.size() > maxEventBytes)
-        return unexpected(ProtocolError{ErrorCode::TooLarge,
-                                        QStringLiteral("event of %1 bytes exceeds the limit of %2 bytes")
-                                            .arg(bytes.size())
-                                            .arg(maxEventBytes)});
+        return tooLarge(bytes.size());
+    return fromWire(bytes.toByteArray());
+}
+
+Expected<Event, ProtocolError> Event::fromWire(const QByteArray &bytes)
+{
+    if (bytes.size() > maxEventBytes)
+        return tooLarge(bytes.size());
     auto object = parseCanonicalObject(bytes);
     if (!object)
         return unexpected(object.error());
@@ -146,33 +162,49 @@ Expected<Event, ProtocolError> Event::fromWire(QByteArrayView bytes)
     if (!signature)
         return unexpected(signature.error());
     object->remove(kSig);
-    // The hashed bytes are the wire bytes without the top-level sig member: the last ,"sig":" in
-    // canonical bytes (see sign()), 0x + 130 hex digits long.
-    const qsizetype at = bytes.lastIndexOf(",\"sig\":\"");
-    constexpr qsizetype sigMemberSize = 8 + 132 + 1;
-    auto event = at < 0 ? fromObject(std::move(*object)) // "sig" first: not an event anyway, let the checks say why
-                        : fromObject(std::move(*object), QByteArray(bytes.first(at).toByteArray() + bytes.sliced(at + sigMemberSize).toByteArray()));
+    // The id hashes the bytes on either side of "sig": no copy of them is made.
+    const qsizetype at = signatureMemberAt(bytes);
+    std::optional<QByteArray> id;
+    if (at >= 0) { // else "sig" comes first: not an event anyway, let the checks say why
+        crypto::Keccak256 hasher;
+        hasher.update(QByteArrayView(bytes).first(at));
+        hasher.update(QByteArrayView(bytes).sliced(at + signatureMemberSize));
+        id = hasher.finish();
+    }
+    auto event = fromObject(std::move(*object), std::move(id));
     if (!event)
         return event;
     event->m_signature = *signature;
-    event->m_wireBytes = bytes.toByteArray();
+    event->m_wireBytes = bytes;
     return event;
 }
 
-Expected<Event, ProtocolError> Event::fromObject(QJsonObject body, std::optional<QByteArray> hashedBytes)
+Expected<Event, ProtocolError> Event::fromObject(QJsonObject body, std::optional<QByteArray> id)
 {
     auto fields = readFields(body);
     if (!fields)
         return unexpected(fields.error());
-    auto hashed = hashedBytes ? Expected<QByteArray, json::JsonError>(std::move(*hashedBytes)) : json::serialize(body);
-    if (!hashed)
-        return unexpected(toProtocolError(hashed.error()));
     Event event;
+    if (id) {
+        event.m_id = std::move(*id);
+    } else {
+        auto hashed = json::serialize(body);
+        if (!hashed)
+            return unexpected(toProtocolError(hashed.error()));
+        event.m_hashedBytes = std::move(*hashed);
+        event.m_id = objectId(event.m_hashedBytes);
+    }
     event.m_fields = std::move(*fields);
     event.m_body = std::move(body);
-    event.m_hashedBytes = std::move(*hashed);
-    event.m_id = objectId(event.m_hashedBytes);
     return event;
+}
+
+QByteArray Event::hashedBytes() const
+{
+    if (!m_hashedBytes.isEmpty() || m_wireBytes.isEmpty())
+        return m_hashedBytes;
+    const qsizetype at = signatureMemberAt(m_wireBytes);
+    return at < 0 ? QByteArray() : m_wireBytes.first(at) + m_wireBytes.sliced(at + signatureMemberSize);
 }
 
 Expected<Ok, ProtocolError> Event::sign(const crypto::PrivateKey &key)
@@ -184,6 +216,7 @@ Expected<Ok, ProtocolError> Event::sign(const crypto::PrivateKey &key)
     m_signer.reset();
     // Canonical key order puts "sig" right before the top-level "ts", whose member is the last
     // ,"ts": in the bytes (content, meeting and ref come before it; strings can't hold a raw ").
+    m_hashedBytes = hashedBytes(); // a received event signed again has only its wire bytes
     const qsizetype at = m_hashedBytes.lastIndexOf(",\"ts\":");
     m_wireBytes = m_hashedBytes.first(at) + ",\"sig\":\"" + m_signature->toHex().toLatin1() + '"' + m_hashedBytes.sliced(at);
     return Ok{};

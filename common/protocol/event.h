@@ -41,6 +41,8 @@ public:
     // Parses exact wire bytes: canonical, envelope rules, and a well-formed low-s "sig".
     // Does not check the schema (SchemaValidator) nor who signed (recoverSigner).
     [[nodiscard]] static Expected<Event, ProtocolError> fromWire(QByteArrayView bytes);
+    // The same; the event shares bytes instead of copying them.
+    [[nodiscard]] static Expected<Event, ProtocolError> fromWire(const QByteArray &bytes);
 
     // Signs the id with the author's key (session key, or identity key for start/join, relay key for acks).
     [[nodiscard]] Expected<Ok, ProtocolError> sign(const crypto::PrivateKey &key);
@@ -61,7 +63,7 @@ public:
 
     [[nodiscard]] const QByteArray &id() const { return m_id; } // 32 bytes
     [[nodiscard]] QString idHex() const;
-    [[nodiscard]] const QByteArray &hashedBytes() const { return m_hashedBytes; } // canonical, without "sig"
+    [[nodiscard]] QByteArray hashedBytes() const; // canonical, without "sig"
     // Canonical bytes with "sig"; empty for an unsigned event.
     [[nodiscard]] const QByteArray &wireBytes() const { return m_wireBytes; }
     // The JSON object (with "sig" when signed).
@@ -69,12 +71,12 @@ public:
 
 private:
     Event() = default;
-    // hashedBytes: when the caller already has the canonical bytes of object.
-    [[nodiscard]] static Expected<Event, ProtocolError> fromObject(QJsonObject object, std::optional<QByteArray> hashedBytes = std::nullopt);
+    // id: when the caller already hashed the canonical bytes of object.
+    [[nodiscard]] static Expected<Event, ProtocolError> fromObject(QJsonObject object, std::optional<QByteArray> id = std::nullopt);
 
     Fields m_fields;
     QJsonObject m_body; // every member but "sig"
-    QByteArray m_hashedBytes;
+    QByteArray m_hashedBytes; // kept until signed; then they are the wire bytes without "sig"
     QByteArray m_id;
     std::optional<crypto::Signature> m_signature;
     QByteArray m_wireBytes;
