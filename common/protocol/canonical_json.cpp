@@ -349,8 +349,11 @@ private:
     // as building does.
     bool keyFollows(QByteArrayView previous, QByteArrayView key) const
     {
-        if (isPlainAscii(previous) && isPlainAscii(key))
-            return std::lexicographical_compare(previous.begin(), previous.end(), key.begin(), key.end());
+        if (isPlainAscii(previous) && isPlainAscii(key)) { // without the quotes: '"' sorts after ' ' and '!'
+            const QByteArrayView left = previous.sliced(1, previous.size() - 2);
+            const QByteArrayView right = key.sliced(1, key.size() - 2);
+            return std::lexicographical_compare(left.begin(), left.end(), right.begin(), right.end());
+        }
         const auto decoded = [](QByteArrayView quoted) { return Parser(quoted, Mode::Build).parseString().value_or(QString()); };
         return lessByUtf16(decoded(previous), decoded(key));
     }

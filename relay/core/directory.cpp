@@ -306,7 +306,7 @@ Expected<QList<Meeting>, ProtocolError> Directory::listMeetings(const crypto::Ad
         return Ok{};
     };
     const auto rosters = distribute(QStringLiteral("SELECT meeting, member FROM meeting_roster WHERE meeting IN (%1) ORDER BY meeting, position"),
-                                    [](MeetingDraft &details, const QVariant &member) { details.roster.append(addressOf(member)); });
+                                    [](MeetingDraft &details, const QVariant &rosterMember) { details.roster.append(addressOf(rosterMember)); });
     const auto agendas = rosters ? distribute(QStringLiteral("SELECT meeting, patient FROM meeting_agenda WHERE meeting IN (%1) ORDER BY meeting, position"),
                                               [](MeetingDraft &details, const QVariant &patient) { details.agenda.append(patient.toString()); })
                                  : rosters;

@@ -62,6 +62,8 @@ private Q_SLOTS:
         QTest::newRow("newline at end") << QByteArray("{}\n") << JsonErrorCode::Whitespace << qsizetype(2);
         QTest::newRow("trailing data") << QByteArray("{}{}") << JsonErrorCode::TrailingData << qsizetype(2);
         QTest::newRow("key order") << QByteArray("{\"b\":1,\"a\":2}") << JsonErrorCode::KeyOrder << qsizetype(7);
+        QTest::newRow("key order, shorter key after") << QByteArray("{\"!\":\"\",\"\":{},\"f\":0}") << JsonErrorCode::KeyOrder << qsizetype(8);
+        QTest::newRow("key order, space") << QByteArray("{\"a \":1,\"a\":2}") << JsonErrorCode::KeyOrder << qsizetype(8);
         QTest::newRow("duplicate key") << QByteArray("{\"a\":1,\"a\":2}") << JsonErrorCode::DuplicateKey << qsizetype(7);
         QTest::newRow("duplicate key out of order") << QByteArray("{\"a\":1,\"b\":2,\"a\":3}") << JsonErrorCode::DuplicateKey << qsizetype(13);
         QTest::newRow("fraction") << QByteArray("[1.5]") << JsonErrorCode::Float << qsizetype(2);
