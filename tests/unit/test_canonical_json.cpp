@@ -155,9 +155,16 @@ private Q_SLOTS:
                 out += pieces.at(int(random.bounded(pieces.size())));
             return out;
         };
-        // In every other document only plain ASCII keys, the documents Qt's parser builds.
+        // In every other document only plain ASCII keys, the documents Qt's parser builds, some
+        // with characters that sort before the quote that ends a shorter key.
         bool plainKeys = false;
-        const auto key = [&] { return plainKeys ? QStringLiteral("k%1").arg(random.bounded(20)) : text(); };
+        const auto plainKey = [&] {
+            QString out;
+            for (int i = int(random.bounded(4)); i > 0; --i)
+                out += QStringLiteral(" !#aZ~").at(random.bounded(6));
+            return out;
+        };
+        const auto key = [&] { return plainKeys ? plainKey() : text(); };
         std::function<QJsonValue(int)> value = [&](int depth) -> QJsonValue {
             switch (depth > 3 ? random.bounded(4) : random.bounded(6)) {
             case 0: return QJsonValue(qint64(random.bounded(3)) - 1 + (random.bounded(2) ? protocol::json::maxSafeInteger - 1 : 0));
