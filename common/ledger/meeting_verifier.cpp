@@ -361,6 +361,8 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
             report.problems.append(problem);
     };
     const qsizetype chunkSize = std::max<qsizetype>(1, read.chunk);
+    report.ids.reserve(log.size());
+    report.readable.reserve(log.size()); // growing would move every event kept so far, again and again
     const auto readEntry = [&](qsizetype index) { return ReadEntry::read(log.at(index), schemas); };
     const auto checkEntry = [&](qsizetype index, ReadEntry entry) {
         if (index % chunkSize == 0) {
@@ -392,6 +394,7 @@ VerificationReport verifyMeetingLog(const QList<QByteArray> &log, const protocol
     report.relay = verifier.relay();
     report.meeting = verifier.meeting();
     report.ended = verifier.ended();
+    report.root = verifier.root();
     return report;
 }
 

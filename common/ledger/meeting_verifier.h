@@ -37,6 +37,7 @@ struct VerificationReport {
     bool cancelled = false;        // stopped by ReadOptions::cancelled: the rest was not checked
     QStringList problems;          // empty: the log verifies; the first maxReportedProblems
     QList<QByteArray> ids;         // every entry's id; empty for an entry that can't be read
+    QByteArray root;               // RFC 6962 root over ids (32 zero bytes for an unreadable entry)
     QList<protocol::Event> readable; // the entries that could be read, in log order
 
     [[nodiscard]] bool ok() const { return problems.isEmpty() && entries > 0; }
