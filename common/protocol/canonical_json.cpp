@@ -507,6 +507,11 @@ Expected<QJsonValue, JsonError> parseCanonical(QByteArrayView bytes)
     return document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
 }
 
+bool isCanonical(QByteArrayView bytes)
+{
+    return Parser(bytes, Parser::Mode::Check).parseDocument().hasValue();
+}
+
 Expected<QJsonValue, JsonError> parseCanonicalByBuilding(QByteArrayView bytes)
 {
     return Parser(bytes, Parser::Mode::Build).parseDocument();

@@ -51,6 +51,9 @@ struct JsonError {
 // against.
 [[nodiscard]] Expected<QJsonValue, JsonError> parseCanonicalByBuilding(QByteArrayView bytes);
 
+// Whether bytes are canonical JSON (what parseCanonical accepts), without building the value.
+[[nodiscard]] bool isCanonical(QByteArrayView bytes);
+
 // Serialises a value canonically. Fails on values outside the allowed subset.
 [[nodiscard]] Expected<QByteArray, JsonError> serialize(const QJsonValue &value);
 

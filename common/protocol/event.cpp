@@ -5,6 +5,8 @@
 #include "protocol/canonical_json.h"
 #include "protocol/signing.h"
 
+#include <charconv>
+
 
 namespace cmeet::protocol {
 namespace {
@@ -99,6 +101,40 @@ Unexpected<ProtocolError> tooLarge(qsizetype size)
                                     QStringLiteral("event of %1 bytes exceeds the limit of %2 bytes").arg(size).arg(maxEventBytes)});
 }
 
+// Walks bytes piece by piece; once a piece is not where it should be, every later step fails.
+class Pieces {
+public:
+    explicit Pieces(QByteArrayView bytes) : m_rest(bytes) {}
+    [[nodiscard]] bool ok() const { return m_ok; }
+    [[nodiscard]] bool atEnd() const { return m_ok && m_rest.isEmpty(); }
+    [[nodiscard]] QByteArrayView rest() const { return m_ok ? m_rest : QByteArrayView(); }
+
+    void expect(QByteArrayView piece) { m_ok = skip(piece); }
+    // Skips piece when it comes next; false (and nothing else changes) when it does not.
+    bool skip(QByteArrayView piece)
+    {
+        if (!m_ok || !m_rest.startsWith(piece))
+            return false;
+        m_rest = m_rest.sliced(piece.size());
+        return true;
+    }
+    // The bytes before the next end (not taken).
+    QByteArrayView upTo(char end)
+    {
+        const qsizetype at = m_ok ? m_rest.indexOf(end) : -1;
+        m_ok = at >= 0;
+        if (!m_ok)
+            return {};
+        const QByteArrayView piece = m_rest.first(at);
+        m_rest = m_rest.sliced(at);
+        return piece;
+    }
+
+private:
+    QByteArrayView m_rest;
+    bool m_ok = true;
+};
+
 // The top-level "sig" member in canonical wire bytes: the last ,"sig":" (see sign()), 0x + 130
 // hex digits long; -1 when there is none where canonical bytes have it.
 qsizetype signatureMemberAt(QByteArrayView bytes) { return bytes.lastIndexOf(",\"sig\":\""); }
@@ -150,6 +186,77 @@ Expected<Event, ProtocolError> Event::fromWire(QByteArrayView bytes)
 }
 
 Expected<Event, ProtocolError> Event::fromWire(const QByteArray &bytes)
+{
+    if (bytes.size() > maxEventBytes)
+        return tooLarge(bytes.size());
+    if (auto event = fromUsualWire(bytes))
+        return std::move(*event);
+    return fromWireByBuilding(bytes); // it says exactly what is wrong
+}
+
+std::optional<Event> Event::fromUsualWire(const QByteArray &bytes)
+{
+    // Canonical form fixes an event's layout: the keys sorted, no spaces, and after "content"
+    // only plain scalars, so the last ,"meeting":" is the top-level one.
+    //   {"by":"0x..","content":{..},"meeting":"..",["ref":"0x..",]"sig":"0x..","ts":N,"type":"..","v":1}
+    // Anything else (another member, an escape, a rule broken) is left to the building parser.
+    static const QByteArray versionEnd = "\",\"v\":" + QByteArray::number(protocolVersion) + '}';
+    const QByteArrayView all(bytes);
+    const qsizetype meetingAt = all.lastIndexOf(QByteArrayView(",\"meeting\":\""));
+    if (meetingAt < 0)
+        return std::nullopt;
+    Pieces front(all.first(meetingAt));
+    front.expect("{\"by\":\"");
+    const QByteArrayView by = front.upTo('"');
+    front.expect("\",\"content\":");
+    const QByteArrayView content = front.rest();
+    Pieces back(all.sliced(meetingAt));
+    back.expect(",\"meeting\":\"");
+    const QByteArrayView meeting = back.upTo('"');
+    const bool hasRef = back.skip("\",\"ref\":\"");
+    const QByteArrayView ref = hasRef ? back.upTo('"') : QByteArrayView();
+    back.expect("\",\"sig\":\"");
+    const QByteArrayView sig = back.upTo('"');
+    back.expect("\",\"ts\":");
+    const QByteArrayView ts = back.upTo(',');
+    back.expect(",\"type\":\"");
+    const QByteArrayView type = back.upTo('"');
+    back.expect(versionEnd);
+    if (!front.ok() || !back.atEnd() || !content.startsWith('{') || ts.startsWith('-') || !json::isCanonical(all))
+        return std::nullopt;
+
+    Fields fields;
+    const auto eventType = typeFromName(QString::fromLatin1(type));
+    if (!eventType || (*eventType == EventType::Start ? hasRef : !hasRef && *eventType != EventType::AckError))
+        return std::nullopt; // a start has no ref, and all but an ackError have one
+    fields.type = *eventType;
+    auto byBytes = hex::decodeLowercase(QString::fromLatin1(by), crypto::Address::size);
+    auto refBytes = hasRef ? hex::decodeLowercase(QString::fromLatin1(ref), 32) : std::nullopt;
+    fields.meeting = QString::fromLatin1(meeting);
+    const auto time = std::from_chars(ts.begin(), ts.end(), fields.ts); // canonical: digits within 2^53
+    if (!byBytes || hasRef != refBytes.has_value() || !isCanonicalUuid(fields.meeting) || time.ec != std::errc() || time.ptr != ts.end())
+        return std::nullopt;
+    fields.by = *crypto::Address::fromBytes(*byBytes);
+    fields.ref = std::move(refBytes);
+    auto contentObject = json::parseCanonical(content);
+    auto signature = crypto::Signature::fromHex(QString::fromLatin1(sig));
+    if (!contentObject || !contentObject->isObject() || !signature)
+        return std::nullopt;
+    fields.content = contentObject->toObject();
+
+    Event event;
+    const qsizetype at = signatureMemberAt(all);
+    crypto::Keccak256 hasher;
+    hasher.update(all.first(at));
+    hasher.update(all.sliced(at + signatureMemberSize));
+    event.m_id = hasher.finish();
+    event.m_fields = std::move(fields);
+    event.m_signature = *signature;
+    event.m_wireBytes = bytes;
+    return event;
+}
+
+Expected<Event, ProtocolError> Event::fromWireByBuilding(const QByteArray &bytes)
 {
     if (bytes.size() > maxEventBytes)
         return tooLarge(bytes.size());
@@ -247,6 +354,8 @@ QString Event::idHex() const { return hex::encode(m_id); }
 
 QJsonObject Event::toJson() const
 {
+    if (m_body.isEmpty() && !m_wireBytes.isEmpty())
+        return *parseCanonicalObject(m_wireBytes); // read without its object: canonical, "sig" included
     QJsonObject object = m_body;
     if (m_signature)
         object.insert(kSig, m_signature->toHex());

@@ -43,6 +43,8 @@ public:
     [[nodiscard]] static Expected<Event, ProtocolError> fromWire(QByteArrayView bytes);
     // The same; the event shares bytes instead of copying them.
     [[nodiscard]] static Expected<Event, ProtocolError> fromWire(const QByteArray &bytes);
+    // The same, always building the whole JSON object first (slower): what fromWire is tested against.
+    [[nodiscard]] static Expected<Event, ProtocolError> fromWireByBuilding(const QByteArray &bytes);
 
     // Signs the id with the author's key (session key, or identity key for start/join, relay key for acks).
     [[nodiscard]] Expected<Ok, ProtocolError> sign(const crypto::PrivateKey &key);
@@ -71,11 +73,13 @@ public:
 
 private:
     Event() = default;
+    // A usual event read from its bytes' fixed layout; nullopt for anything else.
+    [[nodiscard]] static std::optional<Event> fromUsualWire(const QByteArray &bytes);
     // id: when the caller already hashed the canonical bytes of object.
     [[nodiscard]] static Expected<Event, ProtocolError> fromObject(QJsonObject object, std::optional<QByteArray> id = std::nullopt);
 
     Fields m_fields;
-    QJsonObject m_body; // every member but "sig"
+    QJsonObject m_body; // every member but "sig"; empty when read by fromUsualWire (toJson parses the bytes)
     QByteArray m_hashedBytes; // kept until signed; then they are the wire bytes without "sig"
     QByteArray m_id;
     std::optional<crypto::Signature> m_signature;

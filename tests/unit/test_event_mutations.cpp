@@ -13,6 +13,17 @@
 
 using namespace cmeet;
 
+namespace {
+
+bool sameEvent(const protocol::Event &a, const protocol::Event &b)
+{
+    return a.type() == b.type() && a.meeting() == b.meeting() && a.by() == b.by() && a.ref() == b.ref() && a.ts() == b.ts()
+        && a.content() == b.content() && a.id() == b.id() && a.signature() == b.signature() && a.wireBytes() == b.wireBytes()
+        && a.hashedBytes() == b.hashedBytes() && a.toJson() == b.toJson();
+}
+
+} // namespace
+
 class TestEventMutations : public QObject {
     Q_OBJECT
 
@@ -51,11 +62,18 @@ private Q_SLOTS:
             }
             const QByteArray input = bytes; // exact-size copy so sanitizers see overreads
             auto event = protocol::Event::fromWire(input);
+            // Reading the usual layout straight from the bytes gives what building the whole
+            // object gives: the same event, or the same error in the same words.
+            const auto built = protocol::Event::fromWireByBuilding(input);
+            QCOMPARE(event.hasValue(), built.hasValue());
             if (!event) {
                 ++rejected;
                 QVERIFY(!event.error().detail.isEmpty());
+                QCOMPARE(event.error().code, built.error().code);
+                QCOMPARE(event.error().detail, built.error().detail);
                 continue;
             }
+            QVERIFY(sameEvent(*event, *built));
             // Accepted bytes are canonical: the event re-encodes to exactly them, and its id is
             // the hash of its hashed part.
             QCOMPARE(*protocol::json::serialize(event->toJson()), input);
@@ -64,6 +82,8 @@ private Q_SLOTS:
             (void)event->recoverSigner();
             ++accepted;
         }
+        for (const QByteArray &seed : seeds) // the untouched events too, each type read the usual way
+            QVERIFY(sameEvent(*protocol::Event::fromWire(seed), *protocol::Event::fromWireByBuilding(seed)));
         qInfo("%d mutated events accepted by the parser, %d rejected", accepted, rejected);
         QVERIFY(rejected > 15000); // nearly every mutation breaks canonical form or the envelope
     }
