@@ -2,6 +2,8 @@
 
 #include "crypto/hash.h"
 
+#include <QVarLengthArray>
+
 #include <bit>
 
 namespace cmeet::ledger {
@@ -33,21 +35,19 @@ bool allHashSize(const QList<QByteArray> &hashes)
 QByteArray leafHash(QByteArrayView leaf)
 {
     // The 0x00 / 0x01 prefixes keep a leaf from ever being mistaken for an inner node.
-    QByteArray buffer;
-    buffer.reserve(1 + leaf.size());
+    QVarLengthArray<char, 1 + hashSize> buffer; // on the stack for an event id
     buffer.append('\x00');
-    buffer.append(leaf);
-    return crypto::sha256(buffer);
+    buffer.append(leaf.data(), leaf.size());
+    return crypto::sha256(QByteArrayView(buffer.data(), buffer.size()));
 }
 
 QByteArray nodeHash(QByteArrayView left, QByteArrayView right)
 {
-    QByteArray buffer;
-    buffer.reserve(1 + left.size() + right.size());
+    QVarLengthArray<char, 1 + 2 * hashSize> buffer;
     buffer.append('\x01');
-    buffer.append(left);
-    buffer.append(right);
-    return crypto::sha256(buffer);
+    buffer.append(left.data(), left.size());
+    buffer.append(right.data(), right.size());
+    return crypto::sha256(QByteArrayView(buffer.data(), buffer.size()));
 }
 
 QByteArray emptyRoot()
