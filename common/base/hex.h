@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QLatin1StringView>
 #include <QString>
 #include <optional>
 
@@ -17,5 +18,7 @@ namespace cmeet::hex {
 
 // Same, but only lowercase digits: the single canonical form used inside events.
 [[nodiscard]] std::optional<QByteArray> decodeLowercase(QStringView text, qsizetype expectedBytes = -1);
+// The same for bytes read as Latin-1 (an event's canonical bytes), without a QString.
+[[nodiscard]] std::optional<QByteArray> decodeLowercase(QLatin1StringView text, qsizetype expectedBytes = -1);
 
 } // namespace cmeet::hex

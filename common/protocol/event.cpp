@@ -230,8 +230,8 @@ std::optional<Event> Event::fromUsualWire(const QByteArray &bytes)
     if (!eventType || (*eventType == EventType::Start ? hasRef : !hasRef && *eventType != EventType::AckError))
         return std::nullopt; // a start has no ref, and all but an ackError have one
     fields.type = *eventType;
-    auto byBytes = hex::decodeLowercase(QString::fromLatin1(by), crypto::Address::size);
-    auto refBytes = hasRef ? hex::decodeLowercase(QString::fromLatin1(ref), 32) : std::nullopt;
+    auto byBytes = hex::decodeLowercase(QLatin1StringView(by), crypto::Address::size);
+    auto refBytes = hasRef ? hex::decodeLowercase(QLatin1StringView(ref), 32) : std::nullopt;
     fields.meeting = QString::fromLatin1(meeting);
     const auto time = std::from_chars(ts.begin(), ts.end(), fields.ts); // canonical: digits within 2^53
     if (!byBytes || hasRef != refBytes.has_value() || !isCanonicalUuid(fields.meeting) || time.ec != std::errc() || time.ptr != ts.end())
@@ -239,13 +239,14 @@ std::optional<Event> Event::fromUsualWire(const QByteArray &bytes)
     fields.by = *crypto::Address::fromBytes(*byBytes);
     fields.ref = std::move(refBytes);
     auto contentObject = json::parseCanonical(content);
-    auto signature = crypto::Signature::fromHex(QString::fromLatin1(sig));
+    const auto signatureBytes = hex::decodeLowercase(QLatin1StringView(sig), crypto::Signature::size);
+    auto signature = signatureBytes ? crypto::Signature::fromBytes(*signatureBytes) : unexpected(crypto::CryptoError::InvalidLength);
     if (!contentObject || !contentObject->isObject() || !signature)
         return std::nullopt;
     fields.content = contentObject->toObject();
 
     Event event;
-    const qsizetype at = signatureMemberAt(all);
+    const qsizetype at = sig.data() - all.data() - QByteArrayView(",\"sig\":\"").size(); // where ,"sig":" begins
     crypto::Keccak256 hasher;
     hasher.update(all.first(at));
     hasher.update(all.sliced(at + signatureMemberSize));
