@@ -140,6 +140,16 @@ private:
 qsizetype signatureMemberAt(QByteArrayView bytes) { return bytes.lastIndexOf(",\"sig\":\""); }
 constexpr qsizetype signatureMemberSize = 8 + 132 + 1;
 
+// The id of canonical wire bytes whose "sig" member begins at signatureAt: the hash of the bytes
+// on either side of it, with no copy of them made.
+QByteArray idAroundSignature(QByteArrayView bytes, qsizetype signatureAt)
+{
+    crypto::Keccak256 hasher;
+    hasher.update(bytes.first(signatureAt));
+    hasher.update(bytes.sliced(signatureAt + signatureMemberSize));
+    return hasher.finish();
+}
+
 } // namespace
 
 bool isCanonicalUuid(QStringView text)
@@ -247,10 +257,7 @@ std::optional<Event> Event::fromUsualWire(const QByteArray &bytes)
 
     Event event;
     const qsizetype at = sig.data() - all.data() - QByteArrayView(",\"sig\":\"").size(); // where ,"sig":" begins
-    crypto::Keccak256 hasher;
-    hasher.update(all.first(at));
-    hasher.update(all.sliced(at + signatureMemberSize));
-    event.m_id = hasher.finish();
+    event.m_id = idAroundSignature(all, at);
     event.m_fields = std::move(fields);
     event.m_signature = *signature;
     event.m_wireBytes = bytes;
@@ -270,15 +277,10 @@ Expected<Event, ProtocolError> Event::fromWireByBuilding(const QByteArray &bytes
     if (!signature)
         return unexpected(signature.error());
     object->remove(kSig);
-    // The id hashes the bytes on either side of "sig": no copy of them is made.
     const qsizetype at = signatureMemberAt(bytes);
     std::optional<QByteArray> id;
-    if (at >= 0) { // else "sig" comes first: not an event anyway, let the checks say why
-        crypto::Keccak256 hasher;
-        hasher.update(QByteArrayView(bytes).first(at));
-        hasher.update(QByteArrayView(bytes).sliced(at + signatureMemberSize));
-        id = hasher.finish();
-    }
+    if (at >= 0) // else "sig" comes first: not an event anyway, let the checks say why
+        id = idAroundSignature(bytes, at);
     auto event = fromObject(std::move(*object), std::move(id));
     if (!event)
         return event;
