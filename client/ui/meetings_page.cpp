@@ -40,10 +40,11 @@ QLabel *heading(const QString &text, QWidget *parent)
 } // namespace
 
 MeetingsPage::MeetingsPage(MeetingListModel &meetings, QWidget *parent)
-    : QWidget(parent), m_meetings(meetings), m_upcoming(section(meetings, true, this)), m_previous(section(meetings, false, this)),
+    : QWidget(parent), m_meetings(meetings), m_note(new QLabel(this)), m_upcoming(section(meetings, true, this)),
+      m_previous(section(meetings, false, this)),
       m_upcomingView(listView(QStringLiteral("upcomingMeetings"), m_upcoming)), m_previousView(listView(QStringLiteral("previousMeetings"), m_previous)),
       m_new(new QPushButton(tr("&New meeting…"), this)), m_edit(new QPushButton(tr("&Edit…"), this)),
-      m_cancel(new QPushButton(tr("&Cancel meeting…"), this)), m_open(new QPushButton(tr("&Open"), this)), m_note(new QLabel(this))
+      m_cancel(new QPushButton(tr("&Cancel meeting…"), this)), m_open(new QPushButton(tr("&Open"), this))
 {
     setObjectName(QStringLiteral("meetingsPage"));
     m_note->setObjectName(QStringLiteral("meetingsNote"));
