@@ -9,6 +9,7 @@
 #include <QJsonValue>
 #include <QString>
 #include <memory>
+#include <optional>
 
 namespace cmeet::protocol {
 
@@ -22,7 +23,13 @@ public:
 
     // The envelope (an Event has passed its rules; here: it is signed) and the content of the event's type.
     [[nodiscard]] Expected<Ok, ProtocolError> validate(const Event &event) const;
+    // The content by its compiled schema (CompiledSchema), and by valijson where that does not
+    // accept it: valijson's verdict and words.
     [[nodiscard]] Expected<Ok, ProtocolError> validateContent(EventType type, const QJsonValue &content) const;
+    // Each checker alone, for the tests that hold them to one verdict: the compiled schema
+    // (nullopt when the type's schema did not compile), and valijson, the reference.
+    [[nodiscard]] std::optional<bool> compiledAccepts(EventType type, const QJsonValue &content) const;
+    [[nodiscard]] Expected<Ok, ProtocolError> validateContentByReference(EventType type, const QJsonValue &content) const;
     [[nodiscard]] Expected<Ok, ProtocolError> validateEnvelope(const QJsonValue &event) const;
 
 private:
