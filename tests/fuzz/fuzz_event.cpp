@@ -1,7 +1,7 @@
 // Events from the wire (DESIGN.md §3): fromWire accepts only canonical bytes, so an accepted
 // event's wire bytes are the input; it reads what building the whole object reads (the same
-// event or the same error); its schema check and signer recovery never crash, and a second
-// parse of its bytes gives the same id and signer.
+// event or the same error); its schema check and signer recovery never crash, the compiled
+// content schema agrees with valijson, and a second parse of its bytes gives the same id and signer.
 
 #include "fuzz_support.h"
 #include "protocol/event.h"
@@ -28,6 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        "fromWire and fromWireByBuilding read the same event");
     cmeet::fuzz::check(event->wireBytes() == bytes, "an accepted event's wire bytes are its input");
     cmeet::fuzz::check(event->id().size() == 32, "an id has 32 bytes");
+    // The compiled content schema accepts only what valijson, the reference, accepts; the verdict is valijson's.
+    const bool reference = (*schemas)->validateContentByReference(event->type(), event->content()).hasValue();
+    cmeet::fuzz::check(!(*schemas)->compiledAccepts(event->type(), event->content()).value_or(false) || reference,
+                       "what the compiled schema accepts, valijson accepts");
+    cmeet::fuzz::check((*schemas)->validateContent(event->type(), event->content()).hasValue() == reference, "the content's verdict is valijson's");
     (void)(*schemas)->validate(*event);
     const auto signer = event->recoverSigner();
     const auto again = cmeet::protocol::Event::fromWire(event->wireBytes());
