@@ -10,18 +10,24 @@
 
 namespace cmeet::crypto {
 
-QByteArray sha256(QByteArrayView data)
+void sha256(std::initializer_list<QByteArrayView> parts, std::span<char, 32> digest)
 {
     // Fetched once, and one context per thread: SHA256() looks the algorithm up on every call,
     // which cost three times the hashing of a Merkle node, and EVP_Digest makes a context each time.
     static EVP_MD *const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+    bool ok = algorithm != nullptr && context != nullptr && EVP_DigestInit_ex2(context.get(), algorithm, nullptr) == 1;
+    for (const QByteArrayView part : parts)
+        ok = ok && EVP_DigestUpdate(context.get(), part.data(), static_cast<size_t>(part.size())) == 1;
     unsigned int length = 0;
-    if (algorithm == nullptr || context == nullptr || EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1
-        || EVP_DigestUpdate(context.get(), data.data(), static_cast<size_t>(data.size())) != 1
-        || EVP_DigestFinal_ex(context.get(), reinterpret_cast<unsigned char *>(digest.data()), &length) != 1 || length != SHA256_DIGEST_LENGTH)
+    if (!ok || EVP_DigestFinal_ex(context.get(), reinterpret_cast<unsigned char *>(digest.data()), &length) != 1 || length != SHA256_DIGEST_LENGTH)
         qFatal("SHA-256 failed"); // only on a broken OpenSSL: never return an unhashed buffer
+}
+
+QByteArray sha256(QByteArrayView data)
+{
+    QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+    sha256({data}, std::span<char, SHA256_DIGEST_LENGTH>(digest.data(), SHA256_DIGEST_LENGTH));
     return digest;
 }
 

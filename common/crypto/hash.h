@@ -6,11 +6,16 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <initializer_list>
 #include <memory>
+#include <span>
 
 namespace cmeet::crypto {
 
 [[nodiscard]] QByteArray sha256(QByteArrayView data);
+// SHA-256 of parts one after another, written to digest: no buffer joins them and nothing is
+// allocated (a Merkle tree hashes a prefix byte and one or two hashes per node).
+void sha256(std::initializer_list<QByteArrayView> parts, std::span<char, 32> digest);
 
 // SHA-256 over data that arrives in pieces (an image's chunks), with OpenSSL's code.
 class Sha256Stream {

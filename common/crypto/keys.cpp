@@ -87,6 +87,12 @@ Expected<Address, CryptoError> Address::fromBytes(QByteArrayView bytes)
     return Address(bytes.toByteArray());
 }
 
+const QByteArray &Address::zeroBytes()
+{
+    static const QByteArray zero(size, '\0');
+    return zero;
+}
+
 Expected<Address, CryptoError> Address::fromHex(QStringView text)
 {
     auto bytes = hex::decode(text, size);

@@ -17,7 +17,7 @@ class Address {
 public:
     static constexpr qsizetype size = 20;
 
-    Address() : m_bytes(size, '\0') {} // the zero address
+    Address() : m_bytes(zeroBytes()) {} // the zero address, shared: every Event starts with one
     // "0x" + 40 hex digits: all lowercase, all uppercase, or mixed case with a valid EIP-55 checksum.
     [[nodiscard]] static Expected<Address, CryptoError> fromHex(QStringView text);
     [[nodiscard]] static Expected<Address, CryptoError> fromBytes(QByteArrayView bytes);
@@ -29,6 +29,7 @@ public:
 
 private:
     explicit Address(QByteArray bytes) : m_bytes(std::move(bytes)) {}
+    static const QByteArray &zeroBytes();
     QByteArray m_bytes;
 };
 

@@ -39,8 +39,10 @@ public:
                 break; // a second start is a problem (problemWith), never the meeting's host or roster
             m_startId = event.id();
             m_host = event.by();
-            for (const QJsonValue &member : event.content().value(QStringLiteral("roster")).toArray())
-                m_roster.insert(member.toString());
+            for (const QJsonValue &member : event.content().value(QStringLiteral("roster")).toArray()) {
+                if (const auto address = hex::decodeLowercase(member.toString(), crypto::Address::size))
+                    m_roster.insert(*address); // anything else is no address an event is by
+            }
             break;
         case EventType::Join:
             m_joinIds.append(event.id());
@@ -74,7 +76,7 @@ public:
             return QStringLiteral("a second start: a meeting starts once");
         const bool onRoster = event.type() == EventType::Start
             ? event.content().value(QStringLiteral("roster")).toArray().contains(event.by().toLowerHex())
-            : m_roster.contains(event.by().toLowerHex());
+            : m_roster.contains(event.by().bytes());
         if (!onRoster)
             return QStringLiteral("%1 by %2, who is not on the meeting's roster").arg(type, event.by().toChecksumHex());
         if (event.type() != EventType::Start && protocol::isHostOnly(event.type()) && event.by() != m_host)
@@ -127,15 +129,15 @@ public:
                 .arg(protocol::typeName(acknowledged.type()), protocol::typeName(protocol::acknowledgementType(acknowledged.type())),
                      protocol::typeName(ack.type()));
         const QJsonObject &content = ack.content();
-        const auto differs = [&](const QString &field, const QJsonValue &expected) { return content.value(field) != expected; };
+        const auto differs = [&](const QString &field, const QList<QByteArray> &ids) { return !protocol::isIdList(content.value(field), ids); };
         switch (ack.type()) {
         case EventType::JoinAck:
-            if (differs(QStringLiteral("start"), hex::encode(m_startId)) || differs(QStringLiteral("joins"), protocol::idList(m_joinIds)))
+            if (content.value(QStringLiteral("start")) != hex::encode(m_startId) || differs(QStringLiteral("joins"), m_joinIds))
                 return QStringLiteral("joinAck does not list the start and the %1 joins so far").arg(m_joinIds.size());
             break;
         case EventType::PollEndAck: {
             const QList<QByteArray> votes = m_polls.value(acknowledged.ref().value_or(QByteArray())).votes;
-            if (differs(QStringLiteral("votes"), protocol::idList(votes)))
+            if (differs(QStringLiteral("votes"), votes))
                 return QStringLiteral("pollEndAck does not list the poll's %1 votes").arg(votes.size());
             break;
         }
@@ -145,7 +147,7 @@ public:
                 if (!m_referenced.contains(id))
                     leaves.append(id);
             }
-            if (differs(QStringLiteral("leaves"), protocol::idList(leaves)))
+            if (differs(QStringLiteral("leaves"), leaves))
                 return QStringLiteral("ackEnd does not list the %1 entries nothing refs").arg(leaves.size());
             break;
         }
@@ -168,7 +170,7 @@ private:
     QHash<QByteArray, Poll> m_polls;
     QHash<QByteArray, QString> m_discussions; // discussion id -> the patient discussed
     QHash<QByteArray, EventType> m_types;
-    QSet<QString> m_roster; // lowercase addresses, from the start
+    QSet<QByteArray> m_roster; // addresses, from the start's lowercase hex
     QList<QByteArray> m_order;
     QSet<QByteArray> m_referenced;
 };

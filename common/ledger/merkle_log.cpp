@@ -2,8 +2,7 @@
 
 #include "crypto/hash.h"
 
-#include <QVarLengthArray>
-
+#include <algorithm>
 #include <bit>
 
 namespace cmeet::ledger {
@@ -30,24 +29,41 @@ bool allHashSize(const QList<QByteArray> &hashes)
     return true;
 }
 
+MerkleDigest leafDigest(QByteArrayView leaf)
+{
+    // The 0x00 / 0x01 prefixes keep a leaf from ever being mistaken for an inner node.
+    MerkleDigest digest;
+    crypto::sha256({QByteArrayView("\x00", 1), leaf}, digest);
+    return digest;
+}
+
+MerkleDigest nodeDigest(QByteArrayView left, QByteArrayView right)
+{
+    MerkleDigest digest;
+    crypto::sha256({QByteArrayView("\x01", 1), left, right}, digest);
+    return digest;
+}
+
+QByteArrayView viewOf(const MerkleDigest &digest)
+{
+    return QByteArrayView(digest.data(), hashSize);
+}
+
+QByteArray bytesOf(const MerkleDigest &digest)
+{
+    return QByteArray(digest.data(), hashSize);
+}
+
 } // namespace
 
 QByteArray leafHash(QByteArrayView leaf)
 {
-    // The 0x00 / 0x01 prefixes keep a leaf from ever being mistaken for an inner node.
-    QVarLengthArray<char, 1 + hashSize> buffer; // on the stack for an event id
-    buffer.append('\x00');
-    buffer.append(leaf.data(), leaf.size());
-    return crypto::sha256(QByteArrayView(buffer.data(), buffer.size()));
+    return bytesOf(leafDigest(leaf));
 }
 
 QByteArray nodeHash(QByteArrayView left, QByteArrayView right)
 {
-    QVarLengthArray<char, 1 + 2 * hashSize> buffer;
-    buffer.append('\x01');
-    buffer.append(left.data(), left.size());
-    buffer.append(right.data(), right.size());
-    return crypto::sha256(QByteArrayView(buffer.data(), buffer.size()));
+    return bytesOf(nodeDigest(left, right));
 }
 
 QByteArray emptyRoot()
@@ -60,7 +76,7 @@ qint64 MerkleLog::append(QByteArrayView leaf)
     const qint64 index = m_size;
     if (m_levels.empty())
         m_levels.emplace_back();
-    m_levels[0].append(leafHash(leaf));
+    m_levels[0].append(viewOf(leafDigest(leaf)));
     ++m_size;
     m_rootCache.clear();
 
@@ -70,9 +86,8 @@ qint64 MerkleLog::append(QByteArrayView leaf)
         if (level + 1 == m_levels.size())
             m_levels.emplace_back();
         const QByteArrayView nodes(m_levels[level]);
-        const QByteArray parent = nodeHash(nodes.sliced(nodes.size() - 2 * hashSize, hashSize),
-                                           nodes.sliced(nodes.size() - hashSize, hashSize));
-        m_levels[level + 1].append(parent);
+        const MerkleDigest parent = nodeDigest(nodes.sliced(nodes.size() - 2 * hashSize, hashSize), nodes.sliced(nodes.size() - hashSize, hashSize));
+        m_levels[level + 1].append(viewOf(parent));
     }
     return index;
 }
@@ -107,7 +122,7 @@ QByteArray MerkleFrontier::root() const
 QByteArray MerkleLog::root() const
 {
     if (m_rootCache.isEmpty())
-        m_rootCache = subtreeHash(0, m_size);
+        m_rootCache = bytesOf(subtreeHash(0, m_size));
     return m_rootCache;
 }
 
@@ -117,7 +132,7 @@ Expected<QByteArray, LedgerError> MerkleLog::rootAt(qint64 treeSize) const
         return unexpected(LedgerError::SizeOutOfRange);
     if (treeSize == m_size)
         return root();
-    return subtreeHash(0, treeSize);
+    return bytesOf(subtreeHash(0, treeSize));
 }
 
 Expected<QByteArray, LedgerError> MerkleLog::leafHashAt(qint64 index) const
@@ -152,20 +167,25 @@ Expected<QList<QByteArray>, LedgerError> MerkleLog::consistencyProof(qint64 oldS
     return proof;
 }
 
-QByteArray MerkleLog::subtreeHash(qint64 begin, qint64 end) const
+MerkleDigest MerkleLog::subtreeHash(qint64 begin, qint64 end) const
 {
     const qint64 count = end - begin;
     Q_ASSERT(begin >= 0 && count >= 0 && end <= m_size);
-    if (count == 0)
-        return emptyRoot();
+    MerkleDigest digest;
+    if (count == 0) {
+        crypto::sha256({}, digest);
+        return digest;
+    }
     const auto unsignedCount = static_cast<quint64>(count);
     if (std::has_single_bit(unsignedCount)) {
         const int level = std::countr_zero(unsignedCount);
         Q_ASSERT(begin % count == 0);
-        return cachedNode(level, begin >> level).toByteArray();
+        const QByteArrayView node = cachedNode(level, begin >> level);
+        std::copy(node.begin(), node.end(), digest.begin());
+        return digest;
     }
     const qint64 split = begin + splitPoint(count);
-    return nodeHash(subtreeHash(begin, split), subtreeHash(split, end));
+    return nodeDigest(viewOf(subtreeHash(begin, split)), viewOf(subtreeHash(split, end)));
 }
 
 QByteArrayView MerkleLog::cachedNode(int level, qint64 position) const
@@ -183,10 +203,10 @@ void MerkleLog::inclusionPath(qint64 index, qint64 begin, qint64 end, QList<QByt
     const qint64 split = begin + splitPoint(end - begin);
     if (index < split) {
         inclusionPath(index, begin, split, path);
-        path.append(subtreeHash(split, end));
+        path.append(bytesOf(subtreeHash(split, end)));
     } else {
         inclusionPath(index, split, end, path);
-        path.append(subtreeHash(begin, split));
+        path.append(bytesOf(subtreeHash(begin, split)));
     }
 }
 
@@ -197,16 +217,16 @@ void MerkleLog::consistencySubproof(qint64 oldEnd, qint64 begin, qint64 end, boo
     if (oldEnd == end) {
         // The verifier already has the old root; any other complete subtree must be sent.
         if (!isOldRoot)
-            proof.append(subtreeHash(begin, end));
+            proof.append(bytesOf(subtreeHash(begin, end)));
         return;
     }
     const qint64 split = begin + splitPoint(end - begin);
     if (oldEnd <= split) {
         consistencySubproof(oldEnd, begin, split, isOldRoot, proof);
-        proof.append(subtreeHash(split, end));
+        proof.append(bytesOf(subtreeHash(split, end)));
     } else {
         consistencySubproof(oldEnd, split, end, false, proof);
-        proof.append(subtreeHash(begin, split));
+        proof.append(bytesOf(subtreeHash(begin, split)));
     }
 }
 

@@ -13,11 +13,13 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
+#include <array>
 #include <vector>
 
 namespace cmeet::ledger {
 
 inline constexpr qsizetype hashSize = 32;
+using MerkleDigest = std::array<char, hashSize>; // a node's hash where no QByteArray is needed
 
 [[nodiscard]] QByteArray leafHash(QByteArrayView leaf);
 [[nodiscard]] QByteArray nodeHash(QByteArrayView left, QByteArrayView right);
@@ -52,7 +54,7 @@ public:
 private:
     // MTH(D[begin:end]) for a range the RFC recursion produces: begin is a multiple of the
     // largest power of two <= end - begin, so every perfect piece is in m_levels.
-    [[nodiscard]] QByteArray subtreeHash(qint64 begin, qint64 end) const;
+    [[nodiscard]] MerkleDigest subtreeHash(qint64 begin, qint64 end) const;
     [[nodiscard]] QByteArrayView cachedNode(int level, qint64 position) const;
     void inclusionPath(qint64 index, qint64 begin, qint64 end, QList<QByteArray> &path) const;
     void consistencySubproof(qint64 oldEnd, qint64 begin, qint64 end, bool isOldRoot, QList<QByteArray> &proof) const;

@@ -373,4 +373,18 @@ QJsonArray idList(const QList<QByteArray> &ids)
     return list;
 }
 
+bool isIdList(const QJsonValue &list, const QList<QByteArray> &ids)
+{
+    const QJsonArray items = list.toArray();
+    if (!list.isArray() || items.size() != ids.size())
+        return false;
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        // Lowercase "0x" hex of exactly the id's bytes: the one text hex::encode gives.
+        const auto id = hex::decodeLowercase(items.at(i).toString(), ids.at(i).size());
+        if (!items.at(i).isString() || id != ids.at(i))
+            return false;
+    }
+    return true;
+}
+
 } // namespace cmeet::protocol

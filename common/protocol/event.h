@@ -89,5 +89,7 @@ private:
 
 // Event ids as acknowledgements list them (joins, votes, leaves): 0x-hex strings, in order.
 [[nodiscard]] QJsonArray idList(const QList<QByteArray> &ids);
+// Whether list is idList(ids), without building it (an auditor compares every acknowledgement's lists).
+[[nodiscard]] bool isIdList(const QJsonValue &list, const QList<QByteArray> &ids);
 
 } // namespace cmeet::protocol
