@@ -1,5 +1,7 @@
 #include "crypto/keccak.h"
 
+#include <QtEndian>
+
 #include <bit>
 #include <cstddef>
 
@@ -81,10 +83,7 @@ void Keccak256::update(QByteArrayView data)
     // Whole lanes (8 bytes, little-endian) at a time where aligned; single bytes otherwise.
     while (!data.isEmpty()) {
         if (m_offset % 8 == 0 && data.size() >= 8) {
-            std::uint64_t lane = 0;
-            for (int byte = 7; byte >= 0; --byte)
-                lane = (lane << 8) | static_cast<std::uint8_t>(data[byte]);
-            m_state[static_cast<std::size_t>(m_offset / 8)] ^= lane;
+            m_state[static_cast<std::size_t>(m_offset / 8)] ^= qFromLittleEndian<std::uint64_t>(data.data());
             m_offset += 8;
             data = data.sliced(8);
         } else {

@@ -498,12 +498,23 @@ Expected<QJsonValue, JsonError> parseCanonical(QByteArrayView bytes)
     // makes is not the one building makes.
     if (!checker.plainKeys())
         return parseCanonicalByBuilding(bytes);
+    return parseCheckedPart(bytes);
+}
+
+bool isCanonicalWithPlainKeys(QByteArrayView bytes)
+{
+    Parser checker(bytes, Parser::Mode::Check);
+    return checker.parseDocument().hasValue() && checker.plainKeys();
+}
+
+Expected<QJsonValue, JsonError> parseCheckedPart(QByteArrayView part)
+{
     // Everything else in canonical JSON (integers within 2^53, escapes, any string) Qt reads
     // exactly as building does; test_canonical_json and fuzz_canonical_json compare the two.
     QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromRawData(bytes.data(), bytes.size()), &error);
+    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromRawData(part.data(), part.size()), &error);
     if (error.error != QJsonParseError::NoError)
-        return parseCanonicalByBuilding(bytes);
+        return parseCanonicalByBuilding(part);
     return document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
 }
 

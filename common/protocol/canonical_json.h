@@ -53,6 +53,11 @@ struct JsonError {
 
 // Whether bytes are canonical JSON (what parseCanonical accepts), without building the value.
 [[nodiscard]] bool isCanonical(QByteArrayView bytes);
+// Whether bytes are canonical JSON with only plain ASCII keys: then every object or array inside
+// them is canonical too, and parseCheckedPart reads it as parseCanonical does without checking
+// it again (an event's content, inside the event's bytes).
+[[nodiscard]] bool isCanonicalWithPlainKeys(QByteArrayView bytes);
+[[nodiscard]] Expected<QJsonValue, JsonError> parseCheckedPart(QByteArrayView part);
 
 // Serialises a value canonically. Fails on values outside the allowed subset.
 [[nodiscard]] Expected<QByteArray, JsonError> serialize(const QJsonValue &value);
