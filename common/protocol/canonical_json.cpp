@@ -7,6 +7,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace cmeet::protocol::json {
@@ -48,6 +49,14 @@ int utf8SequenceLength(QByteArrayView bytes, qsizetype i)
         return 0;
     return length;
 }
+
+// ASCII characters a string holds raw: printable, not '"' and not '\\'.
+constexpr std::array<bool, 256> standsForItself = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0x20; c < 0x80; ++c)
+        table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return table;
+}();
 
 // The escape canonical form uses for a character, or nullptr when it is written raw.
 const char *shortEscape(char16_t c)
@@ -202,6 +211,10 @@ private:
         while (true) {
             // A run of characters that stand for themselves, taken at once.
             const qsizetype runStart = m_pos;
+            // Plain ASCII first, the bulk of every id, address and signature, a table lookup a byte.
+            const char *const data = m_input.data();
+            while (m_pos < m_input.size() && standsForItself[static_cast<unsigned char>(data[m_pos])])
+                ++m_pos;
             while (m_pos < m_input.size()) {
                 const auto c = static_cast<unsigned char>(m_input[m_pos]);
                 if (c == '"' || c == '\\' || c < 0x20)
