@@ -110,6 +110,16 @@ qsizetype lastIndexOf(QByteArrayView bytes, std::string_view needle)
     return at == std::string_view::npos ? -1 : static_cast<qsizetype>(at);
 }
 
+// The meeting id as a QString, shared with the event read before on this thread when they name
+// the same meeting: every event of a meeting names it, and an audit keeps 24,000 of them.
+QString meetingNamed(QByteArrayView latin1)
+{
+    thread_local QString last;
+    if (last != QLatin1StringView(latin1))
+        last = QString::fromLatin1(latin1);
+    return last;
+}
+
 // Walks bytes piece by piece; once a piece is not where it should be, every later step fails.
 class Pieces {
 public:
@@ -251,7 +261,7 @@ std::optional<Event> Event::fromUsualWire(const QByteArray &bytes)
     fields.type = *eventType;
     auto byBytes = hex::decodeLowercase(QLatin1StringView(by), crypto::Address::size);
     auto refBytes = hasRef ? hex::decodeLowercase(QLatin1StringView(ref), 32) : std::nullopt;
-    fields.meeting = QString::fromLatin1(meeting);
+    fields.meeting = meetingNamed(meeting);
     const auto time = std::from_chars(ts.begin(), ts.end(), fields.ts); // canonical: digits within 2^53
     if (!byBytes || hasRef != refBytes.has_value() || !isCanonicalUuid(fields.meeting) || time.ec != std::errc() || time.ptr != ts.end())
         return std::nullopt;
