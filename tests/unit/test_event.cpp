@@ -5,6 +5,8 @@
 #include "support/sample_events.h"
 #include "test_support.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace cmeet;
@@ -221,6 +223,29 @@ private Q_SLOTS:
         QCOMPARE(codeOf(Event::create(fields)), QStringLiteral("accepted"));
         fields.content.insert(QStringLiteral("score"), 0.5);
         QCOMPARE(codeOf(Event::create(fields)), QStringLiteral("non_canonical"));
+    }
+
+    // isIdList says what comparing with idList says, without building the list.
+    void idListsCompare()
+    {
+        const QList<QByteArray> ids{crypto::keccak256("a"), crypto::keccak256("b"), crypto::keccak256("c")};
+        const QJsonArray list = protocol::idList(ids);
+        QVERIFY(protocol::isIdList(list, ids));
+        QVERIFY(protocol::isIdList(QJsonArray(), {}));
+        QVERIFY(!protocol::isIdList(QJsonValue(), {}));
+        QVERIFY(!protocol::isIdList(list, {ids[0], ids[2], ids[1]}));
+        QVERIFY(!protocol::isIdList(list, ids.first(2)));
+        QVERIFY(!protocol::isIdList(protocol::idList(ids.first(2)), ids));
+        QJsonArray upper = list;
+        upper[1] = QString(QStringLiteral("0x") + QString::fromLatin1(ids[1].toHex().toUpper()));
+        QVERIFY(!protocol::isIdList(upper, ids));
+        QJsonArray noPrefix = list;
+        noPrefix[0] = QString::fromLatin1(ids[0].toHex());
+        QVERIFY(!protocol::isIdList(noPrefix, ids));
+        QJsonArray notString = list;
+        notString[2] = 1;
+        QVERIFY(!protocol::isIdList(notString, ids));
+        QVERIFY(!protocol::isIdList(QJsonObject{{QStringLiteral("0"), list[0]}}, ids.first(1)));
     }
 
     void unsignedEventHasNoWireBytes()

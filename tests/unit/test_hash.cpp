@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <array>
+
 using namespace cmeet;
 
 class TestHash : public QObject {
@@ -26,6 +28,9 @@ private Q_SLOTS:
             stream.addData(message.first(split));
             stream.addData(message.sliced(split));
             QCOMPARE(stream.result().toHex(), QByteArray("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+            std::array<char, 32> digest{};
+            crypto::sha256({message.first(split), QByteArrayView(), message.sliced(split)}, digest);
+            QCOMPARE(QByteArray(digest.data(), digest.size()).toHex(), QByteArray("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
         }
         crypto::Sha256Stream million;
         for (int chunk = 0; chunk < 1000; ++chunk)
