@@ -149,6 +149,18 @@ SchemaValidator::~SchemaValidator() = default;
 
 Expected<std::shared_ptr<const SchemaValidator>, QString> SchemaValidator::load(const QString &directory)
 {
+    // The compiled-in schemas never change: read and compiled once a process (the desktop app's
+    // audit workspace and bench_audit audit file after file), and shared like any loaded set.
+    static const QString builtIn = QStringLiteral(":/schemas");
+    if (directory == builtIn) {
+        static const auto loaded = loadFrom(builtIn);
+        return loaded;
+    }
+    return loadFrom(directory);
+}
+
+Expected<std::shared_ptr<const SchemaValidator>, QString> SchemaValidator::loadFrom(const QString &directory)
+{
     const QDir root(directory);
     auto schemas = std::make_unique<Schemas>();
     if (auto ok = parseSchema(root, QStringLiteral("envelope.json"), schemas->envelope); !ok)

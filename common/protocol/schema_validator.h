@@ -15,7 +15,8 @@ namespace cmeet::protocol {
 
 class SchemaValidator {
 public:
-    // Loads envelope.json and content/<type>.json for every type. Error: which file and why.
+    // Loads envelope.json and content/<type>.json for every type (the compiled-in set once a
+    // process). Error: which file and why.
     [[nodiscard]] static Expected<std::shared_ptr<const SchemaValidator>, QString>
     load(const QString &directory = QStringLiteral(":/schemas"));
 
@@ -34,6 +35,7 @@ public:
 
 private:
     struct Schemas;
+    [[nodiscard]] static Expected<std::shared_ptr<const SchemaValidator>, QString> loadFrom(const QString &directory);
     explicit SchemaValidator(std::unique_ptr<Schemas> schemas);
     std::unique_ptr<Schemas> m_schemas;
 };
