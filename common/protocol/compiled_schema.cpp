@@ -254,6 +254,11 @@ bool CompiledSchema::acceptsArray(const Node &node, const QJsonArray &array) con
         strings.reserve(array.size());
         for (const QJsonValue &item : array)
             strings.append(item.toString());
+        // valijson compares UTF-8, in which two different lone surrogates may become the same
+        // replacement: any surrogate is its call.
+        const auto hasSurrogate = [](const QString &text) { return std::any_of(text.cbegin(), text.cend(), [](QChar c) { return c.isSurrogate(); }); };
+        if (std::any_of(strings.cbegin(), strings.cend(), hasSurrogate))
+            return false;
         std::sort(strings.begin(), strings.end());
         return std::adjacent_find(strings.cbegin(), strings.cend()) == strings.cend();
     }

@@ -35,7 +35,7 @@ public:
     [[nodiscard]] static Expected<CompiledSchema, QString> compile(const QString &path, const FileReader &read);
 
     // True: value is valid. False: invalid, or a case left to valijson (a string holding U+0000,
-    // which valijson's lengths stop at).
+    // which valijson's lengths stop at; unique strings holding surrogates, compared as UTF-8).
     [[nodiscard]] bool accepts(const QJsonValue &value) const { return accepts(0, value); }
 
 private:

@@ -266,6 +266,11 @@ private Q_SLOTS:
         const QJsonObject nul{{QStringLiteral("patient"), QStringLiteral("P-001")}, {QStringLiteral("text"), QString(QChar(u'\0'))}};
         QCOMPARE(m_schemas->compiledAccepts(EventType::Comment, nul), std::optional(false));
         QCOMPARE(m_schemas->validateContent(EventType::Comment, nul).hasValue(), m_schemas->validateContentByReference(EventType::Comment, nul).hasValue());
+        // So are unique options holding lone surrogates, which UTF-8 may make equal.
+        QJsonObject poll = test::sampleContent(EventType::Poll, m);
+        poll.insert(QStringLiteral("options"), QJsonArray{QString(QChar(0xd800)), QString(QChar(0xdc00))});
+        QCOMPARE(m_schemas->compiledAccepts(EventType::Poll, poll), std::optional(false));
+        QCOMPARE(m_schemas->validateContent(EventType::Poll, poll).hasValue(), m_schemas->validateContentByReference(EventType::Poll, poll).hasValue());
     }
 };
 
