@@ -106,27 +106,25 @@ Expected<Ok, QString> parseSchema(const QDir &root, const QString &relativePath,
 }
 
 // Validates and turns the first error into "what path: description".
-template <typename What>
-Expected<Ok, ProtocolError> runValidation(const valijson::Schema &schema, const QJsonValue &value, What what)
+Expected<Ok, ProtocolError> runValidation(const valijson::Schema &schema, const QJsonValue &value, const QString &what)
 {
     // The validator caches compiled patterns (std::regex is slow to build): one per thread.
     thread_local valijson::Validator validator;
-    const valijson::adapters::QtJsonAdapter adapter(value);
     valijson::ValidationResults results;
+    const valijson::adapters::QtJsonAdapter adapter(value);
+    bool valid = false;
     try {
-        // Without results valijson stops at the first failure and words no message: the usual,
-        // valid event costs less. Only a failure is checked again for its reasons.
-        if (validator.validate(schema, adapter, nullptr))
-            return Ok{};
-        (void)validator.validate(schema, adapter, &results);
+        valid = validator.validate(schema, adapter, &results);
     } catch (const std::exception &exception) {
         return unexpected(ProtocolError{ErrorCode::SchemaViolation,
-                                        what() + QStringLiteral(": ") + QString::fromStdString(exception.what())});
+                                        what + QStringLiteral(": ") + QString::fromStdString(exception.what())});
     }
+    if (valid)
+        return Ok{};
     // valijson reports outer failures (allOf, properties) before the innermost cause: the last
     // error is the most specific one.
     valijson::ValidationResults::Error error;
-    QString detail = what();
+    QString detail = what;
     std::string deepest;
     std::string description;
     while (results.popError(error)) {
@@ -165,14 +163,14 @@ Expected<std::shared_ptr<const SchemaValidator>, QString> SchemaValidator::loadF
     auto schemas = std::make_unique<Schemas>();
     if (auto ok = parseSchema(root, QStringLiteral("envelope.json"), schemas->envelope); !ok)
         return unexpected(ok.error());
+    const auto read = [&root](const QString &file) -> Expected<QJsonObject, QString> {
+        auto document = readJsonFile(root.filePath(file));
+        return document ? Expected<QJsonObject, QString>(document->toObject()) : unexpected(document.error());
+    };
     for (const EventType type : allEventTypes) {
         const QString path = QStringLiteral("content/%1.json").arg(typeName(type));
         if (auto ok = parseSchema(root, path, schemas->content[type]); !ok)
             return unexpected(ok.error());
-        const auto read = [&root](const QString &file) -> Expected<QJsonObject, QString> {
-            auto document = readJsonFile(root.filePath(file));
-            return document ? Expected<QJsonObject, QString>(document->toObject()) : unexpected(document.error());
-        };
         if (auto compiled = CompiledSchema::compile(path, read))
             schemas->compiledContent.emplace(type, std::move(*compiled));
         else
@@ -184,7 +182,7 @@ Expected<std::shared_ptr<const SchemaValidator>, QString> SchemaValidator::loadF
 
 Expected<Ok, ProtocolError> SchemaValidator::validateEnvelope(const QJsonValue &event) const
 {
-    return runValidation(m_schemas->envelope, event, [] { return QStringLiteral("envelope"); });
+    return runValidation(m_schemas->envelope, event, QStringLiteral("envelope"));
 }
 
 Expected<Ok, ProtocolError> SchemaValidator::validateContent(EventType type, const QJsonValue &content) const
@@ -204,7 +202,7 @@ std::optional<bool> SchemaValidator::compiledAccepts(EventType type, const QJson
 
 Expected<Ok, ProtocolError> SchemaValidator::validateContentByReference(EventType type, const QJsonValue &content) const
 {
-    return runValidation(m_schemas->content.at(type), content, [type] { return QStringLiteral("%1 content").arg(typeName(type)); });
+    return runValidation(m_schemas->content.at(type), content, QStringLiteral("%1 content").arg(typeName(type)));
 }
 
 Expected<Ok, ProtocolError> SchemaValidator::validate(const Event &event) const
