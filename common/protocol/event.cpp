@@ -156,7 +156,7 @@ private:
 
 // The top-level "sig" member in canonical wire bytes: the last ,"sig":" (see sign()), 0x + 130
 // hex digits long; -1 when there is none where canonical bytes have it.
-qsizetype signatureMemberAt(QByteArrayView bytes) { return bytes.lastIndexOf(",\"sig\":\""); }
+qsizetype signatureMemberAt(QByteArrayView bytes) { return lastIndexOf(bytes, ",\"sig\":\""); }
 constexpr qsizetype signatureMemberSize = 8 + 132 + 1;
 
 // The id of canonical wire bytes whose "sig" member begins at signatureAt: the hash of the bytes
@@ -399,8 +399,8 @@ bool isIdList(const QJsonValue &list, const QList<QByteArray> &ids)
         return false;
     for (qsizetype i = 0; i < ids.size(); ++i) {
         // Lowercase "0x" hex of exactly the id's bytes: the one text hex::encode gives.
-        const auto id = hex::decodeLowercase(items.at(i).toString(), ids.at(i).size());
-        if (!items.at(i).isString() || id != ids.at(i))
+        const QJsonValue item = items.at(i);
+        if (!item.isString() || hex::decodeLowercase(item.toString(), ids.at(i).size()) != ids.at(i))
             return false;
     }
     return true;
