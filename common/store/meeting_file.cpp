@@ -126,7 +126,17 @@ Expected<std::unique_ptr<MeetingFile>, StoreError> MeetingFile::connect(const QS
         QSqlDatabase::removeDatabase(name);
         return unexpected(error(QStringLiteral("cannot open %1: %2").arg(path, detail)));
     }
-    return std::unique_ptr<MeetingFile>(new MeetingFile(db, name, path, readOnly));
+    std::unique_ptr<MeetingFile> file(new MeetingFile(db, name, path, readOnly));
+    // Meeting files come from elsewhere (a download, another hospital's bundle): SQLite's advice
+    // for untrusted database files ("Defense Against the Dark Arts"). Each b-tree cell's size is
+    // checked as it is read, nothing in the file's schema (views, triggers) runs as trusted, and
+    // no memory-mapped I/O. These set the connection and read nothing; quick_check comes next.
+    for (const QString &pragma : {QStringLiteral("PRAGMA cell_size_check=ON"), QStringLiteral("PRAGMA trusted_schema=OFF"),
+                                  QStringLiteral("PRAGMA mmap_size=0")}) {
+        if (auto ok = file->run(pragma); !ok)
+            return unexpected(error(QStringLiteral("cannot open %1: %2").arg(path, ok.error().detail)));
+    }
+    return file;
 }
 
 Expected<std::unique_ptr<MeetingFile>, StoreError> MeetingFile::create(const QString &path, const QJsonObject &meeting)

@@ -302,6 +302,30 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path));
     }
 
+    // SQLite's advice for database files from elsewhere, on every connection a MeetingFile opens.
+    void connectionsAreHardenedForUntrustedFiles()
+    {
+        QString path;
+        fileWith(2, &path).reset();
+        for (const bool readOnly : {true, false}) {
+            const QStringList before = QSqlDatabase::connectionNames();
+            auto file = MeetingFile::open(path, readOnly);
+            QVERIFY2(file, qPrintable(errorOf(file)));
+            QStringList opened = QSqlDatabase::connectionNames();
+            for (const QString &name : before)
+                opened.removeAll(name);
+            QCOMPARE(opened.size(), 1);
+            QSqlDatabase db = QSqlDatabase::database(opened.constFirst(), false);
+            const auto pragma = [&db](const QString &name) {
+                QSqlQuery query(db);
+                return query.exec(QStringLiteral("PRAGMA ") + name) && query.next() ? query.value(0).toLongLong() : -1;
+            };
+            QCOMPARE(pragma(QStringLiteral("cell_size_check")), 1);
+            QCOMPARE(pragma(QStringLiteral("trusted_schema")), 0);
+            QCOMPARE(pragma(QStringLiteral("mmap_size")), 0);
+        }
+    }
+
     void garbageFileIsRefused()
     {
         const QString path = newPath();
