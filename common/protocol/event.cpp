@@ -361,7 +361,7 @@ Expected<Ok, ProtocolError> Event::sign(const crypto::PrivateKey &key)
     // Canonical key order puts "sig" right before the top-level "ts", whose member is the last
     // ,"ts": in the bytes (content, meeting and ref come before it; strings can't hold a raw ").
     m_hashedBytes = hashedBytes(); // a received event signed again has only its wire bytes
-    const qsizetype at = m_hashedBytes.lastIndexOf(",\"ts\":");
+    const qsizetype at = lastIndexOf(m_hashedBytes, ",\"ts\":");
     m_wireBytes = m_hashedBytes.first(at) + ",\"sig\":\"" + m_signature->toHex().toLatin1() + '"' + m_hashedBytes.sliced(at);
     return Ok{};
 }
