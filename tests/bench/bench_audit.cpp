@@ -1,8 +1,8 @@
 // Audit speed: cmeet-audit's check of a whole meeting file (audit::auditMeetingFile, offline),
 // on meetings held on a real cmeet-relay by simulated participants, against the raw ceiling
 // measured in the same run: the same signature recoveries (every entry, and every start's and
-// join's delegation) on all cores, with nothing else. Beside it, the most any audit could reach:
-// the recoveries against the recoveries plus the other work the audit cannot skip, on one thread.
+// join's delegation) on all cores, with nothing else. Beside it, the most any audit could reach
+// against that ceiling, from the work no audit can skip (requiredWork).
 //   bench_audit           full run: the thesis meeting and a full meeting (12,000 events), Markdown on stdout
 //   bench_audit --smoke   a tiny meeting, checks the audit's findings (ctest)
 //   bench_audit --keep DIR   also leaves the meeting files in DIR (to profile cmeet-audit on them)
