@@ -71,21 +71,19 @@ struct Ballot {
     QByteArray associatedData;
 };
 
-QList<Ballot> ballotsOf(const QList<QByteArray> &log)
+QList<Ballot> ballotsOf(const QList<Event> &events)
 {
     QHash<QByteArray, crypto::PrivateKey> secrets; // poll id -> its revealed voting key
-    QList<Event> votes;
-    for (const QByteArray &bytes : log) {
-        const auto event = Event::fromWire(bytes);
-        if (event->type() == EventType::Vote)
-            votes.append(*event);
-        if (event->type() == EventType::PollEnd) {
-            const auto secret = hex::decodeLowercase(event->content().value(QStringLiteral("votingSecret")).toString(), 32);
-            secrets.insert(*event->ref(), *crypto::PrivateKey::fromBytes(*secret));
+    for (const Event &event : events) {
+        if (event.type() == EventType::PollEnd) {
+            const auto secret = hex::decodeLowercase(event.content().value(QStringLiteral("votingSecret")).toString(), 32);
+            secrets.insert(*event.ref(), *crypto::PrivateKey::fromBytes(*secret));
         }
     }
     QList<Ballot> ballots;
-    for (const Event &vote : votes) {
+    for (const Event &vote : events) {
+        if (vote.type() != EventType::Vote)
+            continue;
         if (const auto secret = secrets.constFind(*vote.ref()); secret != secrets.cend())
             ballots.append({*secret, *hex::decodeLowercase(vote.content().value(QStringLiteral("ciphertext")).toString()),
                             client::voteAssociatedData(*vote.ref(), vote.by())});
@@ -136,16 +134,19 @@ struct RequiredWork {
 
 RequiredWork requiredWork(bool smoke, const QString &path, const QList<Recovery> &recoveries)
 {
-    const auto log = *(*store::MeetingFile::open(path, true))->events();
+    const auto opened = store::MeetingFile::open(path, true);
+    const auto &file = *opened;
+    const auto log = *file->events();
+    QList<Event> events;
     QList<QByteArray> hashed;
-    for (const QByteArray &bytes : log)
-        hashed.append(Event::fromWire(bytes)->hashedBytes());
-    const QList<Ballot> ballots = ballotsOf(log);
+    for (const QByteArray &bytes : log) {
+        events.append(*Event::fromWire(bytes));
+        hashed.append(events.constLast().hashedBytes());
+    }
+    const QList<Ballot> ballots = ballotsOf(events);
     if (ballots.isEmpty())
         die(path + QStringLiteral(": no ballot to decrypt"));
 
-    const auto opened = store::MeetingFile::open(path, true);
-    const auto &file = *opened;
     std::atomic<qint64> checks{0}; // every step's result is used, so none can be optimised away
     QList<QByteArray> ids;
     const auto recover = [&](const Recovery &r) { checks += crypto::recoverAddress(r.digest, r.signature) ? 1 : 0; };
